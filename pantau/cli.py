@@ -1,0 +1,195 @@
+"""`pantau` command line: infrastructure, platform processes, keys, registry, workers."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+import click
+
+from .config import DEFAULT_METRICS_PORTS, SERVICES
+
+
+@click.group()
+def main() -> None:
+    """Pantau: monitoring of SKM, FKP and SP4N-LAPOR! for the Biro Organisasi."""
+
+
+# --- infrastructure -----------------------------------------------------------------------
+
+@main.group()
+def infra() -> None:
+    """Kafka broker and MongoDB-protocol store on loopback (no Docker)."""
+
+
+def _profile(name: str):
+    from .infra.profiles import get
+    return get(name)
+
+
+@infra.command("install")
+def infra_install() -> None:
+    """Fetch the Kafka jars and build FerretDB if missing (cached in .local/)."""
+    from .infra import kafka, store
+    t0 = time.monotonic()
+    kafka.install()
+    store.install()
+    click.echo(f"installed in {time.monotonic() - t0:.1f}s (store engine: {store.engine()})")
+
+
+@infra.command("up")
+@click.option("--profile", default="dev", show_default=True)
+def infra_up(profile: str) -> None:
+    """Start Kafka and the store and wait until both answer."""
+    from .infra import platform
+    p = _profile(profile)
+    r = platform.infra_up(p)
+    click.echo(f"infra ready in {r['seconds']}s: kafka {p.kafka_bootstrap}, store {p.mongo_url}")
+
+
+@infra.command("down")
+@click.option("--profile", default="dev", show_default=True)
+def infra_down(profile: str) -> None:
+    from .infra import platform
+    platform.infra_down(_profile(profile))
+
+
+@infra.command("status")
+@click.option("--profile", default="dev", show_default=True)
+def infra_status(profile: str) -> None:
+    from .infra import platform
+    for name, pid in platform.status(_profile(profile)).items():
+        click.echo(f"{name:20s} {'running pid ' + str(pid) if pid else 'stopped'}")
+
+
+# --- whole platform -----------------------------------------------------------------------
+
+@main.command("up")
+@click.option("--profile", default="dev", show_default=True)
+@click.option("--registry", default="deploy/registry/kaltim.yaml", show_default=True)
+@click.option("--demo/--no-demo", default=True, show_default=True, help="load demo data")
+def up(profile: str, registry: str, demo: bool) -> None:
+    """Start infrastructure and every service, load the registry (and demo data)."""
+    from .infra import platform
+    p = _profile(profile)
+    t0 = time.monotonic()
+    platform.infra_up(p)
+    click.echo(f"infrastructure ready ({time.monotonic() - t0:.0f}s)")
+    platform.init(p, registry)
+    platform.services_up(p)
+    click.echo(f"services ready ({time.monotonic() - t0:.0f}s)")
+    if demo:
+        from . import demo as demo_data
+        loaded = demo_data.load(p)
+        click.echo(f"demo data posted: {loaded} ({time.monotonic() - t0:.0f}s)")
+    click.echo(f"\nPantau is up in {time.monotonic() - t0:.0f}s.")
+    for name, port in p.http_ports.items():
+        click.echo(f"  {name:13s} http://127.0.0.1:{port}   (/healthz /readyz /metrics /openapi.json)")
+    click.echo(f"  kafka         {p.kafka_bootstrap}\n  store         {p.mongo_url}")
+    click.echo("\nAPI keys:  .venv/bin/pantau keys issue --role bureau   |   --unit <unit_id>")
+    click.echo("Stop with: make down")
+
+
+@main.command("down")
+@click.option("--profile", default="dev", show_default=True)
+def down(profile: str) -> None:
+    """Stop every process of the platform (data is kept)."""
+    from .infra import platform, procs
+    p = _profile(profile)
+    platform.services_down(p)
+    procs.stop(p.name, "prometheus")
+    platform.infra_down(p)
+    click.echo("Pantau stopped.")
+
+
+@main.command("init")
+@click.option("--registry", default=None, help="YAML or CSV registry file to import")
+def init(registry: str | None) -> None:
+    """Create topics and indexes; import the unit registry (idempotent)."""
+    from . import bus, mongo, outbox, units
+    from services.aggregator.consumer import ensure_indexes
+    created = bus.ensure_topics()
+    for svc in SERVICES:
+        outbox.ensure_indexes(mongo.db(svc)["events"])
+    ensure_indexes(mongo.db("aggregator"))
+    mongo.db("registry")["keys"].create_index("unit_id")
+    n = units.import_units(units.load_file(registry)) if registry else 0
+    click.echo(f"topics created: {created or 'none'}; units imported: {n}")
+
+
+# --- workers --------------------------------------------------------------------------------
+
+@main.command("relay")
+@click.argument("service", type=click.Choice(SERVICES))
+def relay(service: str) -> None:
+    """Publish a service's stored events to Kafka (runs until SIGTERM)."""
+    from . import relay as relay_mod
+    from .logs import setup
+    setup(f"relay-{service}")
+    port = int(os.environ.get("PANTAU_METRICS_PORT") or DEFAULT_METRICS_PORTS[f"relay-{service}"])
+    relay_mod.main(service, port)
+
+
+@main.command("consume")
+def consume() -> None:
+    """Run the aggregator's consumer (runs until SIGTERM)."""
+    from services.aggregator import consumer
+    from .logs import setup
+    setup("consumer")
+    consumer.main(int(os.environ.get("PANTAU_METRICS_PORT") or DEFAULT_METRICS_PORTS["consumer"]))
+
+
+# --- keys and registry ----------------------------------------------------------------------
+
+@main.group()
+def keys() -> None:
+    """API keys (stored hashed)."""
+
+
+@keys.command("issue")
+@click.option("--unit", "unit_id", default=None, help="unit id the key is scoped to")
+@click.option("--role", type=click.Choice(["unit", "bureau"]), default=None)
+@click.option("--note", default="")
+def keys_issue(unit_id: str | None, role: str | None, note: str) -> None:
+    """Print a new token for `Authorization: Bearer <token>`."""
+    from . import auth
+    from .units import Registry
+    role = role or ("unit" if unit_id else None)
+    if role is None:
+        raise click.UsageError("give --unit UNIT_ID or --role bureau")
+    if role == "unit" and Registry.instance().get(unit_id or "") is None:
+        raise click.UsageError(f"unknown unit {unit_id!r}")
+    click.echo(auth.issue(role, unit_id, note))
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+def keys_revoke(key_id: str) -> None:
+    from . import auth
+    if not auth.revoke(key_id):
+        raise click.ClickException(f"no key {key_id}")
+    click.echo(f"revoked {key_id}")
+
+
+@main.group()
+def units() -> None:
+    """The units registry."""
+
+
+@units.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def units_import(path: str) -> None:
+    from . import units as units_mod
+    click.echo(f"imported {units_mod.import_units(units_mod.load_file(path))} units")
+
+
+@units.command("list")
+def units_list() -> None:
+    from .units import Registry
+    for u in Registry.instance().all():
+        click.echo(json.dumps(u.to_dict(), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Configuration from environment variables, with local defaults.
+
+Every process (HTTP service, relay, consumer, CLI) reads the same variables, so a
+deployment sets them once. Defaults match `make up` on loopback.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+SERVICES = ("survey", "consultation", "complaints")
+"""The write services; each owns a database and a Kafka topic."""
+
+TOPICS = {"survey": "skm.events", "consultation": "fkp.events", "complaints": "complaints.events"}
+"""Topic per write service (design.md §3); each has a `<topic>.dlq` beside it."""
+
+DEFAULT_PORTS = {"aggregator": 8000, "survey": 8001, "consultation": 8002, "complaints": 8003}
+DEFAULT_METRICS_PORTS = {"consumer": 9100, "relay-survey": 9101, "relay-consultation": 9102,
+                         "relay-complaints": 9103}
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    mongo_url: str = field(default_factory=lambda: _env(
+        "PANTAU_MONGO_URL", "mongodb://127.0.0.1:27017/?directConnection=true"))
+    kafka_bootstrap: str = field(default_factory=lambda: _env("PANTAU_KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
+    db_prefix: str = field(default_factory=lambda: _env("PANTAU_DB_PREFIX", "pantau"))
+    topic_prefix: str = field(default_factory=lambda: _env("PANTAU_TOPIC_PREFIX", ""))
+    tz: str = field(default_factory=lambda: _env("PANTAU_TZ", "Asia/Makassar"))
+    province_id: str = field(default_factory=lambda: _env("PANTAU_PROVINCE", "kaltim"))
+    ikm_weight_mode: str = field(default_factory=lambda: _env("PANTAU_IKM_WEIGHT_MODE", "exact"))
+    ikm_official_method: str = field(default_factory=lambda: _env("PANTAU_IKM_OFFICIAL_METHOD", "pooled"))
+    consumer_group: str = field(default_factory=lambda: _env("PANTAU_CONSUMER_GROUP", "pantau-aggregator"))
+    max_body_bytes: int = field(default_factory=lambda: int(_env("PANTAU_MAX_BODY_BYTES", str(8 * 1024 * 1024))))
+    kafka_partitions: int = field(default_factory=lambda: int(_env("PANTAU_KAFKA_PARTITIONS", "3")))
+
+    def db_name(self, service: str) -> str:
+        return f"{self.db_prefix}_{service}"
+
+    def topic(self, service: str) -> str:
+        return f"{self.topic_prefix}{TOPICS[service]}"
+
+    def dlq(self, service: str) -> str:
+        return self.topic(service) + ".dlq"
+
+    def all_topics(self) -> list[str]:
+        return [t for s in SERVICES for t in (self.topic(s), self.dlq(s))]
+
+
+def settings() -> Settings:
+    """Fresh settings from the current environment (cheap; tests change the environment)."""
+    return Settings()

@@ -1,0 +1,156 @@
+"""Consumer loop: poll → decode → apply per topic → DLQ poison → commit (design.md §5).
+
+- Offsets are committed only after the batch's effect is stored (manual commits).
+- Poison records (undecodable, invalid envelope or data, unknown type/version, or rejected by a
+  projection as impossible) are copied to `<topic>.dlq` with the reason in headers, then skipped.
+- Infrastructure errors (store or broker down) never skip anything: the consumer seeks back to
+  the batch's first offsets, backs off, and tries again.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections import defaultdict
+from typing import Callable, Protocol
+
+from kafka import TopicPartition
+from kafka.errors import CommitFailedError, KafkaError
+
+from . import bus, metrics, mongo
+from .config import Settings, settings
+from .envelope import Event, PoisonEvent, decode
+
+log = logging.getLogger("pantau.consumer")
+
+
+class Rejected(Exception):
+    """Raised by a projection for an event that can never be applied (goes to the DLQ)."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class Projection(Protocol):
+    def apply(self, events: list[Event]) -> dict[str, Rejected]:
+        """Apply events in order; return {event id: Rejected} for those that must go to the DLQ.
+        Must be idempotent: re-applying an already applied event changes nothing."""
+
+
+Handler = Callable[[list[Event]], dict]
+
+
+class ConsumerLoop:
+    def __init__(self, handlers: dict[str, Handler], s: Settings | None = None, group_id: str | None = None,
+                 poll_ms: int = 200, max_records: int = 2000):
+        self.s = s or settings()
+        self.handlers = handlers
+        self.group_id = group_id or self.s.consumer_group
+        self.poll_ms = poll_ms
+        self.max_records = max_records
+        self._stop = False
+        self.consumer = bus.consumer(list(handlers), self.group_id, self.s, max_poll_records=max_records)
+        self.dlq_producer = bus.producer(self.s, client_id="pantau-dlq")
+        self.last_event_time: dict[str, float] = {}
+        # records already dead-lettered in a batch that is being retried (so the DLQ gets each once)
+        self._dead: set[tuple[str, int, int]] = set()
+
+    def stop(self, *_):
+        self._stop = True
+
+    def run(self, until: Callable[[], bool] | None = None) -> None:
+        attempt = 0
+        while not self._stop and not (until and until()):
+            batch = self.consumer.poll(timeout_ms=self.poll_ms, max_records=self.max_records)
+            if not batch:
+                self._update_lag()
+                continue
+            try:
+                self._process(batch)
+                self.consumer.commit()
+                self._dead.clear()
+                attempt = 0
+            except CommitFailedError:
+                log.warning("commit failed after a rebalance; the batch will be redelivered")
+            except (*mongo.STORE_ERRORS, KafkaError) as exc:
+                attempt += 1
+                log.warning("apply failed, retrying batch", extra={"error": repr(exc), "attempt": attempt})
+                for tp, records in batch.items():
+                    metrics.CONSUMER_RETRIES.labels(tp.topic).inc()
+                    self.consumer.seek(tp, records[0].offset)
+                time.sleep(min(5.0, 0.2 * 2 ** min(attempt, 5)))
+            self._update_lag()
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.dlq_producer.flush(timeout=10)
+            self.dlq_producer.close(timeout=5)
+        finally:
+            self.consumer.close()
+
+    def _process(self, batch) -> None:
+        by_topic: dict[str, list] = defaultdict(list)
+        for tp, records in batch.items():
+            by_topic[tp.topic].extend(records)
+        dlq_sent = False
+        for topic, records in by_topic.items():
+            # records of one partition are in order; across partitions order does not matter
+            # because each key (aggregate or unit) lives in one partition.
+            good: list[tuple] = []
+            for r in records:
+                try:
+                    good.append((r, decode(r.value)))
+                except PoisonEvent as p:
+                    self._dead_letter(r, p.reason, p.detail)
+                    dlq_sent = True
+            started = time.perf_counter()
+            rejected = self.handlers[topic]([e for _, e in good]) if good else {}
+            metrics.CONSUMER_APPLY.labels(topic).observe(time.perf_counter() - started)
+            for r, e in good:
+                rej = rejected.get(e.id)
+                if rej is not None:
+                    self._dead_letter(r, rej.reason, rej.detail)
+                    dlq_sent = True
+                    metrics.CONSUMER_RECORDS.labels(topic, e.type, "rejected").inc()
+                else:
+                    metrics.CONSUMER_RECORDS.labels(topic, e.type, "applied").inc()
+            if good:
+                self.last_event_time[topic] = max(e.time.timestamp() for _, e in good)
+                metrics.PROJECTION_FRESHNESS.labels(topic).set(max(0.0, time.time() - self.last_event_time[topic]))
+        if dlq_sent:
+            self.dlq_producer.flush(timeout=30)
+
+    def _dead_letter(self, record, reason: str, detail: str) -> None:
+        where = (record.topic, record.partition, record.offset)
+        if where in self._dead:
+            return
+        self._dead.add(where)
+        headers = [("dlq_reason", reason.encode()), ("dlq_detail", detail[:2000].encode()),
+                   ("dlq_topic", record.topic.encode()), ("dlq_partition", str(record.partition).encode()),
+                   ("dlq_offset", str(record.offset).encode())]
+        self.dlq_producer.send(record.topic + ".dlq", key=record.key, value=record.value or b"", headers=headers)
+        metrics.CONSUMER_DLQ.labels(record.topic, reason).inc()
+        log.warning("record dead-lettered", extra={"topic": record.topic, "partition": record.partition,
+                                                   "offset": record.offset, "reason": reason})
+
+    def _update_lag(self) -> None:
+        for tp in self.consumer.assignment():
+            hw = self.consumer.highwater(tp)
+            if hw is None:
+                continue
+            try:
+                pos = self.consumer.position(tp)
+            except Exception:  # noqa: BLE001 - lag is best effort
+                continue
+            metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, hw - pos))
+
+
+def install_signal_handlers(loop: ConsumerLoop) -> None:
+    signal.signal(signal.SIGTERM, loop.stop)
+    signal.signal(signal.SIGINT, loop.stop)
+
+
+__all__ = ["ConsumerLoop", "Rejected", "Projection", "install_signal_handlers", "TopicPartition"]

@@ -1,0 +1,67 @@
+"""Demo data for `make up`: posted over HTTP through the real services, seeded and repeatable
+(the same ids each time, so a second `make up` is an idempotent repeat, not new data)."""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+
+import requests
+
+from . import auth
+from .rules.ikm import ELEMENTS
+from .rules.sample import required_sample
+from .units import Registry
+
+TZ = timezone(timedelta(hours=8))
+
+
+def _responses(rng: random.Random, unit_id: str, n: int, year: int, bias: float) -> list[dict]:
+    out = []
+    for i in range(n):
+        month = rng.randint(1, 12)
+        day = rng.randint(1, 28)
+        at = datetime(year, month, day, rng.randint(8, 15), rng.randint(0, 59), tzinfo=TZ)
+        answers = {k: max(1, min(4, round(rng.gauss(bias, 0.6)))) for k in ELEMENTS}
+        out.append({"unit_id": unit_id, "response_id": f"demo-{year}-{i:05d}", "submitted_at": at.isoformat(),
+                    "answers": answers, "channel": rng.choice(["qr", "web", "paper", "enumerator"]),
+                    "respondent": {"sex": rng.choice("LP"), "age": rng.randint(18, 70),
+                                   "education": rng.choice(["SMA", "D4-S1", "SMP", "S2", "D1-D3"]),
+                                   "occupation": rng.choice(["PNS", "SWASTA", "WIRAUSAHA", "LAINNYA"])}})
+    return out
+
+
+def load(profile, units: int = 10, year: int | None = None) -> dict:
+    year = year or datetime.now(TZ).year
+    rng = random.Random(20171)
+    token = auth.issue("bureau", note="demo loader")
+    h = {"Authorization": f"Bearer {token}"}
+    base = {n: f"http://127.0.0.1:{port}" for n, port in profile.http_ports.items()}
+    all_upps = Registry.instance().upps()
+    step = max(1, len(all_upps) // units)
+    # a spread over the registry, preferring small populations so that full samples stay quick
+    upps = sorted(all_upps[::step][:units * 2], key=lambda u: u.population or 0)[:units]
+    posted = 0
+    for i, u in enumerate(upps):
+        # most units reach the Krejcie–Morgan sample for their population; every fourth does not
+        need = required_sample(u.population or 1000)
+        n = max(30, int(need * (0.4 if i % 4 == 3 else rng.uniform(1.0, 1.3))))
+        batch = _responses(rng, u.id, n, year, bias=rng.uniform(2.6, 3.7))
+        r = requests.post(f"{base['survey']}/v1/skm/responses", json={"responses": batch}, headers=h, timeout=120)
+        r.raise_for_status()
+        posted += len(batch)
+    for i, u in enumerate(upps[:8]):
+        elements = ["pengguna_layanan", "akademisi", "instansi_terkait", "organisasi_masyarakat", "media"]
+        forum = {"unit_id": u.id, "fkp_id": f"demo-fkp-{u.id}-{year}", "topic": "tindak_lanjut_skm",
+                 "title": "FKP tindak lanjut hasil SKM", "held_on": f"{year}-0{1 + i % 9}-15",
+                 "format": "tatap_muka", "stage": "held",
+                 "participants": [{"element": e, "name": f"Peserta {j + 1}", "institution": None}
+                                  for j, e in enumerate(elements[: 2 + i % 4])]}
+        requests.post(f"{base['consultation']}/v1/fkp", json=forum, headers=h, timeout=30).raise_for_status()
+    for i, u in enumerate(upps[:12]):
+        c = {"unit_id": u.id, "tracking_id": f"DEMO-{year}-{i:04d}", "channel": "lapor",
+             "classification": "pengaduan", "category": rng.choice(["pelayanan", "infrastruktur", "perizinan"]),
+             "subject": "Antrean pelayanan terlalu lama", "description": "Contoh pengaduan untuk data demo.",
+             "anonymous": i % 3 == 0, "confidential": i % 4 == 0,
+             "reporter": {"name": "Warga Demo", "phone": "081200000000"}}
+        requests.post(f"{base['complaints']}/v1/complaints", json=c, headers=h, timeout=30).raise_for_status()
+    return {"responses": posted, "units": len(upps)}

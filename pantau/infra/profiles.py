@@ -1,0 +1,49 @@
+"""Port and data layouts: `dev` for `make up`, `test` for the test session (no collisions)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    kafka_port: int
+    controller_port: int
+    store_port: int
+    http_ports: dict
+    metrics_ports: dict
+    prometheus_port: int
+    db_prefix: str
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def mongo_url(self) -> str:
+        return f"mongodb://127.0.0.1:{self.store_port}/?directConnection=true"
+
+    def env(self) -> dict[str, str]:
+        """Environment every platform process of this profile gets."""
+        return {"PANTAU_KAFKA_BOOTSTRAP": self.kafka_bootstrap, "PANTAU_MONGO_URL": self.mongo_url,
+                "PANTAU_DB_PREFIX": self.db_prefix, "PANTAU_PROFILE": self.name}
+
+
+PROFILES = {
+    "dev": Profile("dev", 9092, 9093, 27017,
+                   {"aggregator": 8000, "survey": 8001, "consultation": 8002, "complaints": 8003},
+                   {"consumer": 9100, "relay-survey": 9101, "relay-consultation": 9102, "relay-complaints": 9103},
+                   9090, "pantau"),
+    "test": Profile("test", 19092, 19093, 27117,
+                    {"aggregator": 18000, "survey": 18001, "consultation": 18002, "complaints": 18003},
+                    {"consumer": 19100, "relay-survey": 19101, "relay-consultation": 19102,
+                     "relay-complaints": 19103},
+                    19090, "pantautest"),
+}
+
+
+def get(name: str) -> Profile:
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise SystemExit(f"unknown profile {name!r}; choose one of {sorted(PROFILES)}") from None

@@ -1,0 +1,90 @@
+"""The MongoDB-protocol server: `mongod` when it is on PATH, else FerretDB v1.24.2 (SQLite).
+
+FerretDB install, as it works on this machine (infra.md's plain `go install` builds a binary that
+panics at start: the module zip lacks build/version/version.txt, which FerretDB embeds):
+  1. `go mod download -json github.com/FerretDB/FerretDB@v1.24.2` into a cached GOMODCACHE;
+  2. copy the module source, write `v1.24.2` into build/version/version.txt;
+  3. `CGO_ENABLED=0 go build -tags ferretdb_no_postgresql -o .local/go/bin/ferretdb ./cmd/ferretdb`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from . import procs
+from .profiles import Profile
+
+FERRETDB_VERSION = "v1.24.2"
+GO_DIR = procs.LOCAL / "go"
+FERRETDB = GO_DIR / "bin" / "ferretdb"
+
+
+def engine() -> str:
+    return "mongod" if shutil.which("mongod") else "ferretdb"
+
+
+def _go_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"CGO_ENABLED": "0", "GOCACHE": str(GO_DIR / "cache"), "GOMODCACHE": str(GO_DIR / "modcache"),
+                "GOFLAGS": "-modcacherw", "GOTOOLCHAIN": "local"})
+    return env
+
+
+def installed() -> bool:
+    return engine() == "mongod" or FERRETDB.exists()
+
+
+def install() -> None:
+    if installed():
+        return
+    if not shutil.which("go"):
+        raise procs.StartError("Go >= 1.24 is needed to build FerretDB (or put mongod on PATH)")
+    env = _go_env()
+    out = subprocess.run(["go", "mod", "download", "-json", f"github.com/FerretDB/FerretDB@{FERRETDB_VERSION}"],
+                         check=True, capture_output=True, text=True, env=env, cwd=tempfile.gettempdir())
+    src_dir = Path(json.loads(out.stdout)["Dir"])
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "ferretdb"
+        shutil.copytree(src_dir, src)
+        for p in src.rglob("*"):
+            p.chmod(p.stat().st_mode | 0o200)
+        (src / "build" / "version" / "version.txt").write_text(FERRETDB_VERSION + "\n")
+        FERRETDB.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["go", "build", "-tags", "ferretdb_no_postgresql", "-o", str(FERRETDB), "./cmd/ferretdb"],
+                       check=True, env=env, cwd=src)
+
+
+def start(p: Profile) -> int:
+    install()
+    d = procs.run_dir(p.name)
+    if engine() == "mongod":
+        data = d / "mongod-data"
+        data.mkdir(exist_ok=True)
+        argv = ["mongod", "--bind_ip", "127.0.0.1", "--port", str(p.store_port), "--dbpath", str(data),
+                "--quiet"]
+        return procs.start(p.name, "store", argv)
+    data, state = d / "ferretdb-data", d / "ferretdb-state"
+    data.mkdir(exist_ok=True)
+    state.mkdir(exist_ok=True)
+    argv = [str(FERRETDB), "--handler=sqlite", f"--sqlite-url=file:{data}/",
+            f"--listen-addr=127.0.0.1:{p.store_port}", f"--state-dir={state}", "--debug-addr=-",
+            "--telemetry=disable", "--log-level=warn"]
+    return procs.start(p.name, "store", argv, env={"DO_NOT_TRACK": "1"})
+
+
+def ready(p: Profile) -> bool:
+    from pymongo import MongoClient
+    c = MongoClient(p.mongo_url, serverSelectionTimeoutMS=1000, connectTimeoutMS=1000)
+    try:
+        c.admin.command("ping")
+        return True
+    finally:
+        c.close()
+
+
+def wait_ready(p: Profile, timeout: float = 60) -> float:
+    return procs.wait_until(lambda: ready(p), "store", timeout, p.name, "store")

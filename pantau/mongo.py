@@ -1,0 +1,63 @@
+"""MongoDB client, created lazily per process (so after a gunicorn fork, never before)."""
+from __future__ import annotations
+
+import os
+import threading
+
+from pymongo import MongoClient
+from pymongo.collection import Collection
+from pymongo.database import Database
+from pymongo.errors import AutoReconnect, ConnectionFailure, NetworkTimeout, ServerSelectionTimeoutError
+
+from .config import settings
+
+_lock = threading.Lock()
+_clients: dict[tuple[int, str], MongoClient] = {}
+
+STORE_ERRORS = (AutoReconnect, ConnectionFailure, NetworkTimeout, ServerSelectionTimeoutError)
+"""Errors meaning 'the store is unreachable right now' (retry / 503), not 'bad data'."""
+
+
+def client(url: str | None = None) -> MongoClient:
+    url = url or settings().mongo_url
+    key = (os.getpid(), url)
+    with _lock:
+        c = _clients.get(key)
+        if c is None:
+            # retryWrites off: FerretDB ignores them, and our writes are idempotent by _id anyway.
+            c = MongoClient(url, serverSelectionTimeoutMS=3000, connectTimeoutMS=3000,
+                            socketTimeoutMS=30000, retryWrites=False, tz_aware=True)
+            _clients[key] = c
+        return c
+
+
+def db(service: str) -> Database:
+    s = settings()
+    return client(s.mongo_url)[s.db_name(service)]
+
+
+def ping(timeout_ms: int = 1000) -> bool:
+    try:
+        client().admin.command("ping", maxTimeMS=timeout_ms)
+        return True
+    except Exception:  # noqa: BLE001 - readiness answers yes/no
+        return False
+
+
+def reset() -> None:
+    """Forget clients (tests that change PANTAU_MONGO_URL)."""
+    with _lock:
+        for c in _clients.values():
+            c.close()
+        _clients.clear()
+
+
+BULK_CHUNK = 50
+"""FerretDB 1.24 (SQLite) wedges on an update command that modifies 100 or more documents (one
+pooled connection leaks per updated document until the command ends; at the pool's limit the
+command waits forever and the server stops answering), so every bulk update goes in chunks."""
+
+
+def bulk_write_chunked(col: Collection, ops: list, ordered: bool = True) -> None:
+    for i in range(0, len(ops), BULK_CHUNK):
+        col.bulk_write(ops[i:i + BULK_CHUNK], ordered=ordered)

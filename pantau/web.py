@@ -1,0 +1,197 @@
+"""Flask app-factory helpers shared by the four services.
+
+`create_app(service, blueprints)` gives every service the same behaviour: problem+json errors
+(never a stack trace), `/healthz`, `/readyz`, `/metrics`, `/openapi.json` generated from the
+marshmallow schemas by flask-smorest, request metrics, body-size limit and a correlation id.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import time
+import uuid
+from typing import Any, Callable
+
+import orjson
+from flask import Flask, Response, g, request
+from flask_smorest import Api, Blueprint
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import HTTPException
+
+from . import bus, metrics, mongo
+from .config import settings
+from .problems import PROBLEM_JSON, ProblemError, flatten_errors, problem
+
+log = logging.getLogger("pantau.web")
+
+
+class ProblemApi(Api):
+    """flask-smorest Api whose HTTP errors are RFC 9457 problem documents."""
+
+    def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
+        data = getattr(error, "data", None) or {}
+        messages = data.get("messages")
+        if error.code == 422 and messages:
+            # webargs nests by location ({"json": {...}}); pointers are into the body
+            body = messages.get("json", messages) if isinstance(messages, dict) else messages
+            return problem(422, "Periksa kolom yang ditandai.", detail_en="Check the fields listed.",
+                           errors=flatten_errors(body))
+        if error.code == 413:
+            return problem(413, f"Batas ukuran permintaan {settings().max_body_bytes} byte.",
+                           detail_en=f"The request body limit is {settings().max_body_bytes} bytes.")
+        return problem(error.code or 500, error.description if error.code != 500 else None)
+
+
+def json_response(payload: Any, status: int = 200, headers: dict | None = None) -> Response:
+    resp = Response(orjson.dumps(payload, default=_default), status=status, mimetype="application/json")
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def _default(o: Any):
+    if hasattr(o, "isoformat"):
+        return o.isoformat()
+    raise TypeError(type(o).__name__)
+
+
+def read_json() -> Any:
+    """The request body as JSON, or a 415/400 problem."""
+    mimetype = (request.mimetype or "").lower()
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise ProblemError(415, "Kirim badan permintaan sebagai application/json.",
+                           detail_en="Send the request body as application/json.")
+    raw = request.get_data(cache=True)
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ProblemError(400, f"JSON tidak valid: {exc}", detail_en=f"Malformed JSON: {exc}") from None
+
+
+def load_json(schema: Schema) -> Any:
+    """Read and validate the JSON body; field errors become a 422 problem with pointers."""
+    body = read_json()
+    try:
+        return schema.load(body)
+    except ValidationError as exc:
+        raise ProblemError(422, "Periksa kolom yang ditandai.", detail_en="Check the fields listed.",
+                           errors=flatten_errors(exc.messages)) from None
+
+
+def json_body(blp: Blueprint, schema_cls: type[Schema], **schema_kwargs) -> Callable:
+    """Decorator: document `schema_cls` as the JSON request body and pass the loaded value."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            return fn(load_json(schema_cls(**schema_kwargs)), *args, **kwargs)
+        return blp.doc(requestBody={"required": True, "content": {
+            "application/json": {"schema": schema_cls}}})(wrapper)
+    return decorate
+
+
+_ready_cache: dict[str, tuple[float, bool]] = {}
+
+
+def _kafka_ready() -> bool:
+    now = time.monotonic()
+    cached = _ready_cache.get("kafka")
+    if cached and now - cached[0] < 5.0:
+        return cached[1]
+    ok = bus.reachable(timeout_s=1.5)
+    _ready_cache["kafka"] = (now, ok)
+    return ok
+
+
+def create_app(service: str, blueprints: list[Blueprint], *, title: str, description: str = "",
+               config: dict | None = None, extra_ready: Callable[[], bool] | None = None) -> Flask:
+    s = settings()
+    app = Flask(service)
+    app.config.update(
+        API_TITLE=title, API_VERSION="v1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json", OPENAPI_SWAGGER_UI_PATH=None,
+        MAX_CONTENT_LENGTH=s.max_body_bytes, JSON_SORT_KEYS=False,
+        API_SPEC_OPTIONS={"info": {"description": description}},
+    )
+    if config:
+        app.config.update(config)
+    api = ProblemApi(app)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for bp in blueprints:
+        api.register_blueprint(bp)
+    app.extensions["pantau_api"] = api
+
+    @app.get("/healthz")
+    def healthz():
+        return json_response({"status": "ok", "service": service})
+
+    @app.get("/readyz")
+    def readyz():
+        checks = {"store": mongo.ping(), "kafka": _kafka_ready()}
+        if extra_ready is not None:
+            checks["service"] = extra_ready()
+        ok = all(checks.values())
+        if ok:
+            return json_response({"status": "ready", "checks": checks})
+        return problem(503, "Ketergantungan belum siap.", detail_en="A dependency is not ready.", checks=checks)
+
+    @app.get("/metrics")
+    def metrics_endpoint():
+        data, ctype = metrics.render()
+        return Response(data, mimetype=ctype.split(";")[0], headers={"Content-Type": ctype})
+
+    @app.before_request
+    def _start():
+        g.started = time.perf_counter()
+        g.correlation_id = request.headers.get("X-Correlation-ID") or str(uuid.uuid4())
+        metrics.HTTP_IN_FLIGHT.labels(service).inc()
+
+    @app.after_request
+    def _finish(resp: Response):
+        route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
+        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+        metrics.HTTP_REQUESTS.labels(service, route, request.method, str(resp.status_code)).inc()
+        metrics.HTTP_LATENCY.labels(service, route, request.method).observe(elapsed)
+        resp.headers["X-Correlation-ID"] = g.get("correlation_id", "")
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return resp
+
+    @app.teardown_request
+    def _teardown(_exc):
+        metrics.HTTP_IN_FLIGHT.labels(service).dec()
+
+    @app.errorhandler(ProblemError)
+    def _problem(exc: ProblemError):
+        return exc.response()
+
+    @app.errorhandler(ValidationError)
+    def _validation(exc: ValidationError):
+        return problem(422, "Periksa kolom yang ditandai.", detail_en="Check the fields listed.",
+                       errors=flatten_errors(exc.messages))
+
+    for err in mongo.STORE_ERRORS:
+        app.register_error_handler(err, _store_down)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return api.handle_http_exception(exc)
+        log.exception("unhandled error", extra={"path": request.path})
+        return problem(500, "Terjadi kesalahan pada server; coba lagi nanti.",
+                       detail_en="The server failed; try again later.")
+
+    return app
+
+
+def _store_down(exc: Exception):
+    log.warning("store unavailable", extra={"error": repr(exc)})
+    return problem(503, "Penyimpanan data sementara tidak tersedia; tidak ada yang disimpan. Coba lagi.",
+                   detail_en="The store is unavailable; nothing was stored. Retry later.",
+                   headers={"Retry-After": "5"})
+
+
+def correlation_id() -> str | None:
+    return g.get("correlation_id")
+
+
+__all__ = ["create_app", "json_body", "load_json", "read_json", "json_response", "ProblemError",
+           "PROBLEM_JSON", "correlation_id", "Blueprint"]

@@ -1,0 +1,1 @@
+"""The four Pantau services: survey, consultation, complaints (write side) and aggregator."""

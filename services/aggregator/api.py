@@ -1,0 +1,104 @@
+"""Aggregator report API: the registry, unit/OPD/province IKM and the unit summary."""
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import g, request
+
+from pantau import auth, mongo
+from pantau.config import settings
+from pantau.problems import ProblemError
+from pantau.rules.periods import parse_period
+from pantau.units import Registry
+from pantau.web import Blueprint, json_response
+
+from . import reports
+
+blp = Blueprint("reports", __name__, url_prefix="/v1", description="Laporan provinsi (IKM, FKP, pengaduan)")
+
+
+def db():
+    return mongo.db("aggregator")
+
+
+def _period():
+    raw = request.args.get("period")
+    if not raw:
+        raise ProblemError(422, "Parameter period wajib diisi (mis. 2024, 2024-S1, 2024-Q3, 2024-07).",
+                           detail_en="The period parameter is required (e.g. 2024, 2024-S1, 2024-Q3, 2024-07).",
+                           errors=[{"pointer": "period", "field": "period", "message": "wajib diisi"}])
+    try:
+        return parse_period(raw)
+    except ValueError as exc:
+        raise ProblemError(422, f"Periode tidak valid: {exc}", detail_en=f"Invalid period: {exc}",
+                           errors=[{"pointer": "period", "field": "period", "message": str(exc)}]) from None
+
+
+def _unit(unit_id: str):
+    unit = Registry.instance().get(unit_id)
+    if unit is None:
+        raise ProblemError(404, "Unit tidak ditemukan.", detail_en="Unit not found.")
+    auth.check_unit(unit_id, "unit_id")
+    return unit
+
+
+@blp.route("/units", methods=["GET"])
+@blp.doc(security=[{"bearer": []}])
+@auth.require()
+def list_units():
+    """Daftar unit (provinsi → perangkat daerah → UPP)."""
+    units = [u for u in Registry.instance().all() if g.principal.role == "bureau" or u.id == g.principal.unit_id]
+    return json_response({"units": [{"id": u.id, "name": u.name, "parent": u.parent, "level": u.level,
+                                     "kind": u.kind} for u in units], "count": len(units)})
+
+
+@blp.route("/units/<unit_id>/summary", methods=["GET"])
+@blp.doc(security=[{"bearer": []}])
+@auth.require()
+def unit_summary(unit_id: str):
+    """Ringkasan unit: respons SKM, FKP dan pengaduan yang sudah diterima agregator."""
+    _unit(unit_id)
+    d = db()
+    respondents = sum(b["respondents"] for b in d["skm_buckets"].find({"unit_id": unit_id},
+                                                                      projection={"respondents": 1}))
+    forums = d["fkp_forums"].count_documents({"unit_id": unit_id})
+    statuses = Counter(c["status"] for c in d["complaints"].find({"unit_id": unit_id}, projection={"status": 1}))
+    return json_response({"unit_id": unit_id, "skm_responses": respondents, "fkp_forums": forums,
+                          "complaints": sum(statuses.values()), "complaints_by_status": dict(statuses),
+                          "as_of": reports.now_iso()})
+
+
+@blp.route("/ikm/units/<unit_id>", methods=["GET"])
+@blp.doc(security=[{"bearer": []}], parameters=[{"in": "query", "name": "period", "required": True,
+                                                 "schema": {"type": "string"}}])
+@auth.require()
+def ikm_unit(unit_id: str):
+    """IKM unit untuk satu periode (NRR per unsur, mutu, kinerja, kecukupan sampel, tren)."""
+    _unit(unit_id)
+    return json_response(reports.unit_ikm(db(), settings(), unit_id, _period()))
+
+
+@blp.route("/ikm/opd/<opd_id>", methods=["GET"])
+@blp.doc(security=[{"bearer": []}], parameters=[{"in": "query", "name": "period", "required": True,
+                                                 "schema": {"type": "string"}}])
+@auth.require("bureau")
+def ikm_opd(opd_id: str):
+    """IKM perangkat daerah: rata-rata IKM unit dan IKM gabungan responden."""
+    reg = Registry.instance()
+    opd = reg.get(opd_id)
+    if opd is None or opd.kind != "opd":
+        raise ProblemError(404, "Perangkat daerah tidak ditemukan.", detail_en="OPD not found.")
+    unit_ids = [u.id for u in reg.upps() if reg.opd_of(u.id) == opd_id]
+    return json_response(reports.group_ikm(db(), settings(), unit_ids, _period(),
+                                           {"opd_id": opd_id, "name": opd.name}))
+
+
+@blp.route("/ikm/province", methods=["GET"])
+@blp.doc(security=[{"bearer": []}], parameters=[{"in": "query", "name": "period", "required": True,
+                                                 "schema": {"type": "string"}}])
+@auth.require("bureau")
+def ikm_province():
+    """IKM provinsi dengan kedua metode kompilasi."""
+    s = settings()
+    unit_ids = [u.id for u in Registry.instance().upps()]
+    return json_response(reports.group_ikm(db(), s, unit_ids, _period(), {"province_id": s.province_id}))

@@ -1,0 +1,1 @@
+"""Projections of the aggregator: pure functions of the events, idempotent under redelivery."""

@@ -1,0 +1,9 @@
+"""gunicorn entry point for the aggregator's report API."""
+from pantau.logs import setup as setup_logging
+from pantau.web import create_app
+
+from .api import blp
+
+setup_logging("aggregator")
+app = create_app("aggregator", [blp], title="Pantau — agregator dan laporan provinsi",
+                 description="IKM unit/OPD/provinsi, FKP dan tindak lanjut pengaduan, langsung dari kejadian.")

@@ -1,0 +1,62 @@
+"""Survey service routes: thin (load → use-case → answer)."""
+from __future__ import annotations
+
+from flask import g
+from marshmallow import ValidationError
+
+from pantau import auth, metrics, mongo
+from pantau.events import skm as ev
+from pantau.problems import ProblemError, flatten_errors
+from pantau.web import Blueprint, json_body, json_response, read_json
+
+from . import intake
+from .schemas import BatchSchema, ResponseSchema, VoidSchema
+
+blp = Blueprint("skm", __name__, url_prefix="/v1/skm", description="Survei Kepuasan Masyarakat (SKM)")
+
+
+def events():
+    return mongo.db("survey")["events"]
+
+
+@blp.route("/responses", methods=["POST"])
+@blp.doc(security=[{"bearer": []}], requestBody={"required": True, "content": {"application/json": {
+    "schema": {"oneOf": [ResponseSchema, BatchSchema]}}}})
+@auth.require()
+def post_responses():
+    """Terima satu respons SKM atau batch {"responses": [...]} (maks. 5.000), semua-atau-tidak-sama-sekali."""
+    body = read_json()
+    is_batch = isinstance(body, dict) and "responses" in body
+    try:
+        if is_batch:
+            items = BatchSchema().load(body)["responses"]
+        else:
+            items = [ResponseSchema().load(body)]
+    except ValidationError as exc:
+        raise ProblemError(422, "Periksa kolom yang ditandai; tidak ada yang disimpan.",
+                           detail_en="Check the fields listed; nothing was stored.",
+                           errors=flatten_errors(exc.messages)) from None
+    pointer_of = (lambda i: f"/responses/{i}") if is_batch else (lambda i: "")
+    answer = intake.record(events(), items, g.principal, g.get("correlation_id"), pointer_of)
+    if answer["new"]:
+        metrics.EVENTS_STORED.labels("survey", ev.RESPONSE_RECORDED).inc(answer["new"])
+    headers = {"Idempotent-Replay": "true"} if answer["new"] == 0 else {}
+    return json_response(answer, 202, headers)
+
+
+@blp.route("/responses/<unit_id>/<response_id>/void", methods=["POST"])
+@blp.doc(security=[{"bearer": []}])
+@auth.require()
+@json_body(blp, VoidSchema)
+def void_response(body, unit_id: str, response_id: str):
+    """Batalkan respons (koreksi) dengan alasan; respons yang dibatalkan keluar dari semua angka."""
+    auth.check_unit(unit_id, "/unit_id")
+    answer, created = intake.void(events(), unit_id, response_id, body["reason"], g.get("correlation_id"))
+    if created:
+        metrics.EVENTS_STORED.labels("survey", ev.RESPONSE_VOIDED).inc()
+    return json_response(answer, 202)
+
+
+def ensure_indexes() -> None:
+    from pantau.outbox import ensure_indexes as outbox_indexes
+    outbox_indexes(events())

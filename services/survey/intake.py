@@ -1,0 +1,139 @@
+"""SKM response intake: validate a batch all-or-nothing, store its events idempotently.
+
+A response's subject is `skm:<unit>:<response_id>`; its first event (seq 1) is
+`skm.response_recorded`, a void is seq 2. Repeating a response with the same content is an
+idempotent repeat (same answer); the same id with different content is a 409 and nothing of the
+batch is stored.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from pantau import outbox
+from pantau.config import settings
+from pantau.envelope import new_event
+from pantau.events import SOURCES
+from pantau.events import skm as ev
+from pantau.problems import ProblemError
+from pantau.rules.periods import month_key
+from pantau.units import Registry
+
+SOURCE = SOURCES["survey"]
+
+
+def subject(unit_id: str, response_id: str) -> str:
+    return f"skm:{unit_id}:{response_id}"
+
+
+def content_hash(item: dict) -> str:
+    canon = dict(item)
+    canon["submitted_at"] = item["submitted_at"].isoformat()
+    return hashlib.sha256(orjson.dumps(canon, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def check_units(items: list[dict], principal, pointer_of) -> None:
+    """Unknown units → 422, another unit's items → 403; every offending index is listed."""
+    registry = Registry.instance()
+    unknown, foreign = [], []
+    for i, it in enumerate(items):
+        unit = registry.get(it["unit_id"])
+        if unit is None or unit.kind == "province":
+            unknown.append({"pointer": pointer_of(i) + "/unit_id", "field": "unit_id", "index": i,
+                            "message": f"unit {it['unit_id']!r} tidak terdaftar sebagai unit pelayanan"})
+        elif not principal.can_act_for(it["unit_id"]):
+            foreign.append({"pointer": pointer_of(i) + "/unit_id", "field": "unit_id", "index": i,
+                            "message": f"kunci ini hanya untuk unit {principal.unit_id}"})
+    if foreign:
+        raise ProblemError(403, "Kunci API ini tidak boleh mengirim data unit lain.",
+                           detail_en="This API key may not post for another unit.", errors=foreign)
+    if unknown:
+        raise ProblemError(422, "Unit tidak dikenal.", detail_en="Unknown unit.", errors=unknown)
+
+
+def check_unique(items: list[dict], pointer_of) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    errors = []
+    for i, it in enumerate(items):
+        k = (it["unit_id"], it["response_id"])
+        if k in seen:
+            errors.append({"pointer": pointer_of(i) + "/response_id", "field": "response_id", "index": i,
+                           "message": f"response_id sama dengan item {seen[k]} dalam batch ini"})
+        seen.setdefault(k, i)
+    if errors:
+        raise ProblemError(422, "response_id ganda dalam satu batch.",
+                           detail_en="Duplicate response_id within the batch.", errors=errors)
+
+
+def build_doc(item: dict, correlation_id: str | None, tz: str) -> dict:
+    submitted = item["submitted_at"]
+    local = submitted.astimezone(ZoneInfo(tz))
+    data: dict[str, Any] = {
+        "unit_id": item["unit_id"], "response_id": item["response_id"],
+        "submitted_at": submitted.isoformat(), "period_month": month_key(submitted, tz),
+        "local_hour": local.hour, "answers": dict(item["answers"]),
+        "service_type": item.get("service_type"), "channel": item.get("channel"),
+        "respondent": item.get("respondent"), "has_suggestion": bool(item.get("suggestion")),
+    }
+    event = new_event(source=SOURCE, type=ev.RESPONSE_RECORDED, subject=subject(item["unit_id"], item["response_id"]),
+                      seq=1, data=data, time=submitted, correlationid=correlation_id)
+    # the free-text suggestion stays in the service (it may name people); only a flag is published
+    return outbox.event_doc(event, item["unit_id"], {"content_hash": content_hash(item),
+                                                     "private": {"suggestion": item.get("suggestion")}})
+
+
+def record(events, items: list[dict], principal, correlation_id: str | None, pointer_of) -> dict:
+    """Store a validated batch; returns the answer body. Raises ProblemError (403/409/422)."""
+    check_units(items, principal, pointer_of)
+    check_unique(items, pointer_of)
+    tz = settings().tz
+    docs = [build_doc(it, correlation_id, tz) for it in items]
+    existing = {d["_id"]: d.get("content_hash") for d in
+                events.find({"_id": {"$in": [d["_id"] for d in docs]}}, projection={"content_hash": 1})}
+    conflicts = [{"pointer": pointer_of(i) + "/response_id", "field": "response_id", "index": i,
+                  "message": "response_id sudah dipakai dengan isi yang berbeda"}
+                 for i, d in enumerate(docs) if d["_id"] in existing and existing[d["_id"]] != d["content_hash"]]
+    if conflicts:
+        raise ProblemError(409, "Sebagian response_id sudah tercatat dengan isi berbeda; tidak ada yang disimpan.",
+                           detail_en="Some response_ids already exist with different content; nothing was stored.",
+                           errors=conflicts)
+    new_docs = [d for d in docs if d["_id"] not in existing]
+    raced = outbox.append_many(events, new_docs)
+    if raced:
+        # a concurrent request stored some of these ids in between: same content is fine
+        again = {d["_id"]: d.get("content_hash") for d in
+                 events.find({"_id": {"$in": list(raced)}}, projection={"content_hash": 1})}
+        bad = [i for i, d in enumerate(docs) if d["_id"] in raced and again.get(d["_id"]) != d["content_hash"]]
+        if bad:
+            raise ProblemError(409, "response_id bentrok dengan permintaan lain yang bersamaan.",
+                               detail_en="response_id clashed with a concurrent request.",
+                               errors=[{"pointer": pointer_of(i) + "/response_id", "field": "response_id",
+                                        "index": i, "message": "bentrok"} for i in bad])
+    n_new = len(new_docs) - len(raced)
+    return {"accepted": [it["response_id"] for it in items], "count": len(items), "new": n_new,
+            "duplicates": len(items) - n_new}
+
+
+def void(events, unit_id: str, response_id: str, reason: str, correlation_id: str | None) -> tuple[dict, bool]:
+    """Void a recorded response (seq 2). Returns (answer, created)."""
+    subj = subject(unit_id, response_id)
+    if events.find_one({"_id": f"{subj}:1"}, projection={"_id": 1}) is None:
+        raise ProblemError(404, "Respons tidak ditemukan.", detail_en="Response not found.")
+    prior = events.find_one({"_id": f"{subj}:2"})
+    answer = {"unit_id": unit_id, "response_id": response_id, "voided": True, "reason": reason}
+    if prior is not None:
+        if prior["envelope"]["data"]["reason"] == reason:
+            return answer, False
+        raise ProblemError(409, "Respons ini sudah dibatalkan dengan alasan lain.",
+                           detail_en="This response was already voided with another reason.")
+    event = new_event(source=SOURCE, type=ev.RESPONSE_VOIDED, subject=subj, seq=2,
+                      data={"unit_id": unit_id, "response_id": response_id, "reason": reason},
+                      correlationid=correlation_id)
+    try:
+        outbox.append(events, event, unit_id)
+    except outbox.Conflict:
+        return void(events, unit_id, response_id, reason, correlation_id)
+    return answer, True

@@ -1,0 +1,100 @@
+"""Test session fixtures: the real infrastructure and the platform on the `test` profile.
+
+Unit tests need none of this. Integration and e2e tests request `infra` or `platform`; the
+session then starts Kafka and the store (fresh data dirs, test ports that do not collide with
+`make up`), and for `platform` the four gunicorn services, three relays and the consumer.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+
+import pytest
+import requests
+
+from pantau.infra import platform as plat
+from pantau.infra import procs
+from pantau.infra.profiles import get as get_profile
+
+REGISTRY = str(procs.ROOT / "deploy" / "registry" / "kaltim.yaml")
+
+
+@pytest.fixture(scope="session")
+def infra():
+    p = get_profile("test")
+    plat.services_down(p)
+    plat.infra_down(p)
+    run = procs.run_dir(p.name)
+    for d in ("kafka-data", "ferretdb-data", "ferretdb-state", "mongod-data", "prom"):
+        shutil.rmtree(run / d, ignore_errors=True)
+    old = {k: os.environ.get(k) for k in p.env()}
+    os.environ.update(p.env())
+    from pantau import mongo
+    mongo.reset()
+    plat.infra_up(p)
+    yield p
+    plat.infra_down(p)
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    mongo.reset()
+
+
+@dataclass
+class Platform:
+    profile: object
+    bureau: str
+    keys: dict = field(default_factory=dict)
+
+    def url(self, service: str, path: str) -> str:
+        return f"http://127.0.0.1:{self.profile.http_ports[service]}{path}"
+
+    def key(self, unit_id: str) -> str:
+        if unit_id not in self.keys:
+            from pantau import auth
+            self.keys[unit_id] = auth.issue("unit", unit_id, note="test")
+        return self.keys[unit_id]
+
+    def headers(self, token: str) -> dict:
+        return {"Authorization": f"Bearer {token}"}
+
+    def wait_for(self, fn, timeout: float = 90.0, what: str = "condition"):
+        """Poll `fn` until it returns a truthy value (the aggregator is eventually consistent)."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            last = fn()
+            if last:
+                return last
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}; last value {last!r}")
+
+    def summary(self, unit_id: str) -> dict:
+        r = requests.get(self.url("aggregator", f"/v1/units/{unit_id}/summary"),
+                         headers=self.headers(self.bureau), timeout=10)
+        r.raise_for_status()
+        return r.json()
+
+    def restart(self, name: str) -> None:
+        procs.stop(self.profile.name, name)
+        plat.start_process(self.profile, name)
+        plat.wait_process(self.profile, name)
+
+    def kill9_and_restart(self, name: str) -> None:
+        procs.kill9(self.profile.name, name)
+        plat.start_process(self.profile, name)
+        plat.wait_process(self.profile, name)
+
+
+@pytest.fixture(scope="session")
+def platform(infra):
+    p = infra
+    plat.init(p, REGISTRY)
+    from pantau import auth
+    plat.services_up(p)
+    yield Platform(p, auth.issue("bureau", note="test session"))
+    plat.services_down(p)

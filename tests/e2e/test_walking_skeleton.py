@@ -1,0 +1,145 @@
+"""The walking skeleton end to end: gunicorn services, relays, consumer, real Kafka and store."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from pantau.rules.ikm import ELEMENTS
+
+pytestmark = pytest.mark.e2e
+
+SERVICES = ("aggregator", "survey", "consultation", "complaints")
+
+
+def response(unit_id: str, rid: str | None = None, value: int = 3, at: str = "2026-03-10T09:30:00+08:00") -> dict:
+    return {"unit_id": unit_id, "response_id": rid or f"r-{uuid.uuid4().hex[:12]}", "submitted_at": at,
+            "answers": {k: value for k in ELEMENTS}, "channel": "web",
+            "respondent": {"sex": "P", "age": 34, "education": "SMA", "occupation": "SWASTA"}}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_health_ready_metrics_and_openapi(platform, service):
+    assert requests.get(platform.url(service, "/healthz"), timeout=5).status_code == 200
+    ready = requests.get(platform.url(service, "/readyz"), timeout=5)
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"] == {"store": True, "kafka": True}
+    metrics = requests.get(platform.url(service, "/metrics"), timeout=5)
+    assert metrics.status_code == 200
+    names = {f.name for f in text_string_to_metric_families(metrics.text)}
+    assert "pantau_http_requests" in names  # counters are exposed without the _total suffix here
+    spec = requests.get(platform.url(service, "/openapi.json"), timeout=5).json()
+    assert spec["openapi"].startswith("3.") and spec["paths"]
+
+
+def test_a_post_to_each_write_service_reaches_the_aggregator(platform):
+    unit = "samsat-balikpapan"
+    h = platform.headers(platform.key(unit))
+    before = platform.summary(unit)
+    r = requests.post(platform.url("survey", "/v1/skm/responses"), json=response(unit), headers=h, timeout=10)
+    assert r.status_code == 202, r.text
+    forum = {"unit_id": unit, "fkp_id": f"fkp-{uuid.uuid4().hex[:8]}", "topic": "standar_pelayanan",
+             "title": "Peninjauan standar pelayanan", "held_on": "2026-04-02", "format": "tatap_muka",
+             "stage": "held", "participants": [{"element": "pengguna_layanan", "name": "Budi"},
+                                               {"element": "media", "name": "Sari", "institution": "Kaltim Post"}]}
+    r = requests.post(platform.url("consultation", "/v1/fkp"), json=forum, headers=h, timeout=10)
+    assert r.status_code == 201, r.text
+    complaint = {"unit_id": unit, "channel": "lapor", "classification": "pengaduan", "subject": "Antrean lama",
+                 "description": "Menunggu tiga jam di loket.", "reporter": {"name": "Ani", "phone": "0811"}}
+    r = requests.post(platform.url("complaints", "/v1/complaints"), json=complaint, headers=h, timeout=10)
+    assert r.status_code == 201, r.text
+    after = platform.wait_for(
+        lambda: (s := platform.summary(unit)) and s["skm_responses"] == before["skm_responses"] + 1
+        and s["fkp_forums"] == before["fkp_forums"] + 1 and s["complaints"] == before["complaints"] + 1 and s,
+        what="all three events in the aggregator")
+    assert after["complaints_by_status"].get("RECEIVED", 0) >= 1
+
+
+def _events_count(platform, service: str) -> int:
+    from pantau import mongo
+    return mongo.db(service)["events"].count_documents({})
+
+
+def test_bad_input_gets_problem_json_and_stores_nothing(platform):
+    unit, other = "samsat-samarinda", "samsat-bontang"
+    h = platform.headers(platform.key(unit))
+    url = platform.url("survey", "/v1/skm/responses")
+    before = _events_count(platform, "survey")
+
+    def check(resp, status):
+        assert resp.status_code == status, resp.text
+        assert resp.headers["Content-Type"].startswith("application/problem+json")
+        body = resp.json()
+        assert body["status"] == status and body["title"] and "Traceback" not in resp.text
+        return body
+
+    check(requests.post(url, data=b'{"unit_id": ', headers={**h, "Content-Type": "application/json"}), 400)
+    check(requests.post(url, data=json.dumps(response(unit)), headers={**h, "Content-Type": "text/plain"}), 415)
+    body = check(requests.post(url, json=response("unit-yang-tidak-ada"), headers=h), 422)
+    assert body["errors"][0]["pointer"] == "/unit_id"
+    check(requests.post(url, json=response(unit)), 401)
+    check(requests.post(url, json=response(unit), headers={"Authorization": "Bearer pantau_x_y"}), 401)
+    body = check(requests.post(url, json=response(other), headers=h), 403)
+    assert body["errors"][0]["pointer"] == "/unit_id"
+    # one bad item in a batch rejects the batch, with the index and field of every error
+    bad = response(unit)
+    bad["answers"]["waktu"] = 5
+    extra = response(unit)
+    extra["answers"]["parkir"] = 4
+    body = check(requests.post(url, json={"responses": [response(unit), bad, extra]}, headers=h), 422)
+    pointers = {e["pointer"] for e in body["errors"]}
+    assert pointers == {"/responses/1/answers/waktu", "/responses/2/answers/parkir"}
+    # English on request
+    en = requests.post(url, json=response("nope"), headers={**h, "Accept-Language": "en"})
+    assert en.json()["title"] == "Invalid data"
+    assert _events_count(platform, "survey") == before
+
+
+def test_repeat_is_idempotent_and_changed_content_conflicts(platform):
+    unit = "samsat-tenggarong"
+    h = platform.headers(platform.key(unit))
+    url = platform.url("survey", "/v1/skm/responses")
+    batch = {"responses": [response(unit, f"idem-{i}") for i in range(3)]}
+    first = requests.post(url, json=batch, headers=h)
+    assert first.status_code == 202 and first.json()["new"] == 3
+    again = requests.post(url, json=batch, headers=h)
+    assert again.status_code == 202 and again.json()["accepted"] == first.json()["accepted"]
+    assert again.json()["new"] == 0 and again.headers.get("Idempotent-Replay") == "true"
+    changed = {"responses": [response(unit, "idem-9"), response(unit, "idem-1", value=1)]}
+    conflict = requests.post(url, json=changed, headers=h)
+    assert conflict.status_code == 409
+    assert conflict.json()["errors"][0]["pointer"] == "/responses/1/response_id"
+    ikm = platform.wait_for(lambda: (r := requests.get(
+        platform.url("aggregator", f"/v1/ikm/units/{unit}?period=2026-03"),
+        headers=platform.headers(platform.bureau)).json()) and r["respondents"] == 3 and r,
+        what="three responses in the unit IKM")
+    assert ikm["ikm"] == 75.0 and ikm["mutu"] == "C"  # all answers 3 → 3 × 25
+
+
+def test_kill9_of_relay_and_consumer_loses_and_duplicates_nothing(platform):
+    unit = "samsat-sangatta"
+    h = platform.headers(platform.key(unit))
+    url = platform.url("survey", "/v1/skm/responses")
+    acknowledged = 0
+    for round_no in range(6):
+        batch = [response(unit, f"k9-{round_no}-{i}") for i in range(40)]
+        r = requests.post(url, json={"responses": batch}, headers=h, timeout=30)
+        assert r.status_code == 202, r.text
+        acknowledged += len(batch)
+        if round_no == 1:
+            platform.kill9_and_restart("relay-survey")
+        if round_no == 3:
+            platform.kill9_and_restart("consumer")
+        if round_no == 4:
+            platform.restart("relay-survey")  # clean stop too
+    ikm = platform.wait_for(lambda: (r := requests.get(
+        platform.url("aggregator", f"/v1/ikm/units/{unit}?period=2026"),
+        headers=platform.headers(platform.bureau)).json()) and r["respondents"] >= acknowledged and r,
+        what="every acknowledged response in the aggregator")
+    assert ikm["respondents"] == acknowledged  # nothing lost, nothing counted twice
+    from pantau import mongo
+    facts = mongo.db("aggregator")["skm_facts"].count_documents({"unit_id": unit})
+    assert facts == acknowledged
