@@ -60,7 +60,7 @@ def unit_summary(unit_id: str):
     _unit(unit_id)
     d = db()
     respondents = sum(b["respondents"] for b in d["skm_buckets"].find({"unit_id": unit_id},
-                                                                      projection={"respondents": 1}))
+                                                                      projection={"respondents": 1, "_id": 0}))
     forums = d["fkp_forums"].count_documents({"unit_id": unit_id})
     statuses = Counter(c["status"] for c in d["complaints"].find({"unit_id": unit_id}, projection={"status": 1}))
     return json_response({"unit_id": unit_id, "skm_responses": respondents, "fkp_forums": forums,

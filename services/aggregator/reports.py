@@ -18,6 +18,7 @@ ALL4_SHARE_FLAG = 0.5      # more than half of questionnaires all-4: implausible
 BURST_FLAG = 20            # ≥ 20 identical answer sets from one channel within 10 minutes
 OUT_OF_HOURS_FLAG = 0.3    # more than 30 % submitted outside service hours
 FAR_BELOW_SAMPLE = 0.5     # fewer than half of the Krejcie–Morgan sample
+BUCKET_FIELDS = {"_id": 0, "members": 0, "voided": 0, "bursts": 0}  # reports need only the sums
 
 
 def now_iso() -> str:
@@ -59,7 +60,7 @@ def buckets_for(db, unit_ids: list[str] | None, period: Period) -> dict[str, lis
     if unit_ids is not None:
         query["unit_id"] = {"$in": unit_ids}
     by_unit: dict[str, list[dict]] = defaultdict(list)
-    for b in db["skm_buckets"].find(query, projection={"_id": 0}):
+    for b in db["skm_buckets"].find(query, projection=BUCKET_FIELDS):
         by_unit[b["unit_id"]].append(b)
     return by_unit
 

@@ -143,3 +143,32 @@ def test_kill9_of_relay_and_consumer_loses_and_duplicates_nothing(platform):
     from pantau import mongo
     facts = mongo.db("aggregator")["skm_facts"].count_documents({"unit_id": unit})
     assert facts == acknowledged
+
+
+def test_void_takes_a_response_out_of_every_figure(platform):
+    unit = "samsat-sendawar"
+    h = platform.headers(platform.key(unit))
+    bureau = platform.headers(platform.bureau)
+    url = platform.url("survey", "/v1/skm/responses")
+    batch = [response(unit, "v-keep", value=4), response(unit, "v-drop", value=1)]
+    assert requests.post(url, json={"responses": batch}, headers=h).status_code == 202
+    ikm_url = platform.url("aggregator", f"/v1/ikm/units/{unit}?period=2026-Q1")
+    both = platform.wait_for(lambda: (r := requests.get(ikm_url, headers=bureau).json())["respondents"] == 2 and r,
+                             what="two responses")
+    assert both["ikm"] == 62.5  # (4 + 1) / 2 × 25
+    void_url = platform.url("survey", f"/v1/skm/responses/{unit}/v-drop/void")
+    first = requests.post(void_url, json={"reason": "Entri ganda"}, headers=h)
+    assert first.status_code == 202, first.text
+    assert requests.post(void_url, json={"reason": "Entri ganda"}, headers=h).status_code == 202  # idempotent
+    assert requests.post(void_url, json={"reason": "Lain"}, headers=h).status_code == 409
+    missing = requests.post(platform.url("survey", f"/v1/skm/responses/{unit}/nope/void"),
+                            json={"reason": "Entri ganda"}, headers=h)
+    assert missing.status_code == 404
+    other = requests.post(void_url, json={"reason": "Entri ganda"}, headers=platform.headers(platform.key("rsud-aws")))
+    assert other.status_code == 403
+    one = platform.wait_for(lambda: (r := requests.get(ikm_url, headers=bureau).json())["respondents"] == 1 and r,
+                            what="the void applied")
+    assert one["ikm"] == 100.0 and one["mutu"] == "A"
+    province = requests.get(platform.url("aggregator", "/v1/ikm/province?period=2026-Q1"), headers=bureau).json()
+    mine = [u for u in province["units"] if u["unit_id"] == unit]
+    assert mine and mine[0]["respondents"] == 1
