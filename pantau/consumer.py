@@ -74,9 +74,12 @@ class ConsumerLoop:
                 attempt = 0
             except CommitFailedError:
                 log.warning("commit failed after a rebalance; the batch will be redelivered")
-            except (*mongo.STORE_ERRORS, KafkaError) as exc:
+            except Exception as exc:  # noqa: BLE001 - never skip, never die: retry the batch
+                # store or broker trouble (and any bug) stops progress here, visibly: the batch is
+                # retried with backoff, lag grows and alerts fire; nothing is committed or skipped.
                 attempt += 1
-                log.warning("apply failed, retrying batch", extra={"error": repr(exc), "attempt": attempt})
+                log.warning("apply failed, retrying batch", extra={"error": repr(exc), "attempt": attempt,
+                                                                  "transient": isinstance(exc, (*mongo.STORE_ERRORS, KafkaError))})
                 for tp, records in batch.items():
                     metrics.CONSUMER_RETRIES.labels(tp.topic).inc()
                     self.consumer.seek(tp, records[0].offset)
@@ -95,7 +98,7 @@ class ConsumerLoop:
         by_topic: dict[str, list] = defaultdict(list)
         for tp, records in batch.items():
             by_topic[tp.topic].extend(records)
-        dlq_sent = False
+        self._pending_dlq: list = []
         for topic, records in by_topic.items():
             # records of one partition are in order; across partitions order does not matter
             # because each key (aggregate or unit) lives in one partition.
@@ -105,7 +108,6 @@ class ConsumerLoop:
                     good.append((r, decode(r.value)))
                 except PoisonEvent as p:
                     self._dead_letter(r, p.reason, p.detail)
-                    dlq_sent = True
             started = time.perf_counter()
             rejected = self.handlers[topic]([e for _, e in good]) if good else {}
             metrics.CONSUMER_APPLY.labels(topic).observe(time.perf_counter() - started)
@@ -113,26 +115,36 @@ class ConsumerLoop:
                 rej = rejected.get(e.id)
                 if rej is not None:
                     self._dead_letter(r, rej.reason, rej.detail)
-                    dlq_sent = True
                     metrics.CONSUMER_RECORDS.labels(topic, e.type, "rejected").inc()
                 else:
                     metrics.CONSUMER_RECORDS.labels(topic, e.type, "applied").inc()
             if good:
                 self.last_event_time[topic] = max(e.time.timestamp() for _, e in good)
                 metrics.PROJECTION_FRESHNESS.labels(topic).set(max(0.0, time.time() - self.last_event_time[topic]))
-        if dlq_sent:
+        if self._pending_dlq:
             self.dlq_producer.flush(timeout=30)
+            failed = None
+            for where, future, topic, reason in self._pending_dlq:
+                try:
+                    future.get(timeout=0)
+                except Exception as exc:  # noqa: BLE001 - the DLQ did not take it
+                    failed = exc
+                    continue
+                self._dead.add(where)
+                metrics.CONSUMER_DLQ.labels(topic, reason).inc()
+            if failed is not None:
+                raise failed  # the batch is retried; records already in the DLQ are not sent again
 
     def _dead_letter(self, record, reason: str, detail: str) -> None:
         where = (record.topic, record.partition, record.offset)
         if where in self._dead:
-            return
-        self._dead.add(where)
+            return  # already in the DLQ from an earlier attempt at this batch
         headers = [("dlq_reason", reason.encode()), ("dlq_detail", detail[:2000].encode()),
                    ("dlq_topic", record.topic.encode()), ("dlq_partition", str(record.partition).encode()),
                    ("dlq_offset", str(record.offset).encode())]
-        self.dlq_producer.send(record.topic + ".dlq", key=record.key, value=record.value or b"", headers=headers)
-        metrics.CONSUMER_DLQ.labels(record.topic, reason).inc()
+        future = self.dlq_producer.send(record.topic + ".dlq", key=record.key, value=record.value or b"",
+                                        headers=headers)
+        self._pending_dlq.append((where, future, record.topic, reason))
         log.warning("record dead-lettered", extra={"topic": record.topic, "partition": record.partition,
                                                    "offset": record.offset, "reason": reason})
 

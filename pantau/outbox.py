@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
 from pymongo import ASCENDING
@@ -27,14 +27,20 @@ class Conflict(Exception):
     """Another event already holds this (subject, seq): a concurrent or conflicting write."""
 
 
-def event_doc(event: Event, partition_key: str, extra: dict | None = None) -> dict:
+def event_doc(event: Event, partition_key: str, extra: dict | None = None,
+              not_before: datetime | None = None) -> dict:
+    """The stored form of an event. `not_before` (the previous event's `stored_at`) keeps a
+    subject's events in order for the relay even when app hosts' clocks disagree."""
+    stored_at = datetime.now(timezone.utc)
+    if not_before is not None and stored_at <= not_before:
+        stored_at = not_before + timedelta(milliseconds=1)
     doc = {
         "_id": f"{event.subject}:{event.seq}",
         "subject": event.subject,
         "seq": event.seq,
         "key": partition_key,
         "envelope": event.to_dict(),
-        "stored_at": datetime.now(timezone.utc),
+        "stored_at": stored_at,
         "published": False,
     }
     if extra:
@@ -47,9 +53,10 @@ def ensure_indexes(events: Collection) -> None:
     events.create_index([("subject", ASCENDING), ("seq", ASCENDING)], name="subject_seq")
 
 
-def append(events: Collection, event: Event, partition_key: str, extra: dict | None = None) -> dict:
+def append(events: Collection, event: Event, partition_key: str, extra: dict | None = None,
+           not_before: datetime | None = None) -> dict:
     """Durably store one event. Raises Conflict when (subject, seq) is taken."""
-    doc = event_doc(event, partition_key, extra)
+    doc = event_doc(event, partition_key, extra, not_before)
     try:
         events.insert_one(doc)
     except DuplicateKeyError:
@@ -108,3 +115,23 @@ def backlog(events: Collection) -> tuple[int, float]:
 
 def sleep_backoff(attempt: int, base: float = 0.2, cap: float = 5.0) -> None:
     time.sleep(min(cap, base * (2 ** min(attempt, 8))))
+
+
+def head(events: Collection, subject: str) -> dict | None:
+    """The latest stored event document of a subject, found by `_id` lookups only (the one
+    query FerretDB answers without scanning): subject:1, subject:2, ... until one is missing."""
+    last, seq = None, 1
+    while True:
+        doc = events.find_one({"_id": f"{subject}:{seq}"})
+        if doc is None:
+            return last
+        last, seq = doc, seq + 1
+
+
+def history_by_id(events: Collection, subject: str) -> list[dict]:
+    """A subject's envelopes in order, by `_id` lookups (see `head`)."""
+    out, seq = [], 1
+    while (doc := events.find_one({"_id": f"{subject}:{seq}"}, projection={"envelope": 1})) is not None:
+        out.append(doc["envelope"])
+        seq += 1
+    return out

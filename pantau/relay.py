@@ -10,8 +10,6 @@ import logging
 import signal
 import time
 
-from kafka.errors import KafkaError
-
 from . import bus, metrics, mongo
 from .config import Settings, settings
 from .outbox import backlog, mark_published, sleep_backoff, unpublished
@@ -76,7 +74,7 @@ class Relay:
                 self.update_gauges()
                 if not n:
                     time.sleep(self.idle_sleep)
-            except (KafkaError, *mongo.STORE_ERRORS, TimeoutError) as exc:
+            except Exception as exc:  # noqa: BLE001 - never drop, never die: back off and retry
                 metrics.RELAY_PUBLISH.labels(self.service, "failed").inc()
                 log.warning("publish failed, will retry", extra={"error": repr(exc), "attempt": attempt})
                 self._reset_producer()

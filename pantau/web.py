@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import time
 import uuid
 from typing import Any, Callable
@@ -23,6 +24,8 @@ from .config import settings
 from .problems import PROBLEM_JSON, ProblemError, flatten_errors, problem
 
 log = logging.getLogger("pantau.web")
+STANDARD_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+CORRELATION_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
 class ProblemApi(Api):
@@ -39,7 +42,8 @@ class ProblemApi(Api):
         if error.code == 413:
             return problem(413, f"Batas ukuran permintaan {settings().max_body_bytes} byte.",
                            detail_en=f"The request body limit is {settings().max_body_bytes} bytes.")
-        return problem(error.code or 500, error.description if error.code != 500 else None)
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return problem(error.code or 500, error.description if error.code != 500 else None, headers=headers)
 
 
 def json_response(payload: Any, status: int = 200, headers: dict | None = None) -> Response:
@@ -142,15 +146,17 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
     @app.before_request
     def _start():
         g.started = time.perf_counter()
-        g.correlation_id = request.headers.get("X-Correlation-ID") or str(uuid.uuid4())
+        given = request.headers.get("X-Correlation-ID", "")
+        g.correlation_id = given if CORRELATION_RE.match(given) else str(uuid.uuid4())
         metrics.HTTP_IN_FLIGHT.labels(service).inc()
 
     @app.after_request
     def _finish(resp: Response):
         route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-        metrics.HTTP_REQUESTS.labels(service, route, request.method, str(resp.status_code)).inc()
-        metrics.HTTP_LATENCY.labels(service, route, request.method).observe(elapsed)
+        method = request.method if request.method in STANDARD_METHODS else "OTHER"
+        metrics.HTTP_REQUESTS.labels(service, route, method, str(resp.status_code)).inc()
+        metrics.HTTP_LATENCY.labels(service, route, method).observe(elapsed)
         resp.headers["X-Correlation-ID"] = g.get("correlation_id", "")
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         return resp
@@ -184,8 +190,10 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
 
 def _store_down(exc: Exception):
     log.warning("store unavailable", extra={"error": repr(exc)})
-    return problem(503, "Penyimpanan data sementara tidak tersedia; tidak ada yang disimpan. Coba lagi.",
-                   detail_en="The store is unavailable; nothing was stored. Retry later.",
+    return problem(503, "Penyimpanan data sementara tidak tersedia. Ulangi permintaan yang sama nanti: "
+                        "pengulangan aman (idempoten) dan tidak menggandakan data.",
+                   detail_en="The store is unavailable. Repeat the same request later: repeats are "
+                             "idempotent and never duplicate data.",
                    headers={"Retry-After": "5"})
 
 

@@ -33,9 +33,11 @@ def infra():
     os.environ.update(p.env())
     from pantau import mongo
     mongo.reset()
-    plat.infra_up(p)
-    yield p
-    plat.infra_down(p)
+    try:
+        plat.infra_up(p)
+        yield p
+    finally:
+        plat.infra_down(p)
     for k, v in old.items():
         if v is None:
             os.environ.pop(k, None)
@@ -93,8 +95,10 @@ class Platform:
 @pytest.fixture(scope="session")
 def platform(infra):
     p = infra
-    plat.init(p, REGISTRY)
     from pantau import auth
-    plat.services_up(p)
-    yield Platform(p, auth.issue("bureau", note="test session"))
-    plat.services_down(p)
+    try:
+        plat.init(p, REGISTRY)
+        plat.services_up(p)
+        yield Platform(p, auth.issue("bureau", note="test session"))
+    finally:
+        plat.services_down(p)

@@ -35,8 +35,54 @@ class ResponseRecordedData(Schema):
 class ResponseVoidedData(Schema):
     unit_id = fields.String(required=True)
     response_id = fields.String(required=True)
-    reason = fields.String(required=True)
 
 
 register(RESPONSE_RECORDED, 1, ResponseRecordedData)
 register(RESPONSE_VOIDED, 1, ResponseVoidedData)
+
+SETTINGS_SET = "skm.settings_set"
+RTL_ITEM_PLANNED = "skm.rtl_item_planned"
+RTL_ITEM_PROGRESSED = "skm.rtl_item_progressed"
+RESULT_PUBLISHED = "skm.result_published"
+
+
+class SettingsData(Schema):
+    unit_id = fields.String(required=True)
+    period = fields.String(required=True)
+    population = fields.Integer(allow_none=True)
+    period_type = fields.String(required=True)
+    executor = fields.String(required=True)
+
+
+class RtlPlannedData(Schema):
+    unit_id = fields.String(required=True)
+    period = fields.String(required=True)
+    item_id = fields.String(required=True)
+    element = fields.String(required=True)
+    programme = fields.String(required=True)
+    owner = fields.String(required=True)
+    target_date = fields.String(required=True)
+
+
+class RtlProgressData(Schema):
+    unit_id = fields.String(required=True)
+    period = fields.String(required=True)
+    item_id = fields.String(required=True)
+    status = fields.String(required=True)
+    progress_pct = fields.Integer(required=True)
+    at = fields.String(required=True)
+    evidence_count = fields.Integer(required=True)
+
+
+class PublishedData(Schema):
+    unit_id = fields.String(required=True)
+    period = fields.String(required=True)
+    medium = fields.String(required=True)
+    electronic = fields.Boolean(required=True)
+    published_on = fields.String(required=True)
+
+
+register(SETTINGS_SET, 1, SettingsData)
+register(RTL_ITEM_PLANNED, 1, RtlPlannedData)
+register(RTL_ITEM_PROGRESSED, 1, RtlProgressData)
+register(RESULT_PUBLISHED, 1, PublishedData)

@@ -64,7 +64,17 @@ def argv(name: str) -> list[str]:
     return [PYTHON, "-m", "pantau.cli", "relay", name.split("-", 1)[1]]
 
 
+def port_of(p: Profile, name: str) -> int:
+    return p.http_ports[name] if name in HTTP_SERVICES else p.metrics_ports[name]
+
+
 def start_process(p: Profile, name: str) -> int:
+    running = procs.pid_of(p.name, name)
+    if running:
+        return running
+    if procs.listening(port_of(p, name)):
+        raise procs.StartError(f"{name}: port {port_of(p, name)} is taken by a process this run did not "
+                               "start (another `make up`/`make test`?); stop it first")
     return procs.start(p.name, name, argv(name), env=service_env(p, name))
 
 

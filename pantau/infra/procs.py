@@ -23,15 +23,28 @@ def run_dir(profile: str) -> Path:
     return d
 
 
+def _start_time(pid: int) -> str | None:
+    """Kernel start time of a process (field 22 of /proc/pid/stat): tells a reused pid apart."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(") ", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
 def pid_of(profile: str, name: str) -> int | None:
+    """The pid of a process we started, if it is still that process and alive."""
     f = run_dir(profile) / "pids" / f"{name}.pid"
     if not f.exists():
         return None
     try:
-        pid = int(f.read_text().strip())
+        pid_s, _, started = f.read_text().strip().partition(" ")
+        pid = int(pid_s)
     except ValueError:
         return None
-    return pid if alive(pid) else None
+    if not alive(pid) or (started and _start_time(pid) != started):
+        return None
+    return pid
 
 
 def alive(pid: int) -> bool:
@@ -60,7 +73,7 @@ def start(profile: str, name: str, argv: list[str], env: dict | None = None, cwd
     full_env.update(env or {})
     proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             env=full_env, cwd=str(cwd or ROOT), start_new_session=True)
-    (d / "pids" / f"{name}.pid").write_text(str(proc.pid))
+    (d / "pids" / f"{name}.pid").write_text(f"{proc.pid} {_start_time(proc.pid) or ''}".strip())
     return proc.pid
 
 
@@ -103,7 +116,7 @@ def _signal_group(pid: int, sig: int) -> None:
     except (ProcessLookupError, PermissionError):
         try:
             os.kill(pid, sig)
-        except ProcessLookupError:
+        except (ProcessLookupError, PermissionError):
             pass
 
 

@@ -8,15 +8,25 @@ from pantau import metrics, mongo
 from pantau.config import Settings, settings
 from pantau.consumer import ConsumerLoop, install_signal_handlers
 
-from .projections import complaints, fkp
+from .projections import complaints, fkp, skm_followup
 from .projections.skm import SkmProjection
 
 log = logging.getLogger("pantau.aggregator")
 
 
+def chain(*projections):
+    """One handler for a topic: every projection sees the batch; rejections are merged."""
+    def apply(events):
+        rejected: dict = {}
+        for p in projections:
+            rejected.update(p.apply(events))
+        return rejected
+    return apply
+
+
 def handlers(db, s: Settings) -> dict:
-    skm = SkmProjection(db)
-    return {s.topic("survey"): skm.apply, s.topic("consultation"): fkp.projection(db).apply,
+    return {s.topic("survey"): chain(SkmProjection(db), *skm_followup.projections(db)),
+            s.topic("consultation"): fkp.projection(db).apply,
             s.topic("complaints"): complaints.projection(db).apply}
 
 

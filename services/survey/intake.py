@@ -120,20 +120,22 @@ def record(events, items: list[dict], principal, correlation_id: str | None, poi
 def void(events, unit_id: str, response_id: str, reason: str, correlation_id: str | None) -> tuple[dict, bool]:
     """Void a recorded response (seq 2). Returns (answer, created)."""
     subj = subject(unit_id, response_id)
-    if events.find_one({"_id": f"{subj}:1"}, projection={"_id": 1}) is None:
+    recorded = events.find_one({"_id": f"{subj}:1"}, projection={"stored_at": 1})
+    if recorded is None:
         raise ProblemError(404, "Respons tidak ditemukan.", detail_en="Response not found.")
-    prior = events.find_one({"_id": f"{subj}:2"})
+    prior = events.find_one({"_id": f"{subj}:2"}, projection={"private": 1})
     answer = {"unit_id": unit_id, "response_id": response_id, "voided": True, "reason": reason}
     if prior is not None:
-        if prior["envelope"]["data"]["reason"] == reason:
+        if prior["private"]["reason"] == reason:
             return answer, False
         raise ProblemError(409, "Respons ini sudah dibatalkan dengan alasan lain.",
                            detail_en="This response was already voided with another reason.")
     event = new_event(source=SOURCE, type=ev.RESPONSE_VOIDED, subject=subj, seq=2,
-                      data={"unit_id": unit_id, "response_id": response_id, "reason": reason},
+                      data={"unit_id": unit_id, "response_id": response_id},
                       correlationid=correlation_id)
     try:
-        outbox.append(events, event, unit_id)
+        # the free-text reason stays here (it may name people); the event only says "voided"
+        outbox.append(events, event, unit_id, {"private": {"reason": reason}}, not_before=recorded["stored_at"])
     except outbox.Conflict:
         return void(events, unit_id, response_id, reason, correlation_id)
     return answer, True

@@ -186,6 +186,8 @@ def detect_format(data: bytes) -> str | None:
     """"xlsx" for a ZIP container, "csv" for anything that looks like text, None otherwise."""
     if data.startswith(ZIP_MAGIC):
         return "xlsx"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "csv"  # UTF-16 text ("Unicode Text" from Excel): parse_csv explains it must be UTF-8
     if any(data.startswith(m) for m in _BINARY_MAGIC) or b"\x00" in data[:8192]:
         return None
     return "csv"

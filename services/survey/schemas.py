@@ -56,3 +56,47 @@ class AcceptedSchema(Schema):
     count = fields.Integer()
     new = fields.Integer()
     duplicates = fields.Integer()
+
+
+PERIOD_TYPES = ("month", "quarter", "semester", "year")
+EXECUTORS = ("internal", "independent")
+MEDIA = ("website", "papan_pengumuman", "media_sosial", "media_cetak", "media_elektronik", "sipp", "aplikasi",
+         "spanduk", "lainnya")
+ELECTRONIC_MEDIA = {"website", "media_sosial", "media_elektronik", "sipp", "aplikasi"}
+RTL_STATUSES = ("in_progress", "done", "cancelled")
+
+
+class SettingsSchema(Strict):
+    population = fields.Integer(strict=True, validate=validate.Range(1, 50_000_000), allow_none=True,
+                                metadata={"description": "Jumlah pengguna layanan (N) dalam periode"})
+    period_type = fields.String(required=True, validate=validate.OneOf(PERIOD_TYPES))
+    executor = fields.String(required=True, validate=validate.OneOf(EXECUTORS))
+
+
+class RtlItemSchema(Strict):
+    item_id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
+    element = fields.String(required=True, validate=validate.OneOf(ELEMENTS))
+    programme = fields.String(required=True, validate=validate.Length(3, 500))
+    owner = fields.String(required=True, validate=validate.Length(2, 200))
+    target_date = fields.Date(required=True)
+
+
+class EvidenceSchema(Strict):
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    url = fields.Url(allow_none=True)
+    sha256 = fields.String(validate=validate.Regexp(r"^[0-9a-f]{64}$"), allow_none=True)
+
+
+class RtlProgressSchema(Strict):
+    status = fields.String(required=True, validate=validate.OneOf(RTL_STATUSES))
+    progress_pct = fields.Integer(strict=True, required=True, validate=validate.Range(0, 100))
+    note = fields.String(validate=validate.Length(max=2000), allow_none=True)
+    at = fields.AwareDateTime(required=True)
+    evidence = fields.List(fields.Nested(EvidenceSchema), load_default=list, validate=validate.Length(max=20))
+
+
+class PublicationSchema(Strict):
+    medium = fields.String(required=True, validate=validate.OneOf(MEDIA))
+    published_on = fields.Date(required=True)
+    url = fields.Url(allow_none=True)
+    note = fields.String(validate=validate.Length(max=500), allow_none=True)

@@ -3,7 +3,10 @@ from pantau.logs import setup as setup_logging
 from pantau.web import create_app
 
 from .api import blp
+from .followup import blp as followup_blp
+from .paper_api import blp as paper_blp
 
 setup_logging("survey")
-app = create_app("survey", [blp], title="Pantau — layanan survei (SKM)",
-                 description="Penerimaan respons Survei Kepuasan Masyarakat (PermenPANRB 14/2017).")
+app = create_app("survey", [blp, followup_blp, paper_blp], title="Pantau — layanan survei (SKM)",
+                 description="Penerimaan respons Survei Kepuasan Masyarakat (PermenPANRB 14/2017), "
+                             "pengaturan survei, RTL dan publikasi hasil.")

@@ -26,13 +26,14 @@ class EntityProjection:
     def apply(self, events: list[Event]) -> dict[str, Rejected]:
         rejected: dict[str, Rejected] = {}
         cache: dict[str, dict | None] = {}
-        ids = list({self.id_of(e) for e in events})
-        for d in self.col.find({"_id": {"$in": ids}}):
-            cache[d["_id"]] = d
-        for e in events:
-            fold = self.folds.get(e.type)
-            if fold is None:
-                continue  # an event type this projection does not need
+        mine = [e for e in events if e.type in self.folds]
+        ids = list({self.id_of(e) for e in mine})
+        if not ids:
+            return rejected
+        for key in ids:  # `_id` lookups: the one query FerretDB does not answer by scanning
+            cache[key] = self.col.find_one({"_id": key})
+        for e in mine:
+            fold = self.folds[e.type]
             key = self.id_of(e)
             current = cache.get(key)
             stored = current["seq"] if current else 0
@@ -41,13 +42,20 @@ class EntityProjection:
             if e.seq != stored + 1:
                 rejected[e.id] = Rejected("seq_gap", f"{key}: have {stored}, got {e.seq}")
                 continue
-            new = {**fold(current, e), "_id": key, "seq": e.seq, "updated_at": e.time}
+            try:
+                new = {**fold(current, e), "_id": key, "seq": e.seq, "updated_at": e.time}
+            except (KeyError, ValueError, TypeError) as exc:
+                rejected[e.id] = Rejected("apply_error", f"{key} seq {e.seq}: {exc!r}")
+                continue
             if current is None:
                 try:
                     self.col.insert_one(new)
                 except DuplicateKeyError:
+                    cache[key] = self.col.find_one({"_id": key})  # written by an earlier attempt
                     continue
             else:
-                self.col.replace_one({"_id": key, "seq": stored}, new)
+                res = self.col.replace_one({"_id": key, "seq": stored}, new)
+                if res.matched_count != 1:
+                    raise RuntimeError(f"{key}: concurrent writer (expected seq {stored})")  # retried
             cache[key] = new
         return rejected

@@ -1,0 +1,45 @@
+"""Projections of survey settings, RTL items and publications (one document per subject)."""
+from __future__ import annotations
+
+from pantau.envelope import Event
+from pantau.events import skm as ev
+
+from .entities import EntityProjection
+
+
+def settings_set(_current, e: Event) -> dict:
+    d = e.data
+    return {"unit_id": d["unit_id"], "period": d["period"], "year": int(d["period"][:4]),
+            "population": d.get("population"), "period_type": d["period_type"], "executor": d["executor"]}
+
+
+def rtl_planned(_current, e: Event) -> dict:
+    d = e.data
+    return {"unit_id": d["unit_id"], "period": d["period"], "year": int(d["period"][:4]), "item_id": d["item_id"],
+            "element": d["element"], "programme": d["programme"], "owner": d["owner"],
+            "target_date": d["target_date"], "status": "planned", "progress_pct": 0, "done_at": None,
+            "planned_at": e.time.isoformat()}
+
+
+def rtl_progressed(current, e: Event) -> dict:
+    d = e.data
+    return {**current, "status": d["status"], "progress_pct": d["progress_pct"],
+            "done_at": d["at"] if d["status"] == "done" else None, "evidence_count": d["evidence_count"]}
+
+
+def published(_current, e: Event) -> dict:
+    d = e.data
+    return {"unit_id": d["unit_id"], "period": d["period"], "year": int(d["period"][:4]), "medium": d["medium"],
+            "electronic": d["electronic"], "published_on": d["published_on"]}
+
+
+def projections(db) -> list[EntityProjection]:
+    return [
+        EntityProjection(db["skm_settings"], lambda e: f"{e.data['unit_id']}:{e.data['period']}",
+                         {ev.SETTINGS_SET: settings_set}),
+        EntityProjection(db["skm_rtl"], lambda e: f"{e.data['unit_id']}:{e.data['period']}:{e.data['item_id']}",
+                         {ev.RTL_ITEM_PLANNED: rtl_planned, ev.RTL_ITEM_PROGRESSED: rtl_progressed}),
+        EntityProjection(db["skm_publications"],
+                         lambda e: f"{e.data['unit_id']}:{e.data['period']}:{e.data['medium']}",
+                         {ev.RESULT_PUBLISHED: published}),
+    ]

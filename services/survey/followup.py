@@ -1,0 +1,168 @@
+"""Survey settings, follow-up plan (RTL) and publication of results, per unit and period.
+
+Each is a subject in the service's event log (`skm-settings:…`, `skm-rtl:…`, `skm-pub:…`);
+free text (notes, evidence names and links) stays in the service, events carry what the
+aggregator needs to judge compliance and PEKPPP indicators 6–9 (domain.md §4.3).
+"""
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+from flask import g
+
+from pantau import auth, metrics, outbox
+from pantau.envelope import new_event
+from pantau.events import SOURCES
+from pantau.events import skm as ev
+from pantau.problems import ProblemError
+from pantau.rules.periods import parse_period
+from pantau.units import Registry
+from pantau.web import Blueprint, json_body, json_response
+
+from .api import events
+from .schemas import (ELECTRONIC_MEDIA, PublicationSchema, RtlItemSchema, RtlProgressSchema,
+                      SettingsSchema)
+
+blp = Blueprint("skm_followup", __name__, url_prefix="/v1/skm",
+                description="Pengaturan survei, rencana tindak lanjut (RTL) dan publikasi hasil SKM")
+SECURITY = [{"bearer": []}]
+
+
+def _digest(body: dict) -> str:
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
+
+
+def _scope(unit_id: str, period: str) -> str:
+    unit = Registry.instance().get(unit_id)
+    if unit is None or unit.kind == "province":
+        raise ProblemError(404, "Unit tidak ditemukan.", detail_en="Unit not found.")
+    auth.check_unit(unit_id, "/unit_id")
+    try:
+        return str(parse_period(period))
+    except ValueError as exc:
+        raise ProblemError(422, f"Periode tidak valid: {exc}", detail_en=f"Invalid period: {exc}",
+                           errors=[{"pointer": "/period", "field": "period", "message": str(exc)}]) from None
+
+
+def _append(subject: str, etype: str, data: dict, key: str, private: dict, prior: dict | None) -> None:
+    seq = (prior["seq"] + 1) if prior else 1
+    event = new_event(source=SOURCES["survey"], type=etype, subject=subject, seq=seq, data=data,
+                      correlationid=g.get("correlation_id"))
+    try:
+        outbox.append(events(), event, key, {"private": private, "content_hash": _digest(private)},
+                      not_before=prior["stored_at"] if prior else None)
+    except outbox.Conflict:
+        raise ProblemError(409, "Data ini baru saja diubah oleh permintaan lain; baca ulang lalu coba lagi.",
+                           detail_en="Changed by a concurrent request; re-read and retry.") from None
+    metrics.EVENTS_STORED.labels("survey", etype).inc()
+
+
+@blp.route("/settings/<unit_id>/<period>", methods=["PUT"])
+@blp.doc(security=SECURITY)
+@auth.require()
+@json_body(blp, SettingsSchema)
+def put_settings(body, unit_id: str, period: str):
+    """Tetapkan populasi (N), jenis periode dan pelaksana survei untuk unit dan periode."""
+    period = _scope(unit_id, period)
+    subject = f"skm-settings:{unit_id}:{period}"
+    prior = outbox.head(events(), subject)
+    answer = {"unit_id": unit_id, "period": period, **body}
+    if prior is not None and prior.get("content_hash") == _digest(body):
+        return json_response(answer)
+    _append(subject, ev.SETTINGS_SET, {"unit_id": unit_id, "period": period, **body}, unit_id, body, prior)
+    return json_response(answer)
+
+
+@blp.route("/settings/<unit_id>/<period>", methods=["GET"])
+@blp.doc(security=SECURITY)
+@auth.require()
+def get_settings(unit_id: str, period: str):
+    """Baca pengaturan survei yang berlaku."""
+    period = _scope(unit_id, period)
+    prior = outbox.head(events(), f"skm-settings:{unit_id}:{period}")
+    if prior is None:
+        raise ProblemError(404, "Pengaturan belum ditetapkan.", detail_en="No settings yet.")
+    return json_response({"unit_id": unit_id, "period": period, **prior["private"]})
+
+
+@blp.route("/rtl/<unit_id>/<period>/items", methods=["POST"])
+@blp.doc(security=SECURITY)
+@auth.require()
+@json_body(blp, RtlItemSchema)
+def plan_item(body, unit_id: str, period: str):
+    """Rencanakan satu butir RTL untuk unsur terlemah (idempoten per item_id)."""
+    period = _scope(unit_id, period)
+    subject = f"skm-rtl:{unit_id}:{period}:{body['item_id']}"
+    private = {**body, "target_date": body["target_date"].isoformat()}
+    prior = outbox.head(events(), subject)
+    answer = {"unit_id": unit_id, "period": period, **private, "status": "planned"}
+    if prior is not None:
+        first = events().find_one({"_id": f"{subject}:1"}, projection={"content_hash": 1})
+        if first and first.get("content_hash") == _digest(private):
+            return json_response(answer, 201, {"Idempotent-Replay": "true"})
+        raise ProblemError(409, "item_id RTL ini sudah dipakai dengan isi berbeda.",
+                           detail_en="This RTL item_id exists with different content.")
+    _append(subject, ev.RTL_ITEM_PLANNED, {"unit_id": unit_id, "period": period, **private}, unit_id, private, None)
+    return json_response(answer, 201)
+
+
+@blp.route("/rtl/<unit_id>/<period>/items/<item_id>/progress", methods=["POST"])
+@blp.doc(security=SECURITY)
+@auth.require()
+@json_body(blp, RtlProgressSchema)
+def item_progress(body, unit_id: str, period: str, item_id: str):
+    """Laporkan kemajuan/penyelesaian butir RTL beserta bukti."""
+    period = _scope(unit_id, period)
+    if body["status"] == "done" and body["progress_pct"] != 100:
+        raise ProblemError(422, "Status selesai berarti progress_pct 100.", detail_en="done means progress_pct 100.",
+                           errors=[{"pointer": "/progress_pct", "field": "progress_pct", "message": "harus 100"}])
+    subject = f"skm-rtl:{unit_id}:{period}:{item_id}"
+    prior = outbox.head(events(), subject)
+    if prior is None:
+        raise ProblemError(404, "Butir RTL tidak ditemukan.", detail_en="RTL item not found.")
+    private = {**body, "at": body["at"].isoformat()}
+    if prior["seq"] > 1 and prior.get("content_hash") == _digest(private):
+        return json_response({"unit_id": unit_id, "period": period, "item_id": item_id, **private})
+    last_status = prior["envelope"]["data"].get("status", "planned")
+    if last_status in ("done", "cancelled"):
+        raise ProblemError(409, f"Butir RTL sudah berstatus {last_status}.", detail_en=f"RTL item is already {last_status}.")
+    data = {"unit_id": unit_id, "period": period, "item_id": item_id, "status": body["status"],
+            "progress_pct": body["progress_pct"], "at": private["at"], "evidence_count": len(body["evidence"])}
+    _append(subject, ev.RTL_ITEM_PROGRESSED, data, unit_id, private, prior)
+    return json_response({"unit_id": unit_id, "period": period, "item_id": item_id, **private})
+
+
+@blp.route("/rtl/<unit_id>/<period>/items/<item_id>", methods=["GET"])
+@blp.doc(security=SECURITY)
+@auth.require()
+def get_item(unit_id: str, period: str, item_id: str):
+    """Riwayat lengkap satu butir RTL."""
+    period = _scope(unit_id, period)
+    subject = f"skm-rtl:{unit_id}:{period}:{item_id}"
+    history = outbox.history_by_id(events(), subject)
+    if not history:
+        raise ProblemError(404, "Butir RTL tidak ditemukan.", detail_en="RTL item not found.")
+    return json_response({"unit_id": unit_id, "period": period, "item_id": item_id, "history": history})
+
+
+@blp.route("/publications/<unit_id>/<period>", methods=["POST"])
+@blp.doc(security=SECURITY)
+@auth.require()
+@json_body(blp, PublicationSchema)
+def publish(body, unit_id: str, period: str):
+    """Catat media publikasi hasil SKM (situs web, papan pengumuman, media sosial, ...)."""
+    period = _scope(unit_id, period)
+    subject = f"skm-pub:{unit_id}:{period}:{body['medium']}"
+    private = {**body, "published_on": body["published_on"].isoformat()}
+    answer = {"unit_id": unit_id, "period": period, **private, "electronic": body["medium"] in ELECTRONIC_MEDIA}
+    prior = outbox.head(events(), subject)
+    if prior is not None:
+        if prior.get("content_hash") == _digest(private):
+            return json_response(answer, 201, {"Idempotent-Replay": "true"})
+        raise ProblemError(409, "Publikasi pada media ini sudah dicatat untuk periode ini.",
+                           detail_en="A publication on this medium is already recorded for the period.")
+    data = {"unit_id": unit_id, "period": period, "medium": body["medium"],
+            "electronic": answer["electronic"], "published_on": private["published_on"]}
+    _append(subject, ev.RESULT_PUBLISHED, data, unit_id, private, None)
+    return json_response(answer, 201)
