@@ -23,7 +23,7 @@ REGISTRY = str(procs.ROOT / "deploy" / "registry" / "kaltim.yaml")
 
 @pytest.fixture(scope="session")
 def infra():
-    p = get_profile("test")
+    p = get_profile(os.environ.get("PANTAU_TEST_PROFILE", "test"))
     plat.services_down(p)
     plat.infra_down(p)
     run = procs.run_dir(p.name)

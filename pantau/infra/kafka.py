@@ -76,7 +76,7 @@ def write_config(p: Profile) -> Path:
 
 def start(p: Profile) -> int:
     install()
-    if not procs.pid_of(p.name, "kafka") and procs.listening(p.kafka_port):
+    if not procs.pid_of(p.name, "kafka") and not procs.port_free(p.kafka_port):
         raise procs.StartError(f"kafka: port {p.kafka_port} is taken by a process this run did not start")
     cfg = write_config(p)
     data = procs.run_dir(p.name) / "kafka-data"

@@ -72,7 +72,7 @@ def start_process(p: Profile, name: str) -> int:
     running = procs.pid_of(p.name, name)
     if running:
         return running
-    if procs.listening(port_of(p, name)):
+    if not procs.port_free(port_of(p, name)):
         raise procs.StartError(f"{name}: port {port_of(p, name)} is taken by a process this run did not "
                                "start (another `make up`/`make test`?); stop it first")
     return procs.start(p.name, name, argv(name), env=service_env(p, name))

@@ -161,3 +161,14 @@ def listening(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as s:
         s.settimeout(0.3)
         return s.connect_ex((host, port)) == 0
+
+
+def port_free(port: int, grace: float = 5.0) -> bool:
+    """True when nothing listens on `port`, allowing a just-killed process `grace` seconds to
+    let go of it."""
+    deadline = time.monotonic() + grace
+    while listening(port):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True

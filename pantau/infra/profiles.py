@@ -40,6 +40,14 @@ PROFILES = {
                      "relay-complaints": 19103},
                     19090, "pantautest"),
 }
+# extra isolated test platforms, so that independent suites can run side by side on one machine
+for _n, _base in (("test2", 29000), ("test3", 39000)):
+    PROFILES[_n] = Profile(_n, _base + 92, _base + 93, _base + 117,
+                           {"aggregator": _base + 800, "survey": _base + 801, "consultation": _base + 802,
+                            "complaints": _base + 803},
+                           {"consumer": _base + 100, "relay-survey": _base + 101, "relay-consultation": _base + 102,
+                            "relay-complaints": _base + 103},
+                           _base + 90, f"pantau{_n}")
 
 
 def get(name: str) -> Profile:

@@ -60,7 +60,7 @@ def install() -> None:
 
 def start(p: Profile) -> int:
     install()
-    if not procs.pid_of(p.name, "store") and procs.listening(p.store_port):
+    if not procs.pid_of(p.name, "store") and not procs.port_free(p.store_port):
         raise procs.StartError(f"store: port {p.store_port} is taken by a process this run did not start")
     d = procs.run_dir(p.name)
     if engine() == "mongod":

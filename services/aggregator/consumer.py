@@ -26,8 +26,8 @@ def chain(*projections):
 
 def handlers(db, s: Settings) -> dict:
     return {s.topic("survey"): chain(SkmProjection(db), *skm_followup.projections(db)),
-            s.topic("consultation"): fkp.projection(db).apply,
-            s.topic("complaints"): complaints.projection(db).apply}
+            s.topic("consultation"): fkp.handler(db),
+            s.topic("complaints"): complaints.handler(db)}
 
 
 def ensure_indexes(db) -> None:

@@ -3,7 +3,9 @@ from pantau.logs import setup as setup_logging
 from pantau.web import create_app
 
 from .api import blp
+from .complaints_api import blp as complaints_blp
+from .fkp_api import blp as fkp_blp
 
 setup_logging("aggregator")
-app = create_app("aggregator", [blp], title="Pantau — agregator dan laporan provinsi",
+app = create_app("aggregator", [blp, fkp_blp, complaints_blp], title="Pantau — agregator dan laporan provinsi",
                  description="IKM unit/OPD/provinsi, FKP dan tindak lanjut pengaduan, langsung dari kejadian.")

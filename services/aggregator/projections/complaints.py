@@ -16,3 +16,8 @@ def received(_current, e: Event) -> dict:
 
 def projection(db) -> EntityProjection:
     return EntityProjection(db["complaints"], lambda e: e.data["complaint_id"], {ev.RECEIVED: received})
+
+
+def handler(db):
+    """The consumer's handler for this topic: events → {event id: Rejected}."""
+    return projection(db).apply

@@ -16,3 +16,8 @@ def forum_recorded(_current, e: Event) -> dict:
 
 def projection(db) -> EntityProjection:
     return EntityProjection(db["fkp_forums"], lambda e: e.data["fkp_id"], {ev.FORUM_RECORDED: forum_recorded})
+
+
+def handler(db):
+    """The consumer's handler for this topic: events → {event id: Rejected}."""
+    return projection(db).apply
