@@ -12,7 +12,7 @@ from pantau.rules.periods import parse_period
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
 
-from . import reports
+from . import reports, skm_compliance
 
 blp = Blueprint("reports", __name__, url_prefix="/v1", description="Laporan provinsi (IKM, FKP, pengaduan)")
 
@@ -102,3 +102,41 @@ def ikm_province():
     s = settings()
     unit_ids = [u.id for u in Registry.instance().upps()]
     return json_response(reports.group_ikm(db(), s, unit_ids, _period(), {"province_id": s.province_id}))
+
+
+def _year() -> int:
+    raw = request.args.get("year", "")
+    if not (raw.isdigit() and len(raw) == 4):
+        raise ProblemError(422, "Parameter year wajib berupa tahun empat digit, mis. 2026.",
+                           detail_en="The year parameter must be a four-digit year, e.g. 2026.",
+                           errors=[{"pointer": "year", "field": "year", "message": "tahun tidak valid"}])
+    return int(raw)
+
+
+@blp.route("/skm/compliance/units/<unit_id>", methods=["GET"])
+@blp.doc(security=[{"bearer": []}], parameters=[{"in": "query", "name": "year", "required": True,
+                                                 "schema": {"type": "integer"}}])
+@auth.require()
+def skm_compliance_unit(unit_id: str):
+    """Kepatuhan SKM unit setahun (dilaksanakan, sampel, publikasi, RTL) dan skor PEKPPP 6–9."""
+    _unit(unit_id)
+    card = skm_compliance.year_compliance(db(), [unit_id], _year())[0]
+    return json_response({**card, "as_of": reports.now_iso()})
+
+
+@blp.route("/skm/compliance", methods=["GET"])
+@blp.doc(security=[{"bearer": []}], parameters=[{"in": "query", "name": "year", "required": True,
+                                                 "schema": {"type": "integer"}}])
+@auth.require("bureau")
+def skm_compliance_province():
+    """Kepatuhan SKM semua unit setahun, dengan rekap per perangkat daerah."""
+    return json_response(skm_compliance.province_compliance(db(), _year()))
+
+
+@blp.route("/ikm/ranking", methods=["GET"])
+@blp.doc(security=[{"bearer": []}], parameters=[{"in": "query", "name": "period", "required": True,
+                                                 "schema": {"type": "string"}}])
+@auth.require("bureau")
+def ikm_ranking():
+    """Peringkat unit (hanya sampel memadai) dan unit dengan kenaikan IKM terbesar."""
+    return json_response(skm_compliance.ranking(db(), settings(), _period()))

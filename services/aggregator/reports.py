@@ -47,8 +47,13 @@ def _merge(buckets: list[dict]) -> dict:
     return out
 
 
-def population_for(unit_id: str, period: Period) -> int | None:
-    """Service users in the period: the registry's yearly figure scaled to the period length."""
+def population_for(unit_id: str, period: Period, db=None) -> int | None:
+    """Service users (N) in the period: the unit's survey settings for that period when set,
+    else the registry's yearly figure scaled to the period length."""
+    if db is not None:
+        settings_doc = db["skm_settings"].find_one({"_id": f"{unit_id}:{period}"})
+        if settings_doc and settings_doc.get("population"):
+            return int(settings_doc["population"])
     unit = Registry.instance().get(unit_id)
     if unit is None or not unit.population:
         return None
@@ -72,7 +77,7 @@ def unit_ikm(db, s: Settings, unit_id: str, period: Period, buckets: list[dict] 
     m = _merge(buckets)
     n = m["respondents"]
     result = rules.compute_ikm(m["sums"], n, s.ikm_weight_mode) if n else None
-    adequacy = sample_adequacy(population_for(unit_id, period), n)
+    adequacy = sample_adequacy(population_for(unit_id, period, db), n)
     body: dict = {"unit_id": unit_id, "period": str(period), "respondents": n, "as_of": now_iso(),
                   "weight_mode": s.ikm_weight_mode, "sample": adequacy}
     if result is None:
@@ -117,7 +122,7 @@ def group_ikm(db, s: Settings, unit_ids: list[str], period: Period, scope: dict)
     units, compile_input = [], []
     for uid in unit_ids:
         m = _merge(by_unit.get(uid, []))
-        adequacy = sample_adequacy(population_for(uid, period), m["respondents"])
+        adequacy = sample_adequacy(population_for(uid, period, db), m["respondents"])
         res = rules.compute_ikm(m["sums"], m["respondents"], s.ikm_weight_mode) if m["respondents"] else None
         units.append({"unit_id": uid, "respondents": m["respondents"], "ikm": res["ikm"] if res else None,
                       "mutu": res["mutu"] if res else None, "sample": adequacy})
