@@ -25,7 +25,7 @@ def chain(*projections):
 
 
 def handlers(db, s: Settings) -> dict:
-    return {s.topic("survey"): chain(SkmProjection(db), *skm_followup.projections(db)),
+    return {s.topic("survey"): chain(*skm_followup.projections(db), SkmProjection(db)),
             s.topic("consultation"): fkp.handler(db),
             s.topic("complaints"): complaints.handler(db)}
 
