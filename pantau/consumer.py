@@ -19,7 +19,7 @@ from kafka.errors import CommitFailedError, KafkaError
 
 from . import bus, metrics, mongo
 from .config import Settings, settings
-from .envelope import Event, PoisonEvent, decode
+from .envelope import Event, PoisonEvent, at_position, decode
 
 log = logging.getLogger("pantau.consumer")
 
@@ -105,7 +105,7 @@ class ConsumerLoop:
             good: list[tuple] = []
             for r in records:
                 try:
-                    good.append((r, decode(r.value)))
+                    good.append((r, at_position(decode(r.value), r.topic, r.partition, r.offset)))
                 except PoisonEvent as p:
                     self._dead_letter(r, p.reason, p.detail)
             started = time.perf_counter()

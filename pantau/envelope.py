@@ -8,7 +8,7 @@ per (type, dataversion); decoding is tolerant of unknown fields (EXCLUDE) so pro
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -46,6 +46,9 @@ class Event:
     dataversion: int
     data: dict[str, Any]
     correlationid: str | None = None
+    # where the consumer read it (not part of the envelope): lets projections tell a redelivery
+    # of the same record from a republished duplicate at a new offset
+    position: tuple[str, int, int] | None = None  # (topic, partition, offset)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -121,3 +124,7 @@ def decode(raw: bytes | None) -> Event:
     return Event(id=env["id"], source=env["source"], type=env["type"], subject=env["subject"],
                  time=env["time"], seq=env["seq"], dataversion=env["dataversion"], data=env["data"],
                  correlationid=env["correlationid"])
+
+
+def at_position(event: Event, topic: str, partition: int, offset: int) -> Event:
+    return replace(event, position=(topic, partition, offset))

@@ -18,7 +18,7 @@ ALL4_SHARE_FLAG = 0.5      # more than half of questionnaires all-4: implausible
 BURST_FLAG = 20            # ≥ 20 identical answer sets from one channel within 10 minutes
 OUT_OF_HOURS_FLAG = 0.3    # more than 30 % submitted outside service hours
 FAR_BELOW_SAMPLE = 0.5     # fewer than half of the Krejcie–Morgan sample
-BUCKET_FIELDS = {"_id": 0, "members": 0, "voided": 0, "bursts": 0}  # reports need only the sums
+BUCKET_FIELDS = {"_id": 0, "bursts": 0, "applied": 0}  # reports need only the sums
 
 
 def now_iso() -> str:

@@ -1,15 +1,17 @@
-"""SKM projection: unit × month buckets updated incrementally, idempotent by membership.
+"""SKM projection: unit × month buckets updated incrementally, exactly once.
 
-Exactly-once effect without transactions (design.md §5), shaped for a store where only `_id`
-lookups are cheap (FerretDB 1.24 scans the collection for every other filter):
-- each response becomes an insert-only fact (`_id` = the response's subject), kept for voids,
-  audits and the naive recompute;
-- its unit × month bucket (`_id` = "<unit>:<month>") holds the sums *and the ids it counts*
-  (`members`, and `voided` for those taken out again). An event whose id is already a member
-  (a redelivery, a republish by the relay, a replay) changes nothing, so a crash between any
-  two writes is repaired by simply applying the batch again.
-Buckets of one unit are written only by the consumer that owns the unit's partition (events are
-keyed by unit), so a read-modify-write of a bucket has a single writer.
+Shaped for a store where only inserts and `_id` lookups are cheap (FerretDB 1.24 scans the
+whole collection for every other filter and for every update, see README):
+- each response becomes an insert-only fact (`_id` = the response's subject) that records the
+  Kafka position `(topic, partition, offset)` of the record that inserted it; a void becomes an
+  insert-only `skm_voids` document the same way;
+- a unit × month bucket (`_id` = "<unit>:<month>") holds small sums and, per partition, the next
+  offset it has applied (`applied`).
+A record changes a bucket only if its offset is not yet applied there *and* it is the record that
+inserted the fact (or void). So a redelivery after a crash (same offsets) is applied exactly
+where it was missing, and a republished duplicate (same event, new offset) finds a fact inserted
+by another record and changes nothing. Buckets of one unit have one writer: responses are keyed
+by unit, so one consumer owns all of a unit's records.
 """
 from __future__ import annotations
 
@@ -29,20 +31,19 @@ PROFILE_FIELDS = ("sex", "education", "occupation", "channel", "service_type")
 
 def fact_from(e: Event) -> dict:
     d = e.data
-    answers = {k: int(d["answers"][k]) for k in ELEMENTS}
     resp = d.get("respondent") or {}
     return {"_id": e.subject, "unit_id": d["unit_id"], "response_id": d["response_id"],
             "month": d["period_month"], "submitted_at": d["submitted_at"], "local_hour": d["local_hour"],
-            "answers": answers, "channel": d.get("channel"), "service_type": d.get("service_type"),
-            "sex": resp.get("sex"), "education": resp.get("education"), "occupation": resp.get("occupation"),
-            "event_id": e.id}
+            "answers": {k: int(d["answers"][k]) for k in ELEMENTS}, "channel": d.get("channel"),
+            "service_type": d.get("service_type"), "sex": resp.get("sex"), "education": resp.get("education"),
+            "occupation": resp.get("occupation"), "event_id": e.id, "position": list(e.position or ())}
 
 
 def empty_bucket(unit_id: str, month: str) -> dict:
     return {"_id": f"{unit_id}:{month}", "unit_id": unit_id, "month": month, "respondents": 0,
             "sums": {k: 0 for k in ELEMENTS}, "sum_x": 0.0, "sum_x2": 0.0, "all4": 0, "out_of_hours": 0,
             "profile": {f: {} for f in PROFILE_FIELDS}, "bursts": {}, "largest_identical_burst": 0,
-            "last_submitted_at": None, "members": [], "voided": []}
+            "last_submitted_at": None, "applied": {}}
 
 
 def _burst_key(f: dict) -> str:
@@ -78,9 +79,15 @@ def add(bucket: dict, f: dict, sign: int) -> None:
         bucket["last_submitted_at"] = f["submitted_at"]
 
 
+def _partition_key(e: Event) -> str:
+    # the projection reads one topic; document keys may not contain "." (topic names do)
+    return f"p{e.position[1]}"
+
+
 class SkmProjection:
     def __init__(self, db):
         self.facts = db["skm_facts"]
+        self.voids = db["skm_voids"]
         self.buckets = db["skm_buckets"]
 
     def ensure_indexes(self) -> None:
@@ -89,56 +96,65 @@ class SkmProjection:
 
     def apply(self, events: list[Event]) -> dict[str, Rejected]:
         rejected: dict[str, Rejected] = {}
-        recorded = [fact_from(e) for e in events if e.type == ev.RESPONSE_RECORDED]
+        recorded = [e for e in events if e.type == ev.RESPONSE_RECORDED]
         voids = [e for e in events if e.type == ev.RESPONSE_VOIDED]
-        if recorded:
-            self._insert_facts(recorded)
-        facts = {f["_id"]: f for f in recorded}
-        missing = [e.subject for e in voids if e.subject not in facts]
-        for sid in missing:
-            doc = self.facts.find_one({"_id": sid})
-            if doc is not None:
-                facts[sid] = doc
-        # group the changes per bucket, in event order
-        changes: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+        if not recorded and not voids:
+            return rejected
+        facts = {f["_id"]: f for f in (fact_from(e) for e in recorded)}
+        owner = self._insert(self.facts, list(facts.values()))  # subject -> position that inserted it
+        void_docs = [{"_id": e.subject, "event_id": e.id, "position": list(e.position or ())} for e in voids]
+        void_owner = self._insert(self.voids, void_docs)
+        for e in voids:  # the fact a void takes out may have been recorded in an earlier batch
+            if e.subject not in facts:
+                doc = self.facts.find_one({"_id": e.subject})
+                if doc is not None:
+                    facts[e.subject] = doc
+        changes: dict[str, list[tuple[int, Event, dict]]] = defaultdict(list)
         for e in events:
-            if e.type == ev.RESPONSE_RECORDED:
+            if e.type == ev.RESPONSE_RECORDED and owner.get(e.subject) == list(e.position):
                 f = facts[e.subject]
-                changes[f"{f['unit_id']}:{f['month']}"].append(("add", f))
+                changes[f"{f['unit_id']}:{f['month']}"].append((+1, e, f))
             elif e.type == ev.RESPONSE_VOIDED:
                 f = facts.get(e.subject)
                 if f is None:
                     rejected[e.id] = Rejected("unknown_subject", f"void of unrecorded response {e.subject}")
-                    continue
-                changes[f"{f['unit_id']}:{f['month']}"].append(("void", f))
-        for bucket_id, ops in changes.items():
-            self._apply_bucket(bucket_id, ops)
+                elif void_owner.get(e.subject) == list(e.position):
+                    changes[f"{f['unit_id']}:{f['month']}"].append((-1, e, f))
+        for bucket_id, items in changes.items():
+            self._apply_bucket(bucket_id, items)
         return rejected
 
-    def _insert_facts(self, facts: list[dict]) -> None:
+    @staticmethod
+    def _insert(col, docs: list[dict]) -> dict[str, list]:
+        """Insert docs, ignoring ones that exist; returns {_id: position of the inserting record}."""
+        if not docs:
+            return {}
+        dup: set[str] = set()
         try:
-            self.facts.insert_many(facts, ordered=False)
+            col.insert_many(docs, ordered=False)
         except BulkWriteError as exc:
-            if any(err.get("code") != 11000 for err in exc.details.get("writeErrors", [])):
+            errors = exc.details.get("writeErrors", [])
+            if any(err.get("code") != 11000 for err in errors):
                 raise
+            dup = {docs[err["index"]]["_id"] for err in errors}
+        owner = {d["_id"]: d["position"] for d in docs if d["_id"] not in dup}
+        for _id in dup:  # rare: a redelivery or a republished duplicate
+            existing = col.find_one({"_id": _id}, projection={"position": 1})
+            owner[_id] = existing.get("position") if existing else None
+        return owner
 
-    def _apply_bucket(self, bucket_id: str, ops: list[tuple[str, dict]]) -> None:
+    def _apply_bucket(self, bucket_id: str, items: list[tuple[int, Event, dict]]) -> None:
         current = self.buckets.find_one({"_id": bucket_id})
         unit_id, month = bucket_id.rsplit(":", 1)
         bucket = current or empty_bucket(unit_id, month)
-        members, voided = set(bucket["members"]), set(bucket["voided"])
+        applied = bucket["applied"]
         changed = False
-        for kind, f in ops:
-            sid = f["_id"]
-            if kind == "add" and sid not in members:
-                members.add(sid)
-                add(bucket, f, +1)
-                changed = True
-            elif kind == "void" and sid in members and sid not in voided:
-                voided.add(sid)
-                add(bucket, f, -1)
-                changed = True
-        if not changed:
-            return  # a redelivery: everything here is already counted
-        bucket["members"], bucket["voided"] = sorted(members), sorted(voided)
-        self.buckets.replace_one({"_id": bucket_id}, bucket, upsert=True)
+        for sign, e, f in items:
+            pk, offset = _partition_key(e), e.position[2]
+            if offset < applied.get(pk, 0):
+                continue  # this bucket already has it (a redelivery after a crash)
+            add(bucket, f, sign)
+            applied[pk] = offset + 1
+            changed = True
+        if changed:
+            self.buckets.replace_one({"_id": bucket_id}, bucket, upsert=True)
