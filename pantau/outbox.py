@@ -1,24 +1,28 @@
-"""The service's event log, which is also its outbox (design.md §4).
+"""The service's event log and its outbox (design.md §4, adapted to FerretDB's costs).
 
 Each event is one document in the service's `events` collection with `_id = "<subject>:<seq>"`:
 a single-document insert is atomic on MongoDB and FerretDB, and the unique `_id` is the
 concurrency guard (two writers racing for the same `seq` → one DuplicateKeyError → 409).
-The relay publishes unpublished events in storage order with acks=all and only then marks them
-published; a crash in between republishes the same event ids, which consumers absorb.
+
+Right after the event, the writer inserts a *pointer* (the envelope and partition key) into a
+small time-slot collection `outbox_<epoch seconds // 10>`; the request is answered 2xx only after
+both inserts. The relay reads the few open slots, publishes, and drops a slot once it is closed
+and fully published: no update or scan ever touches the growing event log (on FerretDB 1.24 every
+update and every non-`_id` query scans the whole collection). If the pointer insert fails the
+event is removed again and the client gets a 503; if even that fails, the client's retry of the
+same request finds the event and re-inserts its pointer (`repoint`), so an acknowledged event is
+always published. A relay crash republishes the open slots; consumers absorb the duplicates.
 """
 from __future__ import annotations
 
 import logging
 import time
 from datetime import datetime, timedelta, timezone
-from typing import Iterable
 
-from pymongo import ASCENDING
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from .envelope import Event
-from .mongo import BULK_CHUNK
 
 log = logging.getLogger(__name__)
 
@@ -41,42 +45,86 @@ def event_doc(event: Event, partition_key: str, extra: dict | None = None,
         "key": partition_key,
         "envelope": event.to_dict(),
         "stored_at": stored_at,
-        "published": False,
     }
     if extra:
         doc.update(extra)
     return doc
 
 
+SLOT_SECONDS = 10
+SLOT_PREFIX = "outbox_"
+
+
+def slot_name(at: datetime) -> str:
+    return f"{SLOT_PREFIX}{int(at.timestamp()) // SLOT_SECONDS}"
+
+
+def pointer(doc: dict) -> dict:
+    return {"_id": doc["_id"], "subject": doc["subject"], "seq": doc["seq"], "key": doc["key"],
+            "envelope": doc["envelope"], "stored_at": doc["stored_at"]}
+
+
+def _insert_ignoring_duplicates(col: Collection, docs: list[dict]) -> set[str]:
+    """insert_many(ordered=False); returns the `_id`s that already existed."""
+    if not docs:
+        return set()
+    try:
+        col.insert_many(docs, ordered=False)
+        return set()
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != 11000 for e in errors):
+            raise
+        return {docs[e["index"]]["_id"] for e in errors}
+
+
+def _point(events: Collection, docs: list[dict]) -> None:
+    """Insert the pointers of stored events into the current slot; on failure remove the events
+    again (so the 503 the caller answers is true) and re-raise."""
+    if not docs:
+        return
+    slot = events.database[slot_name(datetime.now(timezone.utc))]
+    try:
+        _insert_ignoring_duplicates(slot, [pointer(d) for d in docs])
+    except Exception:
+        try:
+            for d in docs:
+                events.delete_one({"_id": d["_id"], "envelope.id": d["envelope"]["id"]})
+        except Exception:  # noqa: BLE001 - the client's retry repoints these (see module doc)
+            log.warning("events left without pointers until the client retries", extra={"count": len(docs)})
+        raise
+
+
+def repoint(events: Collection, docs: list[dict]) -> None:
+    """For an idempotent repeat: make sure the stored events are (re)published. A duplicate
+    publication is harmless; a missing one would lose an acknowledged write."""
+    if docs:
+        slot = events.database[slot_name(datetime.now(timezone.utc))]
+        _insert_ignoring_duplicates(slot, [pointer(d) for d in docs])
+
+
 def ensure_indexes(events: Collection) -> None:
-    events.create_index([("published", ASCENDING), ("stored_at", ASCENDING)], name="unpublished")
-    events.create_index([("subject", ASCENDING), ("seq", ASCENDING)], name="subject_seq")
+    """`_id` is the only index the write path needs (the log is never queried otherwise)."""
 
 
 def append(events: Collection, event: Event, partition_key: str, extra: dict | None = None,
            not_before: datetime | None = None) -> dict:
-    """Durably store one event. Raises Conflict when (subject, seq) is taken."""
+    """Durably store one event and its pointer. Raises Conflict when (subject, seq) is taken."""
     doc = event_doc(event, partition_key, extra, not_before)
     try:
         events.insert_one(doc)
     except DuplicateKeyError:
         raise Conflict(doc["_id"]) from None
+    _point(events, [doc])
     return doc
 
 
 def append_many(events: Collection, docs: list[dict]) -> set[str]:
-    """Insert prepared event docs; returns the `_id`s that already existed (not inserted)."""
-    if not docs:
-        return set()
-    try:
-        events.insert_many(docs, ordered=False)
-        return set()
-    except BulkWriteError as exc:
-        dup = {docs[e["index"]]["_id"] for e in exc.details.get("writeErrors", []) if e.get("code") == 11000}
-        other = [e for e in exc.details.get("writeErrors", []) if e.get("code") != 11000]
-        if other:
-            raise
-        return dup
+    """Insert prepared event docs and their pointers; returns the `_id`s that already existed
+    (not inserted, no pointer: the caller decides whether they are repeats or conflicts)."""
+    dup = _insert_ignoring_duplicates(events, docs)
+    _point(events, [d for d in docs if d["_id"] not in dup])
+    return dup
 
 
 def history(events: Collection, subject: str) -> list[dict]:
@@ -86,31 +134,6 @@ def history(events: Collection, subject: str) -> list[dict]:
 def last_seq(events: Collection, subject: str) -> int:
     doc = events.find_one({"subject": subject}, sort=[("seq", -1)], projection={"seq": 1})
     return int(doc["seq"]) if doc else 0
-
-
-def unpublished(events: Collection, limit: int) -> list[dict]:
-    cur = events.find({"published": False}).sort([("stored_at", ASCENDING), ("subject", ASCENDING),
-                                                  ("seq", ASCENDING)]).limit(limit)
-    return list(cur)
-
-
-def mark_published(events: Collection, ids: Iterable[str]) -> None:
-    ids = list(ids)
-    now = datetime.now(timezone.utc)
-    # chunked: FerretDB 1.24 wedges on one update command touching 100+ documents (pantau.mongo)
-    for i in range(0, len(ids), BULK_CHUNK):
-        events.update_many({"_id": {"$in": ids[i:i + BULK_CHUNK]}},
-                           {"$set": {"published": True, "published_at": now}})
-
-
-def backlog(events: Collection) -> tuple[int, float]:
-    """(number of unpublished events, age in seconds of the oldest one)."""
-    n = events.count_documents({"published": False})
-    if not n:
-        return 0, 0.0
-    oldest = events.find_one({"published": False}, sort=[("stored_at", ASCENDING)], projection={"stored_at": 1})
-    age = (datetime.now(timezone.utc) - oldest["stored_at"]).total_seconds() if oldest else 0.0
-    return n, max(age, 0.0)
 
 
 def sleep_backoff(attempt: int, base: float = 0.2, cap: float = 5.0) -> None:

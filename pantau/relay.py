@@ -1,33 +1,39 @@
 """Outbox relay: publishes a service's stored events to its Kafka topic, in order, at least once.
 
-Loop: read the oldest unpublished events → send each (key = partition key) → flush, i.e. wait
-for acks=all → mark them published. If anything fails before the mark, the same events are sent
-again on the next round with the same event ids; consumers skip them as duplicates.
+Each round reads the open pointer slots (`outbox_<n>`, see pantau.outbox) oldest first, sends
+what it has not sent yet (key = partition key, so a subject's or unit's events stay in one
+partition and in order), waits for acks=all, and drops a slot once it is closed (older than
+`CLOSE_AFTER` seconds, longer than any request can take) and fully published. A crash forgets
+what was sent from open slots, so they are sent again with the same event ids: consumers skip
+them. Nothing is dropped before Kafka acknowledged it.
 """
 from __future__ import annotations
 
 import logging
 import signal
 import time
+from datetime import datetime, timezone
+
+import orjson
 
 from . import bus, metrics, mongo
 from .config import Settings, settings
-from .outbox import backlog, mark_published, sleep_backoff, unpublished
+from .outbox import SLOT_PREFIX, SLOT_SECONDS, sleep_backoff
 
 log = logging.getLogger("pantau.relay")
+CLOSE_AFTER = 120.0  # seconds after a slot's end before it is dropped
 
 
 class Relay:
-    def __init__(self, service: str, s: Settings | None = None, batch: int = 2000, idle_sleep: float = 0.1):
+    def __init__(self, service: str, s: Settings | None = None, idle_sleep: float = 0.05):
         self.service = service
         self.s = s or settings()
         self.topic = self.s.topic(service)
-        self.batch = batch
         self.idle_sleep = idle_sleep
-        self.events = mongo.db(service)["events"]
+        self.db = mongo.db(service)
+        self.sent: dict[str, set[str]] = {}
         self._producer = None
         self._stop = False
-        self._last_gauge = 0.0
 
     def producer(self):
         if self._producer is None:
@@ -37,41 +43,50 @@ class Relay:
     def stop(self, *_):
         self._stop = True
 
+    def slots(self) -> list[str]:
+        return sorted((n for n in self.db.list_collection_names() if n.startswith(SLOT_PREFIX)),
+                      key=lambda n: int(n[len(SLOT_PREFIX):]))
+
     def publish_once(self) -> int:
-        """Publish one batch; returns how many events were acknowledged and marked."""
-        docs = unpublished(self.events, self.batch)
-        if not docs:
-            return 0
+        """One round over the open slots; returns how many events Kafka acknowledged."""
+        now = datetime.now(timezone.utc)
+        rounds = []
+        for name in self.slots():
+            docs = sorted(self.db[name].find({}), key=lambda d: (d["stored_at"], d["subject"], d["seq"]))
+            done = self.sent.setdefault(name, set())
+            rounds.append((name, [d for d in docs if d["_id"] not in done]))
+        pending = [d for _, new in rounds for d in new]
+        metrics.OUTBOX_BACKLOG.labels(self.service).set(len(pending))
+        oldest = min((d["stored_at"] for d in pending), default=None)
+        metrics.OUTBOX_OLDEST_AGE.labels(self.service).set((now - oldest).total_seconds() if oldest else 0.0)
+        total = 0
+        for name, new in rounds:
+            if new:
+                self._send(new)
+                self.sent[name].update(d["_id"] for d in new)
+                total += len(new)
+            if (int(name[len(SLOT_PREFIX):]) + 1) * SLOT_SECONDS < now.timestamp() - CLOSE_AFTER:
+                self.db.drop_collection(name)  # closed and fully published
+                self.sent.pop(name, None)
+        return total
+
+    def _send(self, docs: list[dict]) -> None:
         p = self.producer()
-        futures = []
-        for d in docs:
-            env = d["envelope"]
-            headers = [("ce_type", env["type"].encode()), ("ce_id", env["id"].encode())]
-            futures.append(p.send(self.topic, key=d["key"].encode(), value=_encode(env), headers=headers))
+        futures = [p.send(self.topic, key=d["key"].encode(), value=orjson.dumps(d["envelope"]),
+                          headers=[("ce_type", d["envelope"]["type"].encode()),
+                                   ("ce_id", d["envelope"]["id"].encode())]) for d in docs]
         p.flush(timeout=30)
         for f in futures:
-            f.get(timeout=0)  # raises if that record failed
-        mark_published(self.events, [d["_id"] for d in docs])
+            f.get(timeout=0)  # raises if that record was not acknowledged: nothing is marked sent
         metrics.RELAY_PUBLISHED_EVENTS.labels(self.service).inc(len(docs))
-        return len(docs)
-
-    def update_gauges(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now - self._last_gauge > 1.0:
-            self._last_gauge = now
-            n, age = backlog(self.events)
-            metrics.OUTBOX_BACKLOG.labels(self.service).set(n)
-            metrics.OUTBOX_OLDEST_AGE.labels(self.service).set(age)
+        metrics.RELAY_PUBLISH.labels(self.service, "ok").inc()
 
     def run(self) -> None:
         attempt = 0
         while not self._stop:
             try:
                 n = self.publish_once()
-                if n:
-                    metrics.RELAY_PUBLISH.labels(self.service, "ok").inc()
                 attempt = 0
-                self.update_gauges()
                 if not n:
                     time.sleep(self.idle_sleep)
             except Exception as exc:  # noqa: BLE001 - never drop, never die: back off and retry
@@ -91,11 +106,8 @@ class Relay:
             except Exception:  # noqa: BLE001 - closing a broken producer
                 pass
             self._producer = None
-
-
-def _encode(envelope: dict) -> bytes:
-    import orjson
-    return orjson.dumps(envelope)
+        # after a failure we cannot know which sends landed: send the open slots again
+        self.sent.clear()
 
 
 def main(service: str, metrics_port: int | None) -> None:

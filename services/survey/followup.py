@@ -69,6 +69,7 @@ def put_settings(body, unit_id: str, period: str):
     prior = outbox.head(events(), subject)
     answer = {"unit_id": unit_id, "period": period, **body}
     if prior is not None and prior.get("content_hash") == _digest(body):
+        outbox.repoint(events(), [prior])
         return json_response(answer)
     _append(subject, ev.SETTINGS_SET, {"unit_id": unit_id, "period": period, **body}, unit_id, body, prior)
     return json_response(answer)
@@ -98,8 +99,9 @@ def plan_item(body, unit_id: str, period: str):
     prior = outbox.head(events(), subject)
     answer = {"unit_id": unit_id, "period": period, **private, "status": "planned"}
     if prior is not None:
-        first = events().find_one({"_id": f"{subject}:1"}, projection={"content_hash": 1})
+        first = events().find_one({"_id": f"{subject}:1"})
         if first and first.get("content_hash") == _digest(private):
+            outbox.repoint(events(), [first])
             return json_response(answer, 201, {"Idempotent-Replay": "true"})
         raise ProblemError(409, "item_id RTL ini sudah dipakai dengan isi berbeda.",
                            detail_en="This RTL item_id exists with different content.")
@@ -123,6 +125,7 @@ def item_progress(body, unit_id: str, period: str, item_id: str):
         raise ProblemError(404, "Butir RTL tidak ditemukan.", detail_en="RTL item not found.")
     private = {**body, "at": body["at"].isoformat()}
     if prior["seq"] > 1 and prior.get("content_hash") == _digest(private):
+        outbox.repoint(events(), [prior])
         return json_response({"unit_id": unit_id, "period": period, "item_id": item_id, **private})
     last_status = prior["envelope"]["data"].get("status", "planned")
     if last_status in ("done", "cancelled"):
@@ -159,6 +162,7 @@ def publish(body, unit_id: str, period: str):
     prior = outbox.head(events(), subject)
     if prior is not None:
         if prior.get("content_hash") == _digest(private):
+            outbox.repoint(events(), [prior])
             return json_response(answer, 201, {"Idempotent-Replay": "true"})
         raise ProblemError(409, "Publikasi pada media ini sudah dicatat untuk periode ini.",
                            detail_en="A publication on this medium is already recorded for the period.")

@@ -91,27 +91,29 @@ def record(events, items: list[dict], principal, correlation_id: str | None, poi
     check_unique(items, pointer_of)
     tz = settings().tz
     docs = [build_doc(it, correlation_id, tz) for it in items]
-    existing = {d["_id"]: d.get("content_hash") for d in
-                events.find({"_id": {"$in": [d["_id"] for d in docs]}}, projection={"content_hash": 1})}
+    # `_id` lookups, one per item: the only query FerretDB answers without scanning the log
+    found = {d["_id"]: d for d in (events.find_one({"_id": doc["_id"]}) for doc in docs) if d is not None}
     conflicts = [{"pointer": pointer_of(i) + "/response_id", "field": "response_id", "index": i,
                   "message": "response_id sudah dipakai dengan isi yang berbeda"}
-                 for i, d in enumerate(docs) if d["_id"] in existing and existing[d["_id"]] != d["content_hash"]]
+                 for i, d in enumerate(docs) if d["_id"] in found and found[d["_id"]].get("content_hash") != d["content_hash"]]
     if conflicts:
         raise ProblemError(409, "Sebagian response_id sudah tercatat dengan isi berbeda; tidak ada yang disimpan.",
                            detail_en="Some response_ids already exist with different content; nothing was stored.",
                            errors=conflicts)
-    new_docs = [d for d in docs if d["_id"] not in existing]
+    new_docs = [d for d in docs if d["_id"] not in found]
     raced = outbox.append_many(events, new_docs)
     if raced:
         # a concurrent request stored some of these ids in between: same content is fine
-        again = {d["_id"]: d.get("content_hash") for d in
-                 events.find({"_id": {"$in": list(raced)}}, projection={"content_hash": 1})}
-        bad = [i for i, d in enumerate(docs) if d["_id"] in raced and again.get(d["_id"]) != d["content_hash"]]
+        again = {d["_id"]: d for d in (events.find_one({"_id": i}) for i in raced) if d is not None}
+        bad = [i for i, d in enumerate(docs) if d["_id"] in raced and again[d["_id"]].get("content_hash") != d["content_hash"]]
         if bad:
             raise ProblemError(409, "response_id bentrok dengan permintaan lain yang bersamaan.",
                                detail_en="response_id clashed with a concurrent request.",
                                errors=[{"pointer": pointer_of(i) + "/response_id", "field": "response_id",
                                         "index": i, "message": "bentrok"} for i in bad])
+        found.update(again)
+    # a repeat re-points what it found, so an event stored by a failed earlier attempt is published
+    outbox.repoint(events, list(found.values()))
     n_new = len(new_docs) - len(raced)
     return {"accepted": [it["response_id"] for it in items], "count": len(items), "new": n_new,
             "duplicates": len(items) - n_new}
@@ -120,13 +122,14 @@ def record(events, items: list[dict], principal, correlation_id: str | None, poi
 def void(events, unit_id: str, response_id: str, reason: str, correlation_id: str | None) -> tuple[dict, bool]:
     """Void a recorded response (seq 2). Returns (answer, created)."""
     subj = subject(unit_id, response_id)
-    recorded = events.find_one({"_id": f"{subj}:1"}, projection={"stored_at": 1})
+    recorded = events.find_one({"_id": f"{subj}:1"})
     if recorded is None:
         raise ProblemError(404, "Respons tidak ditemukan.", detail_en="Response not found.")
-    prior = events.find_one({"_id": f"{subj}:2"}, projection={"private": 1})
+    prior = events.find_one({"_id": f"{subj}:2"})
     answer = {"unit_id": unit_id, "response_id": response_id, "voided": True, "reason": reason}
     if prior is not None:
         if prior["private"]["reason"] == reason:
+            outbox.repoint(events, [prior])
             return answer, False
         raise ProblemError(409, "Respons ini sudah dibatalkan dengan alasan lain.",
                            detail_en="This response was already voided with another reason.")
