@@ -60,6 +60,14 @@ def population_for(unit_id: str, period: Period, db=None) -> int | None:
     return max(1, round(unit.population * len(period.months) / 12))
 
 
+def populations(db, unit_ids: list[str], period: Period) -> dict[str, int | None]:
+    """N per unit for a period in one read of the (small) settings collection, not one lookup
+    per unit; falls back to the registry like `population_for`."""
+    set_n = {d["unit_id"]: d.get("population") for d in db["skm_settings"].find({"period": str(period)},
+                                                                                projection={"unit_id": 1, "population": 1})}
+    return {uid: set_n.get(uid) or population_for(uid, period) for uid in unit_ids}
+
+
 def buckets_for(db, unit_ids: list[str] | None, period: Period) -> dict[str, list[dict]]:
     query: dict = {"month": {"$in": list(period.months)}}
     if unit_ids is not None:
@@ -119,10 +127,11 @@ def objectivity_flags(m: dict, adequacy: dict) -> list[str]:
 
 def group_ikm(db, s: Settings, unit_ids: list[str], period: Period, scope: dict) -> dict:
     by_unit = buckets_for(db, unit_ids, period)
+    pops = populations(db, unit_ids, period)
     units, compile_input = [], []
     for uid in unit_ids:
         m = _merge(by_unit.get(uid, []))
-        adequacy = sample_adequacy(population_for(uid, period, db), m["respondents"])
+        adequacy = sample_adequacy(pops[uid], m["respondents"])
         res = rules.compute_ikm(m["sums"], m["respondents"], s.ikm_weight_mode) if m["respondents"] else None
         units.append({"unit_id": uid, "respondents": m["respondents"], "ikm": res["ikm"] if res else None,
                       "mutu": res["mutu"] if res else None, "sample": adequacy})

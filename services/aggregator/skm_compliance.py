@@ -16,7 +16,7 @@ from pantau.rules.periods import Period, parse_period, periods_for_year
 from pantau.rules.sample import sample_adequacy
 from pantau.units import Registry
 
-from .reports import BUCKET_FIELDS, _merge, now_iso, population_for
+from .reports import BUCKET_FIELDS, _merge, now_iso, population_for, populations
 
 
 def _by_unit(col, year: int) -> dict[str, list[dict]]:
@@ -88,9 +88,10 @@ def year_compliance(db, unit_ids: list[str], year: int) -> list[dict]:
         buckets[b["unit_id"]].append(b)
     rtl = _by_unit(db["skm_rtl"], year)
     pubs = _by_unit(db["skm_publications"], year)
+    settings_docs = {d["unit_id"]: d for d in db["skm_settings"].find({"period": str(year)})}
     out = []
     for uid in unit_ids:
-        settings_doc = db["skm_settings"].find_one({"_id": f"{uid}:{year}"})
+        settings_doc = settings_docs.get(uid)
         out.append(unit_compliance(uid, year, buckets.get(uid, []), settings_doc, rtl.get(uid, []), pubs.get(uid, [])))
     return out
 
@@ -118,12 +119,13 @@ def ranking(db, s: Settings, period: Period) -> dict:
     reg = Registry.instance()
     ids = [u.id for u in reg.upps()]
     now, before = buckets_for(db, ids, period), buckets_for(db, ids, period.previous())
+    pops = {str(period): populations(db, ids, period), str(period.previous()): populations(db, ids, period.previous())}
 
     def score(uid, per, buckets):
         m = _merge(buckets.get(uid, []))
         if not m["respondents"]:
             return None, m["respondents"], None
-        adequate = sample_adequacy(population_for(uid, per, db), m["respondents"])["adequate"]
+        adequate = sample_adequacy(pops[str(per)][uid], m["respondents"])["adequate"]
         return rules.compute_ikm(m["sums"], m["respondents"], s.ikm_weight_mode)["ikm"], m["respondents"], adequate
 
     ranked, below, improved = [], [], []
