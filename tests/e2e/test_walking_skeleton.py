@@ -119,30 +119,57 @@ def test_repeat_is_idempotent_and_changed_content_conflicts(platform):
     assert ikm["ikm"] == 75.0 and ikm["mutu"] == "C"  # all answers 3 → 3 × 25
 
 
+def _pending_pointers() -> int:
+    from pantau import mongo
+    db = mongo.db("survey")
+    return sum(db[n].count_documents({}) for n in db.list_collection_names() if n.startswith("outbox_"))
+
+
 def test_kill9_of_relay_and_consumer_loses_and_duplicates_nothing(platform):
+    """Crash each worker while it provably holds unfinished work: the relay frozen with stored,
+    unpublished events; the consumer frozen with records it has not applied."""
+    import os
+    import signal
+
+    from pantau import mongo
+    from pantau.infra import procs
+
     unit = "samsat-sangatta"
     h = platform.headers(platform.key(unit))
     url = platform.url("survey", "/v1/skm/responses")
+    facts = mongo.db("aggregator")["skm_facts"]
     acknowledged = 0
-    for round_no in range(6):
+
+    def post(round_no: int) -> None:
+        nonlocal acknowledged
         batch = [response(unit, f"k9-{round_no}-{i}") for i in range(40)]
         r = requests.post(url, json={"responses": batch}, headers=h, timeout=30)
         assert r.status_code == 202, r.text
         acknowledged += len(batch)
-        if round_no == 1:
-            platform.kill9_and_restart("relay-survey")
-        if round_no == 3:
-            platform.kill9_and_restart("consumer")
-        if round_no == 4:
-            platform.restart("relay-survey")  # clean stop too
+
+    post(0)
+    # 1. relay frozen: the batch is durable and pointed but not published; then kill -9 and restart
+    os.kill(procs.pid_of(platform.profile.name, "relay-survey"), signal.SIGSTOP)
+    before = _pending_pointers()
+    post(1)
+    assert _pending_pointers() >= before + 40
+    platform.kill9_and_restart("relay-survey")
+    post(2)
+    # 2. consumer frozen: records are in Kafka but not applied; then kill -9 and restart
+    platform.wait_for(lambda: facts.count_documents({"unit_id": unit}) == acknowledged, what="caught up")
+    os.kill(procs.pid_of(platform.profile.name, "consumer"), signal.SIGSTOP)
+    post(3)
+    post(4)
+    assert facts.count_documents({"unit_id": unit}) < acknowledged  # really behind when killed
+    platform.kill9_and_restart("consumer")
+    platform.restart("relay-survey")  # and a clean stop of the relay for good measure
+    post(5)
     ikm = platform.wait_for(lambda: (r := requests.get(
         platform.url("aggregator", f"/v1/ikm/units/{unit}?period=2026"),
         headers=platform.headers(platform.bureau)).json()) and r["respondents"] >= acknowledged and r,
         what="every acknowledged response in the aggregator")
     assert ikm["respondents"] == acknowledged  # nothing lost, nothing counted twice
-    from pantau import mongo
-    facts = mongo.db("aggregator")["skm_facts"].count_documents({"unit_id": unit})
-    assert facts == acknowledged
+    assert facts.count_documents({"unit_id": unit}) == acknowledged
 
 
 def test_void_takes_a_response_out_of_every_figure(platform):
