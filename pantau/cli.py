@@ -8,6 +8,7 @@ import time
 
 import click
 
+from . import audit
 from .config import DEFAULT_METRICS_PORTS, SERVICES
 
 
@@ -79,6 +80,14 @@ def up(profile: str, registry: str, demo: bool) -> None:
     platform.init(p, registry)
     platform.services_up(p)
     click.echo(f"services ready ({time.monotonic() - t0:.0f}s)")
+    from .infra import prometheus
+    from .infra.procs import StartError
+    try:
+        prom_url = prometheus.start(p)
+        click.echo(f"prometheus ready ({time.monotonic() - t0:.0f}s)")
+    except StartError as exc:  # the platform runs without it; say why
+        prom_url = None
+        click.echo(f"prometheus NOT started: {exc}", err=True)
     if demo:
         from . import demo as demo_data
         loaded = demo_data.load(p)
@@ -87,6 +96,8 @@ def up(profile: str, registry: str, demo: bool) -> None:
     for name, port in p.http_ports.items():
         click.echo(f"  {name:13s} http://127.0.0.1:{port}   (/healthz /readyz /metrics /openapi.json)")
     click.echo(f"  kafka         {p.kafka_bootstrap}\n  store         {p.mongo_url}")
+    if prom_url:
+        click.echo(f"  prometheus    {prom_url}   (alerts: {prom_url}/alerts; config .local/run/{p.name}/prometheus.yml)")
     click.echo("\nAPI keys:  .venv/bin/pantau keys issue --role bureau   |   --unit <unit_id>")
     click.echo("Stop with: make down")
 
@@ -160,16 +171,38 @@ def keys_issue(unit_id: str | None, role: str | None, note: str) -> None:
         raise click.UsageError("give --unit UNIT_ID or --role bureau")
     if role == "unit" and Registry.instance().get(unit_id or "") is None:
         raise click.UsageError(f"unknown unit {unit_id!r}")
-    click.echo(auth.issue(role, unit_id, note))
+    token = auth.issue(role, unit_id, note)
+    audit.record(_operator(), "key.issue", token.split("_")[1], {"role": role, "unit_id": unit_id})
+    click.echo(token)
+
+
+def _operator() -> str:
+    return f"cli:{os.environ.get('SUDO_USER') or os.environ.get('USER') or 'unknown'}"
 
 
 @keys.command("revoke")
 @click.argument("key_id")
 def keys_revoke(key_id: str) -> None:
+    """Revoke a key (it stops working within seconds)."""
     from . import auth
     if not auth.revoke(key_id):
         raise click.ClickException(f"no key {key_id}")
+    audit.record(_operator(), "key.revoke", key_id)
     click.echo(f"revoked {key_id}")
+
+
+@keys.command("rotate")
+@click.argument("key_id")
+def keys_rotate(key_id: str) -> None:
+    """Issue a new key with the same role and unit, then revoke the old one; prints the new token."""
+    from . import auth
+    doc = auth.keys().find_one({"_id": key_id})
+    if doc is None or doc.get("revoked"):
+        raise click.ClickException(f"no active key {key_id}")
+    token = auth.issue(doc["role"], doc.get("unit_id"), f"rotated from {key_id}")
+    auth.revoke(key_id)
+    audit.record(_operator(), "key.rotate", key_id, {"new_key": token.split("_")[1]})
+    click.echo(token)
 
 
 @main.group()

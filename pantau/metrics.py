@@ -57,3 +57,12 @@ def render() -> tuple[bytes, str]:
 def serve(port: int) -> None:
     """Expose /metrics for a single-process worker (relay, consumer)."""
     start_http_server(port, addr=os.environ.get("PANTAU_METRICS_ADDR", "127.0.0.1"))
+
+
+READY = Gauge("pantau_ready", "1 when the process's dependency check passes, else 0", ["check"],
+              multiprocess_mode="livemostrecent")
+
+
+def enabled() -> bool:
+    """`PANTAU_METRICS=off` disables the per-request HTTP metrics (for the overhead benchmark)."""
+    return os.environ.get("PANTAU_METRICS", "on").lower() not in ("off", "0", "false", "no")

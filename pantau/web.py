@@ -123,6 +123,8 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
     for bp in blueprints:
         api.register_blueprint(bp)
     app.extensions["pantau_api"] = api
+    from .ratelimit import install as install_rate_limits
+    install_rate_limits(app)
 
     @app.get("/healthz")
     def healthz():
@@ -134,36 +136,50 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
         if extra_ready is not None:
             checks["service"] = extra_ready()
         ok = all(checks.values())
+        _export_ready(checks)
         if ok:
             return json_response({"status": "ready", "checks": checks})
         return problem(503, "Ketergantungan belum siap.", detail_en="A dependency is not ready.", checks=checks)
 
     @app.get("/metrics")
     def metrics_endpoint():
+        if metrics_on:
+            _export_ready(_scrape_checks(extra_ready))
         data, ctype = metrics.render()
         return Response(data, mimetype=ctype.split(";")[0], headers={"Content-Type": ctype})
+
+    metrics_on = metrics.enabled()  # PANTAU_METRICS=off: no per-request metrics (overhead benchmark)
 
     @app.before_request
     def _start():
         g.started = time.perf_counter()
         given = request.headers.get("X-Correlation-ID", "")
         g.correlation_id = given if CORRELATION_RE.match(given) else str(uuid.uuid4())
-        metrics.HTTP_IN_FLIGHT.labels(service).inc()
+        if metrics_on:
+            metrics.HTTP_IN_FLIGHT.labels(service).inc()
+            g.in_flight = True
 
     @app.after_request
     def _finish(resp: Response):
         route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
         method = request.method if request.method in STANDARD_METHODS else "OTHER"
-        metrics.HTTP_REQUESTS.labels(service, route, method, str(resp.status_code)).inc()
-        metrics.HTTP_LATENCY.labels(service, route, method).observe(elapsed)
+        if metrics_on:
+            metrics.HTTP_REQUESTS.labels(service, route, method, str(resp.status_code)).inc()
+            metrics.HTTP_LATENCY.labels(service, route, method).observe(elapsed)
+        if method not in ("GET", "HEAD", "OPTIONS") or resp.status_code >= 500:
+            # one line per write (and per server error): the start of the correlation id's trail,
+            # which continues in the event envelope (`correlationid`) and the consumer's log
+            log.info("request handled", extra={"method": method, "route": route, "status": resp.status_code,
+                                               "duration_ms": round(elapsed * 1000, 1)})
         resp.headers["X-Correlation-ID"] = g.get("correlation_id", "")
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         return resp
 
     @app.teardown_request
     def _teardown(_exc):
-        metrics.HTTP_IN_FLIGHT.labels(service).dec()
+        if g.pop("in_flight", False):
+            metrics.HTTP_IN_FLIGHT.labels(service).dec()
 
     @app.errorhandler(ProblemError)
     def _problem(exc: ProblemError):
@@ -186,6 +202,30 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
                        detail_en="The server failed; try again later.")
 
     return app
+
+
+_scrape_ready: dict[str, tuple[float, dict[str, bool]]] = {}
+
+
+def _export_ready(checks: dict[str, bool]) -> None:
+    for name, ok in checks.items():
+        metrics.READY.labels(name).set(1 if ok else 0)
+
+
+def _scrape_checks(extra_ready: Callable[[], bool] | None) -> dict[str, bool]:
+    """The /readyz checks for a scrape, at most one store ping per process every 5 s."""
+    now = time.monotonic()
+    cached = _scrape_ready.get("checks")
+    if cached and now - cached[0] < 5.0:
+        return cached[1]
+    checks = {"store": mongo.ping(), "kafka": _kafka_ready()}
+    if extra_ready is not None:
+        try:
+            checks["service"] = bool(extra_ready())
+        except Exception:  # noqa: BLE001 - a failing check is a failed check
+            checks["service"] = False
+    _scrape_ready["checks"] = (now, checks)
+    return checks
 
 
 def _store_down(exc: Exception):
