@@ -1,72 +1,149 @@
-"""Consultation (FKP) service routes."""
+"""Consultation (FKP) service: forum routes (record, read back, stage, participants' code).
+
+- `POST /v1/fkp` records a forum, idempotent per `fkp_id` (same content → the original answer,
+  different content → 409), optionally with its promises (validated all together before anything
+  is stored; each promise is then idempotent per `promise_id`). A new forum gets a participants'
+  confirmation code, shown once: only its SHA-256 is stored. A lost code is replaced with
+  `POST /v1/fkp/{fkp_id}/confirmation-code`.
+- `POST /v1/fkp/{fkp_id}/stage` moves the forum forward (planned → held → closed), optionally
+  with the attendance list that replaces the invitation list, the actual date and the minutes.
+- `GET /v1/fkp/{fkp_id}` returns the forum, its Berita Acara, every promise and the full event
+  history of the forum and of each promise.
+"""
 from __future__ import annotations
 
-import hashlib
-
-import orjson
-from flask import g
-
-from pantau import auth, metrics, mongo, outbox
-from pantau.envelope import new_event
-from pantau.events import SOURCES
+from pantau import auth
 from pantau.events import fkp as ev
 from pantau.problems import ProblemError
+from pantau.rules import fkp as rules
 from pantau.units import Registry
 from pantau.web import Blueprint, json_body, json_response
 
-from .schemas import ForumSchema
+from . import promises, store
+from .schemas import ForumSchema, StageSchema
+from .store import events, forum_for, forum_subject
+from .store import illegal as _illegal
 
 blp = Blueprint("fkp", __name__, url_prefix="/v1/fkp", description="Forum Konsultasi Publik (FKP)")
-
-
-def events():
-    return mongo.db("consultation")["events"]
+SECURITY = [{"bearer": []}]
+CODE_HINT = ("Kode konfirmasi hanya ditampilkan sekali. Bila hilang, buat kode baru dengan "
+             "POST /v1/fkp/{fkp_id}/confirmation-code (kode lama tidak berlaku lagi).")
 
 
 def subject(fkp_id: str) -> str:
-    return f"fkp:{fkp_id}"
+    return forum_subject(fkp_id)
+
+
+def _elements(participants: list[dict]) -> list[str]:
+    return rules.order_elements(p["element"] for p in participants)
 
 
 @blp.route("", methods=["POST"])
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(security=SECURITY)
 @auth.require()
 @json_body(blp, ForumSchema)
 def post_forum(body):
-    """Catat FKP (idempoten per fkp_id)."""
+    """Catat FKP beserta peserta per unsur dan (boleh) janji perbaikannya; idempoten per fkp_id."""
     unit = Registry.instance().get(body["unit_id"])
     if unit is None or unit.kind == "province":
         raise ProblemError(422, "Unit tidak dikenal.", detail_en="Unknown unit.",
                            errors=[{"pointer": "/unit_id", "field": "unit_id", "message": "unit tidak terdaftar"}])
     auth.check_unit(body["unit_id"])
+    items = body.pop("promises")
     canon = {**body, "held_on": body["held_on"].isoformat()}
-    digest = hashlib.sha256(orjson.dumps(canon, option=orjson.OPT_SORT_KEYS)).hexdigest()
-    data = {"unit_id": body["unit_id"], "fkp_id": body["fkp_id"], "topic": body["topic"], "title": body["title"],
-            "held_on": canon["held_on"], "format": body["format"], "stage": body["stage"],
-            "elements": sorted({p["element"] for p in body["participants"]}),
-            "participant_count": len(body["participants"])}
-    event = new_event(source=SOURCES["consultation"], type=ev.FORUM_RECORDED, subject=subject(body["fkp_id"]),
-                      seq=1, data=data, correlationid=g.get("correlation_id"))
-    answer = {"fkp_id": body["fkp_id"], "unit_id": body["unit_id"], "stage": body["stage"]}
-    try:
-        # names of participants stay in this service's record, out of the event
-        outbox.append(events(), event, body["fkp_id"], {"content_hash": digest, "private": {"forum": canon}})
-    except outbox.Conflict:
-        prior = events().find_one({"_id": f"{subject(body['fkp_id'])}:1"}, projection={"content_hash": 1})
-        if prior and prior.get("content_hash") == digest:
-            return json_response(answer, 201, {"Idempotent-Replay": "true"})
+    digest = store.digest(canon)
+    subj = forum_subject(body["fkp_id"])
+    first = events().find_one({"_id": f"{subj}:1"})
+    if first is not None and first.get("content_hash") != digest:
         raise ProblemError(409, "fkp_id sudah dipakai dengan isi berbeda.",
-                           detail_en="fkp_id already used with different content.") from None
-    metrics.EVENTS_STORED.labels("consultation", ev.FORUM_RECORDED).inc()
-    return json_response(answer, 201)
+                           detail_en="fkp_id already used with different content.")
+    replay = first is not None
+    stored_at = None
+    if replay:
+        forum, docs = store.load_forum(body["fkp_id"])
+        stored_at = docs[0]["stored_at"]
+        store.heal(subj)
+    else:
+        forum = {**canon, "seq": 0}
+    plan = promises.plan(forum, items, "/promises/{i}")  # every check before any write
+    if not replay:
+        elements = _elements(body["participants"])
+        data = {"unit_id": body["unit_id"], "fkp_id": body["fkp_id"], "topic": body["topic"], "title": body["title"],
+                "held_on": canon["held_on"], "format": body["format"], "stage": body["stage"],
+                "elements": elements, "participant_count": len(body["participants"])}
+        try:
+            # names of participants stay in this service's record, out of the event
+            stored_at = store.append(subj, ev.FORUM_RECORDED, data, body["unit_id"], {"forum": canon}, None,
+                                     digest)["stored_at"]
+        except ProblemError:
+            again = events().find_one({"_id": f"{subj}:1"}, projection={"content_hash": 1, "stored_at": 1})
+            if not again or again.get("content_hash") != digest:
+                raise ProblemError(409, "fkp_id sudah dipakai dengan isi berbeda.",
+                                   detail_en="fkp_id already used with different content.") from None
+            replay, stored_at = True, again["stored_at"]
+            store.heal(subj)
+    code = None
+    if not replay or not store.has_code(body["fkp_id"]):
+        code = store.issue_code(body["fkp_id"])
+    created = promises.record(forum, plan, stored_at)
+    answer = {"fkp_id": body["fkp_id"], "unit_id": body["unit_id"], "stage": forum["stage"],
+              "promises": [p["item"]["promise_id"] for p in plan], "promises_created": created,
+              "confirmation_code": code, "confirmation_code_note": CODE_HINT}
+    headers = {"Idempotent-Replay": "true"} if replay and not created and code is None else {}
+    return json_response(answer, 201, headers)
 
 
 @blp.route("/<fkp_id>", methods=["GET"])
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(security=SECURITY)
 @auth.require()
 def get_forum(fkp_id: str):
-    """Baca FKP beserta riwayat kejadiannya."""
-    first = events().find_one({"_id": f"{subject(fkp_id)}:1"})
-    if first is None:
-        raise ProblemError(404, "FKP tidak ditemukan.", detail_en="FKP not found.")
-    auth.check_unit(first["envelope"]["data"]["unit_id"])
-    return json_response({**first["private"]["forum"], "history": outbox.history(events(), subject(fkp_id))})
+    """Baca FKP, Berita Acara, janji perbaikan, dan riwayat lengkap setiap subjek."""
+    forum, docs = forum_for(fkp_id)
+    views = [store.promise_view(d) for pid in store.promise_ids(fkp_id)
+             if (d := store.subject_docs(store.promise_subject(fkp_id, pid)))]
+    forum.pop("seq", None)
+    return json_response({**forum, "promises": views, "history": [d["envelope"] for d in docs]})
+
+
+@blp.route("/<fkp_id>/stage", methods=["POST"])
+@blp.doc(security=SECURITY)
+@auth.require()
+@json_body(blp, StageSchema)
+def change_stage(body, fkp_id: str):
+    """Ubah tahap FKP (planned → held → closed), dengan daftar hadir, tanggal dan notulen."""
+    forum, docs = forum_for(fkp_id)
+    private = {**body, "held_on": body["held_on"].isoformat() if body.get("held_on") else None}
+    head = docs[-1]
+    if head["envelope"]["type"] == ev.STAGE_CHANGED and head.get("content_hash") == store.digest(private):
+        store.heal(forum_subject(fkp_id))
+        return json_response(_stage_answer(forum))
+    try:
+        rules.next_stage(forum["stage"], body["stage"])
+    except rules.Illegal as exc:
+        raise _illegal(exc) from None
+    held_on = private["held_on"] or forum["held_on"]
+    if body["stage"] == "held" and held_on > store.today().isoformat():
+        raise ProblemError(422, "FKP belum bisa dinyatakan terlaksana pada tanggal yang belum tiba.",
+                           detail_en="A forum cannot be held on a date still to come.",
+                           errors=[{"pointer": "/held_on", "field": "held_on", "message": "tanggal di masa depan"}])
+    participants = body["participants"] if body.get("participants") is not None else forum.get("participants", [])
+    data = {"unit_id": forum["unit_id"], "fkp_id": fkp_id, "stage": body["stage"], "previous_stage": forum["stage"],
+            "held_on": held_on, "elements": _elements(participants), "participant_count": len(participants)}
+    store.append(forum_subject(fkp_id), ev.STAGE_CHANGED, data, forum["unit_id"], private, head)
+    forum, _ = store.load_forum(fkp_id)
+    return json_response(_stage_answer(forum))
+
+
+def _stage_answer(forum: dict) -> dict:
+    return {k: forum.get(k) for k in ("fkp_id", "unit_id", "stage", "held_on", "elements", "participant_count")}
+
+
+@blp.route("/<fkp_id>/confirmation-code", methods=["POST"])
+@blp.doc(security=SECURITY)
+@auth.require()
+def new_code(fkp_id: str):
+    """Buat kode konfirmasi peserta yang baru (kode lama tidak berlaku lagi); ditampilkan sekali."""
+    forum_for(fkp_id)
+    return json_response({"fkp_id": fkp_id, "confirmation_code": store.issue_code(fkp_id),
+                          "confirmation_code_note": CODE_HINT}, 201)
+

@@ -1,0 +1,240 @@
+"""Consultation service storage: the event log (the outbox) and what stays inside the service.
+
+Collections of the service's own database (read by `_id` only: FerretDB 1.24 scans for any
+other filter):
+- `events`: the outbox (pantau.outbox), `_id` = "<subject>:<seq>". Each event document keeps
+  its request's private content under `private` (participant and signatory names, minutes,
+  notes, reasons, evidence names) and its `content_hash` for idempotent repeats; only the
+  envelope is published. Subjects: `fkp:<fkp_id>` and `fkp-promise:<fkp_id>:<promise_id>`.
+  Partition key: the unit id, so a unit's forums and promises reach the aggregator in order and
+  the aggregator's per-unit document has a single writer.
+- `promise_slots`: "<fkp_id>:<n>" → promise_id, the forum's promises in order (a claim is an
+  insert, so concurrent writers cannot lose one another's promise).
+- `codes`: `_id` = fkp_id → SHA-256 of the participants' confirmation code (never the code).
+- `documents` / `doc_links`: uploaded files by SHA-256 (see documents.py).
+
+The current state of a forum or a promise is the fold of its events (`forum_view`,
+`promise_view`); nothing else is cached.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import orjson
+from flask import g
+from pymongo.errors import DuplicateKeyError
+
+from pantau import auth, metrics, mongo, outbox
+from pantau.config import settings
+from pantau.envelope import new_event
+from pantau.events import SOURCES
+from pantau.events import fkp as ev
+from pantau.problems import ProblemError
+from pantau.rules.fkp import Illegal
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
+CODE_GROUPS = 3  # XXXX-XXXX-XXXX: 60 bits
+
+
+def db():
+    return mongo.db("consultation")
+
+
+def events():
+    return db()["events"]
+
+
+def forum_subject(fkp_id: str) -> str:
+    return f"fkp:{fkp_id}"
+
+
+def promise_subject(fkp_id: str, promise_id: str) -> str:
+    return f"fkp-promise:{fkp_id}:{promise_id}"
+
+
+def digest(obj) -> str:
+    return hashlib.sha256(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
+
+
+def today() -> date:
+    return datetime.now(ZoneInfo(settings().tz)).date()
+
+
+def local_day(dt: datetime) -> date:
+    return dt.astimezone(ZoneInfo(settings().tz)).date()
+
+
+def subject_docs(subject: str) -> list[dict]:
+    """Every stored event document of a subject, in seq order, by `_id` lookups."""
+    out, seq = [], 1
+    while (doc := events().find_one({"_id": f"{subject}:{seq}"})) is not None:
+        out.append(doc)
+        seq += 1
+    return out
+
+
+def heal(subject: str) -> None:
+    """On an idempotent repeat: re-point the subject's stored events so that one stored by an
+    attempt whose pointer insert failed is still published (see pantau.outbox)."""
+    outbox.repoint(events(), subject_docs(subject))
+
+
+def append(subject: str, etype: str, data: dict, key: str, private: dict, prior: dict | None,
+           content_hash: str | None = None, not_before=None) -> dict:
+    """Store the next event of `subject` (after `prior`, its current head). 409 on a race.
+    `not_before` (a stored_at) keeps an event behind another subject's event for the relay:
+    a promise is recorded only after its forum, whatever the app hosts' clocks say."""
+    seq = (prior["seq"] + 1) if prior else 1
+    event = new_event(source=SOURCES["consultation"], type=etype, subject=subject, seq=seq, data=data,
+                      correlationid=g.get("correlation_id"))
+    try:
+        doc = outbox.append(events(), event, key, {"private": private, "content_hash": content_hash or digest(private)},
+                            not_before=prior["stored_at"] if prior else not_before)
+    except outbox.Conflict:
+        raise ProblemError(409, "Data ini baru saja diubah oleh permintaan lain; baca ulang lalu coba lagi.",
+                           detail_en="Changed by a concurrent request; re-read and retry.") from None
+    metrics.EVENTS_STORED.labels("consultation", etype).inc()
+    return doc
+
+
+# ---- forum ----------------------------------------------------------------------------------
+
+def forum_view(docs: list[dict]) -> dict:
+    """The forum as its events leave it (with the private content: names, minutes)."""
+    first = docs[0]
+    view = dict(first["private"]["forum"])
+    view.pop("promises", None)
+    data = first["envelope"]["data"]
+    view.update({"stage": data["stage"], "elements": data["elements"], "participant_count": data["participant_count"],
+                 "berita_acara": None, "recorded_at": first["envelope"]["time"]})
+    for d in docs[1:]:
+        env, private = d["envelope"], d.get("private") or {}
+        data = env["data"]
+        if env["type"] == ev.STAGE_CHANGED:
+            view.update({"stage": data["stage"], "held_on": data["held_on"], "elements": data["elements"],
+                         "participant_count": data["participant_count"]})
+            for k in ("participants", "place", "minutes"):
+                if private.get(k) is not None:
+                    view[k] = private[k]
+        elif env["type"] == ev.BERITA_ACARA_UPLOADED:
+            version = (view["berita_acara"] or {}).get("version", 0) + 1
+            view["berita_acara"] = {"sha256": data["sha256"], "size": data["size"],
+                                    "content_type": data["content_type"], "signatories": private.get("signatories", []),
+                                    "filename": private.get("filename"), "uploaded_at": env["time"],
+                                    "version": version}
+    view["seq"] = docs[-1]["seq"]
+    return view
+
+
+def load_forum(fkp_id: str) -> tuple[dict, list[dict]]:
+    """(forum view, its event documents) or a 404 problem."""
+    docs = subject_docs(forum_subject(fkp_id))
+    if not docs:
+        raise ProblemError(404, "FKP tidak ditemukan.", detail_en="FKP not found.")
+    return forum_view(docs), docs
+
+
+def forum_for(fkp_id: str) -> tuple[dict, list[dict]]:
+    """The forum (404 if unknown) once the key is known to act for its unit (else 403)."""
+    forum, docs = load_forum(fkp_id)
+    auth.check_unit(forum["unit_id"])
+    return forum, docs
+
+
+def illegal(exc: Illegal) -> ProblemError:
+    """A refused transition as a problem: 409 when the state forbids it, 422 when the request is
+    inconsistent; the reason is the detail."""
+    status = 409 if exc.kind == "conflict" else 422
+    errors = ([{"pointer": exc.pointer, "field": exc.pointer.strip("/"), "message": exc.reason_id}]
+              if exc.pointer else None)
+    return ProblemError(status, exc.reason_id, detail_en=exc.reason_en, errors=errors)
+
+
+# ---- promises -------------------------------------------------------------------------------
+
+def promise_ids(fkp_id: str) -> list[str]:
+    out, n = [], 1
+    while (doc := db()["promise_slots"].find_one({"_id": f"{fkp_id}:{n}"})) is not None:
+        if doc["promise_id"] not in out:
+            out.append(doc["promise_id"])
+        n += 1
+    return out
+
+
+def claim_slot(fkp_id: str, promise_id: str) -> None:
+    """List the promise under its forum (idempotent; safe against concurrent claims)."""
+    for _ in range(20):
+        ids = promise_ids(fkp_id)
+        if promise_id in ids:
+            return
+        try:
+            db()["promise_slots"].insert_one({"_id": f"{fkp_id}:{len(ids) + 1}", "fkp_id": fkp_id,
+                                              "promise_id": promise_id})
+            return
+        except DuplicateKeyError:
+            continue  # another writer took that slot: look again
+    raise ProblemError(409, "Terlalu banyak permintaan bersamaan untuk FKP ini; coba lagi.",
+                       detail_en="Too many concurrent requests for this forum; retry.")
+
+
+def promise_view(docs: list[dict]) -> dict:
+    first = docs[0]
+    view = {**first["private"], "status": first["envelope"]["data"]["status"], "progress_pct": 0,
+            "recorded_at": first["envelope"]["time"], "updates": []}
+    for d in docs[1:]:
+        env = d["envelope"]
+        data = env["data"]
+        update = {"seq": env["seq"], "type": env["type"], "time": env["time"], "status": data["status"],
+                  **{k: v for k, v in (d.get("private") or {}).items() if v is not None}}
+        for k in ("progress_pct", "evidence_count", "verdict", "decision"):
+            if k in data:
+                update[k] = data[k]
+        if env["type"] == ev.PROMISE_PROGRESSED:
+            view["progress_pct"] = data["progress_pct"]
+        view["status"] = data["status"]
+        view["updates"].append(update)
+    view["seq"] = docs[-1]["seq"]
+    view["history"] = [d["envelope"] for d in docs]
+    return view
+
+
+def load_promise(fkp_id: str, promise_id: str) -> list[dict]:
+    docs = subject_docs(promise_subject(fkp_id, promise_id))
+    if not docs:
+        raise ProblemError(404, "Janji perbaikan tidak ditemukan.", detail_en="Promise not found.")
+    return docs
+
+
+# ---- participants' confirmation code --------------------------------------------------------
+
+def normalize_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(normalize_code(code).encode()).hexdigest()
+
+
+def issue_code(fkp_id: str) -> str:
+    """A new code for the forum's participants; replaces any earlier one. Only its hash is kept."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(4 * CODE_GROUPS))
+    code = "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+    doc = {"_id": fkp_id, "hash": _code_hash(code), "issued_at": datetime.now(timezone.utc)}
+    try:
+        db()["codes"].insert_one(doc)  # the usual case: an insert, which FerretDB does not answer by a scan
+    except DuplicateKeyError:
+        db()["codes"].replace_one({"_id": fkp_id}, doc)  # a replacement code (rare)
+    return code
+
+
+def has_code(fkp_id: str) -> bool:
+    return db()["codes"].find_one({"_id": fkp_id}, projection={"_id": 1}) is not None
+
+
+def code_matches(fkp_id: str, code: str) -> bool:
+    doc = db()["codes"].find_one({"_id": fkp_id})
+    return doc is not None and hmac.compare_digest(doc["hash"], _code_hash(code))
