@@ -1,32 +1,50 @@
-"""Complaints service routes (intake and read-back; the LAPOR! lifecycle builds on these)."""
+"""Complaints service routes: intake, lifecycle actions and the handlers' view.
+
+- `POST /v1/complaints` takes a complaint (idempotent per `tracking_id`, or per
+  `Idempotency-Key` when we issue the id) and answers once with a reporter token; only its
+  SHA-256 is stored, and with it the reporter can rate, reopen or accept without an account.
+- `POST /v1/complaints/{id}/actions` `{action, ...}` takes one lifecycle action (see
+  `services/complaints/lifecycle.py` for the order of checks and `pantau/rules/lapor.py` for
+  the table). Authenticate with an API key (`Authorization: Bearer`) or, for the reporter's
+  actions, with `X-Reporter-Token`.
+- `GET /v1/complaints/{id}[?as_of=]` status, history, hops, deadlines (due, met/breached/open
+  at `as_of`), notes; only for the bureau and the unit holding the complaint now; the reporter
+  is hidden when the complaint is anonymous.
+"""
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime
 
 import orjson
 from flask import g, request
+from marshmallow import ValidationError
 
-from pantau import auth, metrics, mongo, outbox
+from pantau import auth, metrics, outbox
 from pantau.envelope import new_event
 from pantau.events import SOURCES
 from pantau.events import complaints as ev
-from pantau.problems import ProblemError
+from pantau.problems import ProblemError, flatten_errors
 from pantau.units import Registry
-from pantau.web import Blueprint, json_body, json_response
+from pantau.web import Blueprint, json_body, json_response, read_json
 
-from .schemas import ComplaintSchema
+from . import lifecycle, store
+from .schemas import ACTION_SCHEMAS, ActionDoc, ComplaintSchema
 
 blp = Blueprint("complaints", __name__, url_prefix="/v1/complaints", description="Pengaduan SP4N-LAPOR!")
+SECURITY = [{"bearer": []}]
+TOKEN_HEADER = "X-Reporter-Token"
+TOKEN_NOTE = ("Simpan token pelapor ini: hanya ditampilkan sekali. Dengan token ini pelapor dapat menilai "
+              "penanganan, membuka kembali atau menerima jawaban (header X-Reporter-Token).")
 
 
 def events():
-    return mongo.db("complaints")["events"]
+    return store.events()
 
 
 def subject(tracking_id: str) -> str:
-    return f"complaint:{tracking_id}"
+    return store.subject(tracking_id)
 
 
 def _tracking_id(body: dict) -> str:
@@ -38,53 +56,116 @@ def _tracking_id(body: dict) -> str:
     return "PTU-" + secrets.token_hex(6).upper()
 
 
+def as_of_param() -> datetime:
+    raw = request.args.get("as_of")
+    if not raw:
+        return lifecycle.now()
+    try:
+        t = datetime.fromisoformat(raw.replace(" ", "+"))
+    except ValueError:
+        t = None
+    if t is None or t.tzinfo is None:
+        raise ProblemError(422, "as_of harus tanggal-waktu RFC 3339 dengan zona waktu.",
+                           detail_en="as_of must be an RFC 3339 date-time with an offset.",
+                           errors=[{"pointer": "as_of", "field": "as_of", "message": "format tidak valid"}])
+    return t
+
+
 @blp.route("", methods=["POST"])
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(security=SECURITY)
 @auth.require()
 @json_body(blp, ComplaintSchema)
 def post_complaint(body):
     """Terima pengaduan (idempoten per tracking_id atau header Idempotency-Key)."""
     unit = Registry.instance().get(body["unit_id"])
-    if unit is None:
+    if unit is None or unit.kind == "province":
         raise ProblemError(422, "Unit tidak dikenal.", detail_en="Unknown unit.",
                            errors=[{"pointer": "/unit_id", "field": "unit_id", "message": "unit tidak terdaftar"}])
     auth.check_unit(body["unit_id"])
+    now = lifecycle.now()
+    if body.get("received_at") and body["received_at"] > now + lifecycle.CLOCK_SKEW:
+        raise ProblemError(422, "received_at tidak boleh di masa depan.", detail_en="received_at cannot be in the future.",
+                           errors=[{"pointer": "/received_at", "field": "received_at", "message": "di masa depan"}])
     tracking_id = _tracking_id(body)
-    received_at = body.get("received_at") or datetime.now(timezone.utc)
+    received_at = body.get("received_at") or now
     canon = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in body.items() if k != "received_at"}
     digest = hashlib.sha256(orjson.dumps(canon, option=orjson.OPT_SORT_KEYS)).hexdigest()
     data = {"complaint_id": tracking_id, "unit_id": body["unit_id"], "channel": body["channel"],
-            "classification": body["classification"], "category": body.get("category"),
+            "classification": body["classification"], "category": body.get("category"), "tags": body["tags"],
             "received_at": received_at.isoformat(), "anonymous": body["anonymous"],
             "confidential": body["confidential"], "status": "RECEIVED"}
     event = new_event(source=SOURCES["complaints"], type=ev.RECEIVED, subject=subject(tracking_id), seq=1,
                       data=data, time=received_at, correlationid=g.get("correlation_id"))
-    answer = {"tracking_id": tracking_id, "unit_id": body["unit_id"], "status": "RECEIVED"}
-    private = {"complaint": {**canon, "received_at": received_at.isoformat(), "tracking_id": tracking_id}}
+    token = secrets.token_urlsafe(24)
+    answer = {"tracking_id": tracking_id, "unit_id": body["unit_id"], "status": "RECEIVED",
+              "track_url": f"/v1/complaints/track/{tracking_id}"}
+    private = {"complaint": {**canon, "received_at": received_at.isoformat(), "tracking_id": tracking_id},
+               "reporter_token_sha256": lifecycle.token_hash(token)}
     try:
         # reporter identity and content stay here, never in the event
         outbox.append(events(), event, tracking_id, {"content_hash": digest, "private": private})
     except outbox.Conflict:
-        prior = events().find_one({"_id": f"{subject(tracking_id)}:1"}, projection={"content_hash": 1})
+        prior = events().find_one({"_id": f"{subject(tracking_id)}:1"})
         if prior and prior.get("content_hash") == digest:
-            return json_response(answer, 201, {"Idempotent-Replay": "true"})
+            outbox.repoint(events(), [prior])  # a repeat republishes, so an earlier failed attempt is healed
+            return json_response({**answer, "reporter_token": None,
+                                  "reporter_token_note": "Token pelapor hanya diberikan pada jawaban pertama."},
+                                 201, {"Idempotent-Replay": "true"})
         raise ProblemError(409, "tracking_id sudah dipakai dengan isi berbeda.",
                            detail_en="tracking_id already used with different content.") from None
     metrics.EVENTS_STORED.labels("complaints", ev.RECEIVED).inc()
-    return json_response(answer, 201)
+    return json_response({**answer, "reporter_token": token, "reporter_token_note": TOKEN_NOTE}, 201,
+                         {"Cache-Control": "no-store"})
+
+
+def _load(tracking_id: str) -> tuple[list[dict], dict]:
+    stored = store.docs(tracking_id)
+    if not stored:
+        raise ProblemError(404, "Pengaduan tidak ditemukan.", detail_en="Complaint not found.")
+    return stored, store.state_of(stored)
+
+
+@blp.route("/<tracking_id>/actions", methods=["POST"])
+@blp.doc(security=SECURITY + [{}], requestBody={"required": True, "content": {"application/json": {"schema": ActionDoc}}},
+         parameters=[{"in": "header", "name": TOKEN_HEADER, "required": False, "schema": {"type": "string"}}])
+def post_action(tracking_id: str):
+    """Satu tindakan siklus pengaduan (verify, pend, complete_info, archive, forward, forward_out,
+    follow_up, resolve, rate, reopen, accept)."""
+    token = request.headers.get(TOKEN_HEADER)
+    principal = None if token and not request.headers.get("Authorization") else auth.current()
+    raw = read_json()
+    action = raw.get("action") if isinstance(raw, dict) else None
+    if action not in ACTION_SCHEMAS:
+        raise ProblemError(422, "Tindakan tidak dikenal.", detail_en="Unknown action.",
+                           errors=[{"pointer": "/action", "field": "action",
+                                    "message": "harus salah satu dari: " + ", ".join(ACTION_SCHEMAS)}])
+    try:
+        body = ACTION_SCHEMAS[action]().load(raw)
+    except ValidationError as exc:
+        raise ProblemError(422, "Periksa kolom yang ditandai.", detail_en="Check the fields listed.",
+                           errors=flatten_errors(exc.messages)) from None
+    body.pop("action")
+    stored, state = _load(tracking_id)
+    if principal is None:
+        actor = lifecycle.check_reporter(stored, token)
+    else:
+        actor = lifecycle.Actor("bureau") if principal.role == "bureau" else lifecycle.Actor("unit", principal.unit_id)
+    result, replayed = lifecycle.act(tracking_id, action, body, actor, stored, state,
+                                     request.headers.get("Idempotency-Key"), g.get("correlation_id"))
+    return json_response(result, 200, {"Idempotent-Replay": "true"} if replayed else None)
 
 
 @blp.route("/<tracking_id>", methods=["GET"])
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(security=SECURITY, parameters=[{"in": "query", "name": "as_of", "required": False,
+                                         "schema": {"type": "string", "format": "date-time"}}])
 @auth.require()
 def get_complaint(tracking_id: str):
-    """Baca pengaduan; identitas pelapor disembunyikan bila anonim."""
-    first = events().find_one({"_id": f"{subject(tracking_id)}:1"})
-    if first is None:
-        raise ProblemError(404, "Pengaduan tidak ditemukan.", detail_en="Complaint not found.")
-    auth.check_unit(first["envelope"]["data"]["unit_id"])
-    c = dict(first["private"]["complaint"])
-    if c.get("anonymous"):
-        c["reporter"] = None
-    return json_response({**c, "status": first["envelope"]["data"]["status"],
-                          "history": outbox.history(events(), subject(tracking_id))})
+    """Pengaduan lengkap: status, riwayat, perpindahan, tenggat; identitas pelapor disembunyikan bila anonim."""
+    stored, state = _load(tracking_id)
+    p = g.principal
+    lifecycle.check_handler(lifecycle.Actor("bureau") if p.role == "bureau" else lifecycle.Actor("unit", p.unit_id),
+                            state)
+    view = lifecycle.handler_view(tracking_id, stored, as_of_param())
+    if view is None:
+        raise ProblemError(404, "Pengaduan belum diterima pada as_of.", detail_en="Not yet received at as_of.")
+    return json_response(view)

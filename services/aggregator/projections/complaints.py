@@ -1,21 +1,37 @@
-"""Complaints projection: one document per complaint (its follow-up state)."""
+"""Complaints projection: one document per complaint, `_id` = complaint id.
+
+The document keeps the complaint's events in compact form (`log`: type, seq, time, data; the
+events carry no personal data) plus a few fields derived from their fold for cheap queries:
+`unit_id` is the unit holding the complaint now (a forwarded complaint counts for its current
+holder), `holders` every unit that ever held it, `status` the status after the last event.
+Reports re-fold `log` up to their `as_of` (`pantau.rules.lapor.state_at`), so any past moment
+can be answered and the document stays a pure function of the events (time from the events).
+A fold that the transition table rejects goes to the DLQ (EntityProjection: ValueError).
+"""
 from __future__ import annotations
 
 from pantau.envelope import Event
-from pantau.events import complaints as ev
+from pantau.rules import lapor
+from pantau.rules.workdays import default_calendar
 
 from .entities import EntityProjection
 
+TYPES = (lapor.RECEIVED_TYPE, *lapor.EVENT_TYPES.values())
+default_calendar()  # read the working-day calendar when the consumer starts: a broken file stops it here
 
-def received(_current, e: Event) -> dict:
-    d = e.data
-    return {"unit_id": d["unit_id"], "channel": d["channel"], "classification": d["classification"],
-            "category": d.get("category"), "received_at": d["received_at"], "status": d["status"],
-            "confidential": d["confidential"], "anonymous": d["anonymous"]}
+
+def fold(current: dict | None, e: Event) -> dict:
+    log = list((current or {}).get("log", []))
+    log.append({"type": e.type, "seq": e.seq, "time": e.time.isoformat(), "data": e.data})
+    st = lapor.replay(log, default_calendar(), strict=False)
+    return {"log": log, "unit_id": st["holder_unit_id"], "filed_unit_id": st["filed_unit_id"],
+            "holders": sorted({h["to"] for h in st["hops"] if h["to"]}), "status": st["status"],
+            "received_at": st["received_at"], "channel": st["channel"], "classification": st["classification"],
+            "category": st["category"], "confidential": st["confidential"], "anonymous": st["anonymous"]}
 
 
 def projection(db) -> EntityProjection:
-    return EntityProjection(db["complaints"], lambda e: e.data["complaint_id"], {ev.RECEIVED: received})
+    return EntityProjection(db["complaints"], lambda e: e.data["complaint_id"], {t: fold for t in TYPES})
 
 
 def handler(db):

@@ -1,0 +1,519 @@
+"""SP4N-LAPOR! complaint lifecycle: transition table, fold, deadlines, PEKPPP indicator 28.
+
+Pure functions over plain dicts (JSON-ready), shared by the complaints service (which checks an
+action against the table before storing its event) and the aggregator (which folds the same
+events). Time always comes from the events or from an explicit `as_of`; the working-day
+calendar is passed in (`pantau.rules.workdays`). References are to /work/shared/domain.md.
+
+Statuses (§3.4; the LAPOR! label is kept beside the canonical name):
+    RECEIVED        Laporan Belum Terverifikasi
+    PENDING_INFO    Laporan Tertunda (waiting for the reporter, 30 days, then archived)
+    DISPOSED        Terdisposisi Belum Ditindaklanjuti
+    IN_PROGRESS     Terdisposisi Sedang Diproses
+    ANSWERED        follow-up answered; the reporter's reply window (10 working days) runs
+    REOPENED        the reporter said "not resolved" within the reply window
+    CLOSED_RESOLVED Terdisposisi Selesai (accepted by the reporter, or the window passed)
+    ARCHIVED        Laporan Arsip (with a reason code)
+    FORWARDED_OUT   not the province's authority: forwarded to another instansi (LAPOR! A3)
+  REJECTED (*dihapus*) is not modelled: archiving with a reason covers it.
+
+Actions (one event each; `TRANSITIONS` is the whole lifecycle, `ROLES` who may act):
+    verify        A1 verifikasi + disposisi to a unit (default: the holder)      bureau
+    pend          A2 tunda: information missing                                  bureau
+    complete_info the reporter supplied the missing information                  pelapor, bureau
+    archive       A4 arsipkan, with a reason code                               bureau
+    forward       A3 bukan wewenang → another unit of the registry: the holder
+                  changes, the whole history moves with the complaint ("no wrong
+                  door"); before verification the status stays RECEIVED, after it
+                  the new holder gets a fresh first-follow-up deadline            bureau, holder
+    forward_out   A3 → another instansi outside the registry                     bureau
+    follow_up     tindak lanjut (the first one stops the first-follow-up clock)  holder
+    resolve       final answer: ANSWERED, opens the reporter's reply window      holder
+    rate          reporter satisfaction 1–4 (SKM unsur 'pengaduan' scale), any number of
+                  times after an answer; the latest counts                       pelapor, bureau
+    reopen        "not resolved", only while the reply window is open            pelapor, bureau
+    accept        the reporter confirms: CLOSED_RESOLVED                         pelapor, bureau
+  `bureau` is the admin instansi (Biro Organisasi); `holder` is a unit key of the unit holding
+  the complaint; `pelapor` is whoever holds the reporter token issued at intake. The bureau
+  may record a reporter's reply on their behalf (a reply received through LAPOR! or by phone).
+
+Windows that pass are applied deterministically by `settle(state, t)` before any event at `t`
+and at read time: ANSWERED whose reply window ended becomes CLOSED_RESOLVED (auto_closed, at
+the window's end); PENDING_INFO whose 30 days ended becomes ARCHIVED (reason
+`incomplete_after_30_days`). So an auto-close needs no stored event and no clock in a projection.
+
+Deadlines ("clocks"). Each clock has a kind, a start, an optional stop and, for the unit tier, the
+unit holding the complaint while it ran; due dates are computed at read time from the SLA rule
+version in force at `received_at` and the calendar:
+    verification     received (or information completed) → verify/pend/archive/forward_out.
+                     Tier `instansi` (the admin instansi), charged to the province.
+    first_follow_up  disposition, forward-in or reopen → the holder's first follow_up/resolve,
+                     or its forward onwards. One clock per holder: a unit that forwards late is
+                     charged for the breach; the next unit gets its own full limit. Tier = the
+                     holder's kind in the registry (upp, opd, kabkota).
+    resolution       received (or information completed) → resolve (calendar days). Reopening
+                     resumes this same clock. A breach is charged to whoever held the complaint
+                     when the time ran out (the admin instansi if it was still unverified).
+                     Cancelled (not judged) by pend, archive and forward_out.
+    pending_info     pend → complete_info (reporter's window, never a government breach).
+    reply_window     resolve → reopen/accept, or auto-close when it ends (reporter's window).
+`round` numbers the clocks of one kind in a complaint (1, 2, ...: one per holder, reopen or
+completion of missing information). Outcomes at `as_of`: `met` (stopped before due),
+`breached` (stopped late, or still running past due: then `overdue` is true), `open` (running,
+not yet due), `cancelled`; reporter windows: `open`, `used`, `expired` (tier `pelapor`).
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Callable, Iterable, Mapping
+
+__all__ = [
+    "STATUSES", "TERMINAL", "BACKLOG", "LAPOR_LABELS", "ACTIONS", "TRANSITIONS", "ROLES", "EVENT_TYPES",
+    "ACTION_OF_TYPE", "SLA_RULES", "DEFAULT_RULES", "Limit", "SlaRules", "IllegalTransition", "rules_for",
+    "target", "allowed_actions", "fold", "replay", "state_at", "settle", "deadlines", "holder_at",
+    "ind28_followup", "SATISFACTION_QUESTION", "SATISFACTION_LABELS",
+]
+
+STATUSES = ("RECEIVED", "PENDING_INFO", "DISPOSED", "IN_PROGRESS", "ANSWERED", "REOPENED",
+            "CLOSED_RESOLVED", "ARCHIVED", "FORWARDED_OUT")
+TERMINAL = frozenset({"CLOSED_RESOLVED", "ARCHIVED", "FORWARDED_OUT"})
+BACKLOG = frozenset({"RECEIVED", "DISPOSED", "IN_PROGRESS", "REOPENED"})  # waiting on the government
+LAPOR_LABELS = {
+    "RECEIVED": "Laporan Belum Terverifikasi",
+    "PENDING_INFO": "Laporan Tertunda",
+    "DISPOSED": "Terdisposisi Belum Ditindaklanjuti",
+    "IN_PROGRESS": "Terdisposisi Sedang Diproses",
+    "ANSWERED": "Terdisposisi Sedang Diproses (tindak lanjut dijawab, menunggu tanggapan pelapor)",
+    "REOPENED": "Terdisposisi Sedang Diproses (dibuka kembali oleh pelapor)",
+    "CLOSED_RESOLVED": "Terdisposisi Selesai",
+    "ARCHIVED": "Laporan Arsip",
+    "FORWARDED_OUT": "Bukan Wewenang (diteruskan ke instansi lain)",
+}
+
+ACTIONS = ("verify", "pend", "complete_info", "archive", "forward", "forward_out", "follow_up",
+           "resolve", "rate", "reopen", "accept")
+
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("RECEIVED", "verify"): "DISPOSED",
+    ("RECEIVED", "pend"): "PENDING_INFO",
+    ("RECEIVED", "archive"): "ARCHIVED",
+    ("RECEIVED", "forward"): "RECEIVED",
+    ("RECEIVED", "forward_out"): "FORWARDED_OUT",
+    ("PENDING_INFO", "complete_info"): "RECEIVED",
+    ("PENDING_INFO", "archive"): "ARCHIVED",
+    ("DISPOSED", "forward"): "DISPOSED",
+    ("DISPOSED", "forward_out"): "FORWARDED_OUT",
+    ("DISPOSED", "follow_up"): "IN_PROGRESS",
+    ("DISPOSED", "resolve"): "ANSWERED",
+    ("IN_PROGRESS", "forward"): "DISPOSED",
+    ("IN_PROGRESS", "forward_out"): "FORWARDED_OUT",
+    ("IN_PROGRESS", "follow_up"): "IN_PROGRESS",
+    ("IN_PROGRESS", "resolve"): "ANSWERED",
+    ("REOPENED", "forward"): "DISPOSED",
+    ("REOPENED", "forward_out"): "FORWARDED_OUT",
+    ("REOPENED", "follow_up"): "IN_PROGRESS",
+    ("REOPENED", "resolve"): "ANSWERED",
+    ("ANSWERED", "rate"): "ANSWERED",
+    ("ANSWERED", "reopen"): "REOPENED",
+    ("ANSWERED", "accept"): "CLOSED_RESOLVED",
+    ("CLOSED_RESOLVED", "rate"): "CLOSED_RESOLVED",
+}
+
+ROLES: dict[str, frozenset[str]] = {
+    "verify": frozenset({"bureau"}),
+    "pend": frozenset({"bureau"}),
+    "complete_info": frozenset({"pelapor", "bureau"}),
+    "archive": frozenset({"bureau"}),
+    "forward": frozenset({"bureau", "holder"}),
+    "forward_out": frozenset({"bureau"}),
+    "follow_up": frozenset({"holder"}),
+    "resolve": frozenset({"holder"}),
+    "rate": frozenset({"pelapor", "bureau"}),
+    "reopen": frozenset({"pelapor", "bureau"}),
+    "accept": frozenset({"pelapor", "bureau"}),
+}
+
+RECEIVED_TYPE = "complaint.received"
+EVENT_TYPES: dict[str, str] = {
+    "verify": "complaint.verified", "pend": "complaint.pended", "complete_info": "complaint.info_completed",
+    "archive": "complaint.archived", "forward": "complaint.forwarded", "forward_out": "complaint.forwarded_out",
+    "follow_up": "complaint.followed_up", "resolve": "complaint.resolved", "rate": "complaint.rated",
+    "reopen": "complaint.reopened", "accept": "complaint.closed",
+}
+ACTION_OF_TYPE = {t: a for a, t in EVENT_TYPES.items()}
+
+ARCHIVE_REASONS = ("format_tidak_sesuai", "terlalu_umum", "bukan_kinerja_pemerintah", "tidak_lengkap",
+                   "aspirasi_tanpa_jawaban", "duplikat", "lainnya")
+AUTO_ARCHIVE_REASON = "incomplete_after_30_days"
+MISSING_INFO = ("identitas", "uraian", "lokasi_waktu", "bukti", "lainnya")
+
+SATISFACTION_QUESTION = ("Bagaimana pendapat Saudara tentang penanganan pengaduan Saudara? "
+                         "(unsur SKM 'Penanganan Pengaduan, Saran dan Masukan', skala 1–4)")
+SATISFACTION_LABELS = {"1": "Tidak ditangani dengan baik", "2": "Ditangani tetapi tidak tuntas",
+                       "3": "Ditangani kurang maksimal", "4": "Ditangani dengan baik"}
+
+GOVERNMENT_KINDS = ("verification", "first_follow_up", "resolution")
+REPORTER_KINDS = ("pending_info", "reply_window")
+
+
+# --- SLA rule table (versioned) ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Limit:
+    n: int
+    unit: str  # "working" | "calendar"
+
+    def to_dict(self) -> dict:
+        return {"n": self.n, "unit": self.unit}
+
+
+@dataclass(frozen=True)
+class SlaRules:
+    version: str
+    effective_from: date
+    basis: str
+    limits: Mapping[str, Limit]
+
+
+SLA_RULES: tuple[SlaRules, ...] = (
+    SlaRules(
+        version="sp4n-2018",
+        effective_from=date(2018, 1, 1),
+        basis=("PermenPANRB 62/2018-era values (domain.md §3.5): verification and disposition 3 working "
+               "days (LAPOR! FAQ), first follow-up 5 working days after disposition, reply window 10 "
+               "working days then closure (single source), resolution 60 days (Perpres 76/2013 via a "
+               "news summary), pending information 30 days (2016 manual). PermenPANRB 5/2025 replaced "
+               "62/2018 but its limits could not be read: add a row with its effective date when known."),
+        limits={"verification": Limit(3, "working"), "first_follow_up": Limit(5, "working"),
+                "reply_window": Limit(10, "working"), "resolution": Limit(60, "calendar"),
+                "pending_info": Limit(30, "calendar")},
+    ),
+)
+DEFAULT_RULES = SLA_RULES[0].version
+
+
+def rules_for(received_at: datetime | str, version: str | None = None) -> SlaRules:
+    """The rule version pinned by `version`, else the newest one in force on `received_at`."""
+    if version is not None:
+        for r in SLA_RULES:
+            if r.version == version:
+                return r
+        raise KeyError(f"unknown SLA rule version {version!r}")
+    day = _dt(received_at).date()
+    usable = [r for r in SLA_RULES if r.effective_from <= day]
+    return max(usable, key=lambda r: r.effective_from) if usable else SLA_RULES[0]
+
+
+# --- transitions ------------------------------------------------------------------------
+
+class IllegalTransition(ValueError):
+    def __init__(self, status: str, action: str):
+        super().__init__(f"{action} is not allowed in {status}")
+        self.status, self.action = status, action
+
+
+def target(status: str, action: str) -> str:
+    try:
+        return TRANSITIONS[(status, action)]
+    except KeyError:
+        raise IllegalTransition(status, action) from None
+
+
+def allowed_actions(status: str) -> list[dict]:
+    """Actions allowed from `status`, with the roles that may take them (table order)."""
+    return [{"action": a, "roles": sorted(ROLES[a]), "to": TRANSITIONS[(s, a)]}
+            for (s, a) in TRANSITIONS if s == status]
+
+
+# --- fold ---------------------------------------------------------------------------------
+
+def _dt(v: datetime | str) -> datetime:
+    d = v if isinstance(v, datetime) else datetime.fromisoformat(v)
+    if d.tzinfo is None:
+        raise ValueError("naive datetime in complaint event")
+    return d
+
+
+def _iso(v: datetime | str | None) -> str | None:
+    if v is None:
+        return None
+    return v.isoformat() if isinstance(v, datetime) else _dt(v).isoformat()
+
+
+def _parts(event: Any) -> tuple[str, int, datetime, dict]:
+    if isinstance(event, Mapping):
+        return event["type"], int(event["seq"]), _dt(event["time"]), dict(event["data"])
+    return event.type, int(event.seq), _dt(event.time), dict(event.data)
+
+
+def _clock(st: dict, kind: str, holder: str | None, start: datetime | str) -> None:
+    rnd = 1 + sum(1 for c in st["clocks"] if c["kind"] == kind)
+    st["clocks"].append({"kind": kind, "holder": holder, "start": _iso(start), "stop": None,
+                         "stopped_by": None, "cancelled": False, "round": rnd})
+
+
+def _running(st: dict, kind: str) -> dict | None:
+    for c in reversed(st["clocks"]):
+        if c["kind"] == kind and c["stop"] is None:
+            return c
+    return None
+
+
+def _stop(st: dict, kind: str, t: datetime | str, by: str, cancelled: bool = False) -> None:
+    c = _running(st, kind)
+    if c is not None:
+        c.update(stop=_iso(t), stopped_by=by, cancelled=cancelled)
+
+
+def _initial(data: dict, t: datetime, seq: int) -> dict:
+    unit = data["unit_id"]
+    received = _iso(data.get("received_at") or t)
+    st = {
+        "complaint_id": data["complaint_id"], "filed_unit_id": unit, "holder_unit_id": unit,
+        "channel": data["channel"], "classification": data["classification"], "category": data.get("category"),
+        "tags": list(data.get("tags") or []), "anonymous": bool(data["anonymous"]),
+        "confidential": bool(data["confidential"]), "berkadar_pengawasan": None,
+        "received_at": received, "status": "RECEIVED", "seq": seq, "last_at": _iso(t),
+        "verified_at": None, "first_follow_up_at": None, "answered_at": None, "closed_at": None,
+        "auto_closed": False, "archived_at": None, "archive_reason": None, "to_instansi": None,
+        "hops": [{"seq": seq, "at": received, "from": None, "to": unit, "via": "filed"}],
+        "transitions": [{"seq": seq, "action": "receive", "at": received, "status": "RECEIVED", "holder": unit}],
+        "clocks": [], "ratings": [], "reopens": 0, "answers": 0, "follow_ups": 0,
+    }
+    _clock(st, "verification", None, received)
+    _clock(st, "resolution", None, received)
+    return st
+
+
+def settle(state: dict, t: datetime | str, cal) -> dict:
+    """A copy of `state` with every window that ended by `t` applied (auto-close, auto-archive)."""
+    st = copy.deepcopy(state)
+    t = _dt(t)
+    rules = rules_for(st["received_at"])
+    for status, kind, apply in (("ANSWERED", "reply_window", _auto_close),
+                                ("PENDING_INFO", "pending_info", _auto_archive)):
+        if st["status"] != status:
+            continue
+        c = _running(st, kind)
+        if c is None:
+            continue
+        lim = rules.limits[kind]
+        _, due_at = cal.due(_dt(c["start"]), lim.n, lim.unit)
+        if due_at <= t:
+            c.update(stop=_iso(due_at), stopped_by="expired")
+            apply(st, due_at)
+            st["transitions"].append({"seq": None, "action": apply.__name__.lstrip("_"), "at": _iso(due_at),
+                                      "status": st["status"], "holder": st["holder_unit_id"]})
+    return st
+
+
+def _auto_close(st: dict, at: datetime) -> None:
+    st.update(status="CLOSED_RESOLVED", closed_at=_iso(at), auto_closed=True)
+
+
+def _auto_archive(st: dict, at: datetime) -> None:
+    st.update(status="ARCHIVED", archived_at=_iso(at), archive_reason=AUTO_ARCHIVE_REASON)
+
+
+def fold(state: dict | None, event: Any, cal, strict: bool = True) -> dict:
+    """Apply one event (an envelope dict or an `Event`). Raises IllegalTransition (a ValueError)
+    when the table forbids it. With `strict=False` (projections), an event that was legal before
+    a window was settled is still applied: the writer decided at write time, and a calendar
+    edit since then must not make the log unreadable."""
+    etype, seq, t, data = _parts(event)
+    if state is None:
+        if etype != RECEIVED_TYPE:
+            raise IllegalTransition("NONE", ACTION_OF_TYPE.get(etype, etype))
+        return _initial(data, t, seq)
+    if etype == RECEIVED_TYPE:
+        raise IllegalTransition(state["status"], "receive")
+    action = ACTION_OF_TYPE.get(etype)
+    if action is None:
+        raise ValueError(f"unknown complaint event type {etype}")
+    st = settle(state, t, cal)
+    if (st["status"], action) not in TRANSITIONS:
+        if strict or (state["status"], action) not in TRANSITIONS:
+            raise IllegalTransition(st["status"], action)
+        st = copy.deepcopy(state)
+    _apply(st, action, data, t, seq)
+    return st
+
+
+def _apply(st: dict, action: str, data: dict, t: datetime, seq: int) -> None:
+    new_status = target(st["status"], action)
+    holder = st["holder_unit_id"]
+    at = _iso(t)
+    if action == "verify":
+        _stop(st, "verification", t, action)
+        to = data.get("holder_unit_id") or holder
+        if to != holder:
+            st["hops"].append({"seq": seq, "at": at, "from": holder, "to": to, "via": "disposed"})
+        st["holder_unit_id"] = to
+        for k in ("classification", "category", "tags", "berkadar_pengawasan"):
+            if data.get(k) is not None:
+                st[k] = data[k]
+        st["verified_at"] = st["verified_at"] or at
+        _clock(st, "first_follow_up", to, t)
+    elif action == "pend":
+        _stop(st, "verification", t, action)
+        _stop(st, "resolution", t, action, cancelled=True)
+        _clock(st, "pending_info", None, t)
+    elif action == "complete_info":
+        _stop(st, "pending_info", t, action)
+        _clock(st, "verification", None, t)
+        _clock(st, "resolution", None, t)
+    elif action == "archive":
+        _stop(st, "verification", t, action)
+        _stop(st, "pending_info", t, action)
+        _stop(st, "resolution", t, action, cancelled=True)
+        st.update(archived_at=at, archive_reason=data.get("reason"))
+    elif action == "forward":
+        to = data["to_unit_id"]
+        _stop(st, "first_follow_up", t, action)
+        st["hops"].append({"seq": seq, "at": at, "from": holder, "to": to, "via": "forwarded"})
+        st["holder_unit_id"] = to
+        if new_status == "DISPOSED":
+            _clock(st, "first_follow_up", to, t)
+    elif action == "forward_out":
+        for kind in ("verification", "first_follow_up"):
+            _stop(st, kind, t, action)
+        _stop(st, "resolution", t, action, cancelled=True)
+        st["to_instansi"] = data.get("to_instansi")
+        st["hops"].append({"seq": seq, "at": at, "from": holder, "to": None, "via": "forwarded_out",
+                           "to_instansi": data.get("to_instansi")})
+    elif action == "follow_up":
+        _stop(st, "first_follow_up", t, action)
+        st["first_follow_up_at"] = st["first_follow_up_at"] or at
+        st["follow_ups"] += 1
+    elif action == "resolve":
+        _stop(st, "first_follow_up", t, action)
+        st["first_follow_up_at"] = st["first_follow_up_at"] or at
+        _stop(st, "resolution", t, action)
+        _clock(st, "reply_window", None, t)
+        st["answered_at"] = at
+        st["answers"] += 1
+    elif action == "rate":
+        st["ratings"].append({"seq": seq, "at": at, "satisfaction": int(data["satisfaction"]),
+                              "answer_round": st["answers"]})
+    elif action == "reopen":
+        _stop(st, "reply_window", t, action)
+        st["reopens"] += 1
+        _clock(st, "first_follow_up", holder, t)
+        for c in reversed(st["clocks"]):  # the resolution clock runs again from its start
+            if c["kind"] == "resolution" and not c["cancelled"]:
+                c.update(stop=None, stopped_by=None)
+                break
+    elif action == "accept":
+        _stop(st, "reply_window", t, action)
+        st.update(closed_at=at, auto_closed=False)
+    st["status"] = new_status
+    st["seq"] = seq
+    st["last_at"] = at
+    st["transitions"].append({"seq": seq, "action": action, "at": at, "status": new_status,
+                              "holder": st["holder_unit_id"]})
+
+
+def replay(events: Iterable[Any], cal, strict: bool = True) -> dict | None:
+    st = None
+    for e in events:
+        st = fold(st, e, cal, strict)
+    return st
+
+
+def state_at(events: Iterable[Any], as_of: datetime, cal, strict: bool = False) -> dict | None:
+    """The complaint as it stood at `as_of`: events up to then, windows settled at `as_of`
+    (None if it had not been received yet)."""
+    st = None
+    for e in events:
+        if _parts(e)[2] > as_of:
+            break
+        st = fold(st, e, cal, strict)
+    return settle(st, as_of, cal) if st is not None else None
+
+
+# --- deadlines at as_of -------------------------------------------------------------------
+
+def holder_at(st: dict, t: datetime) -> str | None:
+    holder = None
+    for h in st["hops"]:
+        if _dt(h["at"]) > t:
+            break
+        holder = h["to"] if h["to"] is not None else holder
+    return holder
+
+
+def _status_at(st: dict, t: datetime) -> str:
+    status = "RECEIVED"
+    for tr in st["transitions"]:
+        if _dt(tr["at"]) > t:
+            break
+        status = tr["status"]
+    return status
+
+
+def deadlines(st: dict, as_of: datetime, cal, tier_of: Callable[[str | None], str],
+              instansi_id: str) -> list[dict]:
+    """Every clock of a (settled) complaint judged at `as_of`."""
+    rules = rules_for(st["received_at"])
+    out = []
+    for c in st["clocks"]:
+        kind = c["kind"]
+        lim = rules.limits[kind]
+        start = _dt(c["start"])
+        due_date, due_at = cal.due(start, lim.n, lim.unit)
+        stop = _dt(c["stop"]) if c["stop"] is not None and _dt(c["stop"]) <= as_of else None
+        end = stop or as_of
+        if c["cancelled"] and stop is not None:
+            outcome = "cancelled"
+        elif kind in REPORTER_KINDS:
+            outcome = "open" if stop is None else ("expired" if c["stopped_by"] == "expired" else "used")
+        elif stop is not None:
+            outcome = "met" if stop < due_at else "breached"
+        else:
+            outcome = "breached" if as_of >= due_at else "open"
+        tier, charged = _charge(st, c, kind, outcome, due_at, end, tier_of, instansi_id)
+        out.append({
+            "kind": kind, "round": c["round"], "tier": tier, "charged_to": charged,
+            "limit": lim.to_dict(), "rules_version": rules.version, "start": c["start"],
+            "due_date": due_date.isoformat(), "due_at": due_at.isoformat(),
+            "stopped_at": _iso(stop), "stopped_by": c["stopped_by"] if stop else None, "outcome": outcome,
+            "overdue": outcome == "breached" and stop is None,
+            "working_days_late": (cal.working_days_between(due_date, cal.local_date(end))
+                                  if outcome == "breached" else 0),
+        })
+    return out
+
+
+def _charge(st, c, kind, outcome, due_at, end, tier_of, instansi_id) -> tuple[str, str | None]:
+    if kind in REPORTER_KINDS:
+        return "pelapor", None
+    if kind == "verification":
+        return "instansi", instansi_id
+    if kind == "first_follow_up":
+        return tier_of(c["holder"]), c["holder"]
+    when = due_at if outcome == "breached" else end  # resolution: who held it when time ran out
+    if _status_at(st, when) in ("RECEIVED", "PENDING_INFO"):
+        return "instansi", instansi_id
+    h = holder_at(st, when)
+    return tier_of(h), h
+
+
+# --- PEKPPP F-02 indicator 28 -------------------------------------------------------------
+
+def ind28_followup(pct: float | None, via_lapor: bool) -> tuple[int | None, str]:
+    """28.e.Ak complaints followed up to completion (domain.md §3.6): 1 <50 % not via LAPOR!,
+    2 ≥50 % not via LAPOR!, 3 <50 % via SP4N-LAPOR!, 4 ≥50 % and <90 % via SP4N-LAPOR!,
+    5 ≥90 % via SP4N-LAPOR!. No complaint to judge → no score (None)."""
+    if pct is None:
+        return None, "belum ada pengaduan yang dapat dinilai"
+    if not via_lapor:
+        if pct >= 50:
+            return 2, f"{pct:.1f}% pengaduan selesai (≥50%), belum melalui SP4N-LAPOR!"
+        return 1, f"{pct:.1f}% pengaduan selesai (<50%), belum melalui SP4N-LAPOR!"
+    if pct >= 90:
+        return 5, f"{pct:.1f}% pengaduan selesai melalui SP4N-LAPOR! (≥90%)"
+    if pct >= 50:
+        return 4, f"{pct:.1f}% pengaduan selesai melalui SP4N-LAPOR! (≥50% dan <90%)"
+    return 3, f"{pct:.1f}% pengaduan selesai melalui SP4N-LAPOR! (<50%)"

@@ -1,0 +1,268 @@
+"""Complaint use-cases: one lifecycle action, and the views of a complaint.
+
+An action (`act`) is checked in this order, and nothing is stored unless every check passes:
+  1. the body against the action's schema (422);
+  2. who acts: a unit key acts only on a complaint its unit holds now (403, even before the
+     state is looked at, so another unit learns nothing); the reporter token must match (401);
+  3. an exact repeat of the latest action (same body, same Idempotency-Key) returns the first
+     answer (200, `Idempotent-Replay: true`);
+  4. `at` (when it happened; API keys only) is not before the latest event nor in the future (422);
+  5. the transition table at that instant, after windows that ended are settled (409, listing
+     the allowed actions and who may take them);
+  6. the role table (403): e.g. only the bureau verifies, only the holder unit follows up;
+  7. referenced units exist (422): dispose/forward targets must be in the registry;
+  8. the event is appended with seq = head + 1: a concurrent writer that got there first turns
+     this into a 409 (the unique `_id` guard of `pantau.outbox`).
+
+Views: handlers (the bureau, the holder unit) see everything except the reporter's identity of an
+anonymous complaint; the public tracking view and Open311 never show identity, and show no
+content at all for a confidential complaint (Open311 does not list it). Public views show the
+subject line and category, never the free-text description, notes or answers (a reporter who
+presents their token sees the answers to their own complaint).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import orjson
+
+from pantau import metrics, outbox
+from pantau.config import settings
+from pantau.envelope import new_event
+from pantau.events import SOURCES
+from pantau.problems import ProblemError
+from pantau.rules import lapor
+from pantau.rules.workdays import default_calendar
+from pantau.units import Registry
+
+from . import store
+
+CLOCK_SKEW = timedelta(minutes=2)
+TIER_OF_KIND = {"upp": "upp", "opd": "opd", "kabkota": "kabkota", "province": "instansi"}
+NOTE_KEYS = ("note",)
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: str            # bureau | unit | pelapor
+    unit_id: str | None = None
+
+    @property
+    def table_role(self) -> str:
+        return "holder" if self.role == "unit" else self.role
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def tier_of(unit_id: str | None) -> str:
+    u = Registry.instance().get(unit_id) if unit_id else None
+    return TIER_OF_KIND.get(u.kind, "unit") if u else "unit"
+
+
+def unit_name(unit_id: str | None) -> str | None:
+    u = Registry.instance().get(unit_id) if unit_id else None
+    return u.name if u else None
+
+
+def digest(obj) -> str:
+    return hashlib.sha256(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
+
+
+def _unprocessable(pointer: str, message: str, detail: str, detail_en: str) -> ProblemError:
+    return ProblemError(422, detail, detail_en=detail_en,
+                        errors=[{"pointer": pointer, "field": pointer.strip("/"), "message": message}])
+
+
+def check_reporter(stored: list[dict], token: str) -> Actor:
+    expected = (stored[0].get("private") or {}).get("reporter_token_sha256")
+    if not expected or not hmac.compare_digest(expected, token_hash(token)):
+        raise ProblemError(401, "Token pelapor tidak cocok dengan pengaduan ini.",
+                           detail_en="The reporter token does not match this complaint.")
+    return Actor("pelapor")
+
+
+def check_handler(actor: Actor, state: dict) -> None:
+    """403 unless the actor is the bureau or the unit holding the complaint now."""
+    if actor.role == "bureau":
+        return
+    if actor.role != "unit" or actor.unit_id != state["holder_unit_id"]:
+        raise ProblemError(403, "Pengaduan ini sedang ditangani unit lain; kunci ini tidak dapat "
+                                "bertindak atau membacanya.",
+                           detail_en="Another unit holds this complaint; this key can neither act on nor read it.")
+
+
+def _known_unit(unit_id: str, pointer: str) -> None:
+    u = Registry.instance().get(unit_id)
+    if u is None or u.kind == "province":
+        raise _unprocessable(pointer, "unit tidak terdaftar",
+                             f"Unit tujuan {unit_id} tidak terdaftar dalam registri.",
+                             f"Target unit {unit_id} is not in the registry.")
+
+
+def act(tracking_id: str, action: str, body: dict, actor: Actor, stored: list[dict], state: dict,
+        idem_key: str | None, correlation_id: str | None) -> tuple[dict, bool]:
+    """Store one action; returns (answer, replayed). `body` is already validated."""
+    if actor.role != "pelapor":
+        check_handler(actor, state)
+    canon = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in body.items()}
+    content_hash = digest({"action": action, "body": canon, "idempotency_key": idem_key,
+                           "actor": [actor.role, actor.unit_id]})
+    head = stored[-1]
+    if head.get("content_hash") == content_hash:
+        outbox.repoint(store.events(), [head])  # a repeat republishes, so an earlier failed attempt is healed
+        return answer(tracking_id, state, default_calendar()), True
+    current = now()
+    at = body.get("at")
+    if at is not None:
+        if actor.role == "pelapor":
+            raise _unprocessable("/at", "tidak untuk token pelapor", "Pelapor tidak dapat menentukan waktu tindakan.",
+                                 "A reporter cannot set the time of an action.")
+        if at > current + CLOCK_SKEW:
+            raise _unprocessable("/at", "di masa depan", "Waktu tindakan tidak boleh di masa depan.",
+                                 "The time of an action cannot be in the future.")
+    last = datetime.fromisoformat(state["last_at"])
+    t = at or max(current, last)  # a host clock slightly behind the latest event's never reorders history
+    if t < last:
+        raise _unprocessable("/at", f"sebelum kejadian terakhir ({state['last_at']})",
+                             "Waktu tindakan tidak boleh sebelum kejadian terakhir pengaduan ini.",
+                             "The time of an action cannot precede the complaint's latest event.")
+    cal = default_calendar()
+    settled = lapor.settle(state, t, cal)
+    if (settled["status"], action) not in lapor.TRANSITIONS:
+        allowed = lapor.allowed_actions(settled["status"])
+        raise ProblemError(
+            409, f"Tindakan {action} tidak diizinkan pada status {settled['status']} "
+                 f"({lapor.LAPOR_LABELS[settled['status']]}).",
+            detail_en=f"Action {action} is not allowed in status {settled['status']}.",
+            current_status=settled["status"], allowed_actions=allowed)
+    if actor.table_role not in lapor.ROLES[action]:
+        raise ProblemError(403, f"Tindakan {action} hanya untuk: {', '.join(sorted(lapor.ROLES[action]))}.",
+                           detail_en=f"Action {action} is only for: {', '.join(sorted(lapor.ROLES[action]))}.",
+                           allowed_roles=sorted(lapor.ROLES[action]))
+    holder = settled["holder_unit_id"]
+    data = {"complaint_id": tracking_id, "action": action, "status": lapor.TRANSITIONS[(settled["status"], action)],
+            "holder_unit_id": holder, "actor_role": actor.role, "actor_unit_id": actor.unit_id,
+            "recorded_at": current.isoformat()}
+    if action == "verify":
+        to = body.get("dispose_to") or holder
+        _known_unit(to, "/dispose_to")
+        data["holder_unit_id"] = to
+        for k in ("classification", "category", "tags", "berkadar_pengawasan"):
+            if body.get(k) is not None:
+                data[k] = body[k]
+    elif action == "pend":
+        data["missing"] = body["missing"]
+    elif action == "archive":
+        data["reason"] = body["reason"]
+    elif action == "forward":
+        to = body["to_unit_id"]
+        _known_unit(to, "/to_unit_id")
+        if to == holder:
+            raise _unprocessable("/to_unit_id", "sudah pemegang", "Pengaduan sudah dipegang unit ini.",
+                                 "This unit already holds the complaint.")
+        data.update(from_unit_id=holder, to_unit_id=to, holder_unit_id=to)
+    elif action == "forward_out":
+        data.update(from_unit_id=holder, to_instansi=body["to_instansi"])
+    elif action == "rate":
+        data["satisfaction"] = body["satisfaction"]
+    etype = lapor.EVENT_TYPES[action]
+    event = new_event(source=SOURCES["complaints"], type=etype, subject=store.subject(tracking_id),
+                      seq=head["seq"] + 1, data=data, time=t, correlationid=correlation_id)
+    new_state = lapor.fold(state, event, cal, strict=False)
+    private = {k: body[k] for k in NOTE_KEYS if body.get(k)}
+    try:
+        outbox.append(store.events(), event, tracking_id, {"private": private, "content_hash": content_hash},
+                      not_before=head["stored_at"])
+    except outbox.Conflict:
+        raise ProblemError(409, "Pengaduan ini baru saja diubah oleh permintaan lain; baca ulang lalu putuskan lagi.",
+                           detail_en="The complaint was changed by a concurrent request; re-read it and decide again.") from None
+    metrics.EVENTS_STORED.labels("complaints", etype).inc()
+    return answer(tracking_id, new_state, cal), False
+
+
+def answer(tracking_id: str, state: dict, cal) -> dict:
+    at = now()
+    view = lapor.settle(state, at, cal)
+    return {"tracking_id": tracking_id, "seq": state["seq"], "status": view["status"],
+            "status_label": lapor.LAPOR_LABELS[view["status"]], "holder_unit_id": view["holder_unit_id"],
+            "last_action": state["transitions"][-1]["action"], "last_at": state["last_at"], "as_of": at.isoformat(),
+            "allowed_actions": lapor.allowed_actions(view["status"]),
+            "deadlines": lapor.deadlines(view, at, cal, tier_of, settings().province_id)}
+
+
+# --- views -----------------------------------------------------------------------------------
+
+def _dates(st: dict) -> dict:
+    return {k: st.get(k) for k in ("received_at", "verified_at", "first_follow_up_at", "answered_at",
+                                   "closed_at", "archived_at")}
+
+
+def handler_view(tracking_id: str, stored: list[dict], as_of: datetime) -> dict | None:
+    cal = default_calendar()
+    st = lapor.state_at([d["envelope"] for d in stored], as_of, cal)
+    if st is None:
+        return None
+    c = dict(stored[0]["private"]["complaint"])
+    reporter = None if c.get("anonymous") else c.get("reporter")
+    notes = []
+    for d in stored[1:]:
+        note = (d.get("private") or {}).get("note")
+        if note and datetime.fromisoformat(d["envelope"]["time"]) <= as_of:
+            notes.append({"seq": d["seq"], "action": d["envelope"]["data"].get("action"),
+                          "at": d["envelope"]["time"], "actor_role": d["envelope"]["data"].get("actor_role"),
+                          "note": note})
+    latest = st["ratings"][-1] if st["ratings"] else None
+    return {
+        "tracking_id": tracking_id, "as_of": as_of.isoformat(), "status": st["status"],
+        "status_label": lapor.LAPOR_LABELS[st["status"]], "seq": st["seq"],
+        "holder_unit_id": st["holder_unit_id"], "holder_unit_name": unit_name(st["holder_unit_id"]),
+        "filed_unit_id": st["filed_unit_id"], "to_instansi": st["to_instansi"],
+        "channel": st["channel"], "classification": st["classification"], "category": st["category"],
+        "tags": st["tags"], "berkadar_pengawasan": st["berkadar_pengawasan"],
+        "anonymous": st["anonymous"], "confidential": st["confidential"],
+        **_dates(st), "auto_closed": st["auto_closed"], "archive_reason": st["archive_reason"],
+        "complaint": {"subject": c.get("subject"), "description": c.get("description"), "place": c.get("place"),
+                      "event_time": c.get("event_time"), "reporter": reporter},
+        "reporter_hidden": bool(c.get("anonymous")),
+        "hops": st["hops"], "transitions": st["transitions"],
+        "deadlines": lapor.deadlines(st, as_of, cal, tier_of, settings().province_id),
+        "rules_version": lapor.rules_for(st["received_at"]).version,
+        "allowed_actions": lapor.allowed_actions(st["status"]),
+        "feedback": {"question": lapor.SATISFACTION_QUESTION, "labels": lapor.SATISFACTION_LABELS,
+                     "latest": latest, "reopens": st["reopens"]},
+        "notes": notes,
+        "history": [d["envelope"] for d in stored],
+    }
+
+
+def public_view(tracking_id: str, stored: list[dict], as_of: datetime, reporter: bool) -> dict:
+    cal = default_calendar()
+    st = lapor.state_at([d["envelope"] for d in stored], as_of, cal)
+    c = stored[0]["private"]["complaint"]
+    body = {"tracking_id": tracking_id, "as_of": as_of.isoformat(), "status": st["status"],
+            "status_label": lapor.LAPOR_LABELS[st["status"]], "confidential": st["confidential"],
+            "holder_unit_id": st["holder_unit_id"], "holder_unit_name": unit_name(st["holder_unit_id"]),
+            "to_instansi": st["to_instansi"], **_dates(st), "auto_closed": st["auto_closed"],
+            "timeline": [{"status": tr["status"], "at": tr["at"], "holder_unit_id": tr["holder"]}
+                         for tr in st["transitions"]],
+            "deadlines": [{k: d[k] for k in ("kind", "round", "due_date", "outcome", "stopped_at")}
+                          for d in lapor.deadlines(st, as_of, cal, tier_of, settings().province_id)]}
+    if not st["confidential"]:
+        body.update(subject=c.get("subject"), category=st["category"], classification=st["classification"])
+    if reporter:
+        body["answers"] = [{"seq": d["seq"], "action": d["envelope"]["data"]["action"], "at": d["envelope"]["time"],
+                            "note": d["private"]["note"]}
+                           for d in stored[1:] if d["envelope"]["data"].get("action") in ("follow_up", "resolve")
+                           and (d.get("private") or {}).get("note")]
+        body["feedback"] = {"question": lapor.SATISFACTION_QUESTION, "labels": lapor.SATISFACTION_LABELS,
+                            "actions": [a for a in lapor.allowed_actions(st["status"]) if "pelapor" in a["roles"]]}
+    return body
