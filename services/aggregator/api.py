@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import g, request
+from flask import g
 
 from pantau import auth, mongo
 from pantau.config import settings
+from pantau.params import period_arg, year_arg
 from pantau.problems import ProblemError
-from pantau.rules.periods import parse_period
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
 
@@ -19,19 +19,6 @@ blp = Blueprint("reports", __name__, url_prefix="/v1", description="Laporan prov
 
 def db():
     return mongo.db("aggregator")
-
-
-def _period():
-    raw = request.args.get("period")
-    if not raw:
-        raise ProblemError(422, "Parameter period wajib diisi (mis. 2024, 2024-S1, 2024-Q3, 2024-07).",
-                           detail_en="The period parameter is required (e.g. 2024, 2024-S1, 2024-Q3, 2024-07).",
-                           errors=[{"pointer": "period", "field": "period", "message": "wajib diisi"}])
-    try:
-        return parse_period(raw)
-    except ValueError as exc:
-        raise ProblemError(422, f"Periode tidak valid: {exc}", detail_en=f"Invalid period: {exc}",
-                           errors=[{"pointer": "period", "field": "period", "message": str(exc)}]) from None
 
 
 def _unit(unit_id: str):
@@ -75,7 +62,7 @@ def unit_summary(unit_id: str):
 def ikm_unit(unit_id: str):
     """IKM unit untuk satu periode (NRR per unsur, mutu, kinerja, kecukupan sampel, tren)."""
     _unit(unit_id)
-    return json_response(reports.unit_ikm(db(), settings(), unit_id, _period()))
+    return json_response(reports.unit_ikm(db(), settings(), unit_id, period_arg()))
 
 
 @blp.route("/ikm/opd/<opd_id>", methods=["GET"])
@@ -89,7 +76,7 @@ def ikm_opd(opd_id: str):
     if opd is None or opd.kind != "opd":
         raise ProblemError(404, "Perangkat daerah tidak ditemukan.", detail_en="OPD not found.")
     unit_ids = [u.id for u in reg.upps() if reg.opd_of(u.id) == opd_id]
-    return json_response(reports.group_ikm(db(), settings(), unit_ids, _period(),
+    return json_response(reports.group_ikm(db(), settings(), unit_ids, period_arg(),
                                            {"opd_id": opd_id, "name": opd.name}))
 
 
@@ -101,16 +88,7 @@ def ikm_province():
     """IKM provinsi dengan kedua metode kompilasi."""
     s = settings()
     unit_ids = [u.id for u in Registry.instance().upps()]
-    return json_response(reports.group_ikm(db(), s, unit_ids, _period(), {"province_id": s.province_id}))
-
-
-def _year() -> int:
-    raw = request.args.get("year", "")
-    if not (raw.isdigit() and len(raw) == 4):
-        raise ProblemError(422, "Parameter year wajib berupa tahun empat digit, mis. 2026.",
-                           detail_en="The year parameter must be a four-digit year, e.g. 2026.",
-                           errors=[{"pointer": "year", "field": "year", "message": "tahun tidak valid"}])
-    return int(raw)
+    return json_response(reports.group_ikm(db(), s, unit_ids, period_arg(), {"province_id": s.province_id}))
 
 
 @blp.route("/skm/compliance/units/<unit_id>", methods=["GET"])
@@ -120,7 +98,7 @@ def _year() -> int:
 def skm_compliance_unit(unit_id: str):
     """Kepatuhan SKM unit setahun (dilaksanakan, sampel, publikasi, RTL) dan skor PEKPPP 6–9."""
     _unit(unit_id)
-    card = skm_compliance.year_compliance(db(), [unit_id], _year())[0]
+    card = skm_compliance.year_compliance(db(), [unit_id], year_arg())[0]
     return json_response({**card, "as_of": reports.now_iso()})
 
 
@@ -130,7 +108,7 @@ def skm_compliance_unit(unit_id: str):
 @auth.require("bureau")
 def skm_compliance_province():
     """Kepatuhan SKM semua unit setahun, dengan rekap per perangkat daerah."""
-    return json_response(skm_compliance.province_compliance(db(), _year()))
+    return json_response(skm_compliance.province_compliance(db(), year_arg()))
 
 
 @blp.route("/ikm/ranking", methods=["GET"])
@@ -139,4 +117,4 @@ def skm_compliance_province():
 @auth.require("bureau")
 def ikm_ranking():
     """Peringkat unit (hanya sampel memadai) dan unit dengan kenaikan IKM terbesar."""
-    return json_response(skm_compliance.ranking(db(), settings(), _period()))
+    return json_response(skm_compliance.ranking(db(), settings(), period_arg()))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
 
 import orjson
 from flask import g, request
@@ -25,6 +24,7 @@ from pantau import auth, metrics, outbox
 from pantau.envelope import new_event
 from pantau.events import SOURCES
 from pantau.events import complaints as ev
+from pantau.params import as_of_arg
 from pantau.problems import ProblemError, flatten_errors
 from pantau.units import Registry
 from pantau.web import Blueprint, json_body, json_response, read_json
@@ -54,21 +54,6 @@ def _tracking_id(body: dict) -> str:
     if key:
         return "PTU-" + hashlib.sha256(f"{body['unit_id']}|{key}".encode()).hexdigest()[:12].upper()
     return "PTU-" + secrets.token_hex(6).upper()
-
-
-def as_of_param() -> datetime:
-    raw = request.args.get("as_of")
-    if not raw:
-        return lifecycle.now()
-    try:
-        t = datetime.fromisoformat(raw.replace(" ", "+"))
-    except ValueError:
-        t = None
-    if t is None or t.tzinfo is None:
-        raise ProblemError(422, "as_of harus tanggal-waktu RFC 3339 dengan zona waktu.",
-                           detail_en="as_of must be an RFC 3339 date-time with an offset.",
-                           errors=[{"pointer": "as_of", "field": "as_of", "message": "format tidak valid"}])
-    return t
 
 
 @blp.route("", methods=["POST"])
@@ -165,7 +150,7 @@ def get_complaint(tracking_id: str):
     p = g.principal
     lifecycle.check_handler(lifecycle.Actor("bureau") if p.role == "bureau" else lifecycle.Actor("unit", p.unit_id),
                             state)
-    view = lifecycle.handler_view(tracking_id, stored, as_of_param())
+    view = lifecycle.handler_view(tracking_id, stored, as_of_arg(lifecycle.now()))
     if view is None:
         raise ProblemError(404, "Pengaduan belum diterima pada as_of.", detail_en="Not yet received at as_of.")
     return json_response(view)

@@ -24,7 +24,9 @@ from pantau.rules.workdays import default_calendar
 from pantau.web import Blueprint, json_response
 
 from . import lifecycle, store
-from .api import TOKEN_HEADER, as_of_param
+from pantau.params import as_of_arg
+
+from .api import TOKEN_HEADER
 from .schemas import CLASSIFICATIONS
 
 track_blp = Blueprint("complaint_tracking", __name__, url_prefix="/v1/complaints",
@@ -52,7 +54,7 @@ def track(tracking_id: str):
     if token:
         lifecycle.check_reporter(stored, token)
         reporter = True
-    return json_response(lifecycle.public_view(tracking_id, stored, as_of_param(), reporter),
+    return json_response(lifecycle.public_view(tracking_id, stored, as_of_arg(lifecycle.now()), reporter),
                          headers={"Cache-Control": "no-store"})
 
 
