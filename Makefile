@@ -4,7 +4,8 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: up down status test test-unit test-faults install infra-install clean lint
+.PHONY: up down status test test-unit test-faults install infra-install prometheus-install browser-install clean lint
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -12,8 +13,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-install: $(STAMP) ## Python deps in .venv
+install: $(STAMP) prometheus-install browser-install ## Python deps in .venv, Kafka jars, the store, Prometheus, Chromium
 	$(BIN)/pantau infra install
+
+# Debian's prometheus package: the local Prometheus of `make up` and promtool for `make test`.
+# The package also enables its own service on :9090 (the dev profile's port): keep that one off.
+prometheus-install:
+	@command -v promtool >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends prometheus)
+	@if [ -d /run/systemd/system ]; then \
+	  if systemctl is-enabled --quiet prometheus 2>/dev/null || systemctl is-active --quiet prometheus 2>/dev/null; then \
+	    echo "disabling Debian's prometheus service (it would hold :9090)"; $(SUDO) systemctl disable --now prometheus; fi; \
+	elif [ -s /run/prometheus/prometheus.pid ] && ps -p "$$(cat /run/prometheus/prometheus.pid)" -o comm= 2>/dev/null | grep -qx prometheus; then \
+	  echo "stopping Debian's prometheus service (it would hold :9090)"; $(SUDO) /etc/init.d/prometheus stop; \
+	fi
+
+# Debian's Chromium for the browser tests (Playwright's own browser download cannot work here)
+# and poppler-utils (pdftotext/pdftoppm, to look at the PDF reports); Pango for WeasyPrint.
+browser-install:
+	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && ldconfig -p | grep -q libpangoft2 || \
+	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 
 infra-install: install
 
@@ -29,7 +47,7 @@ status:
 test: install ## whole suite against a real Kafka and store on test ports
 	$(BIN)/python -m pytest -p no:cacheprovider tests
 
-test-unit: $(STAMP)
+test-unit: $(STAMP) prometheus-install
 	$(BIN)/python -m pytest -p no:cacheprovider tests/unit
 
 clean: down

@@ -81,6 +81,27 @@ class Platform:
         r.raise_for_status()
         return r.json()
 
+    def outbox_backlog(self) -> float:
+        """Stored events the relays have not yet published (their backlog gauges summed)."""
+        from prometheus_client.parser import text_string_to_metric_families
+        total = 0.0
+        for svc in ("survey", "consultation", "complaints"):
+            text = requests.get(f"http://127.0.0.1:{self.profile.metrics_ports['relay-' + svc]}/metrics",
+                                timeout=5).text
+            for fam in text_string_to_metric_families(text):
+                if fam.name == "pantau_outbox_backlog_events":
+                    total += sum(smp.value for smp in fam.samples)
+        return total
+
+    def wait_published(self, timeout: float = 90.0) -> None:
+        """Until every relay has reported an empty backlog twice in a row (one full round)."""
+        streak = [0]
+
+        def quiet():
+            streak[0] = streak[0] + 1 if self.outbox_backlog() == 0 else 0
+            return streak[0] >= 2
+        self.wait_for(quiet, timeout, "every stored event published")
+
     def restart(self, name: str) -> None:
         procs.stop(self.profile.name, name)
         plat.start_process(self.profile, name)

@@ -464,9 +464,7 @@ def test_replaying_the_topics_gives_the_same_figures(platform, main_flow, impact
     from services.aggregator import fkp_reports
     from services.aggregator.consumer import build_loop
 
-    for service in ("consultation", "survey"):
-        platform.wait_for(lambda: mongo.db(service)["events"].count_documents({"published": False}) == 0,
-                          what=f"the {service} outbox published")
+    platform.wait_published()
     replay_name = settings().db_prefix + "_replay_fkp"
     mongo.client().drop_database(replay_name)
     replay_db = mongo.client()[replay_name]

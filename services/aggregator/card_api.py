@@ -1,0 +1,78 @@
+"""The bureau's joined reports as JSON (figures in `card_reports`).
+
+`GET /v1/units/{unit_id}/card?year=Y[&as_of=RFC3339]` (the unit's own key or the bureau),
+`GET /v1/compliance?year=Y[&opd=ID][&as_of=...]` and `GET /v1/province?year=Y[&opd=ID][&as_of=...]`
+(bureau). `as_of` defaults to now and is echoed; the dashboard renders the same functions.
+"""
+
+from __future__ import annotations
+
+from flask import request
+
+from pantau import auth, mongo
+from pantau.config import settings
+from pantau.params import AS_OF_DOC, YEAR_DOC, as_of_arg, year_arg
+from pantau.problems import ProblemError
+from pantau.units import Registry
+from pantau.web import Blueprint, json_response
+
+from . import card_reports
+
+blp = Blueprint(
+    "card_reports", __name__, url_prefix="/v1",
+    description="Laporan gabungan: kartu unit, matriks kepatuhan, ikhtisar provinsi",
+)
+OPD_DOC = {"in": "query", "name": "opd", "required": False, "schema": {"type": "string"},
+           "description": "Batasi pada satu perangkat daerah"}
+
+
+def db():
+    return mongo.db("aggregator")
+
+
+def opd_arg() -> str | None:
+    raw = request.args.get("opd")
+    if not raw:
+        return None
+    o = Registry.instance().get(raw)
+    if o is None or o.kind != "opd":
+        raise ProblemError(404, "Perangkat daerah tidak ditemukan.", detail_en="OPD not found.")
+    return raw
+
+
+def unit_or_404(unit_id: str):
+    unit = Registry.instance().get(unit_id)
+    if unit is None or unit.kind != "upp":
+        raise ProblemError(404, "Unit tidak ditemukan.", detail_en="Unit not found.")
+    return unit
+
+
+@blp.route("/units/<unit_id>/card", methods=["GET"])
+@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC])
+@auth.require()
+def unit_card(unit_id: str):
+    """Kartu unit: IKM (periode terakhir, tren, unsur terlemah, kecukupan sampel), RTL, FKP dan janji,
+    pengaduan, skor PEKPPP 2, 4, 6–9, 28 dengan buktinya, dan kepatuhan per kewajiban."""
+    unit_or_404(unit_id)
+    auth.check_unit(unit_id, "unit_id")
+    year, as_of = year_arg(), as_of_arg(card_reports.now())
+    return json_response(card_reports.unit_card(db(), settings(), unit_id, year, as_of))
+
+
+@blp.route("/compliance", methods=["GET"])
+@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, OPD_DOC, AS_OF_DOC])
+@auth.require("bureau")
+def compliance():
+    """Matriks kepatuhan: setiap unit × setiap kewajiban (terpenuhi / tidak terpenuhi / tidak ada data),
+    dengan total per perangkat daerah."""
+    year, as_of = year_arg(), as_of_arg(card_reports.now())
+    return json_response(card_reports.compliance_matrix(db(), settings(), year, as_of, opd_arg()))
+
+
+@blp.route("/province", methods=["GET"])
+@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, OPD_DOC, AS_OF_DOC])
+@auth.require("bureau")
+def province():
+    """Ikhtisar provinsi: angka utama, sebaran unit menurut mutu, unit yang perlu perhatian."""
+    year, as_of = year_arg(), as_of_arg(card_reports.now())
+    return json_response(card_reports.province_overview(db(), settings(), year, as_of, opd_arg()))

@@ -1,0 +1,50 @@
+"""Helpers shared by the browser tests (constants of the demo set, login, screenshots)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pantau.infra.procs import ROOT
+
+CHROMIUM = os.environ.get("PANTAU_CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+TZ = ZoneInfo("Asia/Makassar")
+Y = datetime.now(TZ).year - 1
+MAIN, SMALL, OTHER = "sman-1-samarinda", "sman-10-samarinda", "uptd-prasarana-hub-samarinda"
+MAIN_OPD, OTHER_OPD = "disdikbud", "dishub"
+
+
+def login(page, base: str, token: str) -> None:
+    page.goto(base + "/masuk")
+    page.fill("#api_key", token)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def today_local() -> date:
+    return datetime.now(TZ).date()
+
+
+def end_of_today() -> str:
+    d = today_local()
+    return datetime(d.year, d.month, d.day, 23, 59, 59, tzinfo=TZ).isoformat()
+
+
+def shot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
