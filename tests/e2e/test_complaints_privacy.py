@@ -160,3 +160,29 @@ def test_anonymous_confidential_complaint_never_shows_reporter_or_content(platfo
     assert {p.stem for p in logs} == set(workers)
     for p in logs:
         _absent(p.read_text(encoding="utf-8", errors="replace"), secret + [open_subject], f"log {p.name}")
+
+    # the dashboard's exports (every table of the complaint pages) and the public pages
+    import io
+    import re
+
+    from openpyxl import load_workbook
+    web = requests.Session()
+    page = web.get(platform.url("aggregator", "/masuk"))
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text) or \
+        re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
+    assert token, "login form has a CSRF token"
+    login = web.post(platform.url("aggregator", "/masuk"), data={"csrf_token": token.group(1),
+                                                                  "api_key": platform.bureau})
+    assert login.status_code == 200 and "/masuk" not in login.url
+    exported = []
+    for path in ("/dasbor/pengaduan", f"/dasbor/unit/{UNIT}/pengaduan", f"/dasbor/unit/{UNIT}"):
+        x = web.get(platform.url("aggregator", path), params={"tahun": "2026", "format": "xlsx"})
+        assert x.status_code == 200 and x.content[:2] == b"PK", (path, x.status_code)
+        wb = load_workbook(io.BytesIO(x.content), read_only=True)
+        exported += [str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row
+                     if v is not None]
+        exported.append(web.get(platform.url("aggregator", path), params={"tahun": "2026"}).text)
+    assert any(tid_open in v or "pengaduan" in v.lower() for v in exported)  # the exports are not empty
+    for path in ("/publik/skm", f"/publik/skm/{UNIT}"):
+        exported.append(requests.get(platform.url("aggregator", path)).text)
+    _absent("\n".join(exported), secret + [open_subject], "dashboard pages, their XLSX exports and public pages")
