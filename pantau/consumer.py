@@ -54,6 +54,9 @@ class ConsumerLoop:
         self.consumer = bus.consumer(list(handlers), self.group_id, self.s, max_poll_records=max_records)
         self.dlq_producer = bus.producer(self.s, client_id="pantau-dlq")
         self.last_event_time: dict[str, float] = {}
+        metrics.init_consumer_series(list(handlers))
+        self._recent_ids = metrics.RecentIds()  # counts republished duplicates (metrics only)
+        self._batch_ids: dict[str, None] = {}  # ids applied in the batch in progress
         # records already dead-lettered in a batch that is being retried (so the DLQ gets each once)
         self._dead: set[tuple[str, int, int]] = set()
 
@@ -72,12 +75,16 @@ class ConsumerLoop:
                 self.consumer.commit()
                 self._dead.clear()
                 attempt = 0
+                for event_id in self._batch_ids:
+                    self._recent_ids.add(event_id)
+                metrics.READY.labels("apply").set(1)
             except CommitFailedError:
                 log.warning("commit failed after a rebalance; the batch will be redelivered")
             except Exception as exc:  # noqa: BLE001 - never skip, never die: retry the batch
                 # store or broker trouble (and any bug) stops progress here, visibly: the batch is
                 # retried with backoff, lag grows and alerts fire; nothing is committed or skipped.
                 attempt += 1
+                metrics.READY.labels("apply").set(0)
                 log.warning("apply failed, retrying batch", extra={"error": repr(exc), "attempt": attempt,
                                                                   "transient": isinstance(exc, (*mongo.STORE_ERRORS, KafkaError))})
                 for tp, records in batch.items():
@@ -99,6 +106,7 @@ class ConsumerLoop:
         for tp, records in batch.items():
             by_topic[tp.topic].extend(records)
         self._pending_dlq: list = []
+        self._batch_ids = {}
         for topic, records in by_topic.items():
             # records of one partition are in order; across partitions order does not matter
             # because each key (aggregate or unit) lives in one partition.
@@ -108,6 +116,7 @@ class ConsumerLoop:
                     good.append((r, at_position(decode(r.value), r.topic, r.partition, r.offset)))
                 except PoisonEvent as p:
                     self._dead_letter(r, p.reason, p.detail)
+                    metrics.CONSUMER_RECORDS.labels(topic, "<invalid>", "poison").inc()
             started = time.perf_counter()
             rejected = self.handlers[topic]([e for _, e in good]) if good else {}
             metrics.CONSUMER_APPLY.labels(topic).observe(time.perf_counter() - started)
@@ -116,11 +125,18 @@ class ConsumerLoop:
                 if rej is not None:
                     self._dead_letter(r, rej.reason, rej.detail)
                     metrics.CONSUMER_RECORDS.labels(topic, e.type, "rejected").inc()
+                elif e.id in self._batch_ids or self._recent_ids.seen(e.id):  # applied before: a no-op now
+                    metrics.CONSUMER_RECORDS.labels(topic, e.type, "duplicate").inc()
                 else:
                     metrics.CONSUMER_RECORDS.labels(topic, e.type, "applied").inc()
+                    self._batch_ids[e.id] = None
             if good:
-                self.last_event_time[topic] = max(e.time.timestamp() for _, e in good)
+                # freshness clock: when Kafka got the record (the relay published it), not the event's
+                # business time (a paper form entered today may carry last month's submitted_at)
+                self.last_event_time[topic] = max((r.timestamp / 1000.0 if (r.timestamp or 0) > 0
+                                                   else e.time.timestamp()) for r, e in good)
                 metrics.PROJECTION_FRESHNESS.labels(topic).set(max(0.0, time.time() - self.last_event_time[topic]))
+                _log_batch(topic, good, rejected)
         if self._pending_dlq:
             self.dlq_producer.flush(timeout=30)
             failed = None
@@ -158,6 +174,30 @@ class ConsumerLoop:
             except Exception:  # noqa: BLE001 - lag is best effort
                 continue
             metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, hw - pos))
+        now = time.time()
+        for topic, last in self.last_event_time.items():
+            metrics.PROJECTION_FRESHNESS.labels(topic).set(max(0.0, now - last))
+
+
+CORRELATION_IDS_PER_LINE = 20
+
+
+def _log_batch(topic: str, good: list, rejected: dict) -> None:
+    """One info line per applied batch and topic with (up to 20 of) the correlation ids it carried,
+    so a request's id (X-Correlation-ID, the envelope's `correlationid`) can be followed into the
+    aggregator at bounded log volume; every event at debug level."""
+    ids: dict[str, None] = {}
+    for _, e in good:
+        if e.correlationid:
+            ids.setdefault(e.correlationid, None)
+    log.info("batch applied", extra={"topic": topic, "records": len(good), "rejected": len(rejected),
+                                     "correlation_ids": list(ids)[:CORRELATION_IDS_PER_LINE],
+                                     "correlation_ids_total": len(ids)})
+    if log.isEnabledFor(logging.DEBUG):
+        for r, e in good:
+            log.debug("event applied", extra={"topic": topic, "partition": r.partition, "offset": r.offset,
+                                              "event_id": e.id, "type": e.type, "correlation_id": e.correlationid,
+                                              "rejected": e.id in rejected})
 
 
 def install_signal_handlers(loop: ConsumerLoop) -> None:

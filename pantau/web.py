@@ -166,7 +166,8 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
         method = request.method if request.method in STANDARD_METHODS else "OTHER"
         if metrics_on:
             metrics.HTTP_REQUESTS.labels(service, route, method, str(resp.status_code)).inc()
-            metrics.HTTP_LATENCY.labels(service, route, method).observe(elapsed)
+            size = metrics.size_class(request.content_length)
+            metrics.HTTP_LATENCY.labels(service, route, method, size).observe(elapsed)
         if method not in ("GET", "HEAD", "OPTIONS") or resp.status_code >= 500:
             # one line per write (and per server error): the start of the correlation id's trail,
             # which continues in the event envelope (`correlationid`) and the consumer's log

@@ -1,0 +1,231 @@
+"""Consumer metrics without a broker: records by outcome (applied, duplicate, poison, rejected), DLQ
+by reason from 0, lag per partition, freshness, readiness while a batch is retried, and the
+bounded per-batch log line carrying the correlation ids."""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+import uuid
+from collections import namedtuple
+
+import pytest
+from kafka import TopicPartition
+from marshmallow import Schema, fields
+from prometheus_client import REGISTRY
+
+from pantau import consumer as consumer_mod
+from pantau import envelope
+from pantau.consumer import ConsumerLoop, Rejected
+from pantau.logs import JsonFormatter
+
+TYPE = "unittest.metric_thing"
+Record = namedtuple("Record", "topic partition offset key value timestamp headers")
+
+
+class ThingSchema(Schema):
+    n = fields.Integer(required=True)
+
+
+@pytest.fixture(autouse=True)
+def thing_type(monkeypatch):
+    """A test-only event type, registered only while a test runs (the registry is global and
+    other tests compare it with the shipped examples)."""
+    monkeypatch.setitem(envelope._DATA_SCHEMAS, (TYPE, 1), ThingSchema)
+
+
+class FakeFuture:
+    def get(self, timeout=None):
+        return None
+
+
+class FakeProducer:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, topic, key=None, value=None, headers=None):
+        self.sent.append((topic, value, dict(headers or [])))
+        return FakeFuture()
+
+    def flush(self, timeout=None):
+        pass
+
+    def close(self, timeout=None):
+        pass
+
+
+class FakeConsumer:
+    def __init__(self, batches, highwater):
+        self.batches = list(batches)
+        self.highwater_ = highwater
+        self.positions: dict = {}
+        self.commits = 0
+        self.seeks = []
+
+    def poll(self, timeout_ms=0, max_records=None):
+        if not self.batches:
+            return {}
+        batch = self.batches.pop(0)
+        for tp, recs in batch.items():
+            self.positions[tp] = recs[-1].offset + 1
+        return batch
+
+    def commit(self):
+        self.commits += 1
+
+    def seek(self, tp, offset):
+        self.seeks.append((tp, offset))
+        self.positions[tp] = offset
+
+    def assignment(self):
+        return set(self.highwater_)
+
+    def highwater(self, tp):
+        return self.highwater_[tp]
+
+    def position(self, tp):
+        return self.positions.get(tp, 0)
+
+    def close(self):
+        pass
+
+
+def event_bytes(corr: str | None, event_id: str | None = None) -> tuple[str, bytes]:
+    e = envelope.new_event(source="t", type=TYPE, subject=f"s:{uuid.uuid4().hex}", seq=1, data={"n": 1},
+                           correlationid=corr, id=event_id)
+    return e.id, e.to_bytes()
+
+
+def sample(name: str, **labels) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+@pytest.fixture
+def topic():
+    return f"unittest.{uuid.uuid4().hex[:8]}.events"
+
+
+def make_loop(monkeypatch, topic, batches, handler, highwater):
+    fake = FakeConsumer(batches, highwater)
+    producer = FakeProducer()
+    monkeypatch.setattr(consumer_mod.bus, "consumer", lambda *a, **k: fake)
+    monkeypatch.setattr(consumer_mod.bus, "producer", lambda *a, **k: producer)
+    monkeypatch.setattr(consumer_mod.time, "sleep", lambda s: None)
+    loop = ConsumerLoop({topic: handler}, poll_ms=1)
+    return loop, fake, producer
+
+
+def capture_log():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter("consumer"))
+    logger = logging.getLogger("pantau.consumer")
+    logger.addHandler(handler)
+    old = logger.level
+    logger.setLevel(logging.INFO)
+
+    def done() -> list[dict]:
+        logger.removeHandler(handler)
+        logger.setLevel(old)
+        return [json.loads(x) for x in stream.getvalue().splitlines()]
+    return done
+
+
+def test_outcomes_duplicates_poison_dlq_lag_and_correlation_log(monkeypatch, topic):
+    tp = TopicPartition(topic, 0)
+    now_ms = int(time.time() * 1000)
+    id1, v1 = event_bytes("corr-a")
+    _, v2 = event_bytes("corr-b")
+    _, v3 = event_bytes(None)
+    batches = [
+        {tp: [Record(topic, 0, 0, b"k", v1, now_ms - 5000, []), Record(topic, 0, 1, b"k", v2, now_ms - 5000, []),
+              Record(topic, 0, 2, b"k", b"{not json", now_ms - 5000, [])]},
+        {tp: [Record(topic, 0, 3, b"k", v1, now_ms - 4000, []),  # the relay republished event 1
+              Record(topic, 0, 4, b"k", v3, now_ms - 4000, [])]},
+    ]
+    applied = []
+    loop, fake, producer = make_loop(monkeypatch, topic, batches, lambda evs: applied.extend(evs) or {},
+                                     {tp: 7})
+    assert sample("pantau_consumer_dlq_records_total", topic=topic, reason="undecodable") == 0.0  # exists at 0
+    assert REGISTRY.get_sample_value("pantau_consumer_dlq_records_total",
+                                     {"topic": topic, "reason": "invalid_data"}) == 0.0
+    done = capture_log()
+    loop.run(until=lambda: not fake.batches)
+    lines = done()
+
+    outcome = lambda o: sample("pantau_consumer_records_total", topic=topic, type=TYPE, outcome=o)  # noqa: E731
+    assert outcome("applied") == 3
+    assert outcome("duplicate") == 1
+    assert sample("pantau_consumer_records_total", topic=topic, type="<invalid>", outcome="poison") == 1
+    assert sample("pantau_consumer_dlq_records_total", topic=topic, reason="undecodable") == 1
+    assert [s[0] for s in producer.sent] == [topic + ".dlq"]
+    assert len(applied) == 4  # the duplicate still reaches the (idempotent) projections
+    assert sample("pantau_consumer_lag_records", topic=topic, partition="0") == 2  # highwater 7, position 5
+    fresh = sample("pantau_projection_freshness_seconds", topic=topic)
+    assert 3.5 < fresh < 60  # from the Kafka timestamp of the last applied record
+    assert sample("pantau_ready", check="apply") == 1.0
+    assert fake.commits == 2
+
+    batch_lines = [x for x in lines if x["msg"] == "batch applied"]
+    assert [x["correlation_ids"] for x in batch_lines] == [["corr-a", "corr-b"], ["corr-a"]]
+    assert batch_lines[0]["records"] == 2 and batch_lines[0]["correlation_ids_total"] == 2
+
+
+def test_rejected_records_are_counted_and_dead_lettered_by_reason(monkeypatch, topic):
+    tp = TopicPartition(topic, 1)
+    eid, v = event_bytes("c")
+    batches = [{tp: [Record(topic, 1, 0, b"k", v, int(time.time() * 1000), [])]}]
+    loop, fake, producer = make_loop(monkeypatch, topic, batches,
+                                     lambda evs: {eid: Rejected("unknown_subject", "x")}, {tp: 1})
+    loop.run(until=lambda: not fake.batches)
+    assert sample("pantau_consumer_records_total", topic=topic, type=TYPE, outcome="rejected") == 1
+    assert sample("pantau_consumer_dlq_records_total", topic=topic, reason="unknown_subject") == 1
+    assert sample("pantau_consumer_lag_records", topic=topic, partition="1") == 0
+
+
+def test_readiness_drops_while_a_batch_is_retried_and_retries_are_not_duplicates(monkeypatch, topic):
+    tp = TopicPartition(topic, 0)
+    _, v = event_bytes("c-retry")
+    rec = Record(topic, 0, 0, b"k", v, int(time.time() * 1000), [])
+    batches = [{tp: [rec]}, {tp: [rec]}]  # the second poll is the redelivery after the seek
+    calls = []
+    seen_ready = []
+
+    def handler(evs):
+        calls.append(len(evs))
+        seen_ready.append(sample("pantau_ready", check="apply"))
+        if len(calls) == 1:
+            raise ConnectionError("store down")
+        return {}
+    loop, fake, _ = make_loop(monkeypatch, topic, batches, handler, {tp: 1})
+    loop.run(until=lambda: not fake.batches)
+    assert seen_ready == [1.0, 0.0]  # during the retry the consumer reports not ready
+    assert sample("pantau_ready", check="apply") == 1.0
+    assert sample("pantau_consumer_retries_total", topic=topic) == 1
+    assert fake.seeks == [(tp, 0)]
+    assert sample("pantau_consumer_records_total", topic=topic, type=TYPE, outcome="applied") == 1
+    assert sample("pantau_consumer_records_total", topic=topic, type=TYPE, outcome="duplicate") == 0
+
+
+def test_correlation_ids_per_line_are_bounded(monkeypatch, topic):
+    tp = TopicPartition(topic, 0)
+    ts = int(time.time() * 1000)
+    recs = [Record(topic, 0, i, b"k", event_bytes(f"corr-{i:03d}")[1], ts, []) for i in range(50)]
+    loop, fake, _ = make_loop(monkeypatch, topic, [{tp: recs}], lambda evs: {}, {tp: 50})
+    done = capture_log()
+    loop.run(until=lambda: not fake.batches)
+    (line,) = [x for x in done() if x["msg"] == "batch applied"]
+    assert line["correlation_ids"] == [f"corr-{i:03d}" for i in range(20)]
+    assert line["correlation_ids_total"] == 50
+
+
+def test_a_duplicate_within_one_batch_is_counted_once(monkeypatch, topic):
+    tp = TopicPartition(topic, 2)
+    ts = int(time.time() * 1000)
+    _, v = event_bytes("c-dup")
+    recs = [Record(topic, 2, 0, b"k", v, ts, []), Record(topic, 2, 1, b"k", v, ts, [])]
+    loop, fake, _ = make_loop(monkeypatch, topic, [{tp: recs}], lambda evs: {}, {tp: 2})
+    loop.run(until=lambda: not fake.batches)
+    assert sample("pantau_consumer_records_total", topic=topic, type=TYPE, outcome="applied") == 1
+    assert sample("pantau_consumer_records_total", topic=topic, type=TYPE, outcome="duplicate") == 1
