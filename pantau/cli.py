@@ -74,6 +74,7 @@ def up(profile: str, registry: str, demo: bool) -> None:
     """Start infrastructure and every service, load the registry (and demo data)."""
     from .infra import platform
     p = _profile(profile)
+    os.environ.update(p.env())  # this process (registry, keys, demo) talks to the same profile
     t0 = time.monotonic()
     platform.infra_up(p)
     click.echo(f"infrastructure ready ({time.monotonic() - t0:.0f}s)")

@@ -41,6 +41,9 @@ def load(profile, units: int = 10, year: int | None = None) -> dict:
     # a spread over the registry, preferring small populations so that full samples stay quick
     upps = sorted(all_upps[::step][:units * 2], key=lambda u: u.population or 0)[:units]
     posted = 0
+    from . import mongo
+    if mongo.db("survey")["events"].find_one({"_id": f"skm:{upps[0].id}:demo-{year}-00000:1"}) is not None:
+        return {"responses": 0, "units": len(upps), "note": "demo data already loaded"}
     for i, u in enumerate(upps):
         # most units reach the Krejcie–Morgan sample for their population; every fourth does not
         need = required_sample(u.population or 1000)
