@@ -584,38 +584,8 @@ def unit_page(card: dict) -> Page:
         Tile("Media publikasi", fmt.bulat(len(skm["publication"]["media"])), "skm.publication.media"),
     ]
     trend = [t for t in skm["trend"]]
-    charts = [
-        Chart(
-            "chart-tren",
-            "Tren IKM",
-            "line",
-            [fmt.periode(t["period"]) for t in trend],
-            [
-                {
-                    "label": "IKM",
-                    "data": [t["ikm"] for t in trend],
-                    "borderColor": PALETTE[0],
-                    "backgroundColor": PALETTE[0],
-                    "spanGaps": True,
-                }
-            ],
-            {"scales": {"y": {"min": 25, "max": 100}}, "plugins": {"legend": {"display": False}}},
-        )
-    ]
-    tables = [
-        Table(
-            "tren",
-            "Tren IKM",
-            [
-                Column("period", "Periode", "period"),
-                Column("respondents", "Responden", "int"),
-                Column("ikm", "IKM", "dec2"),
-                Column("mutu", "Mutu"),
-            ],
-            trend,
-            row_key="period",
-        )
-    ]
+    charts = [trend_chart(trend)]
+    tables = [trend_table(trend)]
     if latest:
         tables.append(
             Table(
@@ -781,6 +751,31 @@ def unit_page(card: dict) -> Page:
     )
     sub = f"{card.get('opd_name') or ''} · Tahun {year}".strip(" ·")
     return Page(card["name"], sub, secs, card["as_of"], links)
+
+
+def trend_chart(trend: list[dict]) -> Chart:
+    """The IKM trend line (unit card and SKM detail)."""
+    return Chart(
+        "chart-tren",
+        "Tren IKM",
+        "line",
+        [fmt.periode(t["period"]) for t in trend],
+        [{"label": "IKM", "data": [t["ikm"] for t in trend], "borderColor": PALETTE[0],
+          "backgroundColor": PALETTE[0], "spanGaps": True}],
+        {"scales": {"y": {"min": 25, "max": 100}}, "plugins": {"legend": {"display": False}}},
+    )
+
+
+def trend_table(trend: list[dict]) -> Table:
+    """The IKM trend as a table (unit card and SKM detail)."""
+    return Table(
+        "tren",
+        "Tren IKM",
+        [Column("period", "Periode", "period"), Column("respondents", "Responden", "int"),
+         Column("ikm", "IKM", "dec2"), Column("mutu", "Mutu")],
+        trend,
+        row_key="period",
+    )
 
 
 def _obligation_label(key: str) -> str:

@@ -23,6 +23,8 @@ from .pages import (
     Tile,
     _bar,
     _mutu_tile,
+    trend_chart,
+    trend_table,
 )
 
 # ---- SKM detail --------------------------------------------------------------------------------
@@ -122,38 +124,8 @@ def skm_page(ikm: dict, unit_name: str, trend: list[dict]) -> Page:
         Section(
             "Tren",
             id="tren",
-            charts=[
-                Chart(
-                    "chart-tren",
-                    "Tren IKM",
-                    "line",
-                    [fmt.periode(t["period"]) for t in trend],
-                    [
-                        {
-                            "label": "IKM",
-                            "data": [t["ikm"] for t in trend],
-                            "borderColor": PALETTE[0],
-                            "backgroundColor": PALETTE[0],
-                            "spanGaps": True,
-                        }
-                    ],
-                    {"scales": {"y": {"min": 25, "max": 100}}, "plugins": {"legend": {"display": False}}},
-                )
-            ],
-            tables=[
-                Table(
-                    "tren",
-                    "Tren IKM",
-                    [
-                        Column("period", "Periode", "period"),
-                        Column("respondents", "Responden", "int"),
-                        Column("ikm", "IKM", "dec2"),
-                        Column("mutu", "Mutu"),
-                    ],
-                    trend,
-                    row_key="period",
-                )
-            ],
+            charts=[trend_chart(trend)],
+            tables=[trend_table(trend)],
         )
     )
     if ikm["respondents"]:
