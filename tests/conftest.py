@@ -102,6 +102,47 @@ class Platform:
             return streak[0] >= 2
         self.wait_for(quiet, timeout, "every stored event published")
 
+    @staticmethod
+    def topic_records(topic: str, timeout_ms: int = 2000) -> list:
+        """Every record of a topic, read from the beginning by a group-less consumer."""
+        from kafka import KafkaConsumer, TopicPartition
+
+        from pantau.config import settings
+        c = KafkaConsumer(bootstrap_servers=settings().kafka_bootstrap, enable_auto_commit=False,
+                          group_id=None, consumer_timeout_ms=timeout_ms)
+        tps = [TopicPartition(topic, n) for n in c.partitions_for_topic(topic) or []]
+        c.assign(tps)
+        c.seek_to_beginning(*tps)
+        out = list(c)
+        c.close()
+        return out
+
+    def replay(self, name: str):
+        """Rebuild every projection from the topics into a fresh database `<prefix>_<name>`, with a
+        new consumer group, until it has read what the topics held when it started; returns
+        (database, records read)."""
+        import uuid
+
+        from pantau import mongo
+        from pantau.config import settings
+        from services.aggregator.consumer import build_loop
+        db_name = f"{settings().db_prefix}_{name}"
+        mongo.client().drop_database(db_name)
+        db = mongo.client()[db_name]
+        loop = build_loop(db=db, group_id=f"replay-{uuid.uuid4().hex[:8]}")
+        ends: dict = {}
+
+        def caught_up() -> bool:
+            parts = loop.consumer.assignment()
+            if not parts:
+                return False
+            if not ends:
+                ends.update(loop.consumer.end_offsets(list(parts)))
+            return all(loop.consumer.position(tp) >= ends[tp] for tp in parts)
+
+        loop.run(until=caught_up)
+        return db, sum(ends.values())
+
     def restart(self, name: str) -> None:
         procs.stop(self.profile.name, name)
         plat.start_process(self.profile, name)

@@ -9,7 +9,6 @@ import uuid
 
 import pytest
 import requests
-from kafka import KafkaConsumer, TopicPartition
 
 from pantau.config import settings
 from pantau.infra import procs
@@ -23,18 +22,6 @@ TOKEN_HEADER = "X-Reporter-Token"
 
 def _digits(n: int) -> str:
     return "".join(random.choice("0123456789") for _ in range(n))
-
-
-def _topic_bytes(topic: str) -> bytes:
-    s = settings()
-    c = KafkaConsumer(bootstrap_servers=s.kafka_bootstrap, enable_auto_commit=False, group_id=None,
-                      consumer_timeout_ms=2000)
-    tps = [TopicPartition(topic, p) for p in c.partitions_for_topic(topic) or []]
-    c.assign(tps)
-    c.seek_to_beginning(*tps)
-    out = b"\n".join((r.value or b"") + b" " + (r.key or b"") for r in c)
-    c.close()
-    return out
 
 
 def _absent(text: str, secrets: list[str], where: str) -> None:
@@ -147,7 +134,7 @@ def test_anonymous_confidential_complaint_never_shows_reporter_or_content(platfo
     agg_docs = list(mongo.db("aggregator")["complaints"].find({"_id": {"$in": [tid, tid_open]}}))
     assert len(agg_docs) == 2
     _absent(json.dumps(agg_docs, default=str), secret + [open_subject], "the aggregator's complaint documents")
-    topic = _topic_bytes(settings().topic("complaints")).decode("utf-8", "replace")
+    topic = b"\n".join((r.value or b"") + b" " + (r.key or b"") for r in platform.topic_records(settings().topic("complaints"))).decode("utf-8", "replace")
     assert tid in topic
     _absent(topic, secret + [open_subject], "the complaints Kafka topic")
 

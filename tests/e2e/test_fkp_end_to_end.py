@@ -460,27 +460,11 @@ def _json(x):
 
 def test_replaying_the_topics_gives_the_same_figures(platform, main_flow, impact_flow):
     from pantau import mongo
-    from pantau.config import settings
     from services.aggregator import fkp_reports
-    from services.aggregator.consumer import build_loop
 
     platform.wait_published()
-    replay_name = settings().db_prefix + "_replay_fkp"
-    mongo.client().drop_database(replay_name)
-    replay_db = mongo.client()[replay_name]
-    loop = build_loop(db=replay_db, group_id=f"replay-{uuid.uuid4().hex[:8]}")
-    ends: dict = {}
-
-    def caught_up() -> bool:
-        parts = loop.consumer.assignment()
-        if not parts:
-            return False
-        if not ends:
-            ends.update(loop.consumer.end_offsets(list(parts)))
-        return all(loop.consumer.position(tp) >= ends[tp] for tp in parts)
-
-    loop.run(until=caught_up)
-    assert sum(ends.values()) > 0
+    replay_db, records = platform.replay("replay_fkp")
+    assert records > 0
     as_of = datetime.now(timezone.utc)
     live_db = mongo.db("aggregator")
     years = sorted({main_flow["year"], impact_flow["year"], today().year})
@@ -500,4 +484,4 @@ def test_replaying_the_topics_gives_the_same_figures(platform, main_flow, impact
     # and the HTTP report is that same function's answer
     http = unit_report(platform, MAIN, main_flow["year"], as_of.isoformat())
     assert http == _json(fkp_reports.unit_report(replay_db, MAIN, main_flow["year"], as_of))
-    mongo.client().drop_database(replay_name)
+    mongo.client().drop_database(replay_db.name)

@@ -7,24 +7,11 @@ import uuid
 
 import pytest
 import requests
-from kafka import KafkaConsumer, TopicPartition
 
 from pantau import bus
 from pantau.config import settings
 
 pytestmark = pytest.mark.e2e
-
-
-def _dlq_records(topic: str) -> list:
-    s = settings()
-    c = KafkaConsumer(bootstrap_servers=s.kafka_bootstrap, enable_auto_commit=False, group_id=None,
-                      consumer_timeout_ms=1500)
-    tps = [TopicPartition(topic, p) for p in c.partitions_for_topic(topic) or []]
-    c.assign(tps)
-    c.seek_to_beginning(*tps)
-    out = list(c)
-    c.close()
-    return out
 
 
 def test_poison_goes_to_dlq_and_good_records_still_apply(platform):
@@ -51,7 +38,7 @@ def test_poison_goes_to_dlq_and_good_records_still_apply(platform):
     platform.wait_for(lambda: platform.summary(unit)["skm_responses"] >= 1, what="the good record applied")
 
     def mine():
-        recs = [r for r in _dlq_records(s.dlq("survey")) if marker.encode() in (r.value or b"")]
+        recs = [r for r in platform.topic_records(s.dlq("survey"), 1500) if marker.encode() in (r.value or b"")]
         return recs if len(recs) >= 3 else None
 
     recs = platform.wait_for(mine, what="three poison records in the DLQ")

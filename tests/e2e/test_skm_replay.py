@@ -1,8 +1,6 @@
 """Replaying the SKM topic from the beginning into a fresh projection gives the live figures."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import requests
 
@@ -17,7 +15,6 @@ def test_replay_of_the_skm_topic_equals_the_live_figures(platform):
     from pantau.config import settings
     from pantau.rules.periods import parse_period
     from services.aggregator import reports
-    from services.aggregator.consumer import build_loop
 
     h = platform.headers(platform.key(UNIT))
     batch = [{"unit_id": UNIT, "response_id": f"rp-{i}", "submitted_at": f"2026-0{1 + i % 6}-1{i % 9}T09:00:00+08:00",
@@ -32,21 +29,8 @@ def test_replay_of_the_skm_topic_equals_the_live_figures(platform):
     platform.wait_for(lambda: requests.get(url, headers=h).json()["respondents"] == 58, what="58 live responses")
     platform.wait_published()
 
-    replay_name = settings().db_prefix + "_replay_skm"
-    mongo.client().drop_database(replay_name)
-    replay_db = mongo.client()[replay_name]
-    loop = build_loop(db=replay_db, group_id=f"replay-{uuid.uuid4().hex[:8]}")
-    ends: dict = {}
-
-    def caught_up() -> bool:
-        parts = loop.consumer.assignment()
-        if not parts:
-            return False
-        if not ends:
-            ends.update(loop.consumer.end_offsets(list(parts)))
-        return all(loop.consumer.position(tp) >= ends[tp] for tp in parts)
-
-    loop.run(until=caught_up)
+    replay_db, records = platform.replay("replay_skm")
+    assert records > 0
     s, live = settings(), mongo.db("aggregator")
 
     def figures(db) -> list:
@@ -63,4 +47,4 @@ def test_replay_of_the_skm_topic_equals_the_live_figures(platform):
     replayed = figures(replay_db)
     assert replayed[1][0]["respondents"] == 58
     platform.wait_for(lambda: figures(live) == replayed, what="live figures equal to the replayed ones")
-    mongo.client().drop_database(replay_name)
+    mongo.client().drop_database(replay_db.name)
