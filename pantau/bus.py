@@ -48,6 +48,12 @@ def consumer(topics: list[str], group_id: str, s: Settings | None = None, **over
     )
     opts.update(overrides)
     c = KafkaConsumer(**opts)
+    # Join the group only once the topics' metadata is known: a member that joins before it gets
+    # an empty assignment ("No partition metadata") and may never be given partitions.
+    deadline = time.monotonic() + 60
+    while not all(c.partitions_for_topic(t) for t in topics) and time.monotonic() < deadline:
+        c.topics()  # a metadata request
+        time.sleep(0.1)
     c.subscribe(topics)
     return c
 

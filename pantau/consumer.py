@@ -67,6 +67,7 @@ class ConsumerLoop:
         attempt = 0
         while not self._stop and not (until and until()):
             batch = self.consumer.poll(timeout_ms=self.poll_ms, max_records=self.max_records)
+            self._check_assignment()
             if not batch:
                 self._update_lag()
                 continue
@@ -93,6 +94,24 @@ class ConsumerLoop:
                 time.sleep(min(5.0, 0.2 * 2 ** min(attempt, 5)))
             self._update_lag()
         self.close()
+
+    def _check_assignment(self) -> None:
+        """A member left without partitions for its first 30 s (it joined before the topics'
+        metadata arrived) subscribes again once, which makes the group rebalance. Only once: an
+        instance beyond the partition count is legitimately idle and must not churn the group."""
+        if getattr(self, "_resubscribed", False) or self.consumer.assignment():
+            self._unassigned_since = None
+            return
+        now = time.monotonic()
+        since = getattr(self, "_unassigned_since", None)
+        if since is None:
+            self._unassigned_since = now
+        elif now - since > 30:
+            log.warning("no partitions assigned for 30 s; subscribing again")
+            topics = list(self.handlers)
+            self.consumer.unsubscribe()
+            self.consumer.subscribe(topics)
+            self._resubscribed = True
 
     def close(self) -> None:
         try:
