@@ -54,12 +54,20 @@ def alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    # a zombie child of ours counts as dead
+    # A zombie counts as dead, but only once every thread has exited: a thread-group leader
+    # shows "Z" while its other threads (e.g. a request handler) still hold the open sockets.
     try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(") ", 1)[1][0] != "Z"
+        tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
         return False
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as fh:
+                if fh.read().rsplit(") ", 1)[1][0] not in "ZX":
+                    return True
+        except (OSError, IndexError):
+            continue
+    return False
 
 
 def start(profile: str, name: str, argv: list[str], env: dict | None = None, cwd: Path | None = None) -> int:
