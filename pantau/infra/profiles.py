@@ -41,7 +41,7 @@ PROFILES = {
                     19090, "pantautest"),
 }
 # extra isolated test platforms, so that independent suites can run side by side on one machine
-for _n, _base in (("test2", 29000), ("test3", 39000), ("bench", 49000)):
+for _n, _base in (("test2", 29000), ("test3", 39000), ("test4", 22000), ("bench", 49000)):
     PROFILES[_n] = Profile(_n, _base + 92, _base + 93, _base + 117,
                            {"aggregator": _base + 800, "survey": _base + 801, "consultation": _base + 802,
                             "complaints": _base + 803},
