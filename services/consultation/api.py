@@ -34,6 +34,12 @@ def subject(fkp_id: str) -> str:
     return forum_subject(fkp_id)
 
 
+def _future_held_on() -> ProblemError:
+    return ProblemError(422, "FKP belum bisa dinyatakan terlaksana pada tanggal yang belum tiba.",
+                        detail_en="A forum cannot be held on a date still to come.",
+                        errors=[{"pointer": "/held_on", "field": "held_on", "message": "tanggal di masa depan"}])
+
+
 def _elements(participants: list[dict]) -> list[str]:
     return rules.order_elements(p["element"] for p in participants)
 
@@ -49,6 +55,8 @@ def post_forum(body):
         raise ProblemError(422, "Unit tidak dikenal.", detail_en="Unknown unit.",
                            errors=[{"pointer": "/unit_id", "field": "unit_id", "message": "unit tidak terdaftar"}])
     auth.check_unit(body["unit_id"])
+    if body["stage"] != "planned" and body["held_on"] > store.today():
+        raise _future_held_on()
     items = body.pop("promises")
     canon = {**body, "held_on": body["held_on"].isoformat()}
     digest = store.digest(canon)
@@ -123,9 +131,7 @@ def change_stage(body, fkp_id: str):
         raise _illegal(exc) from None
     held_on = private["held_on"] or forum["held_on"]
     if body["stage"] == "held" and held_on > store.today().isoformat():
-        raise ProblemError(422, "FKP belum bisa dinyatakan terlaksana pada tanggal yang belum tiba.",
-                           detail_en="A forum cannot be held on a date still to come.",
-                           errors=[{"pointer": "/held_on", "field": "held_on", "message": "tanggal di masa depan"}])
+        raise _future_held_on()
     participants = body["participants"] if body.get("participants") is not None else forum.get("participants", [])
     data = {"unit_id": forum["unit_id"], "fkp_id": fkp_id, "stage": body["stage"], "previous_stage": forum["stage"],
             "held_on": held_on, "elements": _elements(participants), "participant_count": len(participants)}

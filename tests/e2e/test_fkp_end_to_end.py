@@ -269,6 +269,10 @@ def test_illegal_transitions_are_refused_with_a_reason_and_change_nothing(platfo
     refused(c.post(f"/v1/fkp/{fkp_id}/stage", {"stage": "closed"}), 409, "belum dilaksanakan")
     refused(c.post(f"/v1/fkp/{fkp_id}/stage", {"stage": "held", "held_on": (t + timedelta(days=2)).isoformat()}),
             422)
+    # a forum recorded as already held (or closed) cannot carry a date still to come
+    for stage in ("held", "closed"):
+        refused(c.post("/v1/fkp", {**forum, "fkp_id": uid("fkp-future"), "stage": stage,
+                                   "held_on": (t + timedelta(days=2)).isoformat()}), 422, "belum tiba")
     early = {"promise_id": "c", "description": "Sebelum forum", "owner": "Seksi",
              "target_date": (t - timedelta(days=30)).isoformat()}
     refused(c.post(f"/v1/fkp/{fkp_id}/promises", early), 422)
