@@ -1,149 +1,41 @@
-"""Digitised paper SKM questionnaires: CSV/XLSX upload parsing and the fill-in templates.
+"""Digitised paper SKM questionnaires: CSV/XLSX upload parsing.
 
 Pure (no Flask, no store): bytes in, response dicts (the JSON input of `ResponseSchema`) out,
-or `PaperFormError` listing every problem with its spreadsheet row and column.
-
-Column layout (row 1 = header, one respondent per following row; column order is free)
-----------------------------------------------------------------------------------------
-
-======================  =====  ==========================================================
-column                  req.   content
-======================  =====  ==========================================================
-response_id             yes    the questionnaire number, unique per unit: letters, digits,
-                               ``. _ : -`` (max. 100)
-submitted_at            yes    survey date ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (a paper form has
-                               no time: stored as 12:00 local time of the province zone), or a
-                               date-time ``YYYY-MM-DDTHH:MM[:SS]+08:00`` (RFC 3339); a
-                               date-time without offset (``2026-03-10 09:30``,
-                               ``10/03/2026 09:30``) is local time of the province zone.
-                               XLSX date/date-time cells are accepted as such.
-persyaratan … sarana    yes    the nine unsur (pantau.rules.ikm.ELEMENTS): an integer 1-4
-                               (``3``, ``"3"``, ``3.0`` from a spreadsheet; not ``2.5``/``tiga``)
-service_type            no     jenis layanan (text, max. 200)
-sex                     no     ``L`` / ``P`` (also Laki-laki/Pria, Perempuan/Wanita)
-age                     no     integer 10-120
-education               no     SD, SMP, SMA, D1-D3, D4-S1, S2, S3 (also S1/D4, D1/D2/D3,
-                               SLTA/SMK/MA, SLTP/MTS)
-occupation              no     PNS, TNI, POLRI, SWASTA, WIRAUSAHA, LAINNYA (also Wiraswasta)
-suggestion              no     saran/masukan (text, max. 2000; kept in the survey service)
-======================  =====  ==========================================================
-
-The unit is not a column: it comes from the upload's ``unit_id`` form field; the channel is
-always ``paper``. Empty optional cells are left out of the response.
-
-Header names are matched case-insensitively after trimming, with runs of spaces/hyphens read
-as ``_`` (``Jenis Kelamin`` = ``jenis_kelamin``). Indonesian aliases (see `ALIASES`):
-``id_responden``/``no_responden``/``nomor_responden`` → response_id;
-``waktu_pengisian``/``tanggal_survei``/``tanggal_pengisian``/``waktu_survei`` → submitted_at;
-``jenis_layanan`` → service_type; ``jenis_kelamin`` → sex; ``usia``/``umur`` → age;
-``pendidikan``/``pendidikan_terakhir`` → education; ``pekerjaan`` → occupation;
-``saran``/``saran_masukan`` → suggestion; the domain codes ``u1_persyaratan`` …
-``u7_perilaku``, ``u8_sarpras`` (= sarana) and ``u9_pengaduan`` (= pengaduan) plus
-``waktu_penyelesaian``, ``biaya_tarif``, ``penanganan_pengaduan``, ``sarpras``,
-``sarana_prasarana``. Bare numbers (``u1``…``u9``) are not accepted: the regulation's two
-orders of unsur 8 and 9 differ (domain.md §1.2).
-
-Files: CSV must be UTF-8 (a BOM is fine), delimiter ``,`` or ``;`` (Indonesian Excel) or tab,
-detected from the header line. XLSX: the first worksheet not named "Petunjuk". Completely
-empty rows are skipped (their numbers are not reused, so errors point at the row the operator
-sees). At most `MAX_BATCH` data rows.
-
-Errors: ``{"row", "column", "pointer": "/rows/<row>/<column>", "field", "message"}`` with the
-1-based spreadsheet row (header = 1, first data row = 2) and the canonical column name; cell
-errors also carry ``header`` (the header text as written in the file). Errors about the file
-as a whole have ``row``/``column`` None and pointer ``/file``.
+or `PaperFormError` listing every problem with its spreadsheet row and column. The column
+layout is documented in `paper_layout`, cell reading in `paper_cells`, the fill-in templates
+in `paper_templates` (re-exported here).
 """
 from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
 
 from pantau.problems import flatten_errors
-from pantau.rules.ikm import ELEMENT_LABELS, ELEMENTS
+from pantau.rules.ikm import ELEMENTS
 
-from .schemas import EDUCATION, MAX_BATCH, OCCUPATION, ResponseSchema
+from .paper_cells import _EDUCATION, _OCCUPATION, _SEX, _Cell, _choice, _is_blank, _norm_header, _to_int, \
+    _to_submitted, _to_text
+from .paper_layout import (_HEADER_MAP, ALIASES, ANSWER_LABELS, CHANNEL, COLUMNS, DATA_SHEET, NOTES_SHEET,
+                           OPTIONAL, QUESTIONS, REQUIRED)
+from .paper_templates import column_notes, template_csv, template_xlsx
+from .schemas import MAX_BATCH, ResponseSchema
 
 __all__ = ["COLUMNS", "REQUIRED", "OPTIONAL", "ALIASES", "CHANNEL", "PaperFormError", "Parsed",
            "detect_format", "parse_csv", "parse_xlsx", "parse_file", "template_csv", "template_xlsx",
-           "ANSWER_LABELS", "QUESTIONS"]
-
-CHANNEL = "paper"
-REQUIRED: tuple[str, ...] = ("response_id", "submitted_at", *ELEMENTS)
-OPTIONAL: tuple[str, ...] = ("service_type", "sex", "age", "education", "occupation", "suggestion")
-COLUMNS: tuple[str, ...] = REQUIRED + OPTIONAL
-RESPONDENT = ("sex", "age", "education", "occupation")
-
-ALIASES: dict[str, tuple[str, ...]] = {
-    "response_id": ("id_responden", "no_responden", "nomor_responden"),
-    "submitted_at": ("waktu_pengisian", "tanggal_survei", "tanggal_pengisian", "waktu_survei"),
-    "persyaratan": ("u1_persyaratan",),
-    "prosedur": ("u2_prosedur",),
-    "waktu": ("u3_waktu", "waktu_penyelesaian"),
-    "biaya": ("u4_biaya", "biaya_tarif"),
-    "produk": ("u5_produk",),
-    "kompetensi": ("u6_kompetensi",),
-    "perilaku": ("u7_perilaku",),
-    "pengaduan": ("u9_pengaduan", "penanganan_pengaduan"),
-    "sarana": ("u8_sarpras", "sarpras", "sarana_prasarana"),
-    "service_type": ("jenis_layanan",),
-    "sex": ("jenis_kelamin",),
-    "age": ("usia", "umur"),
-    "education": ("pendidikan", "pendidikan_terakhir"),
-    "occupation": ("pekerjaan",),
-    "suggestion": ("saran", "saran_masukan"),
-}
-_HEADER_MAP: dict[str, str] = {c: c for c in COLUMNS}
-_HEADER_MAP.update({a: c for c, names in ALIASES.items() for a in names})
-
-# domain.md §1.2: standard question and the 1-4 answer labels per unsur (keyed by element)
-QUESTIONS: dict[str, str] = {
-    "persyaratan": "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
-    "prosedur": "Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?",
-    "waktu": "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?",
-    "biaya": "Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?",
-    "produk": "Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum "
-              "dalam standar pelayanan dengan hasil yang diberikan?",
-    "kompetensi": "Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?",
-    "perilaku": "Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan "
-                "dan keramahan?",
-    "pengaduan": "Bagaimana pendapat Saudara tentang penanganan pengaduan pengguna layanan?",
-    "sarana": "Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?",
-}
-ANSWER_LABELS: dict[str, tuple[str, str, str, str]] = {
-    "persyaratan": ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"),
-    "prosedur": ("Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"),
-    "waktu": ("Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"),
-    "biaya": ("Sangat mahal", "Cukup mahal", "Murah", "Gratis"),
-    "produk": ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"),
-    "kompetensi": ("Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"),
-    "perilaku": ("Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"),
-    "pengaduan": ("Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik"),
-    "sarana": ("Buruk", "Cukup", "Baik", "Sangat Baik"),
-}
-
-_SEX = {"L": "L", "LAKI-LAKI": "L", "LAKI LAKI": "L", "LAKI": "L", "PRIA": "L",
-        "P": "P", "PEREMPUAN": "P", "WANITA": "P"}
-_EDUCATION = {e: e for e in EDUCATION}
-_EDUCATION.update({"S1": "D4-S1", "D4": "D4-S1", "D1": "D1-D3", "D2": "D1-D3", "D3": "D1-D3",
-                   "SLTA": "SMA", "SMK": "SMA", "MA": "SMA", "SLTP": "SMP", "MTS": "SMP"})
-_OCCUPATION = {o: o for o in OCCUPATION}
-_OCCUPATION.update({"WIRASWASTA": "WIRAUSAHA", "LAIN-LAIN": "LAINNYA"})
+           "column_notes", "ANSWER_LABELS", "QUESTIONS", "MAX_BATCH", "DATA_SHEET", "NOTES_SHEET"]
 
 ZIP_MAGIC = b"PK\x03\x04"
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\xe0", b"PK\x05\x06",
                  b"PK\x07\x08", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf", b"BM", b"II*\x00", b"MM\x00*")
 MAX_XLSX_UNCOMPRESSED = 64 * 1024 * 1024  # a 5000-row questionnaire sheet is ~2 MB unpacked
-NOTES_SHEET = "Petunjuk"
-DATA_SHEET = "Kuesioner"
 
 
 class PaperFormError(Exception):
@@ -204,99 +96,7 @@ def describe_binary(data: bytes) -> str:
     return "berkas biner"
 
 
-# --------------------------------------------------------------------------- cells
-
-def _is_blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
-
-
-_INT_RE = re.compile(r"^\+?\d{1,6}(?:[.,]0+)?$")
-
-
-def _to_int(v: Any) -> int:
-    """An integer cell value ("3", 3, 3.0, "3,0"); ValueError for 2.5, "tiga", True."""
-    if isinstance(v, bool):
-        raise ValueError
-    if isinstance(v, int):
-        return v
-    if isinstance(v, float):
-        if math.isfinite(v) and v.is_integer():
-            return int(v)
-        raise ValueError
-    if isinstance(v, str) and _INT_RE.match(v.strip()):
-        return int(re.split(r"[.,]", v.strip().lstrip("+"))[0])
-    raise ValueError
-
-
-def _to_text(v: Any) -> str:
-    if isinstance(v, float) and math.isfinite(v) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, (datetime, date)):
-        return v.isoformat()
-    return str(v).strip()
-
-
-_ISO_DT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:[Zz]|[+-]\d{2}:\d{2})?$")
-_ISO_D = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
-
-_DATE_HELP = ("Isi tanggal seperti 2026-03-10 atau 10/03/2026, atau tanggal-waktu seperti "
-              "2026-03-10T09:30:00+08:00.")
-
-
-def _noon(d: date, zone: ZoneInfo) -> datetime:
-    return datetime(d.year, d.month, d.day, 12, 0, tzinfo=zone)
-
-
-def _to_submitted(v: Any, zone: ZoneInfo, has_time: bool | None = None) -> str:
-    """An RFC 3339 string with offset; ValueError(message) if the cell is not a date."""
-    if isinstance(v, datetime):
-        if v.tzinfo is not None:
-            return v.isoformat()
-        if has_time is False or (has_time is None and v.time() == time(0, 0)):
-            return _noon(v.date(), zone).isoformat()
-        return v.replace(tzinfo=zone).isoformat()
-    if isinstance(v, date):
-        return _noon(v, zone).isoformat()
-    if not isinstance(v, str):
-        raise ValueError(_DATE_HELP)
-    s = v.strip()
-    try:
-        if m := _ISO_D.match(s):
-            return _noon(date(int(m[1]), int(m[2]), int(m[3])), zone).isoformat()
-        if _ISO_DT.match(s):
-            dt = datetime.fromisoformat(s.replace(" ", "T", 1))
-            return (dt if dt.tzinfo is not None else dt.replace(tzinfo=zone)).isoformat()
-        if m := _DMY.match(s):
-            d = date(int(m[3]), int(m[2]), int(m[1]))
-            if m[4] is None:
-                return _noon(d, zone).isoformat()
-            return datetime(d.year, d.month, d.day, int(m[4]), int(m[5]), int(m[6] or 0),
-                            tzinfo=zone).isoformat()
-    except ValueError:
-        raise ValueError(f"Tanggal tidak ada di kalender: {s}.") from None
-    raise ValueError(_DATE_HELP)
-
-
-def _choice(v: Any, table: dict[str, str]) -> str:
-    """The enumeration value for a cell (case-insensitive, synonyms); unknown text is returned
-    unchanged so that the schema reports it with the allowed values."""
-    s = _to_text(v)
-    key = re.sub(r"\s*([/-])\s*", r"\1", re.sub(r"\s+", " ", s.upper()))
-    return table.get(key) or table.get(key.replace("/", "-")) or s
-
-
 # --------------------------------------------------------------------------- core
-
-def _norm_header(h: Any) -> str:
-    return re.sub(r"[\s\-]+", "_", _to_text(h).lstrip("\ufeff").strip().lower())
-
-
-@dataclass
-class _Cell:
-    value: Any
-    has_time: bool | None = None  # XLSX: does the cell's number format show a time?
-
 
 def _read_header(raw: list[Any], column_has_data: list[bool]) -> tuple[dict[int, tuple[str, str]], list[dict]]:
     """Column index → (canonical name, header as written); errors for the header row."""
@@ -581,124 +381,3 @@ def parse_file(data: bytes, unit_id: str, tz: str) -> Parsed:
         return parse_csv_file(data, unit_id, tz)
     raise PaperFormError([file_error(f"Jenis berkas tidak didukung ({describe_binary(data)}); "
                                      f"unggah CSV UTF-8 atau .xlsx.")])
-
-
-# --------------------------------------------------------------------------- templates
-
-EXAMPLE: dict[str, Any] = {
-    "response_id": "KRT-2026-0001", "submitted_at": "2026-03-10",
-    "persyaratan": 3, "prosedur": 3, "waktu": 2, "biaya": 4, "produk": 3, "kompetensi": 3,
-    "perilaku": 4, "pengaduan": 3, "sarana": 3,
-    "service_type": "Pembayaran pajak kendaraan bermotor tahunan", "sex": "P", "age": 34,
-    "education": "SMA", "occupation": "SWASTA", "suggestion": "Tambah kursi di ruang tunggu.",
-}
-
-
-def template_csv() -> bytes:
-    """Header row + one example row, UTF-8 with BOM (so Excel shows non-ASCII text correctly)."""
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(COLUMNS)
-    w.writerow([EXAMPLE[c] for c in COLUMNS])
-    return buf.getvalue().encode("utf-8-sig")
-
-
-def column_notes() -> list[tuple[str, str, str, str, str]]:
-    """(column, aliases, wajib, allowed values, explanation) for the Petunjuk sheet and docs."""
-    def aliases(c: str) -> str:
-        return ", ".join(ALIASES.get(c, ()))
-    notes = [
-        ("response_id", aliases("response_id"), "Ya", "1-100 karakter: huruf, angka, . _ : -",
-         "Nomor kuesioner, unik per unit. Mengunggah ulang baris yang sama tidak menggandakan data; "
-         "nomor yang sama dengan isi berbeda ditolak."),
-        ("submitted_at", aliases("submitted_at"), "Ya",
-         "2026-03-10 atau 10/03/2026 (tanggal saja), atau 2026-03-10T09:30:00+08:00",
-         "Tanggal survei. Bila hanya tanggal, dicatat pukul 12:00 waktu setempat."),
-    ]
-    for el in ELEMENTS:
-        labels = "; ".join(f"{k} = {t}" for k, t in enumerate(ANSWER_LABELS[el], start=1))
-        notes.append((el, aliases(el), "Ya", labels, f"Unsur {ELEMENT_LABELS[el]}. {QUESTIONS[el]}"))
-    notes += [
-        ("service_type", aliases("service_type"), "Tidak", "teks, maks. 200 karakter",
-         "Jenis layanan yang diterima responden."),
-        ("sex", aliases("sex"), "Tidak", "L, P", "Jenis kelamin (L = laki-laki, P = perempuan)."),
-        ("age", aliases("age"), "Tidak", "angka bulat 10-120", "Usia responden (tahun)."),
-        ("education", aliases("education"), "Tidak", ", ".join(EDUCATION),
-         "Pendidikan terakhir (S1 dan D4 ditulis D4-S1; D1, D2, D3 ditulis D1-D3)."),
-        ("occupation", aliases("occupation"), "Tidak", ", ".join(OCCUPATION), "Pekerjaan utama responden."),
-        ("suggestion", aliases("suggestion"), "Tidak", "teks, maks. 2000 karakter",
-         "Saran/masukan responden; tidak diteruskan ke laporan publik."),
-    ]
-    return notes
-
-
-def template_xlsx() -> bytes:
-    """Sheet "Kuesioner" (header + example row, drop-down lists) and sheet "Petunjuk"."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = DATA_SHEET
-    ws.append(list(COLUMNS))
-    ws.append([date.fromisoformat(EXAMPLE[c]) if c == "submitted_at" else EXAMPLE[c] for c in COLUMNS])
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    for i, c in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=i)
-        cell.font, cell.fill = bold, fill
-        ws.column_dimensions[get_column_letter(i)].width = max(12, len(c) + 2)
-    col = {c: get_column_letter(i) for i, c in enumerate(COLUMNS, start=1)}
-    ws.column_dimensions[col["response_id"]].width = 18
-    ws.column_dimensions[col["service_type"]].width = 40
-    ws.column_dimensions[col["suggestion"]].width = 50
-    last = MAX_BATCH + 1
-    ws.column_dimensions[col["submitted_at"]].number_format = "DD/MM/YYYY"
-    ws.cell(row=2, column=COLUMNS.index("submitted_at") + 1).number_format = "DD/MM/YYYY"
-    ws.freeze_panes = "A2"
-
-    def add(dv: DataValidation, *cols: str) -> None:
-        for c in cols:
-            dv.add(f"{col[c]}2:{col[c]}{last}")
-        ws.add_data_validation(dv)
-
-    add(DataValidation(type="list", formula1='"1,2,3,4"', allow_blank=True, showErrorMessage=True,
-                       errorTitle="Jawaban 1-4", error="Isi dengan 1, 2, 3 atau 4."), *ELEMENTS)
-    add(DataValidation(type="list", formula1='"L,P"', allow_blank=True, showErrorMessage=True,
-                       error="Isi L atau P."), "sex")
-    add(DataValidation(type="list", formula1='"' + ",".join(EDUCATION) + '"', allow_blank=True,
-                       showErrorMessage=True, error="Pilih dari daftar."), "education")
-    add(DataValidation(type="list", formula1='"' + ",".join(OCCUPATION) + '"', allow_blank=True,
-                       showErrorMessage=True, error="Pilih dari daftar."), "occupation")
-    add(DataValidation(type="whole", operator="between", formula1="10", formula2="120", allow_blank=True,
-                       showErrorMessage=True, error="Usia 10-120 tahun."), "age")
-
-    notes = wb.create_sheet(NOTES_SHEET)
-    notes.append(["Petunjuk pengisian kuesioner SKM (PermenPANRB 14/2017)"])
-    notes["A1"].font = Font(bold=True, size=13)
-    for line in (
-        f"Isi satu responden per baris pada lembar '{DATA_SHEET}', mulai baris 2 (baris contoh boleh "
-        f"ditimpa atau dihapus). Maksimal {MAX_BATCH} baris per berkas.",
-        "Unit pelayanan dipilih saat mengunggah (isian unit_id), bukan kolom dalam berkas.",
-        "Judul kolom boleh huruf besar/kecil dan boleh memakai nama lain pada kolom B. "
-        "Kolom yang tidak dikenal ditolak.",
-        "Jawaban unsur diisi angka 1-4 sesuai pilihan responden (4 = terbaik).",
-    ):
-        notes.append([line])
-    notes.append([])
-    header_row = notes.max_row + 1
-    notes.append(["Kolom", "Nama lain yang diterima", "Wajib", "Isi yang diizinkan", "Keterangan"])
-    for c in notes[header_row]:
-        c.font, c.fill = bold, fill
-    for row in column_notes():
-        notes.append(list(row))
-    for letter, width in zip("ABCDE", (16, 34, 8, 60, 90)):
-        notes.column_dimensions[letter].width = width
-    for row in notes.iter_rows(min_row=header_row + 1):
-        for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
-
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
