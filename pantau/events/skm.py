@@ -30,6 +30,9 @@ class ResponseRecordedData(Schema):
     channel = fields.String(allow_none=True)
     respondent = fields.Nested(RespondentData, allow_none=True)
     has_suggestion = fields.Boolean(load_default=False)
+    # when the survey service stored the response (the envelope `time` is the respondent's
+    # submitted_at); reports "as the data stood at as_of" count a response from this moment
+    recorded_at = fields.AwareDateTime(load_default=None, allow_none=True)
 
 
 class ResponseVoidedData(Schema):
