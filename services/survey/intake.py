@@ -8,6 +8,7 @@ batch is stored.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -77,6 +78,7 @@ def build_doc(item: dict, correlation_id: str | None, tz: str) -> dict:
         "local_hour": local.hour, "answers": dict(item["answers"]),
         "service_type": item.get("service_type"), "channel": item.get("channel"),
         "respondent": item.get("respondent"), "has_suggestion": bool(item.get("suggestion")),
+        "recorded_at": datetime.now(timezone.utc).isoformat(),  # stored now; answered 2xx after
     }
     event = new_event(source=SOURCE, type=ev.RESPONSE_RECORDED, subject=subject(item["unit_id"], item["response_id"]),
                       seq=1, data=data, time=submitted, correlationid=correlation_id)
