@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import g
+from flask import g, request
 
 from pantau import auth, mongo
 from pantau.config import settings
-from pantau.params import period_arg, year_arg
+from pantau.params import AS_OF_DOC, PERIOD_DOC, YEAR_DOC, as_of_arg, period_arg, year_arg
 from pantau.problems import ProblemError
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
@@ -19,6 +19,11 @@ blp = Blueprint("reports", __name__, url_prefix="/v1", description="Laporan prov
 
 def db():
     return mongo.db("aggregator")
+
+
+def _as_of():
+    """The `as_of` asked for (figures as the data stood then, exactly), else None = now."""
+    return as_of_arg() if request.args.get("as_of") else None
 
 
 def _unit(unit_id: str):
@@ -56,18 +61,16 @@ def unit_summary(unit_id: str):
 
 
 @blp.route("/ikm/units/<unit_id>", methods=["GET"])
-@blp.doc(security=[{"bearer": []}], parameters=[{"in": "query", "name": "period", "required": True,
-                                                 "schema": {"type": "string"}}])
+@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC])
 @auth.require()
 def ikm_unit(unit_id: str):
     """IKM unit untuk satu periode (NRR per unsur, mutu, kinerja, kecukupan sampel, tren)."""
     _unit(unit_id)
-    return json_response(reports.unit_ikm(db(), settings(), unit_id, period_arg()))
+    return json_response(reports.unit_ikm(db(), settings(), unit_id, period_arg(), as_of=_as_of()))
 
 
 @blp.route("/ikm/opd/<opd_id>", methods=["GET"])
-@blp.doc(security=[{"bearer": []}], parameters=[{"in": "query", "name": "period", "required": True,
-                                                 "schema": {"type": "string"}}])
+@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC])
 @auth.require("bureau")
 def ikm_opd(opd_id: str):
     """IKM perangkat daerah: rata-rata IKM unit dan IKM gabungan responden."""
@@ -77,44 +80,42 @@ def ikm_opd(opd_id: str):
         raise ProblemError(404, "Perangkat daerah tidak ditemukan.", detail_en="OPD not found.")
     unit_ids = [u.id for u in reg.upps() if reg.opd_of(u.id) == opd_id]
     return json_response(reports.group_ikm(db(), settings(), unit_ids, period_arg(),
-                                           {"opd_id": opd_id, "name": opd.name}))
+                                           {"opd_id": opd_id, "name": opd.name}, as_of=_as_of()))
 
 
 @blp.route("/ikm/province", methods=["GET"])
-@blp.doc(security=[{"bearer": []}], parameters=[{"in": "query", "name": "period", "required": True,
-                                                 "schema": {"type": "string"}}])
+@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC])
 @auth.require("bureau")
 def ikm_province():
     """IKM provinsi dengan kedua metode kompilasi."""
     s = settings()
     unit_ids = [u.id for u in Registry.instance().upps()]
-    return json_response(reports.group_ikm(db(), s, unit_ids, period_arg(), {"province_id": s.province_id}))
+    return json_response(reports.group_ikm(db(), s, unit_ids, period_arg(), {"province_id": s.province_id},
+                                           as_of=_as_of()))
 
 
 @blp.route("/skm/compliance/units/<unit_id>", methods=["GET"])
-@blp.doc(security=[{"bearer": []}], parameters=[{"in": "query", "name": "year", "required": True,
-                                                 "schema": {"type": "integer"}}])
+@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC])
 @auth.require()
 def skm_compliance_unit(unit_id: str):
     """Kepatuhan SKM unit setahun (dilaksanakan, sampel, publikasi, RTL) dan skor PEKPPP 6–9."""
     _unit(unit_id)
-    card = skm_compliance.year_compliance(db(), [unit_id], year_arg())[0]
-    return json_response({**card, "as_of": reports.now_iso()})
+    as_of = _as_of()
+    card = skm_compliance.year_compliance(db(), [unit_id], year_arg(), as_of, settings().tz)[0]
+    return json_response({**card, "as_of": reports.stamp(as_of)})
 
 
 @blp.route("/skm/compliance", methods=["GET"])
-@blp.doc(security=[{"bearer": []}], parameters=[{"in": "query", "name": "year", "required": True,
-                                                 "schema": {"type": "integer"}}])
+@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC])
 @auth.require("bureau")
 def skm_compliance_province():
     """Kepatuhan SKM semua unit setahun, dengan rekap per perangkat daerah."""
-    return json_response(skm_compliance.province_compliance(db(), year_arg()))
+    return json_response(skm_compliance.province_compliance(db(), year_arg(), _as_of(), settings().tz))
 
 
 @blp.route("/ikm/ranking", methods=["GET"])
-@blp.doc(security=[{"bearer": []}], parameters=[{"in": "query", "name": "period", "required": True,
-                                                 "schema": {"type": "string"}}])
+@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC])
 @auth.require("bureau")
 def ikm_ranking():
     """Peringkat unit (hanya sampel memadai) dan unit dengan kenaikan IKM terbesar."""
-    return json_response(skm_compliance.ranking(db(), settings(), period_arg()))
+    return json_response(skm_compliance.ranking(db(), settings(), period_arg(), _as_of()))

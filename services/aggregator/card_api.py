@@ -40,6 +40,11 @@ def opd_arg() -> str | None:
     return raw
 
 
+def live() -> bool:
+    """No `as_of` asked for: the SKM buckets are read as they are (no rewind, see skm_asof)."""
+    return not request.args.get("as_of")
+
+
 def unit_or_404(unit_id: str):
     unit = Registry.instance().get(unit_id)
     if unit is None or unit.kind != "upp":
@@ -56,7 +61,7 @@ def unit_card(unit_id: str):
     unit_or_404(unit_id)
     auth.check_unit(unit_id, "unit_id")
     year, as_of = year_arg(), as_of_arg(card_reports.now())
-    return json_response(card_reports.unit_card(db(), settings(), unit_id, year, as_of))
+    return json_response(card_reports.unit_card(db(), settings(), unit_id, year, as_of, live=live()))
 
 
 @blp.route("/compliance", methods=["GET"])
@@ -66,7 +71,7 @@ def compliance():
     """Matriks kepatuhan: setiap unit × setiap kewajiban (terpenuhi / tidak terpenuhi / tidak ada data),
     dengan total per perangkat daerah."""
     year, as_of = year_arg(), as_of_arg(card_reports.now())
-    return json_response(card_reports.compliance_matrix(db(), settings(), year, as_of, opd_arg()))
+    return json_response(card_reports.compliance_matrix(db(), settings(), year, as_of, opd_arg(), live=live()))
 
 
 @blp.route("/province", methods=["GET"])
@@ -75,4 +80,4 @@ def compliance():
 def province():
     """Ikhtisar provinsi: angka utama, sebaran unit menurut mutu, unit yang perlu perhatian."""
     year, as_of = year_arg(), as_of_arg(card_reports.now())
-    return json_response(card_reports.province_overview(db(), settings(), year, as_of, opd_arg()))
+    return json_response(card_reports.province_overview(db(), settings(), year, as_of, opd_arg(), live=live()))

@@ -4,11 +4,10 @@ They join the three instruments per unit and year (SKM from the month buckets an
 follow-up projections, FKP from `fkp_reports`, complaints from `complaint_reports`) and answer
 "as the data stood at `as_of`" (default now, always echoed):
 
-- SKM: month buckets of months begun by `as_of` (local time) count; RTL items planned after
-  `as_of` do not, an item done after `as_of` counts as not done yet; publications and survey
-  settings recorded after `as_of` do not count. Buckets hold current sums, so a response of
-  the month of `as_of` recorded later, or a void recorded later, is already reflected (the same
-  month-level approximation `fkp_reports` documents for its SKM impact figures).
+- SKM: exactly the responses and voids recorded by `as_of` (`skm_asof` rewinds the live month
+  buckets; with no `as_of` asked for, the live buckets are read as they are); RTL items planned
+  after `as_of` do not count, an item done after `as_of` counts as not done yet; publications
+  and survey settings recorded after `as_of` do not count.
 - FKP and complaints: their own report functions fold the recorded history up to `as_of`.
 
 Everything that combines figures is a pure function of plain dicts (`skm_section`,
@@ -33,6 +32,7 @@ from pantau.units import Registry
 
 from . import skm_compliance
 from .reports import BUCKET_FIELDS, _merge, objectivity_flags, population_for
+from .skm_asof import buckets_at, followup_at
 
 try:  # built alongside this module; a missing part is reported as "data belum tersedia"
     from . import fkp_reports
@@ -86,18 +86,12 @@ class SkmInputs:
     pubs: dict[str, list[dict]] = field(default_factory=dict)  # unit -> publications of the year
 
 
-def _aware(v) -> datetime | None:
-    if v is None:
-        return None
-    if isinstance(v, str):
-        v = datetime.fromisoformat(v)
-    return v if v.tzinfo else v.replace(tzinfo=timezone.utc)
-
-
 def cut_skm(
     buckets: list[dict], settings_docs: list[dict], rtl: list[dict], pubs: list[dict], as_of: datetime, tz: str
 ) -> SkmInputs:
-    """Pure: the SKM documents as they stood at `as_of` (see the module docstring)."""
+    """Pure: the SKM inputs at `as_of` from buckets already as they stood then (`skm_asof`) and
+    the current follow-up documents (cut here). Months after the month of `as_of` hold nothing
+    then and are left out."""
     last_month = month_key(as_of, tz)
     out = SkmInputs()
     by_unit: dict[str, list[dict]] = defaultdict(list)
@@ -105,40 +99,17 @@ def cut_skm(
         if b["month"] <= last_month:
             by_unit[b["unit_id"]].append(b)
     out.buckets = dict(by_unit)
-    for d in settings_docs:
-        t = _aware(d.get("updated_at"))
-        if t is None or t <= as_of:
-            out.settings[f"{d['unit_id']}:{d['period']}"] = d
-    local_day = as_of.astimezone(ZoneInfo(tz)).date().isoformat()
-    rtl_by: dict[str, list[dict]] = defaultdict(list)
-    for r in rtl:
-        planned = _aware(r.get("planned_at"))
-        if planned is not None and planned > as_of:
-            continue
-        item = dict(r)
-        done = _aware(r.get("done_at"))
-        if r.get("status") == "done" and (done is None or done > as_of):
-            item.update(status="in_progress", done_at=None)
-        elif r.get("status") == "cancelled" and (_aware(r.get("updated_at")) or as_of) > as_of:
-            item["status"] = "planned"
-        rtl_by[r["unit_id"]].append(item)
-    out.rtl = dict(rtl_by)
-    pubs_by: dict[str, list[dict]] = defaultdict(list)
-    for p in pubs:
-        recorded = _aware(p.get("updated_at"))
-        if p["published_on"] <= local_day and (recorded is None or recorded <= as_of):
-            pubs_by[p["unit_id"]].append(p)
-    out.pubs = dict(pubs_by)
+    cut = followup_at(settings_docs, rtl, pubs, as_of, tz)
+    out.settings, out.rtl, out.pubs = cut.settings, cut.rtl, cut.pubs
     return out
 
 
-def load_skm(db, unit_ids: list[str] | None, year: int, as_of: datetime, tz: str) -> SkmInputs:
-    """Read the year's and the previous year's buckets (for the trend) and the year's follow-up."""
+def load_skm(db, unit_ids: list[str] | None, year: int, as_of: datetime, tz: str, live: bool = False) -> SkmInputs:
+    """Read the year's and the previous year's buckets (for the trend) and the year's follow-up;
+    `live`: `as_of` is now, so the live buckets are read without rewinding."""
     months = list(Period("year", year - 1).months) + list(Period("year", year).months)
-    q: dict = {"month": {"$in": months}}
-    if unit_ids is not None and len(unit_ids) == 1:
-        q["unit_id"] = unit_ids[0]
-    buckets = list(db["skm_buckets"].find(q, projection=BUCKET_FIELDS))
+    ids = unit_ids if unit_ids is not None and len(unit_ids) == 1 else None
+    buckets = buckets_at(db, ids, months, None if live else as_of, BUCKET_FIELDS)
     settings_docs = list(db["skm_settings"].find({"year": {"$in": [year - 1, year]}}))
     rtl = list(db["skm_rtl"].find({"year": year}))
     pubs = list(db["skm_publications"].find({"year": year}))
@@ -520,12 +491,15 @@ def complaint_row_section(row: dict | None) -> dict:
 # ---- the three reports ------------------------------------------------------------------------
 
 
-def unit_card(db, s: Settings, unit_id: str, year: int, as_of: datetime, registry: Registry | None = None) -> dict:
+def unit_card(
+    db, s: Settings, unit_id: str, year: int, as_of: datetime, registry: Registry | None = None, live: bool = False
+) -> dict:
+    """`live`: `as_of` is now (nothing asked for), so the SKM buckets are read without rewinding."""
     reg = registry or Registry.instance()
     unit = reg.get(unit_id)
     opd_id = reg.opd_of(unit_id)
     opd = reg.get(opd_id) if opd_id else None
-    inp = load_skm(db, [unit_id], year, as_of, s.tz)
+    inp = load_skm(db, [unit_id], year, as_of, s.tz, live)
     skm = skm_section(unit_id, year, inp, s.ikm_weight_mode)
     figs = _fkp_figs(db, [unit_id], year, as_of, s.tz)
     fkp = fkp_section(figs[unit_id] if figs is not None else None)
@@ -551,12 +525,18 @@ def _units(reg: Registry, opd_id: str | None) -> list:
 
 
 def compliance_matrix(
-    db, s: Settings, year: int, as_of: datetime, opd_id: str | None = None, registry: Registry | None = None
+    db,
+    s: Settings,
+    year: int,
+    as_of: datetime,
+    opd_id: str | None = None,
+    registry: Registry | None = None,
+    live: bool = False,
 ) -> dict:
     reg = registry or Registry.instance()
     units = _units(reg, opd_id)
     ids = [u.id for u in units]
-    inp = load_skm(db, None, year, as_of, s.tz)
+    inp = load_skm(db, None, year, as_of, s.tz, live)
     figs = _fkp_figs(db, ids, year, as_of, s.tz)
     comp = _complaint_rows(db, s, year, as_of)
     rows = []
@@ -813,12 +793,18 @@ def overview_from(
 
 
 def province_overview(
-    db, s: Settings, year: int, as_of: datetime, opd_id: str | None = None, registry: Registry | None = None
+    db,
+    s: Settings,
+    year: int,
+    as_of: datetime,
+    opd_id: str | None = None,
+    registry: Registry | None = None,
+    live: bool = False,
 ) -> dict:
     reg = registry or Registry.instance()
     units = _units(reg, opd_id)
     ids = [u.id for u in units]
-    inp = load_skm(db, None, year, as_of, s.tz)
+    inp = load_skm(db, None, year, as_of, s.tz, live)
     ikm = {i: unit_year_ikm(i, year, inp, s.ikm_weight_mode) for i in ids}
     fkp = _fkp_figs(db, ids, year, as_of, s.tz)
     comp = _complaint_rows(db, s, year, as_of)

@@ -2,7 +2,8 @@
 scores 6–9 it implies, each with the evidence it rests on; plus the unit ranking.
 
 Reads only small collections (settings, RTL items, publications, month buckets) and folds in
-Python, so the cost depends on the number of units and months, not of responses.
+Python, so the cost depends on the number of units and months, not of responses. With `as_of`
+(None = now) everything is as it stood then (`skm_asof`: buckets rewound exactly, follow-up cut).
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from pantau.rules.periods import Period, parse_period, periods_for_year
 from pantau.rules.sample import sample_adequacy
 from pantau.units import Registry
 
-from .reports import BUCKET_FIELDS, _merge, now_iso, population_for, populations
+from .reports import BUCKET_FIELDS, _merge, buckets_for, population_for, populations, stamp
+from .skm_asof import buckets_at, by_unit, followup_at
 
 
 def _by_unit(col, year: int) -> dict[str, list[dict]]:
@@ -81,14 +83,17 @@ def unit_compliance(unit_id: str, year: int, buckets: list[dict], settings_doc: 
     }
 
 
-def year_compliance(db, unit_ids: list[str], year: int) -> list[dict]:
+def year_compliance(db, unit_ids: list[str], year: int, as_of: datetime | None = None, tz: str = "UTC") -> list[dict]:
     months = list(Period("year", year).months)
-    buckets: dict[str, list[dict]] = defaultdict(list)
-    for b in db["skm_buckets"].find({"month": {"$in": months}}, projection=BUCKET_FIELDS):
-        buckets[b["unit_id"]].append(b)
+    buckets = by_unit(buckets_at(db, unit_ids if len(unit_ids) == 1 else None, months, as_of, BUCKET_FIELDS))
     rtl = _by_unit(db["skm_rtl"], year)
     pubs = _by_unit(db["skm_publications"], year)
     settings_docs = {d["unit_id"]: d for d in db["skm_settings"].find({"period": str(year)})}
+    if as_of is not None:
+        cut = followup_at(list(settings_docs.values()), [r for v in rtl.values() for r in v],
+                          [p for v in pubs.values() for p in v], as_of, tz)
+        settings_docs = {d["unit_id"]: d for d in cut.settings.values()}
+        rtl, pubs = cut.rtl, cut.pubs
     out = []
     for uid in unit_ids:
         settings_doc = settings_docs.get(uid)
@@ -96,9 +101,9 @@ def year_compliance(db, unit_ids: list[str], year: int) -> list[dict]:
     return out
 
 
-def province_compliance(db, year: int) -> dict:
+def province_compliance(db, year: int, as_of: datetime | None = None, tz: str = "UTC") -> dict:
     reg = Registry.instance()
-    cards = year_compliance(db, [u.id for u in reg.upps()], year)
+    cards = year_compliance(db, [u.id for u in reg.upps()], year, as_of, tz)
     per_opd: dict[str, dict] = defaultdict(lambda: {"units": 0, "skm_run": 0, "sample_adequate": 0, "published": 0,
                                                      "rtl_complete": 0})
     for c in cards:
@@ -108,18 +113,17 @@ def province_compliance(db, year: int) -> dict:
         t["sample_adequate"] += bool(c["sample"]["adequate"])
         t["published"] += c["published"]
         t["rtl_complete"] += bool(c["rtl"]["planned"]) and c["rtl"]["done"] == c["rtl"]["planned"]
-    return {"year": year, "as_of": now_iso(), "units": cards, "per_opd": dict(per_opd),
+    return {"year": year, "as_of": stamp(as_of), "units": cards, "per_opd": dict(per_opd),
             "units_without_skm": [c["unit_id"] for c in cards if not c["skm_run"]]}
 
 
-def ranking(db, s: Settings, period: Period) -> dict:
+def ranking(db, s: Settings, period: Period, as_of: datetime | None = None) -> dict:
     """Units with an adequate sample ranked by IKM, and the most improved against the previous
     period of the same kind (both periods adequate). Units below the sample are listed apart."""
-    from .reports import buckets_for
     reg = Registry.instance()
     ids = [u.id for u in reg.upps()]
-    now, before = buckets_for(db, ids, period), buckets_for(db, ids, period.previous())
-    pops = {str(period): populations(db, ids, period), str(period.previous()): populations(db, ids, period.previous())}
+    now, before = buckets_for(db, None, period, as_of), buckets_for(db, None, period.previous(), as_of)
+    pops = {str(p): populations(db, ids, p, as_of) for p in (period, period.previous())}
 
     def score(uid, per, buckets):
         m = _merge(buckets.get(uid, []))
@@ -145,5 +149,5 @@ def ranking(db, s: Settings, period: Period) -> dict:
     for i, r in enumerate(ranked, 1):
         r["rank"] = i
     improved.sort(key=lambda r: (-r["change"], r["unit_id"]))
-    return {"period": str(period), "previous_period": str(period.previous()), "as_of": now_iso(),
+    return {"period": str(period), "previous_period": str(period.previous()), "as_of": stamp(as_of),
             "ranking": ranked, "most_improved": improved[:10], "below_minimum_sample": below}

@@ -73,7 +73,7 @@ def client(monkeypatch):
 
     monkeypatch.setattr(views, "key_active", lambda key_id: key_id in ("kb", "kl"))
     card = scenario_card()
-    monkeypatch.setattr(card_reports, "unit_card", lambda db, s, unit_id, year, as_of, registry=None: card)
+    monkeypatch.setattr(card_reports, "unit_card", lambda db, s, unit_id, year, as_of, registry=None, live=False: card)
     monkeypatch.setattr(card_reports, "now", lambda: AS_OF)
     monkeypatch.setattr("services.aggregator.card_api.db", lambda: None)
     monkeypatch.setattr("services.aggregator.dashboard.views.db", lambda: None)

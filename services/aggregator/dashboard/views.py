@@ -354,7 +354,7 @@ def _province():
     as_of, per = arg_as_of()
     if opd:
         return redirect(url_for("dashboard.opd", opd_id=opd, **{k: v for k, v in request.args.items() if k != "opd"}))
-    ov = card_reports.province_overview(db(), settings(), year, as_of)
+    ov = card_reports.province_overview(db(), settings(), year, as_of, live=per is None)
     return show(pages.province_page(ov), filter_bar(year=year, as_of=per, with_opd=True, with_as_of=True))
 
 
@@ -367,8 +367,8 @@ def opd(opd_id: str):
     year = arg_year()
     as_of, per = arg_as_of()
     s = settings()
-    ov = card_reports.province_overview(db(), s, year, as_of, opd_id)
-    m = card_reports.compliance_matrix(db(), s, year, as_of, opd_id)
+    ov = card_reports.province_overview(db(), s, year, as_of, opd_id, live=per is None)
+    m = card_reports.compliance_matrix(db(), s, year, as_of, opd_id, live=per is None)
     return show(pages.opd_page(ov, m), filter_bar(year=year, opd=opd_id, as_of=per, with_opd=True, with_as_of=True))
 
 
@@ -377,7 +377,7 @@ def opd(opd_id: str):
 def compliance():
     year, opd_id = arg_year(), arg_opd()
     as_of, per = arg_as_of()
-    m = card_reports.compliance_matrix(db(), settings(), year, as_of, opd_id)
+    m = card_reports.compliance_matrix(db(), settings(), year, as_of, opd_id, live=per is None)
     return show(pages.compliance_page(m), filter_bar(year=year, opd=opd_id, as_of=per, with_opd=True, with_as_of=True))
 
 
@@ -442,18 +442,18 @@ def province_recap_pdf():
 def unit_card(unit_id: str):
     year = arg_year()
     as_of, per = arg_as_of()
-    card = card_reports.unit_card(db(), settings(), unit_id, year, as_of)
+    card = card_reports.unit_card(db(), settings(), unit_id, year, as_of, live=per is None)
     return show(pages.unit_page(card), filter_bar(year=year, as_of=per, with_as_of=True))
 
 
-def skm_trend(unit_id: str, period: Period, ikm: dict, n: int = 4) -> list[dict]:
-    """The period and the n-1 before it, each as `/v1/ikm/units/{unit}?period=` answers it."""
+def skm_trend(unit_id: str, period: Period, ikm: dict, n: int = 4, as_of: datetime | None = None) -> list[dict]:
+    """The period and the n-1 before it, each as `/v1/ikm/units/{unit}?period=&as_of=` answers it."""
     s = settings()
     out = [{"period": str(period), "ikm": ikm["ikm"], "mutu": ikm["mutu"], "respondents": ikm["respondents"]}]
     p = period
     for _ in range(n - 1):
         p = p.previous()
-        r = reports.unit_ikm(db(), s, unit_id, p, with_trend=False)
+        r = reports.unit_ikm(db(), s, unit_id, p, with_trend=False, as_of=as_of)
         out.insert(0, {"period": str(p), "ikm": r["ikm"], "mutu": r["mutu"], "respondents": r["respondents"]})
     return out
 
@@ -462,9 +462,14 @@ def skm_trend(unit_id: str, period: Period, ikm: dict, n: int = 4) -> list[dict]
 @page_access()
 def skm(unit_id: str):
     period = arg_period()
-    ikm = reports.unit_ikm(db(), settings(), unit_id, period)
+    at, per = arg_as_of()
+    as_of = at if per else None
+    ikm = reports.unit_ikm(db(), settings(), unit_id, period, as_of=as_of)
     unit = Registry.instance().get(unit_id)
-    return show(pages_detail.skm_page(ikm, unit.name, skm_trend(unit_id, period, ikm)), filter_bar(period=period))
+    return show(
+        pages_detail.skm_page(ikm, unit.name, skm_trend(unit_id, period, ikm, as_of=as_of)),
+        filter_bar(period=period, as_of=per, with_as_of=True),
+    )
 
 
 @blp.route("/dasbor/unit/<unit_id>/laporan-skm.pdf", methods=["GET"])

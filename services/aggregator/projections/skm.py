@@ -12,10 +12,14 @@ inserted the fact (or void). So a redelivery after a crash (same offsets) is app
 where it was missing, and a republished duplicate (same event, new offset) finds a fact inserted
 by another record and changes nothing. Buckets of one unit have one writer: responses are keyed
 by unit, so one consumer owns all of a unit's records.
+Facts and voids also keep `recorded_at` (when the survey service stored them), so a report
+"as the data stood at as_of" can take the later ones back out of the live buckets
+(services/aggregator/skm_asof.py) without versioning the buckets.
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 from pymongo import ASCENDING
 from pymongo.errors import BulkWriteError
@@ -29,6 +33,13 @@ SERVICE_HOURS = range(7, 17)  # 07:00–16:59 local; outside is an objectivity s
 PROFILE_FIELDS = ("sex", "education", "occupation", "channel", "service_type")
 
 
+def recorded_at(e: Event) -> datetime:
+    """When the write service stored the event: a response's `recorded_at` (its envelope time is
+    the respondent's submitted_at; events from before that field fall back to it), a void's time."""
+    raw = e.data.get("recorded_at") if e.type == ev.RESPONSE_RECORDED else None
+    return datetime.fromisoformat(raw) if raw else e.time
+
+
 def fact_from(e: Event) -> dict:
     d = e.data
     resp = d.get("respondent") or {}
@@ -36,7 +47,8 @@ def fact_from(e: Event) -> dict:
             "month": d["period_month"], "submitted_at": d["submitted_at"], "local_hour": d["local_hour"],
             "answers": {k: int(d["answers"][k]) for k in ELEMENTS}, "channel": d.get("channel"),
             "service_type": d.get("service_type"), "sex": resp.get("sex"), "education": resp.get("education"),
-            "occupation": resp.get("occupation"), "event_id": e.id, "position": list(e.position or ())}
+            "occupation": resp.get("occupation"), "event_id": e.id, "position": list(e.position or ()),
+            "recorded_at": recorded_at(e)}
 
 
 def empty_bucket(unit_id: str, month: str) -> dict:
@@ -93,6 +105,9 @@ class SkmProjection:
     def ensure_indexes(self) -> None:
         self.buckets.create_index([("month", ASCENDING)], name="month")
         self.buckets.create_index([("unit_id", ASCENDING)], name="unit")
+        # as_of reports read the facts and voids recorded after a moment (services/aggregator/skm_asof.py)
+        self.facts.create_index([("recorded_at", ASCENDING)], name="recorded_at")
+        self.voids.create_index([("recorded_at", ASCENDING)], name="recorded_at")
 
     def apply(self, events: list[Event]) -> dict[str, Rejected]:
         rejected: dict[str, Rejected] = {}
@@ -102,7 +117,8 @@ class SkmProjection:
             return rejected
         facts = {f["_id"]: f for f in (fact_from(e) for e in recorded)}
         owner = self._insert(self.facts, list(facts.values()))  # subject -> position that inserted it
-        void_docs = [{"_id": e.subject, "event_id": e.id, "position": list(e.position or ())} for e in voids]
+        void_docs = [{"_id": e.subject, "unit_id": e.data.get("unit_id"), "event_id": e.id,
+                      "position": list(e.position or ()), "recorded_at": recorded_at(e)} for e in voids]
         void_owner = self._insert(self.voids, void_docs)
         for e in voids:  # the fact a void takes out may have been recorded in an earlier batch
             if e.subject not in facts:

@@ -1,0 +1,153 @@
+"""SKM figures "as the data stood at `as_of`", exactly, without versioned buckets.
+
+The live month buckets (`projections/skm.py`) hold every response applied so far minus the
+voided ones. A response or void counts at `as_of` only if it was *recorded* (stored by the
+survey service; the fact's and void's `recorded_at`) at or before `as_of`, so:
+
+    buckets at as_of = live buckets
+                       + the facts whose void was recorded after as_of    (void not yet there)
+                       − the facts recorded after as_of                   (response not yet there)
+
+A fact recorded and voided after `as_of` is added back and taken out again (net nothing), as it
+should. Each correction is made only where the bucket has already applied that record (its
+Kafka offset is below the bucket's `applied` mark), so a fact or void that is stored but still
+on its way into the bucket is not corrected twice. Corrections use the same pure `add` as the
+projection, so sums, profile counts and identical-answer bursts are the ones the buckets would
+have held then.
+
+Cost: the live path (no `as_of`) reads only buckets. An `as_of` read also selects the facts and
+voids recorded after `as_of` (indexed on MongoDB; on FerretDB 1.24 a scan of `skm_facts`, about
+3 µs per stored response) and looks each revived void's fact up by `_id`.
+
+The survey follow-up (settings, RTL items, publications) is kept as one document per subject
+with its event times, and is cut at `as_of` by `followup_at`.
+"""
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from .projections.skm import add
+
+# what `add` needs of a fact, plus where it belongs and the record that inserted it
+FACT_FIELDS = {"unit_id": 1, "month": 1, "answers": 1, "local_hour": 1, "submitted_at": 1, "channel": 1,
+               "service_type": 1, "sex": 1, "education": 1, "occupation": 1, "position": 1}
+
+
+def applied(bucket: dict, position: list) -> bool:
+    """Has this bucket applied the record at `position` = [topic, partition, offset]?"""
+    if not position or len(position) < 3:
+        return False
+    return position[2] < bucket.get("applied", {}).get(f"p{position[1]}", 0)
+
+
+def rewind(buckets: list[dict], later_facts: list[dict], revived: list[tuple[dict, list]]) -> list[dict]:
+    """Pure: `buckets` as they stood before `later_facts` were recorded and before the voids of
+    `revived` ((fact, position of the void record)) were recorded. The inputs are not changed."""
+    by_id = {b["_id"]: copy.deepcopy(b) for b in buckets}
+    # add back first, so no count goes below zero on the way (bursts and profile entries at
+    # zero are dropped by `add`)
+    for f, void_position in revived:
+        b = by_id.get(f"{f['unit_id']}:{f['month']}")
+        if b is not None and applied(b, void_position):
+            add(b, f, +1)
+    for f in later_facts:
+        b = by_id.get(f"{f['unit_id']}:{f['month']}")
+        if b is not None and applied(b, f.get("position")):
+            add(b, f, -1)
+    return list(by_id.values())
+
+
+def buckets_at(db, unit_ids: list[str] | None, months: list[str], as_of: datetime | None,
+               live_fields: dict | None = None) -> list[dict]:
+    """The unit × month buckets of `months` (all units when `unit_ids` is None) as they stood at
+    `as_of`; None = now (the live buckets, read with `live_fields`)."""
+    q: dict = {"month": {"$in": list(months)}}
+    if unit_ids is not None:
+        q["unit_id"] = unit_ids[0] if len(unit_ids) == 1 else {"$in": list(unit_ids)}
+    if as_of is None:
+        return list(db["skm_buckets"].find(q, projection=live_fields))
+    live = list(db["skm_buckets"].find(q))  # whole documents: `applied` and `bursts` are needed
+    keep = {b["_id"] for b in live}
+    later = [f for f in db["skm_facts"].find({**q, "recorded_at": {"$gt": as_of}}, projection=FACT_FIELDS)
+             if f"{f['unit_id']}:{f['month']}" in keep]
+    units = None if unit_ids is None else set(unit_ids)
+    revived = []
+    for v in db["skm_voids"].find({"recorded_at": {"$gt": as_of}}, projection={"unit_id": 1, "position": 1}):
+        if units is not None and v.get("unit_id") is not None and v["unit_id"] not in units:
+            continue
+        f = db["skm_facts"].find_one({"_id": v["_id"]}, projection=FACT_FIELDS)
+        if f is not None and f"{f['unit_id']}:{f['month']}" in keep:
+            revived.append((f, v["position"]))
+    return rewind(live, later, revived)
+
+
+def by_unit(buckets: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = defaultdict(list)
+    for b in buckets:
+        out[b["unit_id"]].append(b)
+    return dict(out)
+
+
+# ---- survey follow-up at as_of ------------------------------------------------------------------
+
+
+@dataclass
+class Followup:
+    """Settings, RTL items and publications as they stood at `as_of` (plain dicts, as stored)."""
+
+    settings: dict[str, dict] = field(default_factory=dict)  # "unit:period" -> settings
+    rtl: dict[str, list[dict]] = field(default_factory=dict)  # unit -> RTL items
+    pubs: dict[str, list[dict]] = field(default_factory=dict)  # unit -> publications
+
+
+def aware(v) -> datetime | None:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = datetime.fromisoformat(v)
+    return v if v.tzinfo else v.replace(tzinfo=timezone.utc)
+
+
+def followup_at(settings_docs: list[dict], rtl: list[dict], pubs: list[dict], as_of: datetime,
+                tz: str) -> Followup:
+    """Pure: settings recorded after `as_of` do not count; RTL items planned after `as_of` do not
+    count, an item done after `as_of` counts as in progress then; a publication counts from its
+    date (local) once it is recorded. Cheap (a few documents per unit), so also applied at now."""
+    out = Followup()
+    for d in settings_docs:
+        t = aware(d.get("updated_at"))
+        if t is None or t <= as_of:
+            out.settings[f"{d['unit_id']}:{d['period']}"] = d
+    rtl_by: dict[str, list[dict]] = defaultdict(list)
+    for r in rtl:
+        planned = aware(r.get("planned_at"))
+        if planned is not None and planned > as_of:
+            continue
+        item = dict(r)
+        done = aware(r.get("done_at"))
+        if r.get("status") == "done" and (done is None or done > as_of):
+            item.update(status="in_progress", done_at=None)
+        elif r.get("status") == "cancelled" and (aware(r.get("updated_at")) or as_of) > as_of:
+            item["status"] = "planned"
+        rtl_by[r["unit_id"]].append(item)
+    out.rtl = dict(rtl_by)
+    local_day = as_of.astimezone(ZoneInfo(tz)).date().isoformat()
+    pubs_by: dict[str, list[dict]] = defaultdict(list)
+    for p in pubs:
+        recorded = aware(p.get("updated_at"))
+        if p["published_on"] <= local_day and (recorded is None or recorded <= as_of):
+            pubs_by[p["unit_id"]].append(p)
+    out.pubs = dict(pubs_by)
+    return out
+
+
+def settings_at(doc: dict | None, as_of: datetime | None) -> dict | None:
+    """A settings document if it was recorded by `as_of` (None = now)."""
+    if doc is None or as_of is None:
+        return doc
+    t = aware(doc.get("updated_at"))
+    return doc if t is None or t <= as_of else None
