@@ -1,0 +1,161 @@
+"""Authorization of every route of the four services (the matrix in security_matrix.py).
+
+`test_every_served_route_is_in_the_matrix` fails when a route is added to (or removed from) any
+service without a line in the matrix, so a new endpoint cannot slip through untested. The other
+tests run each route on the live platform: without credentials, with unit A's key (or dashboard
+session) on unit B's data, with a unit key on bureau-only routes, and as the owner / the bureau
+(the control that shows the request itself is valid).
+"""
+from __future__ import annotations
+
+import pytest
+from security_matrix import (ACTION, ANY_KEY, BUREAU, CODE, FORM, PAGE, PAGE_BUREAU, PUBLIC, REDIRECTS_UNITS,
+                             ROUTES, UNIT, Route, declared, served)
+from security_world import UNIT_A, UNIT_B, World
+
+pytestmark = pytest.mark.e2e
+
+EVENT_DBS = {"survey": "survey", "consultation": "consultation", "complaints": "complaints"}
+
+
+def by(*kinds: str) -> list:
+    return [pytest.param(r, id=r.id) for r in ROUTES if r.access in kinds]
+
+
+def stored(service: str) -> int:
+    """Documents in the service's stores that a write could add (events; FKP files and links)."""
+    from pantau import mongo
+    if service not in EVENT_DBS:
+        return 0
+    db = mongo.db(EVENT_DBS[service])
+    names = ("events", "documents", "doc_links", "promise_slots") if service == "consultation" else ("events",)
+    return sum(db[n].count_documents({}) for n in names)
+
+
+def send(world: World, route: Route, who: str | None, **extra):
+    path, kw = route.build(world)
+    headers = kw.pop("headers", {})
+    headers.update(extra.pop("headers", {}))
+    return world.call(route.service, route.method, path, who, headers=headers, **kw, **extra)
+
+
+def assert_refused(resp, status: int) -> None:
+    assert resp.status_code == status, (resp.status_code, resp.text[:400])
+    assert resp.headers["Content-Type"].startswith("application/problem+json"), resp.headers["Content-Type"]
+    body = resp.json()
+    assert body["status"] == status and body["detail"] and "Traceback" not in resp.text
+
+
+def assert_ok(route: Route, resp) -> None:
+    assert resp.status_code < 500, (route.id, resp.status_code, resp.text[:400])
+    if route.ok is None:
+        assert resp.status_code not in (401, 403), (route.id, resp.status_code, resp.text[:400])
+    else:
+        assert resp.status_code == route.ok, (route.id, resp.status_code, resp.text[:400])
+
+
+def test_every_served_route_is_in_the_matrix():
+    missing, stale = served() - declared(), declared() - served()
+    assert not missing, f"routes without an authorization rule in tests/security/security_matrix.py: {sorted(missing)}"
+    assert not stale, f"matrix lines for routes no service serves: {sorted(stale)}"
+    ids = [r.id for r in ROUTES]
+    assert len(ids) == len(set(ids)), "a route is listed twice"
+
+
+@pytest.mark.parametrize("route", by(PUBLIC))
+def test_public_routes_answer_without_a_key(world, route):
+    assert_ok(route, send(world, route, None))
+
+
+@pytest.mark.parametrize("route", by(UNIT, BUREAU, ANY_KEY, ACTION))
+def test_api_routes_need_a_key(world, route):
+    before = stored(route.service)
+    r = send(world, route, None)
+    assert_refused(r, 401)
+    assert r.headers.get("WWW-Authenticate") == "Bearer"
+    bad = send(world, route, None, headers={"Authorization": "Bearer pantau_000000000000_notakey"})
+    assert_refused(bad, 401)
+    assert stored(route.service) == before
+
+
+@pytest.mark.parametrize("route", by(UNIT, ACTION))
+def test_another_units_key_is_refused_and_stores_nothing(world, route):
+    before = stored(route.service)
+    r = send(world, route, UNIT_A)
+    assert_refused(r, 403)
+    assert stored(route.service) == before, "a refused request stored something"
+    for leak in ("Antrean terlalu lama", "Siti Aminah", world.rtl_item["programme"]):
+        assert leak not in r.text
+    # the owner's same request is valid (so the 403 above is the authorization check)
+    assert_ok(route, send(world, route, UNIT_B))
+    if route.method == "GET":
+        assert_ok(route, send(world, route, "bureau"))
+
+
+@pytest.mark.parametrize("route", by(BUREAU))
+def test_bureau_only_routes_refuse_unit_keys(world, route):
+    before = stored(route.service)
+    assert_refused(send(world, route, UNIT_B), 403)
+    assert stored(route.service) == before
+    assert_ok(route, send(world, route, "bureau"))
+
+
+@pytest.mark.parametrize("route", by(ANY_KEY))
+def test_unit_key_lists_only_its_unit(world, route):
+    r = send(world, route, UNIT_A)
+    assert r.status_code == 200
+    assert [u["id"] for u in r.json()["units"]] == [UNIT_A]
+    assert len(send(world, route, "bureau").json()["units"]) > 1
+
+
+@pytest.mark.parametrize("route", by(CODE))
+def test_participant_feedback_needs_the_forums_code(world, route):
+    before = stored(route.service)
+    assert_refused(send(world, route, None), 403)       # a well-formed but wrong code
+    assert_refused(send(world, route, "bureau"), 403)   # an API key is no substitute for the code
+    assert stored(route.service) == before
+    path, _ = route.build(world)
+    good = world.call(route.service, route.method, path, None, json={"code": world.new_code(), "verdict": "confirm"})
+    assert_ok(route, good)  # the promise is not fulfilled yet: refused by state (409), not by credential
+
+
+@pytest.mark.parametrize("route", by(PAGE, PAGE_BUREAU))
+def test_dashboard_pages_need_a_session(world, route):
+    r = send(world, route, None)
+    assert r.status_code == 302 and "/masuk" in r.headers["Location"], (r.status_code, r.headers)
+
+
+def _page(sessions, world, route: Route, who: str, **params):
+    path, _ = route.build(world)
+    return sessions[who].get(world.url(route.service, path), params=params, timeout=120, allow_redirects=False)
+
+
+@pytest.mark.parametrize("route", by(PAGE))
+def test_unit_pages_and_their_exports_refuse_another_unit(sessions, world, route):
+    exports = [{}] if route.rule.endswith(".pdf") else [{}, {"format": "csv"}, {"format": "xlsx"}]
+    for params in exports:
+        r = _page(sessions, world, route, UNIT_A, **params)
+        assert r.status_code == 403, (params, r.status_code, r.headers.get("Content-Type"))
+        assert r.headers["Content-Type"].startswith("text/html") and "Content-Disposition" not in r.headers
+        for who in (UNIT_B, "bureau"):
+            own = _page(sessions, world, route, who, **params)
+            assert own.status_code == 200, (who, params, own.status_code)
+
+
+@pytest.mark.parametrize("route", by(PAGE_BUREAU))
+def test_bureau_pages_and_exports_refuse_unit_sessions(sessions, world, route):
+    exports = [{}] if route.rule.endswith(".pdf") else [{}, {"format": "xlsx"}]
+    for params in exports:
+        r = _page(sessions, world, route, UNIT_A, **params)
+        if route.rule in REDIRECTS_UNITS:
+            assert r.status_code == 302 and f"/dasbor/unit/{UNIT_A}" in r.headers["Location"], \
+                (r.status_code, r.headers.get("Location"))
+        else:
+            assert r.status_code == 403 and "Content-Disposition" not in r.headers, (params, r.status_code)
+        assert _page(sessions, world, route, "bureau", **params).status_code == 200
+
+
+@pytest.mark.parametrize("route", by(FORM))
+def test_dashboard_forms_need_the_csrf_token(world, route):
+    r = send(world, route, None)
+    assert r.status_code == 400, (r.status_code, r.headers.get("Location"))
