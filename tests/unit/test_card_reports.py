@@ -12,6 +12,7 @@ import pytest
 from test_card_data import AS_OF, TZ, UNITS, YEAR, complaint_report, fkp_doc, install_registry, scenario_card, skm_docs
 
 from pantau.rules import ikm as rules
+from services.aggregator import card_overview
 from services.aggregator import card_reports as cr
 from services.aggregator import fkp_reports
 
@@ -200,5 +201,5 @@ def test_province_overview_distribution_attention_and_both_methods():
 
 
 def test_silence_counts_whole_months_up_to_as_of():
-    assert cr._months_between("2026-01", "2026-07") == 6
-    assert cr._months_between("2025-11", "2026-02") == 3
+    assert card_overview._months_between("2026-01", "2026-07") == 6
+    assert card_overview._months_between("2025-11", "2026-02") == 3
