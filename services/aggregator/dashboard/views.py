@@ -92,7 +92,11 @@ class LogoutForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # a local path only: no "//host", no backslash, and no space or control character (a redirect
+    # drops tabs and newlines, so "/\t/evil.example" would become "//evil.example")
+    if not target or any(ch == "\\" or ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target):
+        return None
+    if target.startswith("/") and not target.startswith("//"):
         return target
     return None
 
