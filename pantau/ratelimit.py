@@ -1,7 +1,7 @@
 """Per-key rate limiting (Flask-Limiter): 429 problem+json with Retry-After.
 
-The key is the API key id (the part of the bearer token before the secret), else the client
-address. Limits come from `PANTAU_RATE_LIMIT` (default "1200/minute;100/second"). Counters live
+The key is the id of the verified API key (a token that does not verify counts as its client
+address). Limits come from `PANTAU_RATE_LIMIT` (default "1200/minute;100/second"). Counters live
 in each gunicorn worker's memory: with W workers a client can get up to W times the limit before
 every worker has seen it. A shared store would need atomic increments, which FerretDB 1.24 does
 not give (its updates are unlocked read-modify-writes); production with MongoDB or Redis can set
@@ -21,11 +21,17 @@ EXEMPT = {"/healthz", "/readyz", "/metrics", "/openapi.json"}
 
 
 def client_key() -> str:
+    """The verified key's id, else the client address: an unverified token must neither spend
+    another key's budget (its id is not secret) nor escape the address limit with made-up ids."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer pantau_"):
-        parts = header[7:].split("_", 2)
-        if len(parts) == 3:
-            return "key:" + parts[1]
+        from . import auth, mongo
+        try:
+            principal = auth.verify(header[7:].strip())  # cached; the view's own check reuses it
+        except mongo.STORE_ERRORS:
+            principal = None
+        if principal is not None:
+            return "key:" + principal.key_id
     return "addr:" + (request.remote_addr or "-")
 
 
