@@ -69,9 +69,9 @@ def parse(html: str) -> Figures:
 def client(monkeypatch):
     install_registry(monkeypatch)
     monkeypatch.setattr(auth, "verify", lambda token: PRINCIPALS.get(token))
-    from services.aggregator.dashboard import views
+    from services.aggregator.dashboard import session, views
 
-    monkeypatch.setattr(views, "key_active", lambda key_id: key_id in ("kb", "kl"))
+    monkeypatch.setattr(session, "key_active", lambda key_id: key_id in ("kb", "kl"))
     card = scenario_card()
     monkeypatch.setattr(card_reports, "unit_card", lambda db, s, unit_id, year, as_of, registry=None, live=False: card)
     monkeypatch.setattr(card_reports, "now", lambda: AS_OF)
@@ -155,9 +155,9 @@ def test_logout_needs_the_csrf_token_and_ends_the_session(client):
 
 def test_a_revoked_key_ends_the_session(client, monkeypatch):
     login(client, BUREAU)
-    from services.aggregator.dashboard import views
+    from services.aggregator.dashboard import session, views
 
-    monkeypatch.setattr(views, "key_active", lambda key_id: False)
+    monkeypatch.setattr(session, "key_active", lambda key_id: False)
     assert client.get(f"/dasbor/unit/lab?tahun={YEAR}").status_code == 302
 
 

@@ -1,0 +1,74 @@
+"""Labels (Bahasa Indonesia) and colours the dashboard pages share."""
+
+from __future__ import annotations
+
+PALETTE = ["#1f5f8b", "#e07b39", "#3a8d5c", "#b8433a", "#7a5aa6", "#8c6d31", "#3c9bb0", "#c45a9b", "#6b7b8c"]
+MUTU_COLORS = {
+    "A": "#2e7d32",
+    "B": "#1f5f8b",
+    "C": "#e0a030",
+    "D": "#b8433a",
+    "sampel_kurang": "#9e9e9e",
+    "tanpa_data": "#d0d0d0",
+}
+MUTU_LABELS = {
+    "A": "A (Sangat Baik)",
+    "B": "B (Baik)",
+    "C": "C (Kurang Baik)",
+    "D": "D (Tidak Baik)",
+    "sampel_kurang": "Sampel kurang",
+    "tanpa_data": "Tanpa data",
+}
+STATE_COLORS = {"met": "#2e7d32", "not_met": "#b8433a", "no_data": "#bdbdbd"}
+PROMISE_LABELS = {
+    "planned": "Direncanakan",
+    "in_progress": "Berjalan",
+    "fulfilled": "Terpenuhi",
+    "disputed": "Disanggah",
+    "dropped": "Dibatalkan",
+}
+STATUS_LABELS = {
+    "RECEIVED": "Diterima (belum diverifikasi)",
+    "PENDING_INFO": "Tertunda (menunggu pelapor)",
+    "DISPOSED": "Terdisposisi",
+    "IN_PROGRESS": "Sedang diproses",
+    "ANSWERED": "Dijawab",
+    "REOPENED": "Dibuka kembali",
+    "CLOSED_RESOLVED": "Selesai",
+    "ARCHIVED": "Diarsipkan",
+    "FORWARDED_OUT": "Diteruskan ke instansi lain",
+}
+FUNNEL = ("RECEIVED", "DISPOSED", "IN_PROGRESS", "ANSWERED", "CLOSED_RESOLVED")
+KIND_LABELS = {
+    "verification": "Verifikasi (3 hari kerja)",
+    "first_follow_up": "Tindak lanjut pertama (5 hari kerja)",
+    "resolution": "Penyelesaian (60 hari)",
+}
+TIER_LABELS = {
+    "instansi": "Admin instansi (provinsi)",
+    "opd": "Perangkat daerah",
+    "upp": "Unit pelayanan",
+    "kabkota": "Kabupaten/kota",
+    "unit": "Unit lain",
+}
+ELEMENT_NAMES = {
+    "pengguna_layanan": "Pengguna layanan",
+    "akademisi": "Ahli/praktisi/akademisi",
+    "instansi_terkait": "Instansi terkait",
+    "organisasi_masyarakat": "Organisasi masyarakat sipil",
+    "media": "Media massa",
+}
+INDICATORS = {
+    "2": "2.a.P Penyusunan SP bersama masyarakat",
+    "4": "4.a.K Peninjauan SP berkala",
+    "6": "6.a.B Pelaksanaan SKM",
+    "7": "7.a.T Media publikasi SKM",
+    "8": "8.a.Ak Persentase RTL SKM",
+    "9": "9.a.Ak Kecepatan tindak lanjut SKM",
+    "28": "28.e.Ak Tindak lanjut pengaduan hingga selesai",
+}
+RTL_LABELS = {"planned": "Direncanakan", "in_progress": "Berjalan", "done": "Selesai", "cancelled": "Dibatalkan"}
+UNAVAILABLE = "Data belum tersedia."
+TOPIC_LABELS = {"standar_pelayanan": "Standar pelayanan", "tindak_lanjut_skm": "Tindak lanjut SKM",
+                "maklumat_pelayanan": "Maklumat pelayanan", "lainnya": "Lainnya"}
+STAGE_LABELS = {"planned": "Direncanakan", "held": "Terlaksana", "closed": "Selesai"}

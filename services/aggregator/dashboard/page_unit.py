@@ -1,0 +1,123 @@
+"""The unit card page (from `card_reports.unit_card`): SKM (latest period, trend, weakest unsur,
+RTL), FKP promises, complaints, and the PEKPPP indicators and obligations with their evidence."""
+
+from __future__ import annotations
+
+from pantau.rules import ikm as rules
+
+from ..exports import fmt
+from ..exports.tables import Table
+from .labels import INDICATORS, RTL_LABELS, STATUS_LABELS, UNAVAILABLE
+from .model import Page, Section, Tile, cols, count_tile, mutu_tile, table_section
+from .page_skm import trend_chart, trend_table
+
+
+def _sample_note(sample: dict) -> str:
+    if sample["adequate"]:
+        return "sampel memadai"
+    return "sampel kurang" if sample["adequate"] is False else "populasi belum tercatat"
+
+
+def skm_section(skm: dict, year: int) -> Section:
+    latest, y, rtl = skm["latest"], skm["year"], skm["rtl"]
+    tiles = []
+    if latest:
+        required = latest["sample"]["required"]
+        tiles += [
+            mutu_tile(f"IKM {fmt.periode(latest['period'])}", latest["ikm"], latest["mutu"], "skm.latest.ikm",
+                      note=f"mutu {latest['mutu']} ({latest['kinerja']})"),
+            Tile("Responden", fmt.bulat(latest["respondents"]), "skm.latest.respondents",
+                 note=f"minimal {fmt.bulat(required)}" if required else None),
+        ]
+    else:
+        tiles.append(Tile("IKM", fmt.NONE, "skm.latest.ikm", note="belum ada responden"))
+    tiles += [
+        mutu_tile(f"IKM tahun {year}", y["ikm"], y["mutu"], "skm.year.ikm"),
+        Tile("Responden setahun", fmt.bulat(y["respondents"]), "skm.year.respondents", note=_sample_note(y["sample"])),
+        Tile("RTL selesai", f"{fmt.bulat(rtl['done'])} / {fmt.bulat(rtl['planned'])}", "skm.rtl",
+             note=fmt.persen(rtl["progress_pct"]) if rtl["progress_pct"] is not None else None),
+        Tile("Media publikasi", fmt.bulat(len(skm["publication"]["media"])), "skm.publication.media"),
+    ]
+    tables = [trend_table(skm["trend"])]
+    if latest:
+        tables.append(Table("unsur-terlemah", f"Unsur terlemah ({fmt.periode(latest['period'])})",
+                            cols(("label", "Unsur"), ("nrr", "NRR", "dec4"), ("ikm", "Nilai konversi", "dec2"),
+                                 ("mutu", "Mutu")),
+                            latest["weakest"], row_key="element"))
+    rtl_rows = [{**r, "element": rules.ELEMENT_LABELS.get(r["element"], r["element"]),
+                 "status": RTL_LABELS.get(r["status"], r["status"])} for r in skm["rtl_items"]]
+    tables.append(Table("rtl", "Rencana tindak lanjut (RTL)",
+                        cols(("element", "Unsur"), ("programme", "Program/kegiatan"), ("owner", "Penanggung jawab"),
+                             ("target_date", "Target", "date"), ("status", "Status"), ("done_at", "Selesai", "date")),
+                        rtl_rows, row_key="item_id"))
+    return Section("Survei Kepuasan Masyarakat", tiles=tiles, charts=[trend_chart(skm["trend"])], tables=tables,
+                   id="skm")
+
+
+def fkp_section(fkp: dict) -> Section:
+    if not fkp.get("available"):
+        return Section("Forum Konsultasi Publik", unavailable=UNAVAILABLE, id="fkp")
+    p = fkp["promises"]
+    tiles = [
+        Tile("FKP terlaksana", fmt.bulat(fkp["forums_held"]), "fkp.forums_held",
+             note=f"terakhir {fmt.tanggal(fkp['last_forum_date'])}" if fkp["last_forum_date"] else None),
+        Tile("Unsur masyarakat", fmt.bulat(fkp["elements_covered_count"]), "fkp.elements_covered_count"),
+        Tile("Janji terbuka", fmt.bulat(p["open"]), "fkp.promises.open"),
+        count_tile("Janji lewat target", p["overdue"], "fkp.promises.overdue", warn=True),
+        Tile("Janji terpenuhi", fmt.bulat(p["fulfilled"]), "fkp.promises.fulfilled",
+             note=fmt.persen(fkp["fulfilment_rate_pct"]) if fkp["fulfilment_rate_pct"] is not None else None),
+    ]
+    table = Table("janji-lewat-target", "Janji lewat target",
+                  cols(("description", "Janji"), ("owner", "Penanggung jawab"), ("target_date", "Target", "date"),
+                       ("days_overdue", "Hari terlambat", "int")),
+                  fkp["overdue_promises"], row_key="promise_id")
+    return table_section("Forum Konsultasi Publik", table, id="fkp", tiles=tiles)
+
+
+def complaints_section(comp: dict) -> Section:
+    if not comp.get("available"):
+        return Section("Pengaduan (SP4N-LAPOR!)", unavailable=UNAVAILABLE, id="pengaduan")
+    tiles = [
+        Tile("Pengaduan", fmt.bulat(comp["complaints"]), "complaints.complaints"),
+        Tile("Diselesaikan", fmt.persen(comp["resolved"]["pct"]), "complaints.resolved.pct"),
+        Tile("Tunggakan", fmt.bulat(comp["backlog"]["total"]), "complaints.backlog.total"),
+        count_tile("Tenggat terlampaui", comp["breaches_charged"]["total"], "complaints.breaches_charged.total",
+                   warn=True),
+    ]
+    rows = [{"status": k, "label": STATUS_LABELS.get(k, k), "count": v} for k, v in comp["by_status"].items()]
+    table = Table("status-pengaduan", "Pengaduan menurut status", cols(("label", "Status"), ("count", "Jumlah", "int")),
+                  rows, row_key="status")
+    return table_section("Pengaduan (SP4N-LAPOR!)", table, id="pengaduan", tiles=tiles)
+
+
+def pekppp_section(card: dict) -> Section:
+    from ..card_reports import OBLIGATIONS
+
+    labels = {o["key"]: o["label"] for o in OBLIGATIONS}
+    ind = [{"no": k, "label": INDICATORS[k], "score": v["score"], "evidence": v["evidence"], "source": v["source"]}
+           for k, v in card["pekppp"].items()]
+    cells = [{"key": k, "label": labels[k], "cell": c, "evidence": c["evidence"]} for k, c in card["obligations"].items()]
+    return Section("Indikator PEKPPP dan kepatuhan", id="pekppp", tables=[
+        Table("pekppp", "Skor indikator PEKPPP yang didukung data (0–5)",
+              cols(("label", "Indikator"), ("score", "Skor", "int"), ("source", "Sumber"), ("evidence", "Bukti")),
+              ind, row_key="no"),
+        Table("kewajiban", "Kewajiban",
+              cols(("label", "Kewajiban"), ("cell", "Keadaan", "state"), ("evidence", "Bukti")), cells, row_key="key"),
+    ])
+
+
+def unit_page(card: dict) -> Page:
+    skm, year, unit = card["skm"], card["year"], card["unit_id"]
+    period = skm["latest"]["period"] if skm["latest"] else year
+    links = [
+        ("Detail SKM", f"/dasbor/unit/{unit}/skm?periode={period}"),
+        ("Laporan Hasil SKM (PDF)", f"/dasbor/unit/{unit}/laporan-skm.pdf?periode={period}"),
+    ]
+    if card["fkp"].get("available"):
+        links.append(("Pelacak janji FKP", f"/dasbor/unit/{unit}/fkp?tahun={year}"))
+    if card["complaints"].get("available"):
+        links.append(("Tindak lanjut pengaduan", f"/dasbor/unit/{unit}/pengaduan?periode={year}"))
+    secs = [skm_section(skm, year), fkp_section(card["fkp"]), complaints_section(card["complaints"]),
+            pekppp_section(card)]
+    sub = f"{card.get('opd_name') or ''} · Tahun {year}".strip(" ·")
+    return Page(card["name"], sub, secs, card["as_of"], links)
