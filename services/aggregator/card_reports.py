@@ -19,6 +19,7 @@ computed once and shown everywhere the same.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -151,26 +152,35 @@ def _units(reg: Registry, opd_id: str | None) -> list:
     return [u for u in reg.upps() if opd_id is None or reg.opd_of(u.id) == opd_id]
 
 
-def compliance_matrix(
-    db,
-    s: Settings,
-    year: int,
-    as_of: datetime,
-    opd_id: str | None = None,
-    registry: Registry | None = None,
-    live: bool = False,
-) -> dict:
+@dataclass
+class _Read:
+    """What the matrix and the overview read for every unit (of an OPD) at `as_of`."""
+
+    reg: Registry
+    units: list
+    inp: SkmInputs
+    fkp: dict[str, dict] | None
+    comp: dict | None
+
+
+def _read(db, s: Settings, year: int, as_of: datetime, opd_id: str | None, registry: Registry | None,
+          live: bool) -> _Read:
     reg = registry or Registry.instance()
     units = _units(reg, opd_id)
     ids = [u.id for u in units]
-    inp = load_skm(db, None, year, as_of, s.tz, live)
-    figs = _fkp_figs(db, ids, year, as_of, s.tz)
-    comp = _complaint_rows(db, s, year, as_of)
+    return _Read(reg, units, load_skm(db, None, year, as_of, s.tz, live), _fkp_figs(db, ids, year, as_of, s.tz),
+                 _complaint_rows(db, s, year, as_of))
+
+
+def compliance_matrix(db, s: Settings, year: int, as_of: datetime, opd_id: str | None = None,
+                      registry: Registry | None = None, live: bool = False) -> dict:
+    r = _read(db, s, year, as_of, opd_id, registry, live)
+    reg = r.reg
     rows = []
-    for u in units:
-        skm = skm_section(u.id, year, inp, s.ikm_weight_mode)
-        fkp = fkp_section(figs[u.id] if figs is not None else None)
-        complaints = complaint_row_section(comp["rows"].get(u.id)) if comp is not None else dict(UNAVAILABLE)
+    for u in r.units:
+        skm = skm_section(u.id, year, r.inp, s.ikm_weight_mode)
+        fkp = fkp_section(r.fkp[u.id] if r.fkp is not None else None)
+        complaints = complaint_row_section(r.comp["rows"].get(u.id)) if r.comp is not None else dict(UNAVAILABLE)
         opd = reg.get(reg.opd_of(u.id) or "")
         rows.append(
             {
@@ -184,25 +194,14 @@ def compliance_matrix(
     return matrix_from(rows, year, as_of, reg, opd_id)
 
 
-def province_overview(
-    db,
-    s: Settings,
-    year: int,
-    as_of: datetime,
-    opd_id: str | None = None,
-    registry: Registry | None = None,
-    live: bool = False,
-) -> dict:
-    reg = registry or Registry.instance()
-    units = _units(reg, opd_id)
-    ids = [u.id for u in units]
-    inp = load_skm(db, None, year, as_of, s.tz, live)
-    ikm = {i: unit_year_ikm(i, year, inp, s.ikm_weight_mode) for i in ids}
-    fkp = _fkp_figs(db, ids, year, as_of, s.tz)
-    comp = _complaint_rows(db, s, year, as_of)
-    last = {i: last_response_month(i, inp) for i in ids}
+def province_overview(db, s: Settings, year: int, as_of: datetime, opd_id: str | None = None,
+                      registry: Registry | None = None, live: bool = False) -> dict:
+    r = _read(db, s, year, as_of, opd_id, registry, live)
+    reg, ids = r.reg, [u.id for u in r.units]
+    ikm = {i: unit_year_ikm(i, year, r.inp, s.ikm_weight_mode) for i in ids}
+    last = {i: last_response_month(i, r.inp) for i in ids}
     body = overview_from(
-        units, ikm, fkp, comp, last, year, as_of, s.tz, s.ikm_weight_mode, s.ikm_official_method, reg.opd_of
+        r.units, ikm, r.fkp, r.comp, last, year, as_of, s.tz, s.ikm_weight_mode, s.ikm_official_method, reg.opd_of
     )
     opd = reg.get(opd_id) if opd_id else None
     for t in body["per_opd"]:
