@@ -52,6 +52,7 @@ class Page:
     sections: list[Section] = field(default_factory=list)
     as_of: str | None = None
     links: list[tuple[str, str]] = field(default_factory=list)  # (label, url) e.g. PDF reports
+    contents: bool = False  # a long page: an in-page table of contents linking to each section
 
     def tables(self) -> list[Table]:
         return [t for s in self.sections for t in s.tables]

@@ -139,6 +139,7 @@ def province_page(ov: dict) -> Page:
         overview_sections(ov),
         ov["as_of"],
         links=[("Rekapitulasi IKM provinsi (PDF)", f"/dasbor/rekap-skm.pdf?periode={ov['year']}")],
+        contents=True,
     )
 
 
@@ -149,4 +150,5 @@ def opd_page(ov: dict, matrix: dict) -> Page:
     chart = ikm_bars("chart-unit-ikm", "IKM unit pelayanan (abu-abu: sampel belum memadai)", with_ikm, colors, 160, 28)
     secs.insert(1, Section("IKM unit", id="grafik-unit", charts=[chart]))
     secs.append(table_section("Kepatuhan unit", matrix_table(matrix), id="kepatuhan"))
-    return Page(ov.get("opd_name") or ov.get("opd_id") or "Perangkat daerah", f"Tahun {ov['year']}", secs, ov["as_of"])
+    return Page(ov.get("opd_name") or ov.get("opd_id") or "Perangkat daerah", f"Tahun {ov['year']}", secs, ov["as_of"],
+                contents=True)
