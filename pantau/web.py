@@ -28,8 +28,42 @@ STANDARD_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 CORRELATION_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
+PROBLEM_SCHEMA = {
+    "type": "object", "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "required": ["pointer", "message"], "properties": {
+            "pointer": {"type": "string"}, "field": {"type": "string", "nullable": True},
+            "message": {"type": "string"}}}},
+    },
+}
+SUCCESS_JSON = {"description": "Berhasil (JSON).", "content": {"application/json": {"schema": {"type": "object"}}}}
+
+
+def document_responses(spec: dict) -> dict:
+    """What every operation answers, in the served document: errors are problem+json (the
+    `default` response), and an operation that declares no success response answers a JSON
+    object with some 2xx status."""
+    spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    spec["components"].setdefault("responses", {})["DEFAULT_ERROR"] = {
+        "description": "Masalah (RFC 9457 problem details).",
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for ops in spec.get("paths", {}).values():
+        for method, op in ops.items():
+            if method in ("parameters", "summary", "description", "servers"):
+                continue
+            responses = op.setdefault("responses", {})
+            if not any(str(code).startswith("2") for code in responses):
+                responses["2XX"] = SUCCESS_JSON
+    return spec
+
+
 class ProblemApi(Api):
     """flask-smorest Api whose HTTP errors are RFC 9457 problem documents."""
+
+    def _openapi_json(self):
+        return json_response(document_responses(self.spec.to_dict()))
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
         data = getattr(error, "data", None) or {}
