@@ -39,6 +39,11 @@ SERVICE_NAMES = {"pengaduan": "Pengaduan pelayanan publik", "aspirasi": "Aspiras
 CLOSED = lapor.TERMINAL
 MAX_REQUESTS = 1000
 DEFAULT_DAYS = 90
+LIST_OK = {"200": {"description": "Daftar JSON (Open311 GeoReport v2).",
+                   "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}}
+_TEXT_ARG = {"in": "query", "required": False, "schema": {"type": "string"}}
+LIST_ARGS = [{**_TEXT_ARG, "name": n} for n in ("service_request_id", "service_code", "status")] + \
+    [{**_TEXT_ARG, "name": n, "schema": {"type": "string", "format": "date-time"}} for n in ("start_date", "end_date")]
 
 
 @track_blp.route("/track/<tracking_id>", methods=["GET"])
@@ -59,7 +64,7 @@ def track(tracking_id: str):
 
 
 @open311_blp.route("/services.json", methods=["GET"])
-@open311_blp.doc(security=[])
+@open311_blp.doc(security=[], responses=LIST_OK)
 def services():
     """Jenis layanan Open311 (klasifikasi LAPOR!)."""
     return json_response([{"service_code": c, "service_name": SERVICE_NAMES[c], "description": SERVICE_NAMES[c],
@@ -98,7 +103,7 @@ def _date_arg(name: str) -> datetime | None:
 
 
 @open311_blp.route("/requests.json", methods=["GET"])
-@open311_blp.doc(security=[])
+@open311_blp.doc(security=[], responses=LIST_OK, parameters=LIST_ARGS)
 def requests_list():
     """Daftar pengaduan tidak rahasia (Open311 GeoReport v2)."""
     at = lifecycle.now()
@@ -127,7 +132,7 @@ def requests_list():
 
 
 @open311_blp.route("/requests/<request_id>.json", methods=["GET"])
-@open311_blp.doc(security=[])
+@open311_blp.doc(security=[], responses=LIST_OK)
 def request_one(request_id: str):
     """Satu pengaduan tidak rahasia (Open311 GeoReport v2); yang rahasia tidak ditemukan."""
     stored = store.docs(request_id)
