@@ -44,6 +44,8 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 FORM_OVERHEAD = 256 * 1024  # multipart boundaries, headers and the signatories field
 SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 _PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
+_FILE_OK = {"200": {"description": "Berkas (PDF/PNG/JPEG) sebagai lampiran; header X-Content-SHA256.",
+                    "content": {ct: {"schema": {"type": "string", "format": "binary"}} for _, ct in SIGNATURES}}}
 _ERRORS = {"413": {"description": f"Berkas lebih dari {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB.", "content": _PROBLEM},
            "415": {"description": "Bukan multipart/form-data, atau berkas bukan PDF/PNG/JPEG.", "content": _PROBLEM}}
 
@@ -160,7 +162,7 @@ def _file(sha: str, name: str) -> Response:
 
 
 @blp.route("/<fkp_id>/berita-acara", methods=["GET"])
-@blp.doc(security=SECURITY)
+@blp.doc(security=SECURITY, responses=_FILE_OK)
 @auth.require()
 def download_berita_acara(fkp_id: str):
     """Unduh Berita Acara terbaru FKP ini."""
@@ -185,7 +187,7 @@ def upload_document(fkp_id: str):
 
 
 @blp.route("/<fkp_id>/documents/<sha256>", methods=["GET"])
-@blp.doc(security=SECURITY)
+@blp.doc(security=SECURITY, responses=_FILE_OK)
 @auth.require()
 def download_document(fkp_id: str, sha256: str):
     """Unduh dokumen yang diunggah untuk FKP ini."""
