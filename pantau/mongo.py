@@ -7,15 +7,17 @@ import threading
 from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import AutoReconnect, ConnectionFailure, NetworkTimeout, ServerSelectionTimeoutError
+from pymongo.errors import (AutoReconnect, ConnectionFailure, ExecutionTimeout, NetworkTimeout,
+                            ServerSelectionTimeoutError)
 
 from .config import settings
 
 _lock = threading.Lock()
 _clients: dict[tuple[int, str], MongoClient] = {}
 
-STORE_ERRORS = (AutoReconnect, ConnectionFailure, NetworkTimeout, ServerSelectionTimeoutError)
-"""Errors meaning 'the store is unreachable right now' (retry / 503), not 'bad data'."""
+STORE_ERRORS = (AutoReconnect, ConnectionFailure, NetworkTimeout, ServerSelectionTimeoutError, ExecutionTimeout)
+"""Errors meaning 'the store is unreachable or too slow right now' (retry / 503), not 'bad data'.
+ExecutionTimeout: a request's store deadline (pantau.web.STORE_DEADLINE_S) ran out."""
 
 
 def client(url: str | None = None) -> MongoClient:

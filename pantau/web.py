@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import time
 import uuid
 from typing import Any, Callable
 
 import orjson
+import pymongo
 from flask import Flask, Response, g, request
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, ValidationError
@@ -26,6 +28,11 @@ from .problems import PROBLEM_JSON, ProblemError, flatten_errors, problem
 log = logging.getLogger("pantau.web")
 STANDARD_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 CORRELATION_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+STORE_DEADLINE_S = float(os.environ.get("PANTAU_STORE_DEADLINE_S") or 15)
+"""Every store operation of a write request must finish within this many seconds of the request's
+start, else the request answers 503 (a frozen store would otherwise hold it for socketTimeoutMS
+per operation, past the client's patience and gunicorn's timeout). A 5,000-response batch needs
+about 6 s on a loaded 2-core machine; 0 turns the bound off."""
 
 
 PROBLEM_SCHEMA = {
@@ -192,6 +199,9 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
         if metrics_on:
             metrics.HTTP_IN_FLIGHT.labels(service).inc()
             g.in_flight = True
+        if request.method not in ("GET", "HEAD", "OPTIONS") and STORE_DEADLINE_S > 0:
+            g.store_deadline = pymongo.timeout(STORE_DEADLINE_S)
+            g.store_deadline.__enter__()
 
     @app.after_request
     def _finish(resp: Response):
@@ -215,6 +225,9 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
     def _teardown(_exc):
         if g.pop("in_flight", False):
             metrics.HTTP_IN_FLIGHT.labels(service).dec()
+        deadline = g.pop("store_deadline", None)
+        if deadline is not None:
+            deadline.__exit__(None, None, None)
 
     @app.errorhandler(ProblemError)
     def _problem(exc: ProblemError):
