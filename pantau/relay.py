@@ -6,6 +6,12 @@ partition and in order), waits for acks=all, and drops a slot once it is closed 
 `CLOSE_AFTER` seconds, longer than any request can take) and fully published. A crash forgets
 what was sent from open slots, so they are sent again with the same event ids: consumers skip
 them. Nothing is dropped before Kafka acknowledged it.
+
+Reading is the relay's cost on FerretDB (every query scans the slot and decodes its documents),
+so a slot is not re-read in full every round: once something of it was sent, a round reads only
+its `_id`s and then the new pointers; a slot that has settled (`SETTLE_AFTER` seconds past its
+end, longer than a request takes between choosing the slot and inserting) is read once more and
+then only again right before it is dropped, which still catches a late insert.
 """
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ from .outbox import SLOT_PREFIX, SLOT_SECONDS, sleep_backoff
 
 log = logging.getLogger("pantau.relay")
 CLOSE_AFTER = 120.0  # seconds after a slot's end before it is dropped
+SETTLE_AFTER = 30.0  # seconds after a slot's end after which it is read only once more before the drop
 
 
 class Relay:
@@ -32,6 +39,7 @@ class Relay:
         self.idle_sleep = idle_sleep
         self.db = mongo.db(service)
         self.sent: dict[str, set[str]] = {}
+        self.settled: set[str] = set()  # slots fully sent after SETTLE_AFTER: skipped until their drop
         self._producer = None
         self._stop = False
 
@@ -52,9 +60,13 @@ class Relay:
         now = datetime.now(timezone.utc)
         rounds = []
         for name in self.slots():
-            docs = sorted(self.db[name].find({}), key=lambda d: (d["stored_at"], d["subject"], d["seq"]))
+            age = now.timestamp() - (int(name[len(SLOT_PREFIX):]) + 1) * SLOT_SECONDS
+            if name in self.settled and age <= CLOSE_AFTER:
+                continue
             done = self.sent.setdefault(name, set())
-            rounds.append((name, [d for d in docs if d["_id"] not in done]))
+            rounds.append((name, self._unsent(name, done)))
+            if age > SETTLE_AFTER:
+                self.settled.add(name)
         pending = [d for _, new in rounds for d in new]
         metrics.OUTBOX_BACKLOG.labels(self.service).set(len(pending))
         oldest = min((d["stored_at"] for d in pending), default=None)
@@ -68,7 +80,18 @@ class Relay:
             if (int(name[len(SLOT_PREFIX):]) + 1) * SLOT_SECONDS < now.timestamp() - CLOSE_AFTER:
                 self.db.drop_collection(name)  # closed and fully published
                 self.sent.pop(name, None)
+                self.settled.discard(name)
         return total
+
+    def _unsent(self, name: str, done: set[str]) -> list[dict]:
+        """The slot's pointers not yet sent, in order; reads only `_id`s when some were sent."""
+        col = self.db[name]
+        if done:
+            new = [d["_id"] for d in col.find({}, projection={"_id": 1}) if d["_id"] not in done]
+            docs = list(col.find({"_id": {"$in": new}})) if new else []
+        else:
+            docs = list(col.find({}))
+        return sorted(docs, key=lambda d: (d["stored_at"], d["subject"], d["seq"]))
 
     def _send(self, docs: list[dict]) -> None:
         p = self.producer()
@@ -108,6 +131,7 @@ class Relay:
             self._producer = None
         # after a failure we cannot know which sends landed: send the open slots again
         self.sent.clear()
+        self.settled.clear()
 
 
 def main(service: str, metrics_port: int | None) -> None:
