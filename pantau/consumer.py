@@ -57,8 +57,10 @@ class ConsumerLoop:
         metrics.init_consumer_series(list(handlers))
         self._recent_ids = metrics.RecentIds()  # counts republished duplicates (metrics only)
         self._batch_ids: dict[str, None] = {}  # ids applied in the batch in progress
-        # records already dead-lettered in a batch that is being retried (so the DLQ gets each once)
-        self._dead: set[tuple[str, int, int]] = set()
+        # source positions already in the DLQ: from earlier attempts at a batch, and (read from the
+        # DLQs' headers at start) from a crashed predecessor or an earlier group, because the DLQ
+        # send and the offset commit are not atomic; so the DLQ gets each poison record once
+        self._dead: set[tuple[str, int, int]] = dead_lettered(self.s, list(handlers))
 
     def stop(self, *_):
         self._stop = True
@@ -74,7 +76,6 @@ class ConsumerLoop:
             try:
                 self._process(batch)
                 self.consumer.commit()
-                self._dead.clear()
                 attempt = 0
                 for event_id in self._batch_ids:
                     self._recent_ids.add(event_id)
@@ -126,6 +127,12 @@ class ConsumerLoop:
             by_topic[tp.topic].extend(records)
         self._pending_dlq: list = []
         self._batch_ids = {}
+        try:
+            self._apply_batch(by_topic)
+        finally:
+            self._settle_dlq()  # even when applying failed: the retry must not send them again
+
+    def _apply_batch(self, by_topic: dict) -> None:
         for topic, records in by_topic.items():
             # records of one partition are in order; across partitions order does not matter
             # because each key (aggregate or unit) lives in one partition.
@@ -156,6 +163,8 @@ class ConsumerLoop:
                                                    else e.time.timestamp()) for r, e in good)
                 metrics.PROJECTION_FRESHNESS.labels(topic).set(max(0.0, time.time() - self.last_event_time[topic]))
                 _log_batch(topic, good, rejected)
+
+    def _settle_dlq(self) -> None:
         if self._pending_dlq:
             self.dlq_producer.flush(timeout=30)
             failed = None
@@ -167,6 +176,7 @@ class ConsumerLoop:
                     continue
                 self._dead.add(where)
                 metrics.CONSUMER_DLQ.labels(topic, reason).inc()
+            self._pending_dlq = []
             if failed is not None:
                 raise failed  # the batch is retried; records already in the DLQ are not sent again
 
@@ -217,6 +227,43 @@ def _log_batch(topic: str, good: list, rejected: dict) -> None:
             log.debug("event applied", extra={"topic": topic, "partition": r.partition, "offset": r.offset,
                                               "event_id": e.id, "type": e.type, "correlation_id": e.correlationid,
                                               "rejected": e.id in rejected})
+
+
+def dead_lettered(s: Settings, topics: list[str], timeout_s: float = 60.0) -> set[tuple[str, int, int]]:
+    """The source positions (topic, partition, offset) already in these topics' DLQs, from the
+    records' headers. On failure, an empty set (then a redelivered poison record may be
+    dead-lettered twice, as before) rather than a consumer that cannot start."""
+    from kafka import KafkaConsumer
+    out: set[tuple[str, int, int]] = set()
+    c = None
+    try:
+        c = KafkaConsumer(bootstrap_servers=s.kafka_bootstrap, group_id=None, enable_auto_commit=False,
+                          client_id="pantau-dlq-index")
+        c.topics()
+        tps = [TopicPartition(t + ".dlq", n) for t in topics for n in (c.partitions_for_topic(t + ".dlq") or [])]
+        if not tps:
+            return out
+        c.assign(tps)
+        c.seek_to_beginning(*tps)
+        ends = c.end_offsets(tps)
+        deadline = time.monotonic() + timeout_s
+        while any(c.position(tp) < ends[tp] for tp in tps):
+            if time.monotonic() > deadline:
+                raise TimeoutError("reading the DLQs took too long")
+            for records in c.poll(timeout_ms=500).values():
+                for r in records:
+                    h = {k: v for k, v in (r.headers or [])}
+                    try:
+                        out.add((h["dlq_topic"].decode(), int(h["dlq_partition"]), int(h["dlq_offset"])))
+                    except (KeyError, ValueError):
+                        continue
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        log.warning("could not read the DLQs; a redelivered poison record may be dead-lettered again",
+                    extra={"error": repr(exc)})
+    finally:
+        if c is not None:
+            c.close()
+    return out
 
 
 def install_signal_handlers(loop: ConsumerLoop) -> None:
