@@ -72,8 +72,10 @@ def population_for(unit_id: str, period: Period, db=None, as_of: datetime | None
 def populations(db, unit_ids: list[str], period: Period, as_of: datetime | None = None) -> dict[str, int | None]:
     """N per unit for a period in one read of the (small) settings collection, not one lookup
     per unit; falls back to the registry like `population_for`."""
-    docs = db["skm_settings"].find({"period": str(period)}, projection={"unit_id": 1, "population": 1, "updated_at": 1})
-    set_n = {d["unit_id"]: d.get("population") for d in docs if settings_at(d, as_of) is not None}
+    docs = db["skm_settings"].find({"period": str(period)},
+                                   projection={"unit_id": 1, "population": 1, "updated_at": 1, "history": 1})
+    then = [settings_at(d, as_of) for d in docs]
+    set_n = {d["unit_id"]: d.get("population") for d in then if d is not None}
     return {uid: set_n.get(uid) or population_for(uid, period) for uid in unit_ids}
 
 

@@ -20,7 +20,8 @@ voids recorded after `as_of` (indexed on MongoDB; on FerretDB 1.24 a scan of `sk
 3 µs per stored response) and looks each revived void's fact up by `_id`.
 
 The survey follow-up (settings, RTL items, publications) is kept as one document per subject
-with its event times, and is cut at `as_of` by `followup_at`.
+with the history of its states and their event times, and is taken as it stood at `as_of` by
+`followup_at` / `settings_at`.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from .projections.skm import add
+from .projections.skm_followup import RTL_STATE, SETTINGS_STATE
 
 # what `add` needs of a fact, plus where it belongs and the record that inserted it
 FACT_FIELDS = {"unit_id": 1, "month": 1, "answers": 1, "local_hour": 1, "submitted_at": 1, "channel": 1,
@@ -112,28 +114,35 @@ def aware(v) -> datetime | None:
     return v if v.tzinfo else v.replace(tzinfo=timezone.utc)
 
 
+def state_at(doc: dict, as_of: datetime, fields: tuple[str, ...]) -> dict | None:
+    """Pure: the document with the state it had at `as_of` from its `history` (None: it did not
+    exist yet); a document without history (projected before it was kept) is taken as it is."""
+    history = doc.get("history")
+    if not history:
+        return doc
+    then = [h for h in history if aware(h["t"]) <= as_of]
+    if not then:
+        return None
+    return {**doc, **{k: then[-1].get(k) for k in fields}}
+
+
 def followup_at(settings_docs: list[dict], rtl: list[dict], pubs: list[dict], as_of: datetime,
                 tz: str) -> Followup:
-    """Pure: settings recorded after `as_of` do not count; RTL items planned after `as_of` do not
-    count, an item done after `as_of` counts as in progress then; a publication counts from its
-    date (local) once it is recorded. Cheap (a few documents per unit), so also applied at now."""
+    """Pure: settings and RTL items as they stood at `as_of` (their recorded history); a
+    publication counts once recorded and from its date (local). Documents without history
+    (older projections): settings recorded after `as_of` do not count, RTL items planned after
+    `as_of` do not, one done after `as_of` counts as in progress. Cheap (a few documents per
+    unit), so also applied at now."""
     out = Followup()
     for d in settings_docs:
-        t = aware(d.get("updated_at"))
-        if t is None or t <= as_of:
-            out.settings[f"{d['unit_id']}:{d['period']}"] = d
+        then = settings_at(d, as_of)
+        if then is not None:
+            out.settings[f"{d['unit_id']}:{d['period']}"] = then
     rtl_by: dict[str, list[dict]] = defaultdict(list)
     for r in rtl:
-        planned = aware(r.get("planned_at"))
-        if planned is not None and planned > as_of:
-            continue
-        item = dict(r)
-        done = aware(r.get("done_at"))
-        if r.get("status") == "done" and (done is None or done > as_of):
-            item.update(status="in_progress", done_at=None)
-        elif r.get("status") == "cancelled" and (aware(r.get("updated_at")) or as_of) > as_of:
-            item["status"] = "planned"
-        rtl_by[r["unit_id"]].append(item)
+        item = _rtl_at(r, as_of)
+        if item is not None:
+            rtl_by[r["unit_id"]].append(item)
     out.rtl = dict(rtl_by)
     local_day = as_of.astimezone(ZoneInfo(tz)).date().isoformat()
     pubs_by: dict[str, list[dict]] = defaultdict(list)
@@ -145,9 +154,26 @@ def followup_at(settings_docs: list[dict], rtl: list[dict], pubs: list[dict], as
     return out
 
 
+def _rtl_at(r: dict, as_of: datetime) -> dict | None:
+    if r.get("history"):
+        return state_at(r, as_of, RTL_STATE)
+    planned = aware(r.get("planned_at"))
+    if planned is not None and planned > as_of:
+        return None
+    item = dict(r)
+    done = aware(r.get("done_at"))
+    if r.get("status") == "done" and (done is None or done > as_of):
+        item.update(status="in_progress", done_at=None)
+    elif r.get("status") == "cancelled" and (aware(r.get("updated_at")) or as_of) > as_of:
+        item["status"] = "planned"
+    return item
+
+
 def settings_at(doc: dict | None, as_of: datetime | None) -> dict | None:
-    """A settings document if it was recorded by `as_of` (None = now)."""
+    """A settings document as it stood at `as_of` (None = now: as it is)."""
     if doc is None or as_of is None:
         return doc
+    if doc.get("history"):
+        return state_at(doc, as_of, SETTINGS_STATE)
     t = aware(doc.get("updated_at"))
     return doc if t is None or t <= as_of else None

@@ -1,5 +1,6 @@
-"""SKM reports "as the data stood at as_of", exactly: responses and voids recorded after `as_of`
-do not count, even in the same month (unit, OPD, province, ranking, compliance, card, dashboard)."""
+"""SKM reports "as the data stood at as_of", exactly: responses, voids, settings and RTL progress
+recorded after `as_of` do not count, even in the same month (unit, OPD, province, ranking,
+compliance, card, dashboard)."""
 from __future__ import annotations
 
 import re
@@ -26,7 +27,8 @@ def answers(i: int, low: bool = False) -> dict:
 
 
 def batch(unit: str, prefix: str, n: int, month: str, low: bool = False, hour: int = 10) -> list[dict]:
-    return [{"unit_id": unit, "response_id": f"{prefix}-{i}", "submitted_at": f"2026-{month}-{10 + i % 15:02d}T{hour:02d}:15:00+08:00",
+    return [{"unit_id": unit, "response_id": f"{prefix}-{i}",
+             "submitted_at": f"2026-{month}-{10 + i % 15:02d}T{hour:02d}:15:00+08:00",
              "answers": answers(i, low), "channel": "web", "respondent": {"sex": "P" if i % 3 else "L"}}
             for i in range(n)]
 
@@ -64,7 +66,8 @@ def dashboard_respondents(platform, per: str | None) -> str:
     web = requests.Session()
     page = web.get(platform.url("aggregator", "/masuk"))
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
-    login = web.post(platform.url("aggregator", "/masuk"), data={"csrf_token": token.group(1), "api_key": platform.bureau})
+    login = web.post(platform.url("aggregator", "/masuk"),
+                     data={"csrf_token": token.group(1), "api_key": platform.bureau})
     assert login.status_code == 200 and "/masuk" not in login.url
     params = {"periode": "2026", **({"per": per} if per else {})}
     html = web.get(platform.url("aggregator", f"/dasbor/unit/{A}/skm"), params=params).text
@@ -86,31 +89,50 @@ def test_as_of_reports_count_only_what_was_recorded_by_then(platform):
         assert requests.post(sv("/v1/skm/responses"), json={"responses": items}, headers=h[u]).status_code == 202
     platform.wait_for(lambda: all(platform.summary(u)["skm_responses"] == len(first[u]) for u in (A, B)),
                       what="first set applied")
-    platform.wait_for(lambda: requests.get(platform.url("aggregator", f"/v1/skm/compliance/units/{A}?year=2026"),
-                                           headers=h[A]).json()["sample"]["population"] == POP[A],
-                      what="settings applied")
+    rtl = lambda path: sv(f"/v1/skm/rtl/{A}/2026/items{path}")  # noqa: E731
+    r = requests.post(rtl(""), json={"item_id": "rtl-1", "element": "waktu", "programme": "Antrean daring",
+                                     "owner": "Kasi Pelayanan", "target_date": "2026-06-30"}, headers=h[A])
+    assert r.status_code == 201, r.text
+    evidence = [{"name": "Foto", "sha256": "b" * 64}]
+    r = requests.post(rtl("/rtl-1/progress"), json={"status": "in_progress", "progress_pct": 50, "evidence": evidence,
+                                                    "at": "2026-04-10T10:00:00+08:00"}, headers=h[A])
+    assert r.status_code == 200, r.text
+    comp_url = platform.url("aggregator", f"/v1/skm/compliance/units/{A}?year=2026")
+    card_url = platform.url("aggregator", f"/v1/units/{A}/card?year=2026")
+    platform.wait_for(lambda: requests.get(comp_url, headers=h[A]).json()["sample"]["population"] == POP[A]
+                      and [i["progress_pct"] for i in requests.get(card_url, headers=h[A]).json()["skm"]["rtl_items"]]
+                      == [50], what="settings and RTL progress applied")
     t = datetime.now(timezone.utc).isoformat()  # everything above was answered 2xx before this
     at_t = reports(platform, t)
 
     # later: more responses in the same month (and February, out of service hours), a void of a
     # response of the first set, a publication and an RTL item
-    second = {A: batch(A, "a2", 10, "03", low=True) + batch(A, "a3", 4, "02", hour=21), B: batch(B, "b2", 5, "03", low=True)}
+    second = {A: batch(A, "a2", 10, "03", low=True) + batch(A, "a3", 4, "02", hour=21),
+              B: batch(B, "b2", 5, "03", low=True)}
     for u, items in second.items():
         assert requests.post(sv("/v1/skm/responses"), json={"responses": items}, headers=h[u]).status_code == 202
     voided = first[A][0]
-    r = requests.post(sv(f"/v1/skm/responses/{A}/{voided['response_id']}/void"), json={"reason": "duplikat"}, headers=h[A])
+    r = requests.post(sv(f"/v1/skm/responses/{A}/{voided['response_id']}/void"), json={"reason": "duplikat"},
+                      headers=h[A])
     assert r.status_code in (200, 201, 202), r.text
     r = requests.post(sv(f"/v1/skm/publications/{A}/2026"), json={"medium": "website", "published_on": "2026-04-01"},
                       headers=h[A])
     assert r.status_code == 201, r.text
-    r = requests.post(sv(f"/v1/skm/rtl/{A}/2026/items"), json={"item_id": "rtl-x", "element": "waktu",
-                      "programme": "Loket tambahan", "owner": "Kasi Pelayanan", "target_date": "2026-12-31"}, headers=h[A])
+    r = requests.post(rtl(""), json={"item_id": "rtl-x", "element": "waktu", "programme": "Loket tambahan",
+                                     "owner": "Kasi Pelayanan", "target_date": "2026-12-31"}, headers=h[A])
     assert r.status_code == 201, r.text
+    # rtl-1 recorded as done now, with a completion date long before T: at T it was not done yet
+    r = requests.post(rtl("/rtl-1/progress"), json={"status": "done", "progress_pct": 100, "evidence": evidence,
+                                                    "at": "2026-04-20T10:00:00+08:00"}, headers=h[A])
+    assert r.status_code == 200, r.text
+    r = requests.put(sv(f"/v1/skm/settings/{A}/2026"), json={"population": 60, "period_type": "quarter",
+                                                            "executor": "internal"}, headers=h[A])
+    assert r.status_code == 200, r.text
     n_live = {A: len(first[A]) + len(second[A]) - 1, B: len(first[B]) + len(second[B])}
-    comp_url = platform.url("aggregator", f"/v1/skm/compliance/units/{A}?year=2026")
     platform.wait_for(lambda: all(platform.summary(u)["skm_responses"] == n_live[u] for u in (A, B))
-                      and (c := requests.get(comp_url, headers=h[A]).json())["published"] and c["rtl"]["planned"] == 1,
-                      what="second set, void, publication and RTL item applied")
+                      and (c := requests.get(comp_url, headers=h[A]).json())["published"] and c["rtl"]["planned"] == 2
+                      and c["rtl"]["done"] == 1 and c["sample"]["population"] == 60,
+                      what="second set, void, publication, RTL items and new settings applied")
 
     later_at_t, live = reports(platform, t), reports(platform, None)
     # 1. as_of=T answers now exactly what it answered at T (every report, every figure)
@@ -127,7 +149,8 @@ def test_as_of_reports_count_only_what_was_recorded_by_then(platform):
     assert "outside_service_hours" not in u["flags"] and u["signals"]["out_of_hours_share"] == 0
     assert at_t["unit_q1"]["respondents"] == len(first[A]) and at_t["unit_q1"]["ikm"] == hand["ikm"]
     region = rules.compile_region([{"unit_id": x, "respondents": len(first[x]), "sums": sums_of(first[x]),
-                                    "adequate": sample_adequacy(POP[x], len(first[x]))["adequate"]} for x in (A, B)], mode)
+                                    "adequate": sample_adequacy(POP[x], len(first[x]))["adequate"]}
+                                   for x in (A, B)], mode)
     opd = at_t["opd"]
     for k in ("ikm_mean_of_units", "ikm_pooled_respondents", "unit_count", "respondent_count"):
         assert opd[k] == region[k], k
@@ -135,12 +158,14 @@ def test_as_of_reports_count_only_what_was_recorded_by_then(platform):
     assert at_t["unit_b"]["respondents"] == len(first[B])
     c = at_t["compliance"]
     assert c["skm_run"] and c["respondents"] == len(first[A]) and c["sample"] == u["sample"]
-    assert not c["published"] and c["rtl"]["planned"] == 0
+    assert not c["published"] and (c["rtl"]["planned"], c["rtl"]["done"]) == (1, 0)
     card = at_t["card"]
     assert card["skm"]["year"]["respondents"] == len(first[A]) and card["skm"]["year"]["ikm"] == hand["ikm"]
     q1 = [p for p in card["skm"]["trend"] if p["period"] == "2026-Q1"][0]
     assert q1["respondents"] == len(first[A]) and q1["ikm"] == hand["ikm"]
     assert card["obligations"]["skm_published"]["state"] == "not_met"
+    rtl_then = [(i["item_id"], i["status"], i["progress_pct"]) for i in card["skm"]["rtl_items"]]
+    assert rtl_then == [("rtl-1", "in_progress", 50)]
     row = [x for x in at_t["matrix"]["units"] if x["unit_id"] == A][0]
     assert row["cells"]["skm_published"]["state"] == "not_met"
     assert [x for x in at_t["overview"]["units"] if x["unit_id"] == A][0]["respondents"] == len(first[A])
@@ -150,9 +175,11 @@ def test_as_of_reports_count_only_what_was_recorded_by_then(platform):
     assert live["unit"]["respondents"] == n_live[A] and live["unit"]["ikm"] == hand_live["ikm"]
     assert live["unit"]["signals"]["out_of_hours_share"] == round(4 / n_live[A], 4)
     assert live["unit_b"]["respondents"] == n_live[B]
-    assert live["opd"]["respondent_count"] >= at_t["opd"]["respondent_count"]
+    assert live["opd"]["respondent_count"] == 0 < at_t["opd"]["respondent_count"]  # A's new N: sample now short
     assert {x["unit_id"]: x["respondents"] for x in live["opd"]["units"] if x["respondents"]} == n_live
-    assert live["compliance"]["published"] and live["compliance"]["rtl"]["planned"] == 1
+    lc = live["compliance"]
+    assert lc["published"] and (lc["rtl"]["planned"], lc["rtl"]["done"]) == (2, 1)
+    assert lc["sample"] == sample_adequacy(60, n_live[A]) and live["unit"]["sample"]["population"] == 60
     assert live["card"]["skm"]["year"]["respondents"] == n_live[A]
     assert live["province"]["units"] != at_t["province"]["units"]
     # 4. an as_of before any of it shows none of it
