@@ -78,7 +78,8 @@ def fkp_province_page(rep: dict, opd_id: str | None = None) -> Page:
         table_section("Per unit", Table(
             "per-unit", "FKP per unit",
             cols(("unit_id", "Unit", "text", "href"), ("forums_held", "FKP", "int"),
-                 ("forums_planned", "Direncanakan", "int"), ("elements", "Unsur", "int"), ("ind2", "Skor ind. 2", "int"),
+                 ("forums_planned", "Direncanakan", "int"), ("elements", "Unsur", "int"),
+                 ("ind2", "Skor ind. 2", "int"),
                  *counts, ("last", "FKP terakhir", "date")),
             units, row_key="unit_id")),
     ]

@@ -54,7 +54,8 @@ def _adequacy(u: dict) -> str:
 
 
 def units_table(ov: dict, name: str = "ikm-unit") -> Table:
-    rows = [{**u, "adequacy": _adequacy(u), "required": u["sample"]["required"]} for u in unit_links(ov["units"], ov["year"])]
+    rows = [{**u, "adequacy": _adequacy(u), "required": u["sample"]["required"]}
+            for u in unit_links(ov["units"], ov["year"])]
     return Table(
         name, "IKM per unit pelayanan (setahun)",
         cols(("name", "Unit pelayanan", "text", "href"), ("opd_name", "Perangkat daerah"),
@@ -112,7 +113,8 @@ def attention_tables(ov: dict) -> list[Table]:
                          unit_links(a["most_breaches"], year), row_key="unit_id"))
     out.append(Table("lama-tidak-aktif", f"Tanpa responden SKM ≥ {ov['silent_months']} bulan",
                      cols(unit, ("last_response_month", "Responden terakhir", "month"),
-                          ("months_silent", "Bulan tanpa responden", "int"), ("last_forum_date", "FKP terakhir", "date")),
+                          ("months_silent", "Bulan tanpa responden", "int"),
+                          ("last_forum_date", "FKP terakhir", "date")),
                      unit_links(a["silent"], year), row_key="unit_id"))
     return out
 

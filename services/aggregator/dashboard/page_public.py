@@ -46,7 +46,8 @@ def public_province_page(group: dict, names: dict[str, str], province: str) -> P
         fmt.periode(group["period"]),
         [
             Section("IKM provinsi", tiles=tiles, id="provinsi",
-                    note="Hanya unit dengan jumlah responden memenuhi sampel minimal (Krejcie–Morgan) yang dihitung."),
+                    note="Hanya unit dengan jumlah responden memenuhi sampel minimal (Krejcie–Morgan) "
+                         "yang dihitung."),
             table_section("IKM unit pelayanan", table, id="unit", charts=[chart]),
         ],
         group["as_of"],

@@ -21,7 +21,8 @@ def skm_tiles(ikm: dict) -> list[Tile]:
              note=f"populasi {fmt.bulat(s['population'])}" if s["population"] else "populasi belum tercatat"),
     ]
     if ikm.get("ci95"):
-        tiles.append(Tile("Selang kepercayaan 95%", f"{fmt.angka(ikm['ci95'][0])} – {fmt.angka(ikm['ci95'][1])}", "ci95"))
+        low, high = ikm["ci95"]
+        tiles.append(Tile("Selang kepercayaan 95%", f"{fmt.angka(low)} – {fmt.angka(high)}", "ci95"))
     return tiles
 
 

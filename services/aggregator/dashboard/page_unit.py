@@ -96,7 +96,8 @@ def pekppp_section(card: dict) -> Section:
     labels = {o["key"]: o["label"] for o in OBLIGATIONS}
     ind = [{"no": k, "label": INDICATORS[k], "score": v["score"], "evidence": v["evidence"], "source": v["source"]}
            for k, v in card["pekppp"].items()]
-    cells = [{"key": k, "label": labels[k], "cell": c, "evidence": c["evidence"]} for k, c in card["obligations"].items()]
+    cells = [{"key": k, "label": labels[k], "cell": c, "evidence": c["evidence"]}
+             for k, c in card["obligations"].items()]
     return Section("Indikator PEKPPP dan kepatuhan", id="pekppp", tables=[
         Table("pekppp", "Skor indikator PEKPPP yang didukung data (0–5)",
               cols(("label", "Indikator"), ("score", "Skor", "int"), ("source", "Sumber"), ("evidence", "Bukti")),
