@@ -1,0 +1,66 @@
+"""Fixtures of the fault suite: the form (short in `make test`, full with PANTAU_FAULTS=full), a
+platform that is healed after every test whatever happened, and the figures written to
+test-artifacts/faults-<form>.json at the end of the session."""
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+
+from pantau.infra import procs
+
+import fault_injectors as inj
+from fault_figures import FIGURES, FORM, summary_line
+
+
+# units that no other test writes to: every figure of these units comes from this suite
+UNITS = {"survey": ["uptd-lab-esdm", "uptd-lab-konstruksi", "uptd-benih-perkebunan"],
+         "consultation": ["uptd-proteksi-tph", "uptd-lab-keswan"],
+         "complaints": ["uptd-pembibitan-ternak", "uptd-sertifikasi-benih-tph", "uptd-bpsmb-samarinda"]}
+
+# writer units per service, pause between a writer's calls, fault repetitions; a freeze outlasts the
+# write services' store deadline (pantau.web.STORE_DEADLINE_S, 15 s) so that 503s are seen
+SIZES = {
+    "short": {"units": {"survey": 2, "consultation": 1, "complaints": 2}, "pace": 0.1, "reps": 1,
+              "warmup_acks": 15, "freeze_s": 18.0, "store_down_s": 4.0, "replay_in_mixed": False},
+    "full": {"units": {"survey": 3, "consultation": 2, "complaints": 3}, "pace": 0.03, "reps": 2,
+             "warmup_acks": 60, "freeze_s": 20.0, "store_down_s": 8.0, "replay_in_mixed": True},
+}
+
+# the short form (`make test`) runs the mixed schedule only; the full form also one test per fault
+collect_ignore = ["test_faults_each.py"] if FORM == "short" else []
+
+@pytest.fixture(scope="session")
+def size() -> dict:
+    s = dict(SIZES[FORM])
+    s["units"] = {svc: UNITS[svc][:n] for svc, n in s["units"].items()}
+    return s
+
+
+@pytest.fixture
+def fault_platform(platform):
+    """The session platform, healed (store resumed, every process started and ready) after the
+    test, even when it failed half-way through a fault."""
+    try:
+        yield platform
+    finally:
+        inj.heal(platform.profile)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fault_figures():
+    started = time.monotonic()
+    yield FIGURES
+    if not FIGURES["scenarios"]:
+        return
+    FIGURES["seconds"] = round(time.monotonic() - started, 1)
+    out = procs.ROOT / "test-artifacts" / f"faults-{FORM}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(FIGURES, indent=2, sort_keys=True) + "\n")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES["scenarios"]:
+        terminalreporter.write_line(summary_line())

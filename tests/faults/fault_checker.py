@@ -1,0 +1,124 @@
+"""The invariants of the fault suite, as a pure function of what the clients know (the ledger)
+and what the platform shows after the pipeline drained (the observation, see fault_observe).
+
+- every acknowledged write is in the aggregator exactly once, with the acknowledged content;
+- nothing the clients never got acknowledged shows up (a definite 4xx, or never sent);
+- per forum and per complaint, the aggregator's history equals the acknowledged order;
+- the aggregator's figures equal a recompute from the services' own stored records;
+- the DLQ received exactly the poison records.
+
+A call that stayed indeterminate (no definite answer before the writers gave up) may or may not
+be visible; it is reported, never counted either way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Verdict:
+    lost: int = 0
+    duplicated: int = 0
+    unacknowledged_visible: int = 0
+    reordered: int = 0
+    figure_mismatches: int = 0
+    dlq_mismatch: int = 0
+    problems: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, kind: str, what: str, n: int = 1) -> None:
+        setattr(self, kind, getattr(self, kind) + n)
+        if len(self.problems) < 50:
+            self.problems.append(f"{kind}: {what}")
+
+
+def _sequence(v: Verdict, what: str, acked: list, seen: list | None, unknown_tail=None) -> None:
+    """`seen` must equal `acked`, or `acked + [unknown_tail]` when the last call was indeterminate."""
+    seen = list(seen or [])
+    if seen == acked or (unknown_tail is not None and seen == acked + [unknown_tail]):
+        return
+    if sorted(map(str, seen)) == sorted(map(str, acked)):
+        v.add("reordered", f"{what}: acknowledged {acked}, aggregator {seen}")
+        return
+    missing, extra = list(acked), []
+    for x in seen:
+        if x in missing:
+            missing.remove(x)
+        else:
+            extra.append(x)
+    if unknown_tail is not None and unknown_tail in extra:
+        extra.remove(unknown_tail)
+    if missing:
+        v.add("lost", f"{what}: acknowledged {acked}, aggregator {seen}", len(missing))
+    dup = [x for x in extra if x in acked]
+    if dup:
+        v.add("duplicated", f"{what}: acknowledged {acked}, aggregator {seen}", len(dup))
+    if len(extra) > len(dup):
+        v.add("unacknowledged_visible", f"{what}: acknowledged {acked}, aggregator {seen}", len(extra) - len(dup))
+    if not missing and not extra:
+        v.add("reordered", f"{what}: acknowledged {acked}, aggregator {seen}")
+
+
+def check(ledger, observed: dict) -> Verdict:
+    v = Verdict()
+    # SKM responses: the tagged facts in the aggregator against what was acknowledged
+    facts, stored = observed["skm"], observed["skm_service"]
+    for key, answers in ledger.skm_acked.items():
+        if key not in facts:
+            v.add("lost", f"skm {key}")
+        elif facts[key] != answers:
+            v.add("unacknowledged_visible", f"skm {key}: content {facts[key]} is not the acknowledged {answers}")
+    for key in facts:
+        if key not in ledger.skm_acked and key not in ledger.skm_unknown:
+            v.add("unacknowledged_visible", f"skm {key} ({'rejected' if key in ledger.skm_rejected else 'never sent'})")
+    for key in ledger.skm_rejected & set(stored):
+        v.add("unacknowledged_visible", f"skm {key} refused with a 4xx but stored by the survey service")
+    for key, n in observed.get("skm_fact_counts", {}).items():
+        if n > 1:
+            v.add("duplicated", f"skm {key} x{n}", n - 1)
+
+    # forums and their promise progress
+    agg_forums = observed["forums"]
+    for fkp_id, entry in ledger.forums.items():
+        seen = agg_forums.get(fkp_id)
+        if entry["acked"]:
+            if seen is None:
+                v.add("lost", f"forum {fkp_id}")
+                continue
+            _sequence(v, f"forum {fkp_id} progress", entry["progress"], seen["progress"], entry.get("unknown_tail"))
+        elif seen is not None and not entry.get("unknown"):
+            v.add("unacknowledged_visible", f"forum {fkp_id} (refused with a 4xx)")
+    for fkp_id in set(agg_forums) - set(ledger.forums):
+        v.add("unacknowledged_visible", f"forum {fkp_id} never sent")
+
+    # complaints and their lifecycle actions
+    agg_complaints = observed["complaints"]
+    for tid, entry in ledger.complaints.items():
+        seen = agg_complaints.get(tid)
+        if entry["acked"]:
+            if seen is None:
+                v.add("lost", f"complaint {tid}")
+                continue
+            _sequence(v, f"complaint {tid} actions", entry["actions"], seen["actions"], entry.get("unknown_tail"))
+        elif seen is not None and not entry.get("unknown"):
+            v.add("unacknowledged_visible", f"complaint {tid} (refused with a 4xx)")
+    for tid in set(agg_complaints) - set(ledger.complaints):
+        v.add("unacknowledged_visible", f"complaint {tid} never sent")
+
+    # figures: aggregator vs a recompute from the services' own records
+    for name, agg, recomputed in observed["figures"]:
+        if agg != recomputed:
+            v.add("figure_mismatches", f"{name}: aggregator {agg!r}, recomputed from the service {recomputed!r}")
+            if isinstance(agg, (int, float)) and isinstance(recomputed, (int, float)) and agg > recomputed \
+                    and name.endswith("respondents"):
+                v.duplicated += int(agg - recomputed)
+
+    dlq = observed.get("dlq")
+    if dlq is not None:
+        if dlq["marked"] != dlq["poison"] or dlq["new"] != dlq["poison"]:
+            v.add("dlq_mismatch", f"poison published {dlq['poison']}, DLQ records with the marker {dlq['marked']}, "
+                                  f"new DLQ records in the run {dlq['new']}")
+    return v

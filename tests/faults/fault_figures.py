@@ -1,0 +1,24 @@
+"""The suite's figures, gathered over the session (written by conftest at its end)."""
+from __future__ import annotations
+
+import os
+
+FORM = "full" if os.environ.get("PANTAU_FAULTS", "short").lower() == "full" else "short"
+TIMEOUT_S = 1200 if FORM == "full" else 600
+"""Per test: a run writes, injects, drains and checks (the default 300 s is for one request)."""
+
+FIGURES: dict = {"form": FORM, "scenarios": {}, "acknowledged": {}, "faults": {}, "lost": 0, "duplicated": 0,
+                 "unacknowledged_visible": 0, "reordered": 0, "figure_mismatches": 0, "poison_published": 0,
+                 "dlq_records": 0, "drain_seconds_max": 0.0, "outage_503": 0, "outage_2xx": 0, "server_500": 0,
+                 "retries": 0, "unresolved": 0}
+
+
+def summary_line() -> str:
+    f = FIGURES
+    acked = sum(f["acknowledged"].values())
+    faults = ", ".join(f"{k} {v}" for k, v in sorted(f["faults"].items()))
+    return (f"fault suite ({f['form']}): {acked} acknowledged writes ({f['acknowledged']}); faults: {faults}; "
+            f"lost {f['lost']}, duplicated {f['duplicated']}, unacknowledged visible {f['unacknowledged_visible']}, "
+            f"reordered {f['reordered']}; DLQ {f['dlq_records']} / poison {f['poison_published']}; "
+            f"drain max {f['drain_seconds_max']} s; 503s during store outages {f['outage_503']}, "
+            f"2xx during outages {f['outage_2xx']}, 500s {f['server_500']}; unresolved {f['unresolved']}")

@@ -1,0 +1,171 @@
+"""What the platform shows: the aggregator's projections and reports, the services' own stored
+events (the recompute), the DLQ and the consumer group's lag. Input of fault_checker.check."""
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+
+import requests
+
+from pantau import mongo
+from pantau.config import settings
+from pantau.rules.ikm import ELEMENTS, compute_ikm
+
+from fault_writers import YEAR
+
+
+def _tagged(s: str, tag: str) -> bool:
+    return isinstance(s, str) and s.startswith(tag + "-")
+
+
+def _get(platform, path: str) -> dict:
+    r = requests.get(platform.url("aggregator", path), headers=platform.headers(platform.bureau), timeout=30)
+    r.raise_for_status()
+    return r.json()
+
+
+def _last_by_subject(docs) -> dict:
+    last: dict = {}
+    for d in docs:
+        if d["subject"] not in last or d["seq"] > last[d["subject"]]["seq"]:
+            last[d["subject"]] = d
+    return last
+
+
+def observe(platform, ledger, units: dict, agg_db=None) -> dict:
+    """Everything the checker needs. `agg_db`: another projection database (a replay)."""
+    tag = ledger.tag
+    agg = agg_db if agg_db is not None else mongo.db("aggregator")
+    out: dict = {"figures": []}
+
+    # --- SKM ---
+    su = list(units["survey"])
+    facts = list(agg["skm_facts"].find({"unit_id": {"$in": su}}, projection={"unit_id": 1, "response_id": 1,
+                                                                                "answers": 1}))
+    mine = [f for f in facts if _tagged(f.get("response_id"), tag)]
+    out["skm"] = {(f["unit_id"], f["response_id"]): f.get("answers") for f in mine}
+    out["skm_fact_counts"] = Counter((f["unit_id"], f["response_id"]) for f in mine)
+    svc = list(mongo.db("survey")["events"].find({"key": {"$in": su}}, projection={"envelope": 1, "subject": 1,
+                                                                                     "seq": 1}))
+    out["skm_service"] = {(d["envelope"]["data"]["unit_id"], d["envelope"]["data"]["response_id"]):
+                          d["envelope"]["data"]["answers"] for d in svc
+                          if d["envelope"]["type"] == "skm.response_recorded"
+                          and _tagged(d["envelope"]["data"]["response_id"], tag)}
+    if agg_db is None:
+        voided = {d["subject"] for d in svc if d["envelope"]["type"] == "skm.response_voided"}
+        for unit in su:
+            rec = [d["envelope"]["data"] for d in svc if d["envelope"]["type"] == "skm.response_recorded"
+                   and d["envelope"]["data"]["unit_id"] == unit and d["subject"] not in voided]
+            summary = platform.summary(unit)
+            out["figures"].append((f"{unit} skm respondents", summary["skm_responses"], len(rec)))
+            in_year = [r for r in rec if r["period_month"].startswith(str(YEAR))]
+            sums = {k: sum(r["answers"][k] for r in in_year) for k in ELEMENTS}
+            expect = compute_ikm(sums, len(in_year), settings().ikm_weight_mode) if in_year else None
+            ikm = _get(platform, f"/v1/ikm/units/{unit}?period={YEAR}")
+            out["figures"].append((f"{unit} IKM {YEAR} respondents", ikm["respondents"], len(in_year)))
+            out["figures"].append((f"{unit} IKM {YEAR}", ikm["ikm"], expect["ikm"] if expect else None))
+
+    # --- FKP: forums and promise progress ---
+    cu = list(units["consultation"])
+    forums: dict = {}
+    for doc in agg["fkp_units"].find({"_id": {"$in": cu}}):
+        for f in doc.get("forums", []):
+            if _tagged(f["fkp_id"], tag):
+                forums.setdefault(f["fkp_id"], {"progress": []})
+        for p in doc.get("promises", []):
+            if _tagged(p["fkp_id"], tag):
+                forums.setdefault(p["fkp_id"], {"progress": []})["progress"] = [
+                    h["progress_pct"] for h in p["history"] if h["kind"] == "progress"]
+    for f in agg["fkp_forums"].find({"unit_id": {"$in": cu}}, projection={"_id": 1}):
+        if _tagged(f["_id"], tag):
+            forums.setdefault(f["_id"], {"progress": []})
+    out["forums"] = forums
+    if agg_db is None:
+        svc = list(mongo.db("consultation")["events"].find({"key": {"$in": cu}},
+                                                            projection={"envelope": 1, "subject": 1, "seq": 1}))
+        last = _last_by_subject(svc)
+        for unit in cu:
+            report = _get(platform, f"/v1/fkp/units/{unit}?year={YEAR}")
+            held = sum(1 for s, d in last.items() if s.startswith("fkp:") and d["envelope"]["data"]["unit_id"] == unit
+                       and d["envelope"]["data"].get("stage") in ("held", "closed"))
+            statuses = Counter(d["envelope"]["data"]["status"] for s, d in last.items()
+                               if s.startswith("fkp-promise:") and d["envelope"]["data"]["unit_id"] == unit)
+            out["figures"].append((f"{unit} FKP forums held", report["forums_held"], held))
+            out["figures"].append((f"{unit} FKP promises total", report["promises"]["total"], sum(statuses.values())))
+            for k in ("planned", "in_progress"):
+                out["figures"].append((f"{unit} FKP promises {k}", report["promises"][k], statuses.get(k, 0)))
+
+    # --- complaints and their actions ---
+    ku = list(units["complaints"])
+    complaints: dict = {}
+    for c in agg["complaints"].find({"filed_unit_id": {"$in": ku}}, projection={"log": 1, "status": 1}):
+        if _tagged(c["_id"], tag):
+            complaints[c["_id"]] = {"actions": [e["data"]["action"] for e in c["log"] if e["seq"] > 1],
+                                    "status": c["status"]}
+    out["complaints"] = complaints
+    if agg_db is None:
+        svc = list(mongo.db("complaints")["events"].find({}, projection={"envelope": 1, "subject": 1, "seq": 1}))
+        last = _last_by_subject(svc)
+        by_unit: dict = defaultdict(Counter)
+        for d in last.values():
+            data = d["envelope"]["data"]
+            by_unit[data.get("holder_unit_id") or data["unit_id"]][data["status"]] += 1
+        for unit in ku:
+            summary = platform.summary(unit)
+            out["figures"].append((f"{unit} complaints by status", summary["complaints_by_status"], dict(by_unit[unit])))
+    return out
+
+
+# --- Kafka: DLQ and lag ---
+
+def dlq_end_offsets() -> int:
+    from kafka import KafkaConsumer, TopicPartition
+    s = settings()
+    c = KafkaConsumer(bootstrap_servers=s.kafka_bootstrap, group_id=None, enable_auto_commit=False)
+    try:
+        tps = [TopicPartition(s.dlq(svc), n) for svc in ("survey", "consultation", "complaints")
+               for n in c.partitions_for_topic(s.dlq(svc)) or []]
+        return sum(c.end_offsets(tps).values())
+    finally:
+        c.close()
+
+
+def dlq_marked(platform, marker: str) -> int:
+    s = settings()
+    return sum(1 for svc in ("survey", "consultation", "complaints")
+               for r in platform.topic_records(s.dlq(svc), 1500) if marker.encode() in (r.value or b""))
+
+
+def consumer_lag() -> int:
+    """Records in the three topics the aggregator's group has not committed."""
+    from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+    s = settings()
+    a = KafkaAdminClient(bootstrap_servers=s.kafka_bootstrap, request_timeout_ms=5000)
+    c = KafkaConsumer(bootstrap_servers=s.kafka_bootstrap, group_id=None, enable_auto_commit=False)
+    try:
+        committed = a.list_group_offsets({s.consumer_group: None}).get(s.consumer_group, {})
+        tps = [TopicPartition(s.topic(svc), n) for svc in ("survey", "consultation", "complaints")
+               for n in c.partitions_for_topic(s.topic(svc)) or []]
+        ends = c.end_offsets(tps)
+        return sum(max(0, end - (committed[tp].offset if tp in committed else 0)) for tp, end in ends.items())
+    finally:
+        c.close()
+        a.close()
+
+
+def wait_drained(platform, timeout: float) -> float:
+    """Seconds until every relay's backlog is empty and the consumer group's lag is 0 (twice in a
+    row, half a second apart); AssertionError after `timeout`."""
+    t0 = time.monotonic()
+    streak = 0
+    last = None
+    while time.monotonic() - t0 < timeout:
+        try:
+            last = (platform.outbox_backlog(), consumer_lag())
+            streak = streak + 1 if last == (0, 0) else 0
+        except Exception as exc:  # noqa: BLE001 - a process still starting: not drained yet
+            last, streak = repr(exc), 0
+        if streak >= 2:
+            return round(time.monotonic() - t0, 1)
+        time.sleep(0.5)
+    raise AssertionError(f"pipeline not drained within {timeout:.0f}s; last (backlog, lag) = {last}")

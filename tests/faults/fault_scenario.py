@@ -1,0 +1,130 @@
+"""One run of the suite: writers start, faults are injected while they write, writers stop, the
+pipeline drains, the checker reads everything back. Figures go into conftest.FIGURES."""
+from __future__ import annotations
+
+import time
+import uuid
+
+from fault_figures import FIGURES
+from fault_checker import Verdict, check
+from fault_observe import dlq_end_offsets, dlq_marked, observe, wait_drained
+from fault_writers import Ledger, Writers
+
+DRAIN_BOUND_S = 120.0
+
+
+class Scenario:
+    def __init__(self, platform, size: dict, name: str):
+        self.p, self.size, self.name = platform, size, name
+        self.ledger = Ledger(tag=f"F{uuid.uuid4().hex[:6]}")
+        self.writers = Writers(platform, self.ledger, size["units"], pace=size["pace"])
+        self.faults: dict = {}
+        self.outages: list = []  # (t0, t1) windows with the store down
+        self.poison = 0
+        self.marker = self.ledger.tag + "-poison"
+
+    def __enter__(self) -> "Scenario":
+        self.dlq_before = dlq_end_offsets()
+        self.writers.start()
+        self.progress(self.size["warmup_acks"])
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if not self.writers.stop_event.is_set():
+            self.writers.stop_event.set()
+            self.writers.give_up_at[0] = time.monotonic() + 5
+
+    def acks(self) -> int:
+        with self.ledger.lock:
+            return sum(self.ledger.acked.values())
+
+    def progress(self, n: int, timeout: float = 180.0) -> None:
+        """Until the writers got `n` more acknowledgements (they are really writing)."""
+        target = self.acks() + n
+        self.p.wait_for(lambda: self.acks() >= target, timeout, f"{n} more acknowledged writes")
+
+    def fault(self, kind: str, fn, *args):
+        result = fn(*args)
+        self.faults[kind] = self.faults.get(kind, 0) + 1
+        return result
+
+    def outage(self, kind: str, fn, *args) -> None:
+        self.outages.append(self.fault(kind, fn, *args))
+
+    def finish(self) -> tuple[Verdict, dict]:
+        """Stop the writers, wait for the drain, check; returns (verdict, figures of this run)."""
+        self.writers.stop()
+        drain = wait_drained(self.p, DRAIN_BOUND_S)
+        L = self.ledger
+        units = self.size["units"]
+
+        def observed():
+            obs = observe(self.p, L, units)
+            obs["dlq"] = {"poison": self.poison, "new": dlq_end_offsets() - self.dlq_before,
+                          "marked": dlq_marked(self.p, self.marker) if self.poison else 0}
+            return obs
+
+        # lag 0 means every effect is stored; allow a few seconds for the report reads anyway
+        deadline = time.monotonic() + 30
+        while True:
+            verdict = check(L, observed())
+            if verdict.ok or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        statuses = L.statuses_between(0, float("inf"))
+        outage = {"503": 0, "2xx": 0, "other": {}}
+        for t0, t1 in self.outages:
+            # answers received while the store was down (1 s grace for requests it finished just before)
+            for what, n in L.statuses_between(t0 + 1.0, t1).items():
+                if what == "503":
+                    outage["503"] += n
+                elif what.isdigit() and what.startswith("2"):
+                    outage["2xx"] += n
+                else:
+                    outage["other"][what] = outage["other"].get(what, 0) + n
+        figures = {"acknowledged": dict(L.acked), "calls": L.calls, "retries": L.retries,
+                   "unresolved": list(L.unresolved), "definite_errors": L.definite_errors[:20],
+                   "faults": self.faults, "drain_seconds": drain, "statuses": statuses, "outage": outage,
+                   "poison": self.poison, "dlq_new": dlq_end_offsets() - self.dlq_before,
+                   "lost": verdict.lost, "duplicated": verdict.duplicated,
+                   "unacknowledged_visible": verdict.unacknowledged_visible, "reordered": verdict.reordered,
+                   "figure_mismatches": verdict.figure_mismatches, "problems": verdict.problems[:20]}
+        self._record(figures)
+        return verdict, figures
+
+    def _record(self, f: dict) -> None:
+        F = FIGURES
+        F["scenarios"][self.name] = f
+        for k, v in f["acknowledged"].items():
+            F["acknowledged"][k] = F["acknowledged"].get(k, 0) + v
+        for k, v in f["faults"].items():
+            F["faults"][k] = F["faults"].get(k, 0) + v
+        for k in ("lost", "duplicated", "unacknowledged_visible", "reordered", "figure_mismatches", "retries"):
+            F[k] += f[k]
+        F["poison_published"] += f["poison"]
+        F["dlq_records"] += f["dlq_new"]
+        F["drain_seconds_max"] = max(F["drain_seconds_max"], f["drain_seconds"])
+        F["outage_503"] += f["outage"]["503"]
+        F["outage_2xx"] += f["outage"]["2xx"]
+        F["server_500"] += f["statuses"].get("500", 0)
+        F["unresolved"] += len(f["unresolved"])
+
+
+def assert_clean(verdict: Verdict, figures: dict) -> None:
+    assert verdict.ok, "\n".join(verdict.problems)
+    idle = [k for k, n in figures["acknowledged"].items() if not n]
+    assert not idle, f"no acknowledged writes of {idle}: the run proves nothing ({figures['definite_errors'][:5]})"
+    assert not figures["unresolved"], f"calls never answered definitely: {figures['unresolved'][:10]}"
+    assert not figures["definite_errors"], f"unexpected refusals: {figures['definite_errors']}"
+    assert figures["statuses"].get("500", 0) == 0, f"server errors: {figures['statuses']}"
+    assert figures["outage"]["2xx"] == 0, f"2xx while the store was down: {figures['outage']}"
+
+
+def run(platform, size, name, inject) -> dict:
+    with Scenario(platform, size, name) as sc:
+        for rep in range(size["reps"]):
+            inject(sc, rep)
+            sc.progress(size["warmup_acks"] // 3)  # writers are acknowledged again after the fault
+        verdict, figures = sc.finish()
+    assert_clean(verdict, figures)
+    return figures

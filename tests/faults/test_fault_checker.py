@@ -1,0 +1,94 @@
+"""The fault suite's checker catches what it must: a dropped, a duplicated, a reordered, an
+unacknowledged record, a figure that differs from the recompute, a DLQ that is off (synthetic
+inputs, no infrastructure)."""
+from __future__ import annotations
+
+import copy
+
+from fault_checker import check
+from fault_writers import Ledger
+
+A1, A2 = {"waktu": 3}, {"waktu": 4}
+
+
+def ledger() -> Ledger:
+    L = Ledger(tag="Ftest")
+    L.skm_acked = {("u", "Ftest-1-0"): A1, ("u", "Ftest-2-0"): A2}
+    L.skm_rejected = {("u", "Ftest-9-0")}
+    L.skm_unknown = {("u", "Ftest-5-0")}
+    L.forums = {"Ftest-u-f1": {"unit": "u", "acked": True, "progress": [12, 25, 31]},
+                "Ftest-u-f7": {"unit": "u", "acked": False, "unknown": False, "progress": []},
+                "Ftest-u-f8": {"unit": "u", "acked": True, "progress": [10], "unknown_tail": 20}}
+    L.complaints = {"Ftest-u-c1": {"unit": "u", "acked": True, "actions": ["verify", "follow_up", "resolve"]}}
+    return L
+
+
+def observed() -> dict:
+    return {"skm": {("u", "Ftest-1-0"): A1, ("u", "Ftest-2-0"): A2, ("u", "Ftest-5-0"): A1},
+            "skm_service": {("u", "Ftest-1-0"): A1, ("u", "Ftest-2-0"): A2},
+            "skm_fact_counts": {("u", "Ftest-1-0"): 1, ("u", "Ftest-2-0"): 1},
+            "forums": {"Ftest-u-f1": {"progress": [12, 25, 31]}, "Ftest-u-f8": {"progress": [10, 20]}},
+            "complaints": {"Ftest-u-c1": {"actions": ["verify", "follow_up", "resolve"], "status": "ANSWERED"}},
+            "figures": [("u skm respondents", 3, 3)],
+            "dlq": {"poison": 9, "new": 9, "marked": 9}}
+
+
+def test_a_clean_run_passes_and_undecided_calls_may_go_either_way():
+    v = check(ledger(), observed())
+    assert v.ok, v.problems
+    obs = observed()
+    del obs["skm"][("u", "Ftest-5-0")]
+    obs["forums"]["Ftest-u-f8"]["progress"] = [10]
+    assert check(ledger(), obs).ok
+
+
+def test_a_dropped_record_is_lost():
+    obs = observed()
+    del obs["skm"][("u", "Ftest-2-0")]
+    assert check(ledger(), obs).lost == 1
+    obs = observed()
+    obs["forums"]["Ftest-u-f1"]["progress"] = [12, 31]
+    assert check(ledger(), obs).lost == 1
+    obs = observed()
+    del obs["complaints"]["Ftest-u-c1"]
+    assert check(ledger(), obs).lost == 1
+
+
+def test_a_duplicated_record_is_counted():
+    obs = observed()
+    obs["complaints"]["Ftest-u-c1"]["actions"] = ["verify", "follow_up", "follow_up", "resolve"]
+    assert check(ledger(), obs).duplicated == 1
+    obs = observed()
+    obs["skm_fact_counts"][("u", "Ftest-1-0")] = 2
+    assert check(ledger(), obs).duplicated == 1
+    obs = observed()
+    obs["figures"] = [("u skm respondents", 4, 3)]  # a bucket counted one response twice
+    v = check(ledger(), obs)
+    assert v.duplicated == 1 and v.figure_mismatches == 1
+
+
+def test_order_must_be_the_acknowledged_order():
+    obs = observed()
+    obs["complaints"]["Ftest-u-c1"]["actions"] = ["follow_up", "verify", "resolve"]
+    assert check(ledger(), obs).reordered == 1
+
+
+def test_refused_or_never_sent_records_must_not_show_up():
+    for change in (lambda o: o["skm"].__setitem__(("u", "Ftest-9-0"), A1),
+                   lambda o: o["skm"].__setitem__(("u", "Ftest-77-0"), A1),
+                   lambda o: o["forums"].__setitem__("Ftest-u-f7", {"progress": []}),
+                   lambda o: o["complaints"].__setitem__("Ftest-u-c9", {"actions": [], "status": "RECEIVED"}),
+                   lambda o: o["skm"].__setitem__(("u", "Ftest-1-0"), A2)):  # content not the acknowledged one
+        obs = observed()
+        change(obs)
+        assert check(ledger(), obs).unacknowledged_visible == 1
+
+
+def test_figures_and_dlq_must_match_exactly():
+    obs = observed()
+    obs["figures"] = [("u complaints by status", {"ANSWERED": 1}, {"ANSWERED": 1, "RECEIVED": 1})]
+    assert check(ledger(), obs).figure_mismatches == 1
+    for dlq in ({"poison": 9, "new": 10, "marked": 9}, {"poison": 9, "new": 8, "marked": 8}):
+        obs = copy.deepcopy(observed())
+        obs["dlq"] = dlq
+        assert check(ledger(), obs).dlq_mismatch == 1
