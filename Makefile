@@ -47,6 +47,9 @@ status:
 test: install ## whole suite against a real Kafka and store on test ports
 	$(BIN)/python -m pytest -p no:cacheprovider tests
 
+test-faults: install ## the fault suite in its full form (more writes, every fault several times)
+	PANTAU_FAULTS=full $(BIN)/python -m pytest -p no:cacheprovider tests/faults
+
 test-unit: $(STAMP) prometheus-install
 	$(BIN)/python -m pytest -p no:cacheprovider tests/unit
 
