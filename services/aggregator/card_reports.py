@@ -5,9 +5,9 @@ follow-up projections, FKP from `fkp_reports`, complaints from `complaint_report
 "as the data stood at `as_of`" (default now, always echoed):
 
 - SKM: exactly the responses and voids recorded by `as_of` (`skm_asof` rewinds the live month
-  buckets; with no `as_of` asked for, the live buckets are read as they are); RTL items planned
-  after `as_of` do not count, an item done after `as_of` counts as not done yet; publications
-  and survey settings recorded after `as_of` do not count.
+  buckets; with no `as_of` asked for, the live buckets are read as they are); survey settings
+  and RTL items as their recorded history stood then; publications recorded after `as_of` (or
+  dated after its local day) do not count.
 - FKP and complaints: their own report functions fold the recorded history up to `as_of`.
 
 Everything that combines figures is a pure function of plain dicts (`skm_section`,
