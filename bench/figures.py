@@ -1,0 +1,302 @@
+"""Figures 1–3: ingest, aggregation and freshness, each with its reference measured in the same run."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+import requests
+
+from common import Offsets, ms, pct, wait
+from province import WITA, Generator
+
+RAW_TOPIC = "bench.raw"
+
+
+def ensure_topic(name: str, partitions: int = 3) -> None:
+    from kafka.admin import NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    from pantau import bus
+    a = bus.admin()
+    try:
+        if name not in set(a.list_topics()):
+            try:
+                a.create_topics([NewTopic(name, partitions, 1)])
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        a.close()
+
+
+def raw_produce(records: list[tuple], topic: str) -> float:
+    """A kafka-python producer alone, with the relay's settings (acks=all, idempotence):
+    publish `records` and wait for every ack; returns records per second."""
+    from pantau import bus
+    p = bus.producer(client_id="bench-raw")
+    try:
+        p.send(topic, key=b"warm", value=b"{}").get(timeout=30)  # connection and metadata, not timed
+        t0 = time.perf_counter()
+        futures = [p.send(topic, key=k, value=v, headers=h) for k, v, h in records]
+        p.flush(timeout=120)
+        for f in futures:
+            f.get(timeout=0)
+        return len(records) / (time.perf_counter() - t0)
+    finally:
+        p.close(timeout=10)
+
+
+def read_records(topic: str, start: dict, count: int) -> list:
+    """`count` records of `topic` from the per-partition `start` offsets (no group)."""
+    from kafka import KafkaConsumer
+    from pantau.config import settings
+    c = KafkaConsumer(bootstrap_servers=settings().kafka_bootstrap, group_id=None, enable_auto_commit=False,
+                      max_poll_records=5000)
+    try:
+        c.assign(list(start))
+        for tp, off in start.items():
+            c.seek(tp, off)
+        out: list = []
+        deadline = time.monotonic() + 120
+        while len(out) < count and time.monotonic() < deadline:
+            for recs in c.poll(timeout_ms=500).values():
+                out.extend(recs)
+        return out[:count]
+    finally:
+        c.close()
+
+
+def raw_consume_decode(topic: str, start: dict, count: int) -> float:
+    """A kafka-python consumer alone reading and decoding (pantau.envelope.decode, as the
+    aggregator does) the same records; returns records per second."""
+    from kafka import KafkaConsumer
+
+    from pantau.config import settings
+    from pantau.envelope import decode
+    c = KafkaConsumer(bootstrap_servers=settings().kafka_bootstrap, group_id=None, enable_auto_commit=False,
+                      max_poll_records=2000)
+    try:
+        c.assign(list(start))
+        for tp, off in start.items():
+            c.seek(tp, off)
+        c.poll(timeout_ms=0)  # connect before the clock starts
+        n, t0 = 0, time.perf_counter()
+        deadline = time.monotonic() + 300
+        while n < count and time.monotonic() < deadline:
+            for recs in c.poll(timeout_ms=500).values():
+                for r in recs:
+                    decode(r.value)
+                    n += 1
+        return n / (time.perf_counter() - t0)
+    finally:
+        c.close()
+
+
+class Poster:
+    def __init__(self, url: str, token: str):
+        self.url = url
+        self.token = token
+
+    def session(self) -> requests.Session:
+        s = requests.Session()
+        s.headers["Authorization"] = f"Bearer {self.token}"
+        return s
+
+
+def ingest(survey_url: str, token: str, gen: Generator, units: list[str], single_seconds: float, clients: int,
+           batches: int, batch_size: int, topic: str) -> dict:
+    """Figure 1: responses/s through HTTP until durable (2xx) and published (in the topic)."""
+    off = Offsets(topic, "unused")
+    out: dict = {}
+    now = datetime.now(WITA) - timedelta(minutes=5)
+
+    # single posts: `clients` closed-loop clients for `single_seconds`
+    counts = [0] * clients
+    errors = [0]
+    stop_at = time.monotonic() + single_seconds
+
+    def single(k: int) -> None:
+        s = Poster(survey_url, token).session()
+        i = 0
+        while time.monotonic() < stop_at:
+            unit = units[(k * 7919 + i) % len(units)]
+            body = gen.response(unit, f"s{k}-{i}", now)
+            r = s.post(survey_url, json=body, timeout=60)
+            if r.status_code == 202:
+                counts[k] += 1
+            else:
+                errors[0] += 1
+            i += 1
+    before = off.end()
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=single, args=(k,)) for k in range(clients)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    accepted_s = time.monotonic() - t0
+    n = sum(counts)
+    _, _ = wait(lambda: off.end() >= before + n, 300, what="single posts published")
+    total = time.monotonic() - t0
+    out["single"] = {"clients": clients, "responses": n, "errors": errors[0], "http_seconds": round(accepted_s, 2),
+                     "published_seconds": round(total, 2), "rate_http": round(n / accepted_s, 1),
+                     "rate": round(n / total, 1)}
+
+    # 1,000-response batches, two clients
+    payloads = [[gen.response(units[(b * 31 + i) % len(units)], f"b{b}-{i}", now) for i in range(batch_size)]
+                for b in range(batches)]
+    before = off.end()
+    start = off.ends()
+    lock, bad = threading.Lock(), [0]
+    queue = list(range(batches))
+
+    def batch_client() -> None:
+        s = Poster(survey_url, token).session()
+        while True:
+            with lock:
+                if not queue:
+                    return
+                b = queue.pop(0)
+            r = s.post(survey_url, json={"responses": payloads[b]}, timeout=300)
+            if r.status_code != 202:
+                bad[0] += 1
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=batch_client) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    http_s = time.monotonic() - t0
+    n = batches * batch_size
+    wait(lambda: off.end() >= before + n, 600, what="batches published")
+    total = time.monotonic() - t0
+    out["batch"] = {"batch_size": batch_size, "batches": batches, "clients": 2, "failed_batches": bad[0],
+                    "http_seconds": round(http_s, 2), "published_seconds": round(total, 2),
+                    "rate_http": round(n / http_s, 1), "rate": round(n / total, 1)}
+
+    # reference: the same records (bytes, keys, headers) by a raw producer to the same broker
+    recs = read_records(topic, start, n)
+    ensure_topic(RAW_TOPIC)
+    raw = raw_produce([(r.key, r.value, r.headers) for r in recs], RAW_TOPIC)
+    out["raw_producer"] = {"records": len(recs), "rate": round(raw, 1),
+                           "mean_value_bytes": round(sum(len(r.value) for r in recs) / max(1, len(recs)))}
+    off.close()
+    return out
+
+
+def freshness(survey_url: str, agg_url: str, token: str, gen: Generator, unit: str, rate: float,
+              seconds: float) -> dict:
+    """Figure 3: 2xx → the unit report counts the response, under a steady single-post load; and
+    the broker's own produce→consume latency, measured in the same run at the same rate."""
+    month = datetime.now(WITA).strftime("%Y-%m")
+    report = f"{agg_url}/v1/ikm/units/{unit}?period={month}"
+    s = Poster(survey_url, token).session()
+    base = s.get(report, timeout=30).json()["respondents"]
+    acked: list[float] = []
+    seen: list[tuple[float, int]] = []
+    poll_times: list[float] = []
+    done = threading.Event()
+
+    def poller() -> None:
+        ps = Poster(agg_url, token).session()
+        while not done.is_set():
+            t = time.monotonic()
+            n = ps.get(report, timeout=30).json()["respondents"] - base
+            now = time.monotonic()
+            poll_times.append(now - t)
+            seen.append((now, n))
+            if n >= len(acked) and done.is_set():
+                break
+    th = threading.Thread(target=poller, daemon=True)
+    th.start()
+    t_end = time.monotonic() + seconds
+    i = 0
+    next_at = time.monotonic()
+    while time.monotonic() < t_end:
+        when = datetime.now(WITA) - timedelta(seconds=1)
+        r = s.post(survey_url, json=gen.response(unit, f"fresh-{i}", when), timeout=60)
+        if r.status_code == 202:
+            acked.append(time.monotonic())
+        i += 1
+        next_at += 1 / rate
+        time.sleep(max(0.0, next_at - time.monotonic()))
+    n = len(acked)
+    wait(lambda: seen and seen[-1][1] >= n, 300, what="freshness posts reflected")
+    done.set()
+    th.join(timeout=60)
+    lat = []
+    for k, t_ack in enumerate(acked, start=1):
+        t_seen = next((t for t, c in seen if c >= k and t >= t_ack), None)
+        if t_seen is not None:
+            lat.append(t_seen - t_ack)
+    broker = broker_latency(rate, seconds)
+    return {"posts": n, "rate_per_s": rate, "p50_ms": ms(pct(lat, 50)), "p99_ms": ms(pct(lat, 99)),
+            "max_ms": ms(max(lat) if lat else None), "slowest_ms": [ms(x) for x in sorted(lat)[-5:]],
+            "report_poll_p50_ms": ms(pct(poll_times, 50)),
+            "broker": broker}
+
+
+def broker_latency(rate: float, seconds: float) -> dict:
+    """Produce→consume latency of the broker alone: a producer with the relay's settings sends
+    a timestamp at `rate`/s, a consumer with the aggregator's settings (new group) reads it."""
+    import uuid
+
+    from pantau import bus
+    topic = "bench.latency"
+    ensure_topic(topic, 3)
+    c = bus.consumer([topic], f"bench-lat-{uuid.uuid4().hex[:6]}", auto_offset_reset="latest")
+    wait(lambda: c.poll(timeout_ms=100) is not None and c.assignment(), 60, what="latency consumer assigned")
+    p = bus.producer(client_id="bench-lat")
+    lat: list[float] = []
+    stop = threading.Event()
+
+    def consume() -> None:
+        while not stop.is_set():
+            for recs in c.poll(timeout_ms=200).values():
+                now = time.time()
+                lat.extend(now - float(r.value) for r in recs)
+    th = threading.Thread(target=consume, daemon=True)
+    th.start()
+    n = max(1, int(rate * seconds))
+    for _ in range(n):
+        p.send(topic, key=b"k", value=repr(time.time()).encode())
+        time.sleep(1 / rate)
+    p.flush(timeout=30)
+    wait(lambda: len(lat) >= n, 60, what="latency records consumed")
+    stop.set()
+    th.join(timeout=10)
+    p.close(timeout=5)
+    c.close()
+    return {"records": n, "p50_ms": ms(pct(lat, 50)), "p99_ms": ms(pct(lat, 99))}
+
+
+def load(records_iter, count: int, topic: str, off: Offsets, sample_every: float = 0.5) -> dict:
+    """Publish generated records straight to the service topic and time the real aggregator
+    consuming them (committed offsets of its group). Figure 2's 'ours'."""
+    from pantau import bus
+    start = off.ends()
+    p = bus.producer(client_id="bench-loader")
+    progress: list[tuple[float, int]] = []
+    stop = threading.Event()
+
+    def sampler() -> None:
+        while not stop.is_set():
+            progress.append((time.monotonic(), off.committed()))
+            stop.wait(sample_every)
+    c0 = off.committed()
+    t0 = time.monotonic()
+    th = threading.Thread(target=sampler, daemon=True)
+    th.start()
+    sent = 0
+    for k, v, h in records_iter:
+        p.send(topic, key=k, value=v, headers=h)
+        sent += 1
+    p.flush(timeout=300)
+    published_s = time.monotonic() - t0
+    p.close(timeout=10)
+    target = off.end()
+    _, _ = wait(lambda: off.committed() >= target, 3600, every=0.5, what="aggregator caught up")
+    t_done = time.monotonic()
+    stop.set()
+    th.join(timeout=5)
+    first = next(((t, c) for t, c in progress if c > c0), (t0, c0))
+    applied = target - first[1]
+    span = max(1e-6, t_done - first[0])
+    return {"records": sent, "publish_seconds": round(published_s, 2),
+            "catch_up_seconds": round(t_done - t0, 2), "apply_rate": round(applied / span, 1), "start": start}

@@ -1,0 +1,240 @@
+"""`make bench`: the real platform on the `bench` profile with a generated province, every figure
+of issue #9 side by side with its reference in one run; writes bench/results.json and .md.
+
+Sizes (environment; defaults fit the 20-minute budget on a 2-core machine, BENCH_QUICK=1 is a
+~3-minute smoke run): BENCH_REGISTRY (kaltim | generated:N), BENCH_SIZES (report sizes, total
+responses of the benchmark year), BENCH_SINGLE_SECONDS, BENCH_CLIENTS, BENCH_BATCHES,
+BENCH_FRESH_SECONDS, BENCH_FRESH_RATE, BENCH_COMPLAINTS, BENCH_FORUMS, BENCH_NAIVE_MAX (largest
+size at which the naive recompute is run), BENCH_SEED, BENCH_OUT (results file stem).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import common  # noqa: E402
+from common import ROOT, env_int, quick_mode  # noqa: E402
+
+from pantau.infra import platform as plat, procs  # noqa: E402
+from pantau.infra.profiles import get  # noqa: E402
+
+YEAR = 2025  # the generated province's survey year (complete, in the past)
+
+
+def log(*a) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}]", *a, flush=True)
+
+
+class Phases:
+    def __init__(self):
+        self.t0 = time.monotonic()
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, name: str):
+        phases = self
+
+        class _P:
+            def __enter__(self):
+                log(f"phase {name} …")
+                self.t = time.monotonic()
+
+            def __exit__(self, *exc):
+                phases.seconds[name] = round(time.monotonic() - self.t, 1)
+                log(f"phase {name} done in {phases.seconds[name]} s")
+        return _P()
+
+
+def fresh_platform(p, registry_file: str) -> None:
+    plat.services_down(p)
+    plat.infra_down(p)
+    for d in ("kafka-data", "ferretdb-data", "ferretdb-state", "mongod-data", "prom"):
+        shutil.rmtree(procs.run_dir(p.name) / d, ignore_errors=True)
+    os.environ.update(p.env())
+    for attempt in range(3):  # 49xxx lies in the kernel's ephemeral range: a port may be briefly taken
+        try:
+            plat.infra_up(p)
+            break
+        except procs.StartError as exc:
+            log(f"infrastructure did not start ({str(exc).splitlines()[0]}); retrying")
+            plat.infra_down(p)
+            if attempt == 2:
+                raise
+    plat.init(p, registry_file)
+    plat.services_up(p)
+
+
+def other_data(base: str, token: str, gen, units: list[str], complaints: int, forums: int) -> dict:
+    """Complaints with lifecycles and forums through the real HTTP services."""
+    import requests
+    from province import WITA, complaint, complaint_steps, forum
+    from pantau import auth
+    s = requests.Session()
+    s.headers["Authorization"] = f"Bearer {token}"
+    unit_keys: dict[str, dict] = {}
+
+    def as_unit(unit: str) -> dict:
+        if unit not in unit_keys:
+            unit_keys[unit] = {"Authorization": f"Bearer {auth.issue('unit', unit, note='bench')}"}
+        return unit_keys[unit]
+    ok = {"complaints": 0, "complaint_actions": 0, "forums": 0, "errors": []}
+    start = datetime(YEAR, 1, 6, 9, tzinfo=WITA)
+    for i in range(complaints):
+        unit = gen.pick_units(1)[0]
+        at = start + timedelta(days=gen.rng.randrange(330), hours=gen.rng.randrange(8))
+        tid = f"BENCH-{i:06d}"
+        r = s.post(f"{base['complaints']}/v1/complaints", json=complaint(gen, unit, tid, at), timeout=60)
+        if r.status_code != 201:
+            ok["errors"].append(r.text[:200])
+            continue
+        ok["complaints"] += 1
+        for step in complaint_steps(gen, at):
+            headers = None if step["action"] == "verify" else as_unit(unit)  # the holder acts after verification
+            r = s.post(f"{base['complaints']}/v1/complaints/{tid}/actions", json=step, timeout=60, headers=headers)
+            if r.status_code >= 300:
+                ok["errors"].append(r.text[:200])
+                break
+            ok["complaint_actions"] += 1
+    for i in range(forums):
+        unit = units[(i * 13) % len(units)]
+        held = start + timedelta(days=gen.rng.randrange(300))
+        r = s.post(f"{base['consultation']}/v1/fkp", json=forum(gen, unit, f"bench-fkp-{i}", held), timeout=60)
+        if r.status_code == 201:
+            ok["forums"] += 1
+        else:
+            ok["errors"].append(r.text[:200])
+    ok["errors"] = ok["errors"][:5]
+    return ok
+
+
+def store_insert_rate(db, n: int) -> float:
+    """Reference for the aggregator: raw pymongo insert_many of n fact-shaped documents into a
+    scratch collection of the same store (what the store alone sustains for inserts)."""
+    col = db["bench_scratch"]
+    col.drop()
+    docs = [{"_id": f"skm:x:{i}", "unit_id": f"u{i % 71}", "month": "2025-05", "answers": {str(k): 3 for k in range(9)},
+             "submitted_at": "2025-05-05T10:00:00+08:00", "local_hour": 10, "channel": "web", "sex": "L",
+             "education": "SMA", "occupation": "PNS", "service_type": None, "response_id": str(i),
+             "event_id": "0" * 36, "position": ["skm.events", 0, i]} for i in range(n)]
+    t = time.perf_counter()
+    for i in range(0, n, 2000):
+        col.insert_many(docs[i:i + 2000], ordered=False)
+    rate = n / (time.perf_counter() - t)
+    col.drop()
+    return rate
+
+
+def main() -> None:
+    import figures
+    import reports
+    from province import Generator, check_same_as_intake, event_records, registry
+    from rss import RssSampler
+    quick = quick_mode()
+    phase = Phases()
+    p = get("bench")
+    out_stem = os.environ.get("BENCH_OUT", "results-quick" if quick else "results")
+    reg_kind = os.environ.get("BENCH_REGISTRY", "kaltim")
+    sizes = [int(x) for x in os.environ.get("BENCH_SIZES", "2000,10000" if quick else "10000,100000").split(",")]
+    naive_max = env_int("BENCH_NAIVE_MAX", 100000, 10000)
+    seed = env_int("BENCH_SEED", 2026)
+    results: dict = {"started_utc": datetime.utcnow().isoformat(timespec="seconds") + "Z", "quick": quick,
+                     "machine": common.machine(), "registry": reg_kind, "seed": seed, "year": YEAR}
+    registry_file, units = registry(reg_kind, procs.run_dir(p.name) / "bench-input")
+    gen = Generator(units, seed)
+    check_same_as_intake(gen)
+    sampler = RssSampler(p.name)
+    try:
+        with phase("platform"):
+            fresh_platform(p, registry_file)
+        sampler.start()
+        results["store"] = common.store_info(p.mongo_url)
+        from pantau import auth, mongo
+        from pantau.config import settings
+        token = auth.issue("bureau", note="bench")
+        base = {n: f"http://127.0.0.1:{port}" for n, port in p.http_ports.items()}
+        survey = f"{base['survey']}/v1/skm/responses"
+        topic = settings().topic("survey")
+        results["units"] = len(units)
+
+        with phase("ingest"):
+            prof_out = procs.run_dir(p.name) / "pyspy-survey.txt"
+            import spy as prof
+            single_s = env_int("BENCH_SINGLE_SECONDS", 20, 8)
+            spy = prof.start(procs.pid_of(p.name, "survey"), single_s, prof_out)
+            results["ingest"] = figures.ingest(survey, token, gen, units[1:], single_s, env_int("BENCH_CLIENTS", 4),
+                                               env_int("BENCH_BATCHES", 10, 3), 1000, topic)
+            if spy is not None:
+                spy.wait(timeout=single_s + 60)
+            results["ingest"]["single_profile"] = prof.summarise(prof_out)
+            log(results["ingest"])
+
+        def caught_up() -> bool:
+            o = common.Offsets(topic, settings().consumer_group)
+            try:
+                return o.committed() >= o.end()
+            finally:
+                o.close()
+        with phase("drain"):  # freshness is measured on an idle pipeline, not behind the ingest backlog
+            common.wait(caught_up, 900, every=1, what="aggregator caught up after ingest")
+        with phase("freshness"):
+            results["freshness"] = figures.freshness(survey, base["aggregator"], token, gen, units[0],
+                                                     env_int("BENCH_FRESH_RATE", 5),
+                                                     env_int("BENCH_FRESH_SECONDS", 30, 10))
+            log(results["freshness"])
+
+        with phase("complaints_forums"):
+            results["other_data"] = other_data(base, token, gen, units, env_int("BENCH_COMPLAINTS", 200, 30),
+                                               env_int("BENCH_FORUMS", 40, 5))
+            log(results["other_data"])
+
+        db = mongo.db("aggregator")
+        off = common.Offsets(topic, settings().consumer_group)
+        results["reports"], results["aggregation"] = [], []
+        have = 0
+        for size in sizes:
+            with phase(f"load_{size}"):
+                n = size - have
+                stats = figures.load(event_records(gen, n, YEAR, f"y{have}-"), n, topic, off)
+                have = size
+                start = stats.pop("start")
+                raw_n = min(n, env_int("BENCH_RAW_CONSUME_MAX", 50000))
+                stats["raw_consumer_rate"] = round(figures.raw_consume_decode(topic, start, raw_n), 1)
+                stats["raw_consumer_records"] = raw_n
+                stats["size_after"] = size
+                results["aggregation"].append(stats)
+                log(stats)
+            with phase(f"reports_{size}"):
+                row = reports.measure(base["aggregator"], token, db, units[0] if reg_kind != "kaltim" else
+                                      "samsat-samarinda", units, YEAR, reps=5, naive_reps=3 if size <= 10000 else 1,
+                                      naive_on=size <= naive_max)
+                row["responses"] = size
+                row["facts_in_store"] = db["skm_facts"].estimated_document_count()
+                results["reports"].append(row)
+                log(row)
+        off.close()
+        with phase("store_reference"):
+            results["store_insert_rate"] = round(store_insert_rate(db, env_int("BENCH_STORE_DOCS", 20000, 5000)), 1)
+        sampler.sample()
+        results["rss_mb"] = sampler.stop()
+    finally:
+        sampler.stop() if sampler.is_alive() else None
+        plat.services_down(p)
+        plat.infra_down(p)
+    results["phases_seconds"] = phase.seconds
+    results["total_seconds"] = round(time.monotonic() - phase.t0, 1)
+    results["machine"]["loadavg_end"] = os.getloadavg()
+    import tables
+    (HERE / f"{out_stem}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    (HERE / f"{out_stem}.md").write_text(tables.markdown(results))
+    log(f"wrote bench/{out_stem}.json and bench/{out_stem}.md in {results['total_seconds']} s")
+
+
+if __name__ == "__main__":
+    main()

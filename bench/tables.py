@@ -1,0 +1,113 @@
+"""results.json → results.md: one table row per figure (ours, reference, ratio, target, met?)."""
+from __future__ import annotations
+
+RSS_LIMIT_MB = 300
+
+
+def _r(a, b):
+    return round(a / b, 3) if a is not None and b else None
+
+
+def rows(res: dict) -> list[list]:
+    out = []
+    ing = res.get("ingest", {})
+    raw = ing.get("raw_producer", {}).get("rate")
+    if "batch" in ing:
+        b = ing["batch"]["rate"]
+        out.append(["1. batch ingest (1,000/batch, until published), responses/s", b, f"raw producer {raw}",
+                    _r(b, raw), "≥ 0.5", _r(b, raw) is not None and _r(b, raw) >= 0.5])
+    if "single" in ing:
+        s = ing["single"]["rate"]
+        layers = ing.get("single_profile", {}).get("layers_pct", {})
+        http = sum(v for k, v in layers.items() if k.startswith("http") or k == "network I/O")
+        out.append(["1. single-post ingest (until published), responses/s", s, f"raw producer {raw}", _r(s, raw),
+                    "limited by HTTP (profile)", f"HTTP+network {round(http, 1)} % of survey samples" if layers else "n/a"])
+    for a in res.get("aggregation", []):
+        out.append([f"2. aggregator apply rate (load to {a['size_after']:,}), events/s", a["apply_rate"],
+                    f"raw consumer+decode {a['raw_consumer_rate']}", _r(a["apply_rate"], a["raw_consumer_rate"]),
+                    "≥ 0.5", _r(a["apply_rate"], a["raw_consumer_rate"]) >= 0.5])
+    if res.get("store_insert_rate"):
+        out.append(["2b. store alone: pymongo insert_many of fact documents, docs/s", res["store_insert_rate"],
+                    "(reference for the store)", None, "context", ""])
+    f = res.get("freshness")
+    if f:
+        limit = 5 * (f["broker"]["p99_ms"] or 0) + 200
+        out.append(["3. freshness p50 (2xx → unit report), ms", f["p50_ms"], f"broker p50 {f['broker']['p50_ms']}",
+                    _r(f["p50_ms"], f["broker"]["p50_ms"]), "", ""])
+        out.append(["3. freshness p99, ms", f["p99_ms"], f"broker p99 {f['broker']['p99_ms']}",
+                    _r(f["p99_ms"], f["broker"]["p99_ms"]), f"≤ 5×broker p99 + 200 ms poll = {round(limit)}",
+                    f["p99_ms"] is not None and f["p99_ms"] <= limit])
+    reps = res.get("reports", [])
+    for r in reps:
+        for name in ("unit_ikm", "province_ikm", "compliance"):
+            row = r[name]
+            naive = row.get("naive_p50_ms")
+            target = "≥ 1000× at 1M" if name != "compliance" else "context"
+            met = (row.get("ratio") or 0) >= 1000 if r["responses"] >= 1_000_000 and name != "compliance" else ""
+            out.append([f"4. {name} at {r['responses']:,} responses, ms p50", row["ours_p50_ms"],
+                        f"naive {naive}" if naive is not None else "naive not run", row.get("ratio"), target, met])
+    if len(reps) >= 2:
+        lo, hi = reps[0], reps[-1]
+        for name in ("unit_ikm", "province_ikm", "compliance"):
+            g = _r(hi[name]["ours_p50_ms"], lo[name]["ours_p50_ms"])
+            ng = _r(hi[name].get("naive_p50_ms"), lo[name].get("naive_p50_ms"))
+            out.append([f"4. growth {name} {lo['responses']:,} → {hi['responses']:,} (×{hi['responses'] // lo['responses']} data)",
+                        f"×{g}", f"naive ×{ng}" if ng else "naive n/a", None, "flat (≈ ×1)", g is not None and g <= 1.5])
+    rss = res.get("rss_mb", {})
+    ours = {k: v for k, v in rss.items() if not k.startswith(("kafka", "store"))}
+    if rss:
+        worst = max(ours, key=ours.get) if ours else None
+        out.append(["5. peak RSS, largest Pantau process, MB", ours.get(worst), worst, None, f"< {RSS_LIMIT_MB}",
+                    ours.get(worst, 0) < RSS_LIMIT_MB])
+    return out
+
+
+def _fmt(v):
+    if v is True:
+        return "yes"
+    if v is False:
+        return "**no**"
+    if v is None:
+        return ""
+    return f"{v:,}" if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
+
+
+def markdown(res: dict) -> str:
+    m, st = res.get("machine", {}), res.get("store", {})
+    lines = [f"# Pantau benchmark ({'quick' if res.get('quick') else 'full'} run, {res.get('started_utc')})", "",
+             f"Machine: {m.get('cores')} cores, {m.get('cpu_model')}, {m.get('ram_gb')} GB RAM, Python {m.get('python')}; "
+             f"load average at start {_load(m.get('loadavg_start'))}, at end {_load(m.get('loadavg_end'))} "
+             "(shared machine: other engineers' test platforms were running).",
+             f"Store: {st.get('engine')} {st.get('ferretdb_version') or st.get('version')} "
+             f"({st.get('backend', 'native')} backend). Registry: {res.get('registry')} ({res.get('units')} UPPs), "
+             f"seed {res.get('seed')}. Total run {res.get('total_seconds')} s.", "",
+             "| figure | ours | reference | ratio | target | met? |", "|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(_fmt(c) for c in row) + " |" for row in rows(res)]
+    rss = res.get("rss_mb", {})
+    if rss:
+        lines += ["", "Peak RSS per process (MB): " + ", ".join(f"{k} {v}" for k, v in rss.items()) + "."]
+    prof = res.get("ingest", {}).get("single_profile", {})
+    if prof.get("available"):
+        lines += ["", "Single-post ingest, survey service samples by layer (py-spy): " +
+                  ", ".join(f"{k} {v} %" for k, v in prof["layers_pct"].items()) + "."]
+    before = _before()
+    if before:
+        lines += ["", "Before/after the fixes (quick runs on the same machine, bench/before.json; " + before["note"].split(";")[0] + "):",
+                  "", "| run | single posts/s | 1,000-batches responses/s | s per 1,000-batch | apply events/s (2,000) | raw consumer+decode/s | `_id` lookup, missing, 20k docs (ms) |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in before["runs"]:
+            lines.append(f"| {r['label']} ({r['at']}) | {r['single_rate']} | {r['batch_rate']} | {r['batch_http_seconds_per_1000']} | "
+                         f"{r['apply_rate_2000']} | {r['raw_consumer_rate_2000']} | {r['id_lookup_ms_missing_20k_docs']} |")
+    lines += ["", "Phases (s): " + ", ".join(f"{k} {v}" for k, v in res.get("phases_seconds", {}).items()) + ".", ""]
+    return "\n".join(lines)
+
+
+def _load(v):
+    return "/".join(f"{x:.2f}" for x in v) if v else "?"
+
+
+def _before() -> dict | None:
+    import json
+    from pathlib import Path
+    p = Path(__file__).with_name("before.json")
+    return json.loads(p.read_text()) if p.exists() else None
