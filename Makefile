@@ -53,5 +53,10 @@ test-faults: install ## the fault suite in its full form (more writes, every fau
 test-unit: $(STAMP) prometheus-install
 	$(BIN)/python -m pytest -p no:cacheprovider tests/unit
 
+.PHONY: bench
+bench: install ## benchmark harness (bench/README.md): real platform on the bench profile, < 20 min; BENCH_QUICK=1 ~3 min
+	@$(BIN)/python -c "import psutil" 2>/dev/null || $(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python bench/harness.py
+
 clean: down
 	rm -rf .local/run
