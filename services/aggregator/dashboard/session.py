@@ -18,17 +18,15 @@ KEY_RECHECK_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
-class Viewer:
-    key_id: str
-    role: str
-    unit_id: str | None
+class Viewer(auth.Principal):
+    """The principal behind a dashboard session."""
 
     @property
     def bureau(self) -> bool:
         return self.role == "bureau"
 
     def can_see(self, unit_id: str) -> bool:
-        return self.bureau or self.unit_id == unit_id
+        return self.can_act_for(unit_id)
 
 
 _key_cache: dict[str, tuple[float, bool]] = {}
