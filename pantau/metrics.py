@@ -8,6 +8,7 @@ reason, outcome, event type — never ids of units, people or requests.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 
 from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram,
                                generate_latest, multiprocess, start_http_server)
@@ -112,7 +113,9 @@ class RecentIds:
 
     def __init__(self, size: int = 50_000):
         self.size = size
-        self._ids: dict[str, None] = {}
+        # an OrderedDict drops its oldest key in O(1); `next(iter(dict))` after many deletions from
+        # the front walks the deleted slots (5 % of the consumer's samples at 50,000 ids, py-spy)
+        self._ids: OrderedDict[str, None] = OrderedDict()
 
     def seen(self, event_id: str) -> bool:
         return event_id in self._ids
@@ -122,7 +125,7 @@ class RecentIds:
             return
         self._ids[event_id] = None
         if len(self._ids) > self.size:
-            del self._ids[next(iter(self._ids))]
+            self._ids.popitem(last=False)
 
 
 LARGE_BODY_BYTES = 64 * 1024
