@@ -17,6 +17,10 @@ LAYERS = (("gunicorn", "http (gunicorn)"), ("werkzeug", "http (werkzeug)"), ("fl
           ("orjson", "json"), ("logging", "logging"), ("threading", "threads (idle/wait)"))
 
 
+IDLE = ("_worker (concurrent/futures/thread.py", "Condition.wait", "EpollSelector.select", "PeriodicExecutor._run",
+        "wait_for_signals", "_PollLikeSelector.select")  # threads waiting for work, not serving one
+
+
 def pyspy() -> str | None:
     exe = Path(sys.executable).with_name("py-spy")
     return str(exe) if exe.exists() else shutil.which("py-spy")
@@ -34,6 +38,7 @@ def start(pid: int, seconds: int, out: Path) -> subprocess.Popen | None:
 def summarise(out: Path, top: int = 12) -> dict:
     """Share of samples per layer (innermost frame that is not an idle wait) and top frames."""
     layers: Counter = Counter()
+    busy: Counter = Counter()
     frames: Counter = Counter()
     total = 0
     if not out.exists():
@@ -54,8 +59,13 @@ def summarise(out: Path, top: int = 12) -> dict:
                 layer = hit
                 break
         layers[layer] += n
+        if not leaf.startswith(IDLE):
+            busy[layer] += n
     if not total:
         return {"available": False}
     return {"available": True, "samples": total,
             "layers_pct": {k: round(100 * v / total, 1) for k, v in layers.most_common()},
+            # the same without threads idling for work: where a request's time goes (waiting on the
+            # store's answer counts as store time)
+            "busy_layers_pct": {k: round(100 * v / max(1, sum(busy.values())), 1) for k, v in busy.most_common()},
             "top_leaf_frames": [[k, round(100 * v / total, 1)] for k, v in frames.most_common(top)]}

@@ -18,10 +18,13 @@ def rows(res: dict) -> list[list]:
                     _r(b, raw), "≥ 0.5", _r(b, raw) is not None and _r(b, raw) >= 0.5])
     if "single" in ing:
         s = ing["single"]["rate"]
-        layers = ing.get("single_profile", {}).get("layers_pct", {})
+        prof = ing.get("single_profile", {})
+        layers = prof.get("busy_layers_pct") or prof.get("layers_pct", {})
         http = sum(v for k, v in layers.items() if k.startswith("http") or k == "network I/O")
         out.append(["1. single-post ingest (until published), responses/s", s, f"raw producer {raw}", _r(s, raw),
-                    "limited by HTTP (profile)", f"HTTP+network {round(http, 1)} % of survey samples" if layers else "n/a"])
+                    "limited by HTTP (profile)", f"HTTP+network {round(http, 1)} %, store "
+                    f"{round(sum(v for k, v in layers.items() if k.startswith('store')), 1)} % of busy survey samples"
+                    if layers else "n/a"])
     for a in res.get("aggregation", []):
         out.append([f"2. aggregator apply rate (load to {a['size_after']:,}), events/s", a["apply_rate"],
                     f"raw consumer+decode {a['raw_consumer_rate']}", _r(a["apply_rate"], a["raw_consumer_rate"]),
@@ -88,8 +91,8 @@ def markdown(res: dict) -> str:
         lines += ["", "Peak RSS per process (MB): " + ", ".join(f"{k} {v}" for k, v in rss.items()) + "."]
     prof = res.get("ingest", {}).get("single_profile", {})
     if prof.get("available"):
-        lines += ["", "Single-post ingest, survey service samples by layer (py-spy): " +
-                  ", ".join(f"{k} {v} %" for k, v in prof["layers_pct"].items()) + "."]
+        lines += ["", "Single-post ingest, survey service samples by layer (py-spy, threads idling for work left out): " +
+                  ", ".join(f"{k} {v} %" for k, v in (prof.get("busy_layers_pct") or prof["layers_pct"]).items()) + "."]
     before = _before()
     if before:
         lines += ["", "Before/after the fixes (quick runs on the same machine, bench/before.json; " + before["note"].split(";")[0] + "):",
