@@ -4,7 +4,6 @@ test-artifacts/faults-<form>.json at the end of the session."""
 from __future__ import annotations
 
 import json
-import os
 import time
 
 import pytest
@@ -20,13 +19,17 @@ UNITS = {"survey": ["uptd-lab-esdm", "uptd-lab-konstruksi", "uptd-benih-perkebun
          "consultation": ["uptd-proteksi-tph", "uptd-lab-keswan"],
          "complaints": ["uptd-pembibitan-ternak", "uptd-sertifikasi-benih-tph", "uptd-bpsmb-samarinda"]}
 
-# writer units per service, pause between a writer's calls, fault repetitions; a freeze outlasts the
-# write services' store deadline (pantau.web.STORE_DEADLINE_S, 15 s) so that 503s are seen
+# writer units per service, pause between a writer's calls, fault repetitions. A freeze outlasts
+# the write services' store deadline (pantau.web.STORE_DEADLINE_S, 15 s) so that 503s are seen;
+# so does a kill in the full form (a shorter one is waited out: the write succeeds when the store is
+# back). The write rate stays below what the consumer applies on a loaded 2-core machine with
+# FerretDB, or the lag could not drain within the bound. A rebuild reads every topic from the
+# start, so the full form runs it first (test_faults_each.py) and not in the mixed schedule.
 SIZES = {
     "short": {"units": {"survey": 2, "consultation": 1, "complaints": 2}, "pace": 0.1, "reps": 1,
               "warmup_acks": 15, "freeze_s": 18.0, "store_down_s": 4.0, "replay_in_mixed": False},
-    "full": {"units": {"survey": 3, "consultation": 2, "complaints": 3}, "pace": 0.03, "reps": 2,
-             "warmup_acks": 60, "freeze_s": 20.0, "store_down_s": 8.0, "replay_in_mixed": True},
+    "full": {"units": {"survey": 3, "consultation": 2, "complaints": 2}, "pace": 0.1, "reps": 2,
+             "warmup_acks": 30, "freeze_s": 18.0, "store_down_s": 18.0, "replay_in_mixed": False},
 }
 
 # the short form (`make test`) runs the mixed schedule only; the full form also one test per fault

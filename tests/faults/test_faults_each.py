@@ -17,6 +17,23 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(TIMEOUT_S)]
 RELAYS = inj.RELAYS
 
 
+def test_rebuild_of_every_projection_while_writes_continue(fault_platform, size):
+    """First in the module: the rebuild reads every topic from its start."""
+    from pantau import mongo
+    replays = []
+
+    def inject(sc, rep):
+        db, n = sc.fault("replay", fault_platform.replay, f"faults_{sc.ledger.tag}_{rep}")
+        # the rebuild read the topics up to where they ended when it started: whatever it holds of
+        # this run must be acknowledged (or still undecided), once, in order
+        v = check(sc.ledger, {**observe(fault_platform, sc.ledger, size["units"], agg_db=db), "figures": []})
+        replays.append((db.name, n, v.duplicated, v.unacknowledged_visible, v.reordered, v.problems[:5]))
+        mongo.client().drop_database(db.name)
+    _run(fault_platform, size, "replay", inject)
+    for name, n, dup, unacked, reordered, problems in replays:
+        assert n > 0 and (dup, unacked, reordered) == (0, 0, 0), (name, problems)
+
+
 def test_kafka_broker_kill9_mid_ingest(fault_platform, size):
     p = fault_platform.profile
     _run(fault_platform, size, "kafka_kill9", lambda sc, rep: sc.fault("kafka_kill9", inj.kafka_kill9, p))
@@ -64,19 +81,3 @@ def test_poison_in_every_topic_goes_to_dlq_exactly(fault_platform, size):
         sc.poison += sc.fault("poison", inj.publish_poison, f"{sc.marker}-{rep}")
     figures = _run(fault_platform, size, "poison", inject)
     assert figures["dlq_new"] == figures["poison"] == 9 * size["reps"]
-
-
-def test_rebuild_of_every_projection_while_writes_continue(fault_platform, size):
-    from pantau import mongo
-    replays = []
-
-    def inject(sc, rep):
-        db, n = sc.fault("replay", fault_platform.replay, f"faults_{sc.ledger.tag}_{rep}")
-        # the rebuild read the topics up to where they ended when it started: whatever it holds of
-        # this run must be acknowledged (or still undecided), once, in order
-        v = check(sc.ledger, {**observe(fault_platform, sc.ledger, size["units"], agg_db=db), "figures": []})
-        replays.append((db.name, n, v.duplicated, v.unacknowledged_visible, v.reordered, v.problems[:5]))
-        mongo.client().drop_database(db.name)
-    _run(fault_platform, size, "replay", inject)
-    for name, n, dup, unacked, reordered, problems in replays:
-        assert n > 0 and (dup, unacked, reordered) == (0, 0, 0), (name, problems)
