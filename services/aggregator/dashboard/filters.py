@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from flask import request
 
+from pantau.params import AS_OF_AHEAD, AS_OF_MIN
 from pantau.rules.periods import Period, parse_period
 from pantau.units import Registry
 
@@ -50,7 +51,10 @@ def arg_as_of() -> tuple[datetime, str | None]:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
         try:
             d = date.fromisoformat(raw)
-            return datetime(d.year, d.month, d.day, 23, 59, 59, tzinfo=fmt.tz()), raw
+            at = datetime(d.year, d.month, d.day, 23, 59, 59, tzinfo=fmt.tz())
+            # the API's as_of range: a date centuries ahead kept a worker counting working days for minutes
+            if AS_OF_MIN <= at <= card_reports.now() + AS_OF_AHEAD:
+                return at, raw
         except ValueError:
             pass
     return card_reports.now(), None
