@@ -15,9 +15,11 @@ on its way into the bucket is not corrected twice. Corrections use the same pure
 projection, so sums, profile counts and identical-answer bursts are the ones the buckets would
 have held then.
 
-Cost: the live path (no `as_of`) reads only buckets. An `as_of` read also selects the facts and
-voids recorded after `as_of` (indexed on MongoDB; on FerretDB 1.24 a scan of `skm_facts`, about
-3 µs per stored response) and looks each revived void's fact up by `_id`.
+Cost: the live path (no `as_of`) reads only buckets. An `as_of` read also reads the copies of
+what was recorded from the day of `as_of` on (one small insert-only collection per day of
+recording, `skm_recorded_<YYYYMMDD>`): its cost grows with what was recorded after `as_of`, not
+with all responses ever stored (on FerretDB 1.24 a filter scans its collection, so the day of
+`as_of` is scanned once and the later days are read whole).
 
 The survey follow-up (settings, RTL items, publications) is kept as one document per subject
 with the history of its states and their event times, and is taken as it stood at `as_of` by
@@ -31,13 +33,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from .projections.skm import add
+from .projections.skm import RECORDED_PREFIX, add, recorded_slot
 from .projections.skm_followup import RTL_STATE, SETTINGS_STATE
-
-# what `add` needs of a fact, plus where it belongs and the record that inserted it
-FACT_FIELDS = {"unit_id": 1, "month": 1, "answers": 1, "local_hour": 1, "submitted_at": 1, "channel": 1,
-               "service_type": 1, "sex": 1, "education": 1, "occupation": 1, "position": 1}
-
 
 def applied(bucket: dict, position: list) -> bool:
     """Has this bucket applied the record at `position` = [topic, partition, offset]?"""
@@ -71,25 +68,29 @@ def buckets_at(db, unit_ids: list[str] | None, months: list[str], as_of: datetim
     if unit_ids is not None:
         q["unit_id"] = unit_ids[0] if len(unit_ids) == 1 else {"$in": list(unit_ids)}
     if as_of is None:
-        if unit_ids is not None and len(unit_ids) == 1:
-            # one unit: an `_id` lookup per month (an index search) instead of a filter that reads
-            # every unit's buckets; the cost of a unit report stays independent of the province size
-            found = (db["skm_buckets"].find_one({"_id": f"{unit_ids[0]}:{m}"}, projection=live_fields) for m in months)
-            return [b for b in found if b is not None]
         return list(db["skm_buckets"].find(q, projection=live_fields))
     live = list(db["skm_buckets"].find(q))  # whole documents: `applied` and `bursts` are needed
     keep = {b["_id"] for b in live}
-    later = [f for f in db["skm_facts"].find({**q, "recorded_at": {"$gt": as_of}}, projection=FACT_FIELDS)
-             if f"{f['unit_id']}:{f['month']}" in keep]
-    units = None if unit_ids is None else set(unit_ids)
-    revived = []
-    for v in db["skm_voids"].find({"recorded_at": {"$gt": as_of}}, projection={"unit_id": 1, "position": 1}):
-        if units is not None and v.get("unit_id") is not None and v["unit_id"] not in units:
+    later, revived = [], []
+    for doc in recorded_after(db, as_of):
+        if f"{doc['unit_id']}:{doc['month']}" not in keep:
             continue
-        f = db["skm_facts"].find_one({"_id": v["_id"]}, projection=FACT_FIELDS)
-        if f is not None and f"{f['unit_id']}:{f['month']}" in keep:
-            revived.append((f, v["position"]))
+        if doc["kind"] == "fact":
+            later.append(doc)
+        else:
+            revived.append((doc, doc["position"]))
     return rewind(live, later, revived)
+
+
+def recorded_after(db, as_of: datetime) -> list[dict]:
+    """The facts and voids recorded after `as_of`: only the day-of-recording collections from the
+    day of `as_of` on are read (projections/skm.py)."""
+    first = recorded_slot(as_of)
+    names = sorted(n for n in db.list_collection_names() if n.startswith(RECORDED_PREFIX) and n >= first)
+    out: list[dict] = []
+    for name in names:
+        out += db[name].find({"recorded_at": {"$gt": as_of}} if name == first else {})
+    return out
 
 
 def by_unit(buckets: list[dict]) -> dict[str, list[dict]]:

@@ -12,14 +12,16 @@ inserted the fact (or void). So a redelivery after a crash (same offsets) is app
 where it was missing, and a republished duplicate (same event, new offset) finds a fact inserted
 by another record and changes nothing. Buckets of one unit have one writer: responses are keyed
 by unit, so one consumer owns all of a unit's records.
-Facts and voids also keep `recorded_at` (when the survey service stored them), so a report
-"as the data stood at as_of" can take the later ones back out of the live buckets
-(services/aggregator/skm_asof.py) without versioning the buckets.
+Facts and voids also keep `recorded_at` (when the survey service stored them), and each is
+copied, insert-only, into a small collection per day of recording (`skm_recorded_<YYYYMMDD>`,
+UTC) before any bucket changes, so a report "as the data stood at as_of" reads only what was
+recorded after it and takes it back out of the live buckets (services/aggregator/skm_asof.py)
+without versioning the buckets or scanning all facts.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timezone
 
 from pymongo import ASCENDING
 from pymongo.errors import BulkWriteError
@@ -31,6 +33,14 @@ from pantau.rules.ikm import ELEMENTS
 
 SERVICE_HOURS = range(7, 17)  # 07:00–16:59 local; outside is an objectivity signal, not an error
 PROFILE_FIELDS = ("sex", "education", "occupation", "channel", "service_type")
+RECORDED_PREFIX = "skm_recorded_"
+# what `add` needs of a fact and where it belongs (also what the day-of-recording copies hold)
+CONTRIBUTION_FIELDS = ("unit_id", "month", "answers", "local_hour", "submitted_at", *PROFILE_FIELDS)
+
+
+def recorded_slot(t: datetime) -> str:
+    """The collection that holds what was recorded on `t`'s day (UTC)."""
+    return RECORDED_PREFIX + t.astimezone(timezone.utc).strftime("%Y%m%d")
 
 
 def recorded_at(e: Event) -> datetime:
@@ -105,9 +115,6 @@ class SkmProjection:
     def ensure_indexes(self) -> None:
         self.buckets.create_index([("month", ASCENDING)], name="month")
         self.buckets.create_index([("unit_id", ASCENDING)], name="unit")
-        # as_of reports read the facts and voids recorded after a moment (services/aggregator/skm_asof.py)
-        self.facts.create_index([("recorded_at", ASCENDING)], name="recorded_at")
-        self.voids.create_index([("recorded_at", ASCENDING)], name="recorded_at")
 
     def apply(self, events: list[Event]) -> dict[str, Rejected]:
         rejected: dict[str, Rejected] = {}
@@ -125,6 +132,7 @@ class SkmProjection:
                 doc = self.facts.find_one({"_id": e.subject})
                 if doc is not None:
                     facts[e.subject] = doc
+        self._log_recorded(recorded, voids, facts, owner, void_owner)  # before any bucket changes
         changes: dict[str, list[tuple[int, Event, dict]]] = defaultdict(list)
         for e in events:
             if e.type == ev.RESPONSE_RECORDED and owner.get(e.subject) == list(e.position):
@@ -139,6 +147,28 @@ class SkmProjection:
         for bucket_id, items in changes.items():
             self._apply_bucket(bucket_id, items)
         return rejected
+
+    def _log_recorded(self, recorded: list[Event], voids: list[Event], facts: dict, owner: dict,
+                      void_owner: dict) -> None:
+        """Copy each fact and void, with the position of the record that inserted it, into the
+        collection of its day of recording (insert-only; a copy that exists already is kept)."""
+        by_slot: dict[str, dict[str, dict]] = defaultdict(dict)
+        for kind, evs, owners in (("fact", recorded, owner), ("void", voids, void_owner)):
+            for e in evs:
+                f = facts.get(e.subject)
+                if f is None or owners.get(e.subject) is None:
+                    continue  # a void of an unrecorded response is rejected
+                at = recorded_at(e)
+                doc = {k: f.get(k) for k in CONTRIBUTION_FIELDS}
+                by_slot[recorded_slot(at)][f"{kind}:{e.subject}"] = {
+                    **doc, "_id": f"{kind}:{e.subject}", "kind": kind, "position": owners[e.subject],
+                    "recorded_at": at}
+        for slot, docs in by_slot.items():
+            try:
+                self.facts.database[slot].insert_many(list(docs.values()), ordered=False)
+            except BulkWriteError as exc:
+                if any(err.get("code") != 11000 for err in exc.details.get("writeErrors", [])):
+                    raise
 
     @staticmethod
     def _insert(col, docs: list[dict]) -> dict[str, list]:
