@@ -21,7 +21,7 @@ from flask_smorest import Api, Blueprint
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from . import bus, metrics, mongo
+from . import audit, bus, metrics, mongo
 from .config import settings
 from .problems import PROBLEM_JSON, ProblemError, flatten_errors, problem
 
@@ -217,6 +217,11 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
             # which continues in the event envelope (`correlationid`) and the consumer's log
             log.info("request handled", extra={"method": method, "route": route, "status": resp.status_code,
                                                "duration_ms": round(elapsed * 1000, 1)})
+        if resp.headers.get("Idempotent-Replay") != "true":
+            try:
+                audit.record_bureau_write(service, resp.status_code)
+            except Exception:  # noqa: BLE001 - the action is stored; a lost audit entry is logged loudly
+                log.exception("audit entry not written", extra={"route": route, "status": resp.status_code})
         resp.headers["X-Correlation-ID"] = g.get("correlation_id", "")
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         return resp
