@@ -215,7 +215,9 @@ def units() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def units_import(path: str) -> None:
     from . import units as units_mod
-    click.echo(f"imported {units_mod.import_units(units_mod.load_file(path))} units")
+    n = units_mod.import_units(units_mod.load_file(path))
+    audit.record(_operator(), "units.import", os.path.abspath(path), {"count": n})
+    click.echo(f"imported {n} units")
 
 
 @units.command("list")
