@@ -20,7 +20,7 @@ import orjson
 from flask import g, request
 from marshmallow import ValidationError
 
-from pantau import auth, metrics, outbox
+from pantau import audit, auth, metrics, outbox
 from pantau.envelope import new_event
 from pantau.events import SOURCES
 from pantau.events import complaints as ev
@@ -137,6 +137,7 @@ def post_action(tracking_id: str):
         actor = lifecycle.Actor("bureau") if principal.role == "bureau" else lifecycle.Actor("unit", principal.unit_id)
     result, replayed = lifecycle.act(tracking_id, action, body, actor, stored, state,
                                      request.headers.get("Idempotency-Key"), g.get("correlation_id"))
+    audit.note(f"complaint.{action}", tracking_id, status=result["status"], holder_unit_id=result["holder_unit_id"])
     return json_response(result, 200, {"Idempotent-Replay": "true"} if replayed else None)
 
 
