@@ -18,7 +18,7 @@ from datetime import date
 
 from marshmallow import ValidationError
 
-from pantau import auth
+from pantau import audit, auth
 from pantau.events import fkp as ev
 from pantau.problems import ProblemError, flatten_errors
 from pantau.rules import fkp as rules
@@ -243,5 +243,7 @@ def review(body, fkp_id: str, promise_id: str):
             "previous_status": view["status"], "decision": body["decision"]}
     store.append(store.promise_subject(fkp_id, promise_id), ev.PROMISE_REVIEWED, data, forum["unit_id"],
                  private, head)
+    audit.note("fkp.promise_review", f"{fkp_id}/{promise_id}", decision=body["decision"], status=status,
+               unit_id=forum["unit_id"])
     return _answer(fkp_id, promise_id)
 
