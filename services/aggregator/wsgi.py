@@ -3,13 +3,14 @@ from pantau.logs import setup as setup_logging
 from pantau.web import create_app
 
 from .api import blp
+from .audit_api import blp as audit_blp
 from .card_api import blp as card_blp
 from .complaints_api import blp as complaints_blp
 from .dashboard import blp as dashboard_blp
 from .fkp_api import blp as fkp_blp
 
 setup_logging("aggregator")
-app = create_app("aggregator", [blp, fkp_blp, complaints_blp, card_blp],
+app = create_app("aggregator", [blp, fkp_blp, complaints_blp, card_blp, audit_blp],
                  title="Pantau — agregator dan laporan provinsi",
                  description="IKM unit/OPD/provinsi, FKP dan tindak lanjut pengaduan, langsung dari kejadian.")
 app.register_blueprint(dashboard_blp)  # HTML pages, public SKM pages, exports (not in the OpenAPI document)

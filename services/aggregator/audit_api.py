@@ -1,0 +1,50 @@
+"""`GET /v1/audit` (bureau only): the audit log of bureau and admin actions, newest first.
+
+Read-only: the log is append-only (`pantau.audit`), and no route of any service updates or
+deletes an entry. Filters: `action` (an exact action or a prefix ending in `.`, e.g.
+`complaint.`), `target`, `limit` (1–500, default 100).
+"""
+from __future__ import annotations
+
+from datetime import timezone
+
+from flask import request
+
+from pantau import auth, mongo
+from pantau.params import bad
+from pantau.web import Blueprint, json_response
+
+blp = Blueprint("audit", __name__, url_prefix="/v1", description="Log audit tindakan biro dan admin (hanya baca)")
+ENTRY = {"type": "object", "properties": {
+    "id": {"type": "string"}, "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
+    "action": {"type": "string"}, "target": {"type": "string"}, "details": {"type": "object"}}}
+OK = {"200": {"description": "Entri terbaru lebih dulu.", "content": {"application/json": {"schema": {
+    "type": "object", "required": ["entries", "count"],
+    "properties": {"entries": {"type": "array", "items": ENTRY}, "count": {"type": "integer"}}}}}}}
+PARAMS = [{"in": "query", "name": "action", "required": False, "schema": {"type": "string"}},
+          {"in": "query", "name": "target", "required": False, "schema": {"type": "string"}},
+          {"in": "query", "name": "limit", "required": False, "schema": {"type": "integer", "minimum": 1,
+                                                                          "maximum": 500}}]
+
+
+@blp.route("/audit", methods=["GET"])
+@blp.doc(security=[{"bearer": []}], parameters=PARAMS, responses=OK)
+@auth.require("bureau")
+def audit_log():
+    """Log audit: siapa (kunci, peran), apa (tindakan, sasaran), kapan; terbaru lebih dulu."""
+    raw = request.args.get("limit", "100")
+    if not raw.isdigit() or not 1 <= int(raw) <= 500:
+        raise bad("limit", "limit harus bilangan bulat 1–500.", "limit must be an integer 1–500.")
+    action, target = request.args.get("action"), request.args.get("target")
+    query = {"target": target} if target else {}
+    entries = []
+    # the log is small next to the event logs; the action filter runs here (FerretDB scans anyway)
+    for doc in mongo.db("registry")["audit"].find(query).sort("at", -1):
+        if action and not (doc["action"] == action or (action.endswith(".") and doc["action"].startswith(action))):
+            continue
+        at = doc["at"] if doc["at"].tzinfo else doc["at"].replace(tzinfo=timezone.utc)  # the store drops the zone
+        entries.append({"id": doc["_id"], "at": at, "actor": doc["actor"], "action": doc["action"],
+                        "target": doc["target"], "details": doc.get("details") or {}})
+        if len(entries) >= int(raw):
+            break
+    return json_response({"entries": entries, "count": len(entries)})
