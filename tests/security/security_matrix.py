@@ -151,6 +151,7 @@ ROUTES: list[Route] = [
     Route("aggregator", "GET", "/v1/province", BUREAU, _p("/v1/province" + Y)),
     Route("aggregator", "GET", "/v1/fkp/province", BUREAU, _p("/v1/fkp/province" + Y)),
     Route("aggregator", "GET", "/v1/complaints/province", BUREAU, _p("/v1/complaints/province" + P)),
+    Route("aggregator", "GET", "/v1/audit", BUREAU, _p("/v1/audit?limit=5")),
 
     # ---- aggregator: dashboard ----
     Route("aggregator", "GET", "/", PUBLIC, _p("/"), ok=302),
