@@ -67,9 +67,18 @@ def buckets_at(db, unit_ids: list[str] | None, months: list[str], as_of: datetim
     q: dict = {"month": {"$in": list(months)}}
     if unit_ids is not None:
         q["unit_id"] = unit_ids[0] if len(unit_ids) == 1 else {"$in": list(unit_ids)}
-    if as_of is None:
+    if unit_ids is not None and len(unit_ids) == 1:
+        # one unit: an `_id` lookup per month (an index search) instead of a filter that reads
+        # every unit's buckets; the cost of a unit report stays independent of the province size
+        fields = live_fields if as_of is None else None  # as_of: whole documents (`applied`, `bursts`)
+        found = (db["skm_buckets"].find_one({"_id": f"{unit_ids[0]}:{m}"}, projection=fields) for m in months)
+        live = [b for b in found if b is not None]
+        if as_of is None:
+            return live
+    elif as_of is None:
         return list(db["skm_buckets"].find(q, projection=live_fields))
-    live = list(db["skm_buckets"].find(q))  # whole documents: `applied` and `bursts` are needed
+    else:
+        live = list(db["skm_buckets"].find(q))  # whole documents: `applied` and `bursts` are needed
     keep = {b["_id"] for b in live}
     later, revived = [], []
     for doc in recorded_after(db, as_of):
