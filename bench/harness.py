@@ -215,11 +215,11 @@ def main() -> None:
                 log(stats)
             with phase(f"reports_{size}"):
                 row = reports.measure(base["aggregator"], token, naive_db, units[0] if reg_kind != "kaltim" else
-                                      "samsat-samarinda", units, YEAR, reps=5, naive_reps=3 if size <= 10000 else 1,
+                                      "samsat-samarinda", units, YEAR, reps=5, naive_reps=env_int("BENCH_NAIVE_REPS", 1),
                                       naive_on=size <= naive_max,
                                       naive_compliance=size <= env_int("BENCH_NAIVE_COMPLIANCE_MAX", 10000))
                 row["responses"] = size
-                row["facts_in_store"] = db["skm_facts"].estimated_document_count()
+                row["facts_in_store"] = naive_db["skm_facts"].estimated_document_count()  # a scan on FerretDB
                 results["reports"].append(row)
                 log(row)
         off.close()
@@ -227,10 +227,18 @@ def main() -> None:
             results["store_insert_rate"] = round(store_insert_rate(db, env_int("BENCH_STORE_DOCS", 20000, 5000)), 1)
         sampler.sample()
         results["rss_mb"] = sampler.stop()
+    except BaseException as exc:
+        results["error"] = repr(exc)[:500]  # what was measured so far is still written
+        raise
     finally:
         sampler.stop() if sampler.is_alive() else None
+        results.setdefault("rss_mb", sampler.result())
         plat.services_down(p)
         plat.infra_down(p)
+        write(results, phase, out_stem)
+
+
+def write(results: dict, phase: Phases, out_stem: str) -> None:
     results["phases_seconds"] = phase.seconds
     results["total_seconds"] = round(time.monotonic() - phase.t0, 1)
     results["machine"]["loadavg_end"] = os.getloadavg()
