@@ -19,6 +19,12 @@ from pantau.infra import procs
 from pantau.infra.profiles import get as get_profile
 
 REGISTRY = str(procs.ROOT / "deploy" / "registry" / "kaltim.yaml")
+# Units whose figures a test asserts from zero (it owns them for the whole session); tests that
+# pick "any unit without data" at run time must leave these alone.
+RESERVED_UNITS = frozenset({
+    # tests/e2e/test_skm_as_of.py: the whole OPD disnakertrans (it asserts the OPD's totals)
+    "uptd-blk-samarinda", "uptd-blk-balikpapan", "uptd-wasnaker-samarinda", "uptd-wasnaker-balikpapan",
+})
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +57,7 @@ class Platform:
     profile: object
     bureau: str
     keys: dict = field(default_factory=dict)
+    reserved_units: frozenset = RESERVED_UNITS
 
     def url(self, service: str, path: str) -> str:
         return f"http://127.0.0.1:{self.profile.http_ports[service]}{path}"
