@@ -21,4 +21,5 @@ def summary_line() -> str:
             f"lost {f['lost']}, duplicated {f['duplicated']}, unacknowledged visible {f['unacknowledged_visible']}, "
             f"reordered {f['reordered']}; DLQ {f['dlq_records']} / poison {f['poison_published']}; "
             f"drain max {f['drain_seconds_max']} s; 503s during store outages {f['outage_503']}, "
-            f"2xx during outages {f['outage_2xx']}, 500s {f['server_500']}; unresolved {f['unresolved']}")
+            f"2xx during outages {f['outage_2xx']}, 500s {f['server_500']}; unresolved {f['unresolved']}"
+            + (f"; NOT DRAINED within the bound in {f['drain_failures']} run(s)" if f.get("drain_failures") else ""))

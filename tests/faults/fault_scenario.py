@@ -54,7 +54,13 @@ class Scenario:
     def finish(self) -> tuple[Verdict, dict]:
         """Stop the writers, wait for the drain, check; returns (verdict, figures of this run)."""
         self.writers.stop()
-        drain = wait_drained(self.p, DRAIN_BOUND_S)
+        try:
+            drain = wait_drained(self.p, DRAIN_BOUND_S)
+        except AssertionError as exc:  # keep what is known for the figures, then fail
+            FIGURES["scenarios"][self.name] = {"acknowledged": dict(self.ledger.acked), "faults": self.faults,
+                                               "drain_error": str(exc)}
+            FIGURES["drain_failures"] = FIGURES.get("drain_failures", 0) + 1
+            raise
         L = self.ledger
         units = self.size["units"]
 

@@ -33,9 +33,10 @@ def test_mixed_schedule(fault_platform, size):
              lambda sc: sc.fault("relay_kill9", inj.worker_kill9, fault_platform, rng.choice(RELAYS)),
              lambda sc: sc.fault("consumer_kill9", inj.worker_kill9, fault_platform, "consumer"),
              lambda sc: sc.outage("store_freeze", inj.store_freeze, p, size["freeze_s"]),
-             lambda sc: sc.outage("store_kill9", inj.store_kill9, p, size["store_down_s"]),
              lambda sc: sc.fault("gunicorn_worker_kill9", inj.gunicorn_worker_kill9, p, rng.choice(inj.WRITE_SERVICES)),
              poison]
+    if size["store_kill_in_mixed"]:
+        kinds.append(lambda sc: sc.outage("store_kill9", inj.store_kill9, p, size["store_down_s"]))
     if size["replay_in_mixed"]:
         kinds.append(replay)
 
