@@ -68,7 +68,15 @@ def fresh_platform(p, registry_file: str) -> None:
             if attempt == 2:
                 raise
     plat.init(p, registry_file)
-    plat.services_up(p)
+    for attempt in range(3):  # same reason: a service port may be briefly taken
+        try:
+            plat.services_up(p)
+            break
+        except procs.StartError as exc:
+            log(f"services did not start ({str(exc).splitlines()[0]}); retrying")
+            plat.services_down(p)
+            if attempt == 2:
+                raise
 
 
 def other_data(base: str, token: str, gen, units: list[str], complaints: int, forums: int) -> dict:
