@@ -24,6 +24,9 @@ REGISTRY = str(procs.ROOT / "deploy" / "registry" / "kaltim.yaml")
 RESERVED_UNITS = frozenset({
     # tests/e2e/test_skm_as_of.py: the whole OPD disnakertrans (it asserts the OPD's totals)
     "uptd-blk-samarinda", "uptd-blk-balikpapan", "uptd-wasnaker-samarinda", "uptd-wasnaker-balikpapan",
+    # tests/faults (fault suite): its writers' units (figures compared with a recompute)
+    "layanan-riset-inovasi", "uptd-lab-konstruksi", "uptd-benih-perkebunan", "uptd-proteksi-tph", "uptd-lab-keswan",
+    "uptd-pembibitan-ternak", "uptd-sertifikasi-benih-tph", "uptd-bpsmb-samarinda",
 })
 
 
