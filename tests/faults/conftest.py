@@ -15,7 +15,7 @@ from fault_figures import FIGURES, FORM, summary_line
 
 
 # units that no other test writes to: every figure of these units comes from this suite
-UNITS = {"survey": ["uptd-lab-esdm", "uptd-lab-konstruksi", "uptd-benih-perkebunan"],
+UNITS = {"survey": ["layanan-riset-inovasi", "uptd-lab-konstruksi", "uptd-benih-perkebunan"],
          "consultation": ["uptd-proteksi-tph", "uptd-lab-keswan"],
          "complaints": ["uptd-pembibitan-ternak", "uptd-sertifikasi-benih-tph", "uptd-bpsmb-samarinda"]}
 
