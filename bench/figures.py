@@ -193,13 +193,20 @@ def freshness(survey_url: str, agg_url: str, token: str, gen: Generator, unit: s
     acked: list[float] = []
     seen: list[tuple[float, int]] = []
     poll_times: list[float] = []
+    errors: list[float] = []
     done = threading.Event()
 
     def poller() -> None:
         ps = Poster(agg_url, token).session()
         while not done.is_set():
             t = time.monotonic()
-            n = ps.get(report, timeout=30).json()["respondents"] - base
+            try:
+                r = ps.get(report, timeout=30)
+                r.raise_for_status()
+                n = r.json()["respondents"] - base
+            except Exception:  # noqa: BLE001 - a failed read is retried, never the end of the poller
+                errors.append(time.monotonic())
+                continue
             now = time.monotonic()
             poll_times.append(now - t)
             seen.append((now, n))
@@ -230,7 +237,7 @@ def freshness(survey_url: str, agg_url: str, token: str, gen: Generator, unit: s
     broker = broker_latency(rate, seconds)
     return {"posts": n, "rate_per_s": rate, "p50_ms": ms(pct(lat, 50)), "p99_ms": ms(pct(lat, 99)),
             "max_ms": ms(max(lat) if lat else None), "slowest_ms": [ms(x) for x in sorted(lat)[-5:]],
-            "report_poll_p50_ms": ms(pct(poll_times, 50)),
+            "report_poll_p50_ms": ms(pct(poll_times, 50)), "report_poll_errors": len(errors),
             "broker": broker}
 
 
