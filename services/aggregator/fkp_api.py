@@ -6,6 +6,8 @@ figures are those the data supported at that moment (see fkp_reports).
 """
 from __future__ import annotations
 
+from flask import request
+
 from pantau import auth, mongo
 from pantau.params import AS_OF_DOC, YEAR_DOC, as_of_arg, year_arg
 from pantau.problems import ProblemError
@@ -30,7 +32,8 @@ def unit_fkp(unit_id: str):
     if Registry.instance().get(unit_id) is None:
         raise ProblemError(404, "Unit tidak ditemukan.", detail_en="Unit not found.")
     auth.check_unit(unit_id, "unit_id")
-    return json_response(fkp_reports.unit_report(db(), unit_id, year_arg(), as_of_arg()))
+    return json_response(fkp_reports.unit_report(db(), unit_id, year_arg(), as_of_arg(),
+                                                 past="as_of" in request.args))
 
 
 @blp.route("/province", methods=["GET"])

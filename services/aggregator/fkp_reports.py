@@ -19,7 +19,7 @@ Definitions (documented choices, the regulation is silent on them, domain.md §2
 - Impact (unit report): for a fulfilled promise naming SKM elements, the NRR of each element in
   the 3 whole months before vs the 3 months after the fulfilment month (those begun by as_of),
   from the `skm_buckets` month documents read by `_id`; "not_enough_data" below 30 respondents
-  on either side. SKM buckets hold current figures (a void after as_of is already applied).
+  on either side; with a past `as_of` the buckets are rewound to it (skm_asof).
 - Roll-ups (OPD, province) pool the promises and report the mean ind. 2 score over the UPPs.
 """
 from __future__ import annotations
@@ -33,6 +33,8 @@ from pantau.rules import fkp as rules
 from pantau.rules.pekppp import ind2_community_elements
 from pantau.rules.periods import month_key
 from pantau.units import Registry
+
+from . import skm_asof
 
 STATUS_KEYS = ("planned", "in_progress", "fulfilled", "disputed", "dropped")
 
@@ -144,18 +146,34 @@ def rollup(figs: list[dict]) -> dict:
 
 # ---- with the store -------------------------------------------------------------------------
 
-def impact(db, unit_id: str, promise: dict, as_of: datetime, tz_name: str) -> dict | None:
+def _windows(promise: dict, as_of: datetime, tz_name: str) -> tuple[str, list[str], list[str]] | None:
     if promise["status"] != "fulfilled" or not promise["elements"] or not promise["fulfilled_on"]:
         return None
     month = promise["fulfilled_on"][:7]
-    before, after = rules.impact_windows(month, month_key(as_of, tz_name))
+    return (month, *rules.impact_windows(month, month_key(as_of, tz_name)))
+
+
+def impacts(db, unit_id: str, promises: list[dict], as_of: datetime, tz_name: str, past: bool) -> None:
+    """Sets `impact` on each promise: the SKM element scores before vs after its fulfilment, from
+    the unit's month buckets as they stood at `as_of` (one read for all promises; live buckets,
+    `_id` lookups, unless a past `as_of` was asked for, see skm_asof)."""
+    windows = {p["promise_id"]: _windows(p, as_of, tz_name) for p in promises}
+    months = sorted({m for w in windows.values() if w for m in (*w[1], *w[2])})
     buckets = {}
-    for m in before + after:  # `_id` lookups only
-        buckets[m] = db["skm_buckets"].find_one({"_id": f"{unit_id}:{m}"}, projection={"respondents": 1, "sums": 1})
-    out = rules.element_impact([buckets[m] for m in before if buckets[m]], [buckets[m] for m in after if buckets[m]],
-                               promise["elements"])
-    return {"fulfilment_month": month, "months_before": before, "months_after": after,
-            "after_window_complete": len(after) == rules.IMPACT_MONTHS, **out}
+    if months:
+        found = skm_asof.buckets_at(db, [unit_id], months, as_of if past else None,
+                                    live_fields={"month": 1, "respondents": 1, "sums": 1})
+        buckets = {b["month"]: b for b in found}
+    for p in promises:
+        w = windows[p["promise_id"]]
+        if w is None:
+            p["impact"] = None
+            continue
+        month, before, after = w
+        out = rules.element_impact([buckets[m] for m in before if m in buckets],
+                                   [buckets[m] for m in after if m in buckets], p["elements"])
+        p["impact"] = {"fulfilment_month": month, "months_before": before, "months_after": after,
+                       "after_window_complete": len(after) == rules.IMPACT_MONTHS, **out}
 
 
 def _brief(figs: dict) -> dict:
@@ -169,13 +187,13 @@ def _brief(figs: dict) -> dict:
 
 
 def unit_report(db, unit_id: str, year: int, as_of: datetime, s: Settings | None = None,
-                registry: Registry | None = None) -> dict:
+                registry: Registry | None = None, past: bool = False) -> dict:
+    """`past`: `as_of` was asked for (the SKM impact figures are then rewound to it)."""
     s = s or settings()
     reg = registry or Registry.instance()
     unit = reg.get(unit_id)
     figs = unit_figures(db["fkp_units"].find_one({"_id": unit_id}), year, as_of, ZoneInfo(s.tz))
-    for p in figs["promise_list"]:
-        p["impact"] = impact(db, unit_id, p, as_of, s.tz)
+    impacts(db, unit_id, figs["promise_list"], as_of, s.tz, past)
     return {"unit_id": unit_id, "unit_name": unit.name if unit else None, "opd_id": reg.opd_of(unit_id),
             "year": year, "as_of": as_of.isoformat(), **figs}
 

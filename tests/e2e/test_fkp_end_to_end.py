@@ -423,6 +423,21 @@ def test_a_fulfilled_promise_shows_the_skm_element_before_and_after(impact_flow)
     assert rep["elements_covered_count"] == 5 and rep["fulfilment_rate_pct"] == 100.0
 
 
+def test_impact_as_of_takes_the_skm_figures_as_they_stood(platform, impact_flow):
+    """SKM responses recorded after `as_of` do not move the impact asked for at `as_of`."""
+    unit, year, before = IMPACT, impact_flow["year"], impact_flow["report"]["promise_list"][0]["impact"]
+    t = datetime.now(timezone.utc).isoformat()
+    later = skm(unit, month_shift(impact_flow["fulfil_month"], 1), 12, 1, uuid.uuid4().hex[:6])
+    r = requests.post(platform.url("survey", "/v1/skm/responses"), json={"responses": later},
+                      headers=platform.headers(platform.key(unit)), timeout=60)
+    assert r.status_code == 202, r.text
+    live = platform.wait_for(
+        lambda: (imp := unit_report(platform, unit, year)["promise_list"][0]["impact"])["respondents_after"] == 48
+        and imp, what="the later responses in the live impact")
+    assert live["elements"]["waktu"]["nrr_after"] == (36 * 4 + 12 * 1) / 48
+    assert unit_report(platform, unit, year, t)["promise_list"][0]["impact"] == before
+
+
 # ---- province, access, replay ----------------------------------------------------------------
 
 def test_province_report_rolls_up_per_opd(platform, main_flow, impact_flow):

@@ -178,7 +178,7 @@ def unit_fkp(unit_id: str):
 
     year = arg_year()
     as_of, per = arg_as_of()
-    rep = fkp_reports.unit_report(db(), unit_id, year, as_of)
+    rep = fkp_reports.unit_report(db(), unit_id, year, as_of, past=bool(per))
     return show(pages.fkp_unit_page(rep), filter_bar(year=year, as_of=per, with_as_of=True))
 
 
