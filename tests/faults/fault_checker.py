@@ -35,6 +35,22 @@ class Verdict:
             self.problems.append(f"{kind}: {what}")
 
 
+def _entities(v: Verdict, kind: str, steps: str, sent: dict, seen_all: dict) -> None:
+    """Every acknowledged entity is seen with its acknowledged steps in order; a refused (4xx) or
+    never-sent one is not seen at all."""
+    for key, entry in sent.items():
+        seen = seen_all.get(key)
+        if entry["acked"]:
+            if seen is None:
+                v.add("lost", f"{kind} {key}")
+                continue
+            _sequence(v, f"{kind} {key} {steps}", entry[steps], seen[steps], entry.get("unknown_tail"))
+        elif seen is not None and not entry.get("unknown"):
+            v.add("unacknowledged_visible", f"{kind} {key} (refused with a 4xx)")
+    for key in set(seen_all) - set(sent):
+        v.add("unacknowledged_visible", f"{kind} {key} never sent")
+
+
 def _sequence(v: Verdict, what: str, acked: list, seen: list | None, unknown_tail=None) -> None:
     """`seen` must equal `acked`, or `acked + [unknown_tail]` when the last call was indeterminate."""
     seen = list(seen or [])
@@ -80,33 +96,9 @@ def check(ledger, observed: dict) -> Verdict:
         if n > 1:
             v.add("duplicated", f"skm {key} x{n}", n - 1)
 
-    # forums and their promise progress
-    agg_forums = observed["forums"]
-    for fkp_id, entry in ledger.forums.items():
-        seen = agg_forums.get(fkp_id)
-        if entry["acked"]:
-            if seen is None:
-                v.add("lost", f"forum {fkp_id}")
-                continue
-            _sequence(v, f"forum {fkp_id} progress", entry["progress"], seen["progress"], entry.get("unknown_tail"))
-        elif seen is not None and not entry.get("unknown"):
-            v.add("unacknowledged_visible", f"forum {fkp_id} (refused with a 4xx)")
-    for fkp_id in set(agg_forums) - set(ledger.forums):
-        v.add("unacknowledged_visible", f"forum {fkp_id} never sent")
-
-    # complaints and their lifecycle actions
-    agg_complaints = observed["complaints"]
-    for tid, entry in ledger.complaints.items():
-        seen = agg_complaints.get(tid)
-        if entry["acked"]:
-            if seen is None:
-                v.add("lost", f"complaint {tid}")
-                continue
-            _sequence(v, f"complaint {tid} actions", entry["actions"], seen["actions"], entry.get("unknown_tail"))
-        elif seen is not None and not entry.get("unknown"):
-            v.add("unacknowledged_visible", f"complaint {tid} (refused with a 4xx)")
-    for tid in set(agg_complaints) - set(ledger.complaints):
-        v.add("unacknowledged_visible", f"complaint {tid} never sent")
+    # forums with their promise progress, complaints with their lifecycle actions
+    _entities(v, "forum", "progress", ledger.forums, observed["forums"])
+    _entities(v, "complaint", "actions", ledger.complaints, observed["complaints"])
 
     # figures: aggregator vs a recompute from the services' own records
     for name, agg, recomputed in observed["figures"]:
