@@ -40,18 +40,18 @@ def load(profile, units: int = 10, year: int | None = None) -> dict:
     step = max(1, len(all_upps) // units)
     # a spread over the registry, preferring small populations so that full samples stay quick
     upps = sorted(all_upps[::step][:units * 2], key=lambda u: u.population or 0)[:units]
-    posted = 0
+    posted, skipped = 0, []
     from . import mongo
-    if mongo.db("survey")["events"].find_one({"_id": f"skm:{upps[0].id}:demo-{year}-00000:1"}) is not None:
+    done = mongo.db("survey")["demo_loads"]  # written once every demo item is posted
+    if done.find_one({"_id": str(year)}) is not None:
         return {"responses": 0, "units": len(upps), "note": "demo data already loaded"}
     for i, u in enumerate(upps):
         # most units reach the Krejcie–Morgan sample for their population; every fourth does not
         need = required_sample(u.population or 1000)
         n = max(30, int(need * (0.4 if i % 4 == 3 else rng.uniform(1.0, 1.3))))
         batch = _responses(rng, u.id, n, year, bias=rng.uniform(2.6, 3.7))
-        r = requests.post(f"{base['survey']}/v1/skm/responses", json={"responses": batch}, headers=h, timeout=120)
-        r.raise_for_status()
-        posted += len(batch)
+        if _post(f"{base['survey']}/v1/skm/responses", {"responses": batch}, h, 120, skipped, u.id):
+            posted += len(batch)
     for i, u in enumerate(upps[:8]):
         elements = ["pengguna_layanan", "akademisi", "instansi_terkait", "organisasi_masyarakat", "media"]
         forum = {"unit_id": u.id, "fkp_id": f"demo-fkp-{u.id}-{year}", "topic": "tindak_lanjut_skm",
@@ -59,12 +59,27 @@ def load(profile, units: int = 10, year: int | None = None) -> dict:
                  "format": "tatap_muka", "stage": "held",
                  "participants": [{"element": e, "name": f"Peserta {j + 1}", "institution": None}
                                   for j, e in enumerate(elements[: 2 + i % 4])]}
-        requests.post(f"{base['consultation']}/v1/fkp", json=forum, headers=h, timeout=30).raise_for_status()
+        _post(f"{base['consultation']}/v1/fkp", forum, h, 30, skipped, forum["fkp_id"])
     for i, u in enumerate(upps[:12]):
         c = {"unit_id": u.id, "tracking_id": f"DEMO-{year}-{i:04d}", "channel": "lapor",
              "classification": "pengaduan", "category": rng.choice(["pelayanan", "infrastruktur", "perizinan"]),
              "subject": "Antrean pelayanan terlalu lama", "description": "Contoh pengaduan untuk data demo.",
              "anonymous": i % 3 == 0, "confidential": i % 4 == 0,
              "reporter": {"name": "Warga Demo", "phone": "081200000000"}}
-        requests.post(f"{base['complaints']}/v1/complaints", json=c, headers=h, timeout=30).raise_for_status()
-    return {"responses": posted, "units": len(upps)}
+        _post(f"{base['complaints']}/v1/complaints", c, h, 30, skipped, c["tracking_id"])
+    done.replace_one({"_id": str(year)}, {"_id": str(year), "at": datetime.now(timezone.utc).isoformat()}, upsert=True)
+    out = {"responses": posted, "units": len(upps)}
+    if skipped:
+        out["skipped"] = f"{len(skipped)} already held other demo data (an older demo version): {', '.join(skipped)}"
+    return out
+
+
+def _post(url: str, body: dict, headers: dict, timeout: float, skipped: list, what: str) -> bool:
+    """POST one demo item; a 409 means the id holds demo data of an older demo version (the ids
+    are reserved for demo data), which is kept and reported rather than failing `make up`."""
+    r = requests.post(url, json=body, headers=headers, timeout=timeout)
+    if r.status_code == 409:
+        skipped.append(what)
+        return False
+    r.raise_for_status()
+    return True
