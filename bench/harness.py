@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import common  # noqa: E402
-from common import ROOT, env_int, quick_mode  # noqa: E402
+from common import env_int, quick_mode  # noqa: E402
 
 from pantau.infra import platform as plat, procs  # noqa: E402
 from pantau.infra.profiles import get  # noqa: E402
@@ -58,25 +58,9 @@ def fresh_platform(p, registry_file: str) -> None:
     for d in ("kafka-data", "ferretdb-data", "ferretdb-state", "mongod-data", "prom"):
         shutil.rmtree(procs.run_dir(p.name) / d, ignore_errors=True)
     os.environ.update(p.env())
-    for attempt in range(3):  # 49xxx lies in the kernel's ephemeral range: a port may be briefly taken
-        try:
-            plat.infra_up(p)
-            break
-        except procs.StartError as exc:
-            log(f"infrastructure did not start ({str(exc).splitlines()[0]}); retrying")
-            plat.infra_down(p)
-            if attempt == 2:
-                raise
+    plat.infra_up(p)
     plat.init(p, registry_file)
-    for attempt in range(3):  # same reason: a service port may be briefly taken
-        try:
-            plat.services_up(p)
-            break
-        except procs.StartError as exc:
-            log(f"services did not start ({str(exc).splitlines()[0]}); retrying")
-            plat.services_down(p)
-            if attempt == 2:
-                raise
+    plat.services_up(p)
 
 
 def other_data(base: str, token: str, gen, units: list[str], complaints: int, forums: int) -> dict:
