@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import requests
 
@@ -47,16 +47,23 @@ def raw_produce(records: list[tuple], topic: str) -> float:
         p.close(timeout=10)
 
 
-def read_records(topic: str, start: dict, count: int) -> list:
-    """`count` records of `topic` from the per-partition `start` offsets (no group)."""
+def _consumer_at(start: dict, max_poll_records: int):
+    """A group-less kafka-python consumer positioned at the per-partition `start` offsets."""
     from kafka import KafkaConsumer
+
     from pantau.config import settings
     c = KafkaConsumer(bootstrap_servers=settings().kafka_bootstrap, group_id=None, enable_auto_commit=False,
-                      max_poll_records=5000)
+                      max_poll_records=max_poll_records)
+    c.assign(list(start))
+    for tp, off in start.items():
+        c.seek(tp, off)
+    return c
+
+
+def read_records(topic: str, start: dict, count: int) -> list:
+    """`count` records of `topic` from the per-partition `start` offsets (no group)."""
+    c = _consumer_at(start, 5000)
     try:
-        c.assign(list(start))
-        for tp, off in start.items():
-            c.seek(tp, off)
         out: list = []
         deadline = time.monotonic() + 120
         while len(out) < count and time.monotonic() < deadline:
@@ -70,16 +77,9 @@ def read_records(topic: str, start: dict, count: int) -> list:
 def raw_consume_decode(topic: str, start: dict, count: int) -> float:
     """A kafka-python consumer alone reading and decoding (pantau.envelope.decode, as the
     aggregator does) the same records; returns records per second."""
-    from kafka import KafkaConsumer
-
-    from pantau.config import settings
     from pantau.envelope import decode
-    c = KafkaConsumer(bootstrap_servers=settings().kafka_bootstrap, group_id=None, enable_auto_commit=False,
-                      max_poll_records=2000)
+    c = _consumer_at(start, 2000)
     try:
-        c.assign(list(start))
-        for tp, off in start.items():
-            c.seek(tp, off)
         c.poll(timeout_ms=0)  # connect before the clock starts
         n, t0 = 0, time.perf_counter()
         deadline = time.monotonic() + 300
