@@ -9,7 +9,8 @@ TIMEOUT_S = 1200 if FORM == "full" else 600
 
 FIGURES: dict = {"form": FORM, "scenarios": {}, "acknowledged": {}, "faults": {}, "lost": 0, "duplicated": 0,
                  "unacknowledged_visible": 0, "reordered": 0, "figure_mismatches": 0, "poison_published": 0,
-                 "dlq_records": 0, "drain_seconds_max": 0.0, "outage_503": 0, "outage_2xx": 0, "server_500": 0,
+                 "dlq_records": 0, "drain_seconds_max": 0.0, "outage_503": 0, "outage_2xx": 0,
+                 "outage_2xx_sent_before": 0, "server_500": 0,
                  "retries": 0, "unresolved": 0}
 
 
@@ -21,5 +22,6 @@ def summary_line() -> str:
             f"lost {f['lost']}, duplicated {f['duplicated']}, unacknowledged visible {f['unacknowledged_visible']}, "
             f"reordered {f['reordered']}; DLQ {f['dlq_records']} / poison {f['poison_published']}; "
             f"drain max {f['drain_seconds_max']} s; 503s during store outages {f['outage_503']}, "
-            f"2xx during outages {f['outage_2xx']}, 500s {f['server_500']}; unresolved {f['unresolved']}"
+            f"2xx to requests sent during outages {f['outage_2xx']} (to requests sent before: "
+            f"{f['outage_2xx_sent_before']}), 500s {f['server_500']}; unresolved {f['unresolved']}"
             + (f"; NOT DRAINED within the bound in {f['drain_failures']} run(s)" if f.get("drain_failures") else ""))

@@ -49,20 +49,24 @@ class Ledger:
                                                   "complaint": 0, "complaint_action": 0})
     definite_errors: list = field(default_factory=list)  # unexpected definite errors (status, what, body)
     unresolved: list = field(default_factory=list)
-    timeline: list = field(default_factory=list)       # (monotonic t, status or exception name)
+    timeline: list = field(default_factory=list)       # (sent, answered, status or exception name), monotonic
     calls: int = 0
     retries: int = 0
 
-    def note(self, what) -> None:
+    def note(self, sent: float, what) -> None:
         with self.lock:
-            self.timeline.append((time.monotonic(), what))
+            self.timeline.append((sent, time.monotonic(), what))
 
-    def statuses_between(self, t0: float, t1: float) -> dict:
+    def answers_between(self, t0: float, t1: float) -> list:
+        """(sent, answered, what) of the answers received in [t0, t1]."""
+        with self.lock:
+            return [a for a in self.timeline if t0 <= a[1] <= t1]
+
+    def statuses(self) -> dict:
         with self.lock:
             out: dict = {}
-            for t, what in self.timeline:
-                if t0 <= t <= t1:
-                    out[str(what)] = out.get(str(what), 0) + 1
+            for _, _, what in self.timeline:
+                out[str(what)] = out.get(str(what), 0) + 1
             return out
 
 
@@ -80,9 +84,10 @@ class Client:
             self.ledger.calls += 1
         while True:
             out.attempts += 1
+            sent = time.monotonic()
             try:
                 r = self.session.post(url, json=body, headers=headers, timeout=self.timeout)
-                self.ledger.note(r.status_code)
+                self.ledger.note(sent, r.status_code)
                 if 200 <= r.status_code < 300:
                     out.acked, out.status = True, r.status_code
                     return out, r.json()
@@ -92,7 +97,7 @@ class Client:
                 if r.status_code == 503 or r.status_code == 429:
                     delay = min(float(r.headers.get("Retry-After", delay)), 2.0)
             except requests.RequestException as exc:
-                self.ledger.note(type(exc).__name__)
+                self.ledger.note(sent, type(exc).__name__)
                 self.session.close()
                 self.session = requests.Session()
             out.indeterminate += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 
-from fault_checker import check
+from fault_checker import check, outage_answers
 from fault_writers import Ledger
 
 A1, A2 = {"waktu": 3}, {"waktu": 4}
@@ -92,3 +92,16 @@ def test_figures_and_dlq_must_match_exactly():
         obs = copy.deepcopy(observed())
         obs["dlq"] = dlq
         assert check(ledger(), obs).dlq_mismatch == 1
+
+
+def test_a_2xx_to_a_request_sent_while_the_store_was_down_is_a_breach():
+    L = Ledger(tag="Ftest")
+    L.timeline = [(99.0, 100.5, 201),    # sent before the outage, answered late: not a breach
+                  (100.2, 100.4, 201),   # sent and answered inside it: a breach
+                  (99.9, 100.3, 503),    # inside the 1 s grace
+                  (101.0, 102.0, 503), (101.5, 103.0, "ReadTimeout"),
+                  (104.0, 106.0, 201)]   # answered after the store came back
+    out = outage_answers(L, [(100.0, 105.0)])
+    assert out == {"503": 1, "2xx": 1, "2xx_sent_before": 1, "other": {"ReadTimeout": 1}}
+    L.timeline.pop(1)
+    assert outage_answers(L, [(100.0, 105.0)])["2xx"] == 0
