@@ -3,7 +3,7 @@
 FerretDB install, as it works on this machine (infra.md's plain `go install` builds a binary that
 panics at start: the module zip lacks build/version/version.txt, which FerretDB embeds):
   1. `go mod download -json github.com/FerretDB/FerretDB@v1.24.2` into a cached GOMODCACHE;
-  2. copy the module source, write `v1.24.2` into build/version/version.txt, and apply ID_INDEX_FIX;
+  2. copy the module source, write `v1.24.2` into build/version/version.txt, and apply PATCHES;
   3. `CGO_ENABLED=0 go build -tags ferretdb_no_postgresql -o .local/go/bin/ferretdb-… ./cmd/ferretdb`.
 
 ID_INDEX_FIX: the SQLite backend filters `{_id: value}` (find, update, delete) with the expression
@@ -12,9 +12,23 @@ SQLite uses an expression index only for the identical expression, so every `_id
 and delete scanned the whole table (≈5 µs per stored document: 117 ms at 20,000 documents,
 measured by bench/). Writing the filter with the index's expression (same meaning: both select
 the top-level `_id`) makes them index searches (≈0.5 ms at any size).
+
+ID_PUSHDOWN: the backend pushes the `_id` condition down to SQLite only when it is the filter's
+only key, so `{_id: k, seq: n}` (the projections' optimistic-concurrency replace) scanned the
+whole table again: 6 ms at 300 documents, ≈100 ms per write once a complaints collection held a
+few thousand, which made the consumer apply ≈12 complaint events/s (tests/integration/
+test_store_pushdown.py). Pushing `_id = ?` down whenever the filter has a string or ObjectID
+`_id` is safe: it selects a superset, and every FerretDB handler (find, update, delete, count,
+findAndModify, distinct, aggregate's $match) filters the rows it gets with the full filter again.
+
+UPDATE_CLOSE: the update command closes each statement's query only when the whole command
+returns (a `defer` inside its loop), and each open query holds one of the SQLite pool's 100
+connections, so an update command with more than 100 statements (a bulk write of 101 replaces)
+waited for a connection forever. Closing each statement's query once it is done fixes it.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -28,8 +42,15 @@ from .profiles import Profile
 FERRETDB_VERSION = "v1.24.2"
 GO_DIR = procs.LOCAL / "go"
 ID_INDEX_FIX = ("internal/backends/sqlite/metadata/metadata.go",
-                'IDColumn = DefaultColumn + "->\'$._id\'"', 'IDColumn = DefaultColumn + `->"_id"`')
-FERRETDB = GO_DIR / "bin" / "ferretdb-idindex"  # a new name, so that existing installs rebuild
+                'IDColumn = DefaultColumn + "->\'$._id\'"', 'IDColumn = DefaultColumn + `->"_id"`', 1)
+ID_PUSHDOWN = ("internal/backends/sqlite/collection.go",  # in Query and in Explain
+               "if params.Filter.Len() == 1 {", "if params.Filter.Len() >= 1 {", 2)
+UPDATE_CLOSE = ("internal/handler/msg_update.go",
+                "\t\tresult, err := common.UpdateDocument(ctx, c, \"update\", iter, &u)\n",
+                "\t\tresult, err := common.UpdateDocument(ctx, c, \"update\", iter, &u)\n\t\tcloser.Close()\n", 1)
+PATCHES = (ID_INDEX_FIX, ID_PUSHDOWN, UPDATE_CLOSE)
+# named after the patch set, so that an install with other patches rebuilds
+FERRETDB = GO_DIR / "bin" / f"ferretdb-{hashlib.sha256(repr(PATCHES).encode()).hexdigest()[:10]}"
 
 
 def engine() -> str:
@@ -62,11 +83,12 @@ def install() -> None:
         for p in src.rglob("*"):
             p.chmod(p.stat().st_mode | 0o200)
         (src / "build" / "version" / "version.txt").write_text(FERRETDB_VERSION + "\n")
-        path, before, after = ID_INDEX_FIX
-        code = (src / path).read_text()
-        if before not in code:
-            raise procs.StartError(f"FerretDB source changed: {path} lacks {before!r}")
-        (src / path).write_text(code.replace(before, after))
+        for path, before, after, count in PATCHES:
+            code = (src / path).read_text()
+            if code.count(before) != count:
+                raise procs.StartError(f"FerretDB source changed: {path} has {before!r} "
+                                       f"{code.count(before)} times, not {count}")
+            (src / path).write_text(code.replace(before, after))
         FERRETDB.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(["go", "build", "-tags", "ferretdb_no_postgresql", "-o", str(FERRETDB), "./cmd/ferretdb"],
                        check=True, env=env, cwd=src)

@@ -5,14 +5,16 @@ republished event (seq ≤ stored) is skipped. An event that arrives before its 
 (seq > stored + 1; possible only in a narrow race between two writers of one subject and the
 relay) is parked in `<collection>_parked` under `"<id>:<seq>"` and applied as soon as its
 predecessor has been. Each document has a single writer: its key's partition has one consumer.
-All reads are by `_id` (FerretDB answers only those without scanning).
+Store round trips per batch: one read per document, one probe of the parked collection, one bulk
+write; all by `_id` (which FerretDB answers from its index, pantau/infra/store.py).
 """
 from __future__ import annotations
 
 from typing import Callable
 
 import orjson
-from pymongo.errors import DuplicateKeyError
+from pymongo import InsertOne, ReplaceOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from pantau.consumer import Rejected
 from pantau.envelope import Event, at_position, decode
@@ -28,47 +30,69 @@ class EntityProjection:
         self.folds = folds
 
     def apply(self, events: list[Event]) -> dict[str, Rejected]:
+        """Fold the batch in memory, then write each changed document once (one bulk write);
+        parked successors are removed only after that write."""
         rejected: dict[str, Rejected] = {}
         mine = [e for e in events if e.type in self.folds]
-        cache: dict[str, dict | None] = {}
-        for key in {self.id_of(e) for e in mine}:
-            cache[key] = self.col.find_one({"_id": key})
+        if not mine:
+            return rejected
+        stored = {key: self.col.find_one({"_id": key}) for key in dict.fromkeys(self.id_of(e) for e in mine)}
+        state = dict(stored)
+        self._any_parked = self.parked.find_one({}, {"_id": 1}) is not None  # almost always empty
+        unparked: list[str] = []
         for e in mine:
-            key = self.id_of(e)
-            self._apply_one(key, e, cache, rejected)
+            self._apply_one(self.id_of(e), e, state, rejected, unparked)
+        self._write(stored, state)
+        for parked_id in unparked:
+            self.parked.delete_one({"_id": parked_id})
         return rejected
 
-    def _apply_one(self, key: str, e: Event, cache: dict, rejected: dict) -> None:
-        current = cache.get(key)
-        stored = current["seq"] if current else 0
-        if e.seq <= stored:
+    def _apply_one(self, key: str, e: Event, state: dict, rejected: dict, unparked: list) -> None:
+        current = state.get(key)
+        have = current["seq"] if current else 0
+        if e.seq <= have:
             return  # duplicate
-        if e.seq != stored + 1:
+        if e.seq != have + 1:
             self._park(key, e)
             return
         try:
-            new = {**self.folds[e.type](current, e), "_id": key, "seq": e.seq, "updated_at": e.time}
+            state[key] = {**self.folds[e.type](current, e), "_id": key, "seq": e.seq, "updated_at": e.time}
         except (KeyError, ValueError, TypeError) as exc:
             rejected[e.id] = Rejected("apply_error", f"{key} seq {e.seq}: {exc!r}")
             return
-        if current is None:
-            try:
-                self.col.insert_one(new)
-            except DuplicateKeyError:
-                cache[key] = self.col.find_one({"_id": key})  # written by an earlier attempt
-                return
-        else:
-            res = self.col.replace_one({"_id": key, "seq": stored}, new)
-            if res.matched_count != 1:
-                raise RuntimeError(f"{key}: concurrent writer (expected seq {stored})")  # batch is retried
-        cache[key] = new
-        successor = self.parked.find_one({"_id": f"{key}:{e.seq + 1}"})
+        successor = self.parked.find_one({"_id": f"{key}:{e.seq + 1}"}) if self._any_parked else None
         if successor is not None:
             nxt = at_position(decode(orjson.dumps(successor["envelope"])), *successor["position"])
-            self._apply_one(key, nxt, cache, rejected)
-            self.parked.delete_one({"_id": successor["_id"]})
+            self._apply_one(key, nxt, state, rejected, unparked)
+            unparked.append(successor["_id"])
+
+    def _write(self, stored: dict, state: dict) -> None:
+        """Each changed document: inserted if new, else replaced guarded by the `seq` it had. A
+        conflict (another writer, or an earlier attempt's insert) raises, so the consumer retries
+        the batch, re-reads, and skips what is already applied."""
+        ops, replaces = [], 0
+        for key, doc in state.items():
+            before = stored[key]
+            if doc is before:
+                continue
+            if before is None:
+                ops.append(InsertOne(doc))
+            else:
+                ops.append(ReplaceOne({"_id": key, "seq": before["seq"]}, doc))
+                replaces += 1
+        if not ops:
+            return
+        try:
+            res = self.col.bulk_write(ops, ordered=False)
+        except BulkWriteError as exc:
+            if any(err.get("code") != 11000 for err in exc.details.get("writeErrors", [])):
+                raise
+            raise RuntimeError(f"{self.col.name}: written concurrently; retrying the batch") from None
+        if res.matched_count != replaces:
+            raise RuntimeError(f"{self.col.name}: concurrent writer ({res.matched_count} of {replaces} matched)")
 
     def _park(self, key: str, e: Event) -> None:
+        self._any_parked = True
         try:
             self.parked.insert_one({"_id": f"{key}:{e.seq}", "envelope": e.to_dict(),
                                     "position": list(e.position or ("", 0, 0))})
