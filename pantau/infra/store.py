@@ -25,6 +25,10 @@ UPDATE_CLOSE: the update command closes each statement's query only when the who
 returns (a `defer` inside its loop), and each open query holds one of the SQLite pool's 100
 connections, so an update command with more than 100 statements (a bulk write of 101 replaces)
 waited for a connection forever. Closing each statement's query once it is done fixes it.
+
+ID_IN_PUSHDOWN: `{_id: {$in: [...]}}` (string or ObjectID values) was a whole-table scan; it is
+pushed down as `_id IN (...)` on the index (ferretdb/pantau_id_in.go), so a batch reads all its
+documents in one round trip instead of one `find_one` each. Same superset-then-refilter rule.
 """
 from __future__ import annotations
 
@@ -48,9 +52,16 @@ ID_PUSHDOWN = ("internal/backends/sqlite/collection.go",  # in Query and in Expl
 UPDATE_CLOSE = ("internal/handler/msg_update.go",
                 "\t\tresult, err := common.UpdateDocument(ctx, c, \"update\", iter, &u)\n",
                 "\t\tresult, err := common.UpdateDocument(ctx, c, \"update\", iter, &u)\n\t\tcloser.Close()\n", 1)
-PATCHES = (ID_INDEX_FIX, ID_PUSHDOWN, UPDATE_CLOSE)
+_ID_EQ_ARGS = "args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\t}\n"
+ID_IN_PUSHDOWN = ("internal/backends/sqlite/collection.go",  # in Query and in Explain
+                  _ID_EQ_ARGS, _ID_EQ_ARGS[:-4] + "\t\tdefault:\n\t\t\twhereClause, args = idInClause(v)\n\t\t}\n", 2)
+ID_IN_EXPLAIN = ("internal/backends/sqlite/collection.go",
+                 'sortPushdown := orderByClause != ""', 'filterPushdown = whereClause != ""\n\tsortPushdown := orderByClause != ""', 1)
+PATCHES = (ID_INDEX_FIX, ID_PUSHDOWN, UPDATE_CLOSE, ID_IN_PUSHDOWN, ID_IN_EXPLAIN)
+ADDED_FILES = {"internal/backends/sqlite/pantau_id_in.go": Path(__file__).with_name("ferretdb") / "pantau_id_in.go"}
 # named after the patch set, so that an install with other patches rebuilds
-FERRETDB = GO_DIR / "bin" / f"ferretdb-{hashlib.sha256(repr(PATCHES).encode()).hexdigest()[:10]}"
+_PATCH_ID = repr(PATCHES) + "".join(p.read_text() for p in ADDED_FILES.values())
+FERRETDB = GO_DIR / "bin" / f"ferretdb-{hashlib.sha256(_PATCH_ID.encode()).hexdigest()[:10]}"
 
 
 def engine() -> str:
@@ -89,6 +100,8 @@ def install() -> None:
                 raise procs.StartError(f"FerretDB source changed: {path} has {before!r} "
                                        f"{code.count(before)} times, not {count}")
             (src / path).write_text(code.replace(before, after))
+        for dest, source in ADDED_FILES.items():
+            shutil.copyfile(source, src / dest)
         FERRETDB.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(["go", "build", "-tags", "ferretdb_no_postgresql", "-o", str(FERRETDB), "./cmd/ferretdb"],
                        check=True, env=env, cwd=src)

@@ -17,6 +17,7 @@ import orjson
 from pantau import outbox
 from pantau.config import settings
 from pantau.envelope import new_event
+from pantau.mongo import by_id
 from pantau.events import SOURCES
 from pantau.events import skm as ev
 from pantau.problems import ProblemError
@@ -93,8 +94,8 @@ def record(events, items: list[dict], principal, correlation_id: str | None, poi
     check_unique(items, pointer_of)
     tz = settings().tz
     docs = [build_doc(it, correlation_id, tz) for it in items]
-    # `_id` lookups, one per item: the only query FerretDB answers without scanning the log
-    found = {d["_id"]: d for d in (events.find_one({"_id": doc["_id"]}) for doc in docs) if d is not None}
+    # one `_id` $in query (answered from the index, also on FerretDB: pantau/infra/store.py)
+    found = by_id(events, [doc["_id"] for doc in docs])
     conflicts = [{"pointer": pointer_of(i) + "/response_id", "field": "response_id", "index": i,
                   "message": "response_id sudah dipakai dengan isi yang berbeda"}
                  for i, d in enumerate(docs) if d["_id"] in found and found[d["_id"]].get("content_hash") != d["content_hash"]]
@@ -106,7 +107,7 @@ def record(events, items: list[dict], principal, correlation_id: str | None, poi
     raced = outbox.append_many(events, new_docs)
     if raced:
         # a concurrent request stored some of these ids in between: same content is fine
-        again = {d["_id"]: d for d in (events.find_one({"_id": i}) for i in raced) if d is not None}
+        again = by_id(events, list(raced))
         bad = [i for i, d in enumerate(docs) if d["_id"] in raced and again[d["_id"]].get("content_hash") != d["content_hash"]]
         if bad:
             raise ProblemError(409, "response_id bentrok dengan permintaan lain yang bersamaan.",

@@ -77,7 +77,8 @@ def test_a_write_that_meets_another_writer_fails_the_batch(proj, monkeypatch):
     proj.apply(a[:2])
     stale = proj.col.find_one({"_id": "A"})
     proj.apply(a[2:3])  # "another writer" moved the document on
-    monkeypatch.setattr(proj.col, "find_one", lambda *_a, **_k: stale)
+    from services.aggregator.projections import entities
+    monkeypatch.setattr(entities, "by_id", lambda _col, _ids: {"A": stale})
     with pytest.raises(RuntimeError, match="concurrent writer"):
         proj.apply(a[2:])
     monkeypatch.undo()

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.infra
 @pytest.fixture
 def col(infra):
     from pymongo import MongoClient
-    client = MongoClient(infra.mongo_url)
+    client = MongoClient(infra.mongo_url, socketTimeoutMS=30000)  # a hung command fails the test
     db = client[f"pushdown_{uuid.uuid4().hex[:8]}"]
     c = db["docs"]
     c.insert_many([{"_id": f"k{i}", "seq": i % 7, "unit": "u"} for i in range(500)])
@@ -32,12 +32,14 @@ def test_id_plus_other_fields_is_an_index_search(col):
     from pantau.infra import store
     if store.engine() != "ferretdb":
         pytest.skip("mongod plans its own queries; the patch is FerretDB's")
-    for flt in ({"_id": "k42"}, {"_id": "k42", "seq": 0}, {"_id": "k42", "seq": {"$gte": 0}, "unit": "u"}):
+    for flt in ({"_id": "k42"}, {"_id": "k42", "seq": 0}, {"_id": "k42", "seq": {"$gte": 0}, "unit": "u"},
+                {"_id": {"$in": ["k1", "k2"]}}, {"_id": {"$in": ["k1", "k2"]}, "seq": 1}):
         pushdown, plan = _plan(col, flt)
         assert pushdown is True and "SEARCH" in plan and "SCAN" not in plan, (flt, plan)
     # conditions the index cannot answer stay a scan
     assert _plan(col, {"seq": 3})[0] is False
-    assert _plan(col, {"_id": {"$in": ["k1", "k2"]}})[0] is False
+    assert _plan(col, {"_id": {"$in": ["k1", 2]}})[0] is False
+    assert _plan(col, {"_id": {"$in": ["k1"], "$ne": "k2"}})[0] is False
 
 
 def test_the_other_conditions_still_filter(col):
@@ -52,3 +54,19 @@ def test_the_other_conditions_still_filter(col):
     assert col.delete_one({"_id": "k44", "seq": 44 % 7}).deleted_count == 1
     assert col.update_one({"_id": "k45", "unit": "x"}, {"$set": {"seq": 1}}).matched_count == 0
     assert col.count_documents({}) == 499
+
+
+def test_in_on_id_returns_exactly_the_matching_documents(col):
+    ids = [f"k{i}" for i in range(0, 500, 7)] + ["missing"]
+    assert sorted(d["_id"] for d in col.find({"_id": {"$in": ids}})) == sorted(ids[:-1])
+    assert sorted(d["_id"] for d in col.find({"_id": {"$in": ids}, "seq": 0})) == \
+        sorted(i for i in ids[:-1] if int(i[1:]) % 7 == 0)
+    assert col.count_documents({"_id": {"$in": ["k1", 2, "k3"]}}) == 2  # not pushed down, same answer
+
+
+def test_a_bulk_write_of_many_guarded_replaces_completes(col):
+    from pymongo import ReplaceOne
+    ops = [ReplaceOne({"_id": f"k{i}", "seq": i % 7}, {"seq": 100, "unit": "u"}) for i in range(300)]
+    res = col.bulk_write(ops, ordered=False)  # more than 100 statements in one update command
+    assert res.matched_count == 300
+    assert col.count_documents({"seq": 100}) == 300

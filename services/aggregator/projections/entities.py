@@ -5,7 +5,7 @@ republished event (seq ≤ stored) is skipped. An event that arrives before its 
 (seq > stored + 1; possible only in a narrow race between two writers of one subject and the
 relay) is parked in `<collection>_parked` under `"<id>:<seq>"` and applied as soon as its
 predecessor has been. Each document has a single writer: its key's partition has one consumer.
-Store round trips per batch: one read per document, one probe of the parked collection, one bulk
+Store round trips per batch: one read of its documents (`_id` $in), one probe of the parked collection, one bulk
 write; all by `_id` (which FerretDB answers from its index, pantau/infra/store.py).
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from pantau.consumer import Rejected
 from pantau.envelope import Event, at_position, decode
+from pantau.mongo import by_id
 
 Fold = Callable[[dict | None, Event], dict]
 
@@ -36,7 +37,9 @@ class EntityProjection:
         mine = [e for e in events if e.type in self.folds]
         if not mine:
             return rejected
-        stored = {key: self.col.find_one({"_id": key}) for key in dict.fromkeys(self.id_of(e) for e in mine)}
+        keys = list(dict.fromkeys(self.id_of(e) for e in mine))
+        found = by_id(self.col, keys)
+        stored = {key: found.get(key) for key in keys}
         state = dict(stored)
         self._any_parked = self.parked.find_one({}, {"_id": 1}) is not None  # almost always empty
         unparked: list[str] = []

@@ -23,6 +23,7 @@ from pymongo.errors import DuplicateKeyError
 from pantau.consumer import Rejected
 from pantau.envelope import Event
 from pantau.events import fkp as ev
+from pantau.mongo import by_id
 
 from .entities import EntityProjection
 
@@ -129,8 +130,9 @@ class UnitProjection:
         for e in events:
             if e.type in self.TYPES:
                 by_unit[e.data["unit_id"]].append(e)
+        stored = by_id(self.col, list(by_unit))
         for unit_id, unit_events in by_unit.items():
-            current = self.col.find_one({"_id": unit_id})
+            current = stored.get(unit_id)
             doc = current or new_unit_doc(unit_id)
             changed = False
             for e in unit_events:

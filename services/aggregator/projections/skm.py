@@ -23,12 +23,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timezone
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReplaceOne
 from pymongo.errors import BulkWriteError
 
 from pantau.consumer import Rejected
 from pantau.envelope import Event
 from pantau.events import skm as ev
+from pantau.mongo import by_id
 from pantau.rules.ikm import ELEMENTS
 
 SERVICE_HOURS = range(7, 17)  # 07:00–16:59 local; outside is an objectivity signal, not an error
@@ -127,11 +128,8 @@ class SkmProjection:
         void_docs = [{"_id": e.subject, "unit_id": e.data.get("unit_id"), "event_id": e.id,
                       "position": list(e.position or ()), "recorded_at": recorded_at(e)} for e in voids]
         void_owner = self._insert(self.voids, void_docs)
-        for e in voids:  # the fact a void takes out may have been recorded in an earlier batch
-            if e.subject not in facts:
-                doc = self.facts.find_one({"_id": e.subject})
-                if doc is not None:
-                    facts[e.subject] = doc
+        # the fact a void takes out may have been recorded in an earlier batch
+        facts.update(by_id(self.facts, [e.subject for e in voids if e.subject not in facts]))
         self._log_recorded(recorded, voids, facts, owner, void_owner)  # before any bucket changes
         changes: dict[str, list[tuple[int, Event, dict]]] = defaultdict(list)
         for e in events:
@@ -144,8 +142,11 @@ class SkmProjection:
                     rejected[e.id] = Rejected("unknown_subject", f"void of unrecorded response {e.subject}")
                 elif void_owner.get(e.subject) == list(e.position):
                     changes[f"{f['unit_id']}:{f['month']}"].append((-1, e, f))
-        for bucket_id, items in changes.items():
-            self._apply_bucket(bucket_id, items)
+        stored = by_id(self.buckets, list(changes))
+        writes = [w for bucket_id, items in changes.items()
+                  if (w := self._apply_bucket(bucket_id, items, stored.get(bucket_id))) is not None]
+        if writes:
+            self.buckets.bulk_write(writes, ordered=False)
         return rejected
 
     def _log_recorded(self, recorded: list[Event], voids: list[Event], facts: dict, owner: dict,
@@ -184,13 +185,14 @@ class SkmProjection:
                 raise
             dup = {docs[err["index"]]["_id"] for err in errors}
         owner = {d["_id"]: d["position"] for d in docs if d["_id"] not in dup}
-        for _id in dup:  # rare: a redelivery or a republished duplicate
-            existing = col.find_one({"_id": _id}, projection={"position": 1})
-            owner[_id] = existing.get("position") if existing else None
+        existing = by_id(col, list(dup))  # rare: a redelivery or a republished duplicate
+        for _id in dup:
+            owner[_id] = existing[_id].get("position") if _id in existing else None
         return owner
 
-    def _apply_bucket(self, bucket_id: str, items: list[tuple[int, Event, dict]]) -> None:
-        current = self.buckets.find_one({"_id": bucket_id})
+    @staticmethod
+    def _apply_bucket(bucket_id: str, items: list[tuple[int, Event, dict]], current: dict | None) -> ReplaceOne | None:
+        """The bucket's write for these changes (None when it already has them all)."""
         unit_id, month = bucket_id.rsplit(":", 1)
         bucket = current or empty_bucket(unit_id, month)
         applied = bucket["applied"]
@@ -202,5 +204,4 @@ class SkmProjection:
             add(bucket, f, sign)
             applied[pk] = offset + 1
             changed = True
-        if changed:
-            self.buckets.replace_one({"_id": bucket_id}, bucket, upsert=True)
+        return ReplaceOne({"_id": bucket_id}, bucket, upsert=True) if changed else None
