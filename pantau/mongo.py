@@ -54,7 +54,11 @@ def reset() -> None:
         _clients.clear()
 
 
-def by_id(col, ids: list) -> dict:
+def by_id(col, ids: list, projection: dict | None = None) -> dict:
     """{_id: document} of the documents with these `_id`s, in one `$in` query (which the
     project's FerretDB build answers from the `_id` index, pantau/infra/store.py)."""
-    return {d["_id"]: d for d in col.find({"_id": {"$in": list(ids)}})} if ids else {}
+    if not ids:
+        return {}
+    if projection is not None and projection.get("_id", 1) == 0:
+        projection = {k: v for k, v in projection.items() if k != "_id"}  # the key is needed here
+    return {d["_id"]: d for d in col.find({"_id": {"$in": list(ids)}}, projection=projection)}

@@ -33,31 +33,42 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from .projections.skm import RECORDED_PREFIX, add, recorded_slot
+from pantau.mongo import by_id
+
+from .projections import skm_bursts
+from .projections.skm import RECORDED_PREFIX, add_burst, add_sums, recorded_slot
 from .projections.skm_followup import RTL_STATE, SETTINGS_STATE
 
-def applied(bucket: dict, position: list) -> bool:
-    """Has this bucket applied the record at `position` = [topic, partition, offset]?"""
+def applied(bucket: dict, position: list, mark: str = "applied") -> bool:
+    """Has this bucket applied the record at `position` = [topic, partition, offset] to its sums
+    (`mark` "applied") or to its bursts (`skm_bursts.MARKS`; buckets without them: the sums')?"""
     if not position or len(position) < 3:
         return False
-    return position[2] < bucket.get("applied", {}).get(f"p{position[1]}", 0)
+    return position[2] < bucket.get(mark, bucket.get("applied", {})).get(f"p{position[1]}", 0)
+
+
+def _take(b: dict, f: dict, position: list, sign: int) -> None:
+    if applied(b, position):
+        add_sums(b, f, sign)
+    if applied(b, position, skm_bursts.MARKS):
+        add_burst(b, f, sign)
 
 
 def rewind(buckets: list[dict], later_facts: list[dict], revived: list[tuple[dict, list]]) -> list[dict]:
     """Pure: `buckets` as they stood before `later_facts` were recorded and before the voids of
     `revived` ((fact, position of the void record)) were recorded. The inputs are not changed."""
-    by_id = {b["_id"]: copy.deepcopy(b) for b in buckets}
+    out = {b["_id"]: copy.deepcopy(b) for b in buckets}
     # add back first, so no count goes below zero on the way (bursts and profile entries at
     # zero are dropped by `add`)
     for f, void_position in revived:
-        b = by_id.get(f"{f['unit_id']}:{f['month']}")
-        if b is not None and applied(b, void_position):
-            add(b, f, +1)
+        b = out.get(f"{f['unit_id']}:{f['month']}")
+        if b is not None:
+            _take(b, f, void_position, +1)
     for f in later_facts:
-        b = by_id.get(f"{f['unit_id']}:{f['month']}")
-        if b is not None and applied(b, f.get("position")):
-            add(b, f, -1)
-    return list(by_id.values())
+        b = out.get(f"{f['unit_id']}:{f['month']}")
+        if b is not None:
+            _take(b, f, f.get("position"), -1)
+    return list(out.values())
 
 
 def buckets_at(db, unit_ids: list[str] | None, months: list[str], as_of: datetime | None,
@@ -68,17 +79,18 @@ def buckets_at(db, unit_ids: list[str] | None, months: list[str], as_of: datetim
     if unit_ids is not None:
         q["unit_id"] = unit_ids[0] if len(unit_ids) == 1 else {"$in": list(unit_ids)}
     if unit_ids is not None and len(unit_ids) == 1:
-        # one unit: an `_id` lookup per month (an index search) instead of a filter that reads
+        # one unit: `_id` lookups of its months (an index search) instead of a filter that reads
         # every unit's buckets; the cost of a unit report stays independent of the province size
-        fields = live_fields if as_of is None else None  # as_of: whole documents (`applied`, `bursts`)
-        found = (db["skm_buckets"].find_one({"_id": f"{unit_ids[0]}:{m}"}, projection=fields) for m in months)
-        live = [b for b in found if b is not None]
+        fields = live_fields if as_of is None else None  # as_of: whole documents (`applied` marks)
+        found = by_id(db["skm_buckets"], [f"{unit_ids[0]}:{m}" for m in months], projection=fields)
+        live = list(found.values())
         if as_of is None:
             return live
     elif as_of is None:
         return list(db["skm_buckets"].find(q, projection=live_fields))
     else:
-        live = list(db["skm_buckets"].find(q))  # whole documents: `applied` and `bursts` are needed
+        live = list(db["skm_buckets"].find(q))  # whole documents: the `applied` marks are needed
+    skm_bursts.attach({b["_id"]: b for b in live}, by_id(db[skm_bursts.COLLECTION], [b["_id"] for b in live]))
     keep = {b["_id"] for b in live}
     later, revived = [], []
     for doc in recorded_after(db, as_of):

@@ -6,7 +6,8 @@ whole collection for every other filter and for every update, see README):
   Kafka position `(topic, partition, offset)` of the record that inserted it; a void becomes an
   insert-only `skm_voids` document the same way;
 - a unit × month bucket (`_id` = "<unit>:<month>") holds small sums and, per partition, the next
-  offset it has applied (`applied`).
+  offset it has applied (`applied`); its identical-answer bursts, which grow with the responses,
+  live in `skm_bursts` (skm_bursts.py), so the buckets the reports read stay small.
 A record changes a bucket only if its offset is not yet applied there *and* it is the record that
 inserted the fact (or void). So a redelivery after a crash (same offsets) is applied exactly
 where it was missing, and a republished duplicate (same event, new offset) finds a fact inserted
@@ -31,6 +32,8 @@ from pantau.envelope import Event
 from pantau.events import skm as ev
 from pantau.mongo import by_id
 from pantau.rules.ikm import ELEMENTS
+
+from . import skm_bursts
 
 SERVICE_HOURS = range(7, 17)  # 07:00–16:59 local; outside is an objectivity signal, not an error
 PROFILE_FIELDS = ("sex", "education", "occupation", "channel", "service_type")
@@ -77,6 +80,12 @@ def _burst_key(f: dict) -> str:
 
 def add(bucket: dict, f: dict, sign: int) -> None:
     """Add (sign=1) or remove (sign=-1) one fact's contribution (pure)."""
+    add_sums(bucket, f, sign)
+    add_burst(bucket, f, sign)
+
+
+def add_sums(bucket: dict, f: dict, sign: int) -> None:
+    """Everything of `add` but the identical-answer bursts (stored apart, see skm_bursts.py)."""
     total = 0
     for k in ELEMENTS:
         bucket["sums"][k] += sign * f["answers"][k]
@@ -93,13 +102,17 @@ def add(bucket: dict, f: dict, sign: int) -> None:
         counts[value] = counts.get(value, 0) + sign
         if counts[value] == 0:
             del counts[value]
+    if sign > 0 and (bucket["last_submitted_at"] or "") < f["submitted_at"]:
+        bucket["last_submitted_at"] = f["submitted_at"]
+
+
+def add_burst(bucket: dict, f: dict, sign: int) -> None:
+    """The fact's identical-answer burst count, and the bucket's largest burst."""
     key = _burst_key(f)
     bucket["bursts"][key] = bucket["bursts"].get(key, 0) + sign
     if bucket["bursts"][key] <= 0:
         del bucket["bursts"][key]
     bucket["largest_identical_burst"] = max(bucket["bursts"].values(), default=0)
-    if sign > 0 and (bucket["last_submitted_at"] or "") < f["submitted_at"]:
-        bucket["last_submitted_at"] = f["submitted_at"]
 
 
 def _partition_key(e: Event) -> str:
@@ -112,6 +125,7 @@ class SkmProjection:
         self.facts = db["skm_facts"]
         self.voids = db["skm_voids"]
         self.buckets = db["skm_buckets"]
+        self.bursts = db[skm_bursts.COLLECTION]
 
     def ensure_indexes(self) -> None:
         self.buckets.create_index([("month", ASCENDING)], name="month")
@@ -142,11 +156,16 @@ class SkmProjection:
                     rejected[e.id] = Rejected("unknown_subject", f"void of unrecorded response {e.subject}")
                 elif void_owner.get(e.subject) == list(e.position):
                     changes[f"{f['unit_id']}:{f['month']}"].append((-1, e, f))
-        stored = by_id(self.buckets, list(changes))
-        writes = [w for bucket_id, items in changes.items()
-                  if (w := self._apply_bucket(bucket_id, items, stored.get(bucket_id))) is not None]
-        if writes:
-            self.buckets.bulk_write(writes, ordered=False)
+        ids = list(changes)
+        found = by_id(self.buckets, ids)
+        current = skm_bursts.attach({i: found.get(i) or empty_bucket(*i.rsplit(":", 1)) for i in ids},
+                                    by_id(self.bursts, ids))
+        changed = [b for bucket_id, items in changes.items()
+                   if (b := self._apply_bucket(items, current[bucket_id])) is not None]
+        if changed:  # bursts first: a bucket document never exists without its bursts document
+            forms = [skm_bursts.stored_forms(b) for b in changed]
+            self.bursts.bulk_write([ReplaceOne({"_id": bd["_id"]}, bd, upsert=True) for _, bd in forms], ordered=False)
+            self.buckets.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d, _ in forms], ordered=False)
         return rejected
 
     def _log_recorded(self, recorded: list[Event], voids: list[Event], facts: dict, owner: dict,
@@ -191,17 +210,20 @@ class SkmProjection:
         return owner
 
     @staticmethod
-    def _apply_bucket(bucket_id: str, items: list[tuple[int, Event, dict]], current: dict | None) -> ReplaceOne | None:
-        """The bucket's write for these changes (None when it already has them all)."""
-        unit_id, month = bucket_id.rsplit(":", 1)
-        bucket = current or empty_bucket(unit_id, month)
-        applied = bucket["applied"]
+    def _apply_bucket(items: list[tuple[int, Event, dict]], bucket: dict) -> dict | None:
+        """The bucket (in memory, with its bursts) after these changes; None when it already has
+        them all. Sums and bursts each have their own applied marks (their documents are
+        written one after the other, so a crash between the two leaves them apart)."""
+        applied, bursts_applied = bucket["applied"], bucket[skm_bursts.MARKS]
         changed = False
         for sign, e, f in items:
             pk, offset = _partition_key(e), e.position[2]
-            if offset < applied.get(pk, 0):
-                continue  # this bucket already has it (a redelivery after a crash)
-            add(bucket, f, sign)
-            applied[pk] = offset + 1
-            changed = True
-        return ReplaceOne({"_id": bucket_id}, bucket, upsert=True) if changed else None
+            if offset >= applied.get(pk, 0):  # else: this bucket already has it (a redelivery)
+                add_sums(bucket, f, sign)
+                applied[pk] = offset + 1
+                changed = True
+            if offset >= bursts_applied.get(pk, 0):
+                add_burst(bucket, f, sign)
+                bursts_applied[pk] = offset + 1
+                changed = True
+        return bucket if changed else None
