@@ -33,6 +33,20 @@ STORE_DEADLINE_S = float(os.environ.get("PANTAU_STORE_DEADLINE_S") or 15)
 start, else the request answers 503 (a frozen store would otherwise hold it for socketTimeoutMS
 per operation, past the client's patience and gunicorn's timeout). A 5,000-response batch needs
 about 6 s on a loaded 2-core machine; 0 turns the bound off."""
+SUSPECT_DEADLINE_S = float(os.environ.get("PANTAU_STORE_SUSPECT_DEADLINE_S") or 3)
+SUSPECT_FOR_S = 20.0
+"""After a write request of this process found the store unavailable, for SUSPECT_FOR_S seconds
+(or until a write succeeds) write requests get SUSPECT_DEADLINE_S instead: requests that queued
+behind the ones a frozen store held answer 503 quickly, not after another full deadline (which
+outlasted clients' patience in the fault suite: a 20 s client timeout during an 18 s freeze)."""
+_store_failed_at: list[float | None] = [None]
+
+
+def store_deadline_s() -> float:
+    failed = _store_failed_at[0]
+    if failed is not None and time.monotonic() - failed < SUSPECT_FOR_S:
+        return min(STORE_DEADLINE_S, SUSPECT_DEADLINE_S)
+    return STORE_DEADLINE_S
 
 
 PROBLEM_SCHEMA = {
@@ -200,7 +214,7 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
             metrics.HTTP_IN_FLIGHT.labels(service).inc()
             g.in_flight = True
         if request.method not in ("GET", "HEAD", "OPTIONS") and STORE_DEADLINE_S > 0:
-            g.store_deadline = pymongo.timeout(STORE_DEADLINE_S)
+            g.store_deadline = pymongo.timeout(store_deadline_s())
             g.store_deadline.__enter__()
 
     @app.after_request
@@ -212,6 +226,8 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
             metrics.HTTP_REQUESTS.labels(service, route, method, str(resp.status_code)).inc()
             size = metrics.size_class(request.content_length)
             metrics.HTTP_LATENCY.labels(service, route, method, size).observe(elapsed)
+        if method not in ("GET", "HEAD", "OPTIONS") and 200 <= resp.status_code < 300:
+            _store_failed_at[0] = None  # a write went through: the store answers again
         if method not in ("GET", "HEAD", "OPTIONS") or resp.status_code >= 500:
             # one line per write (and per server error): the start of the correlation id's trail,
             # which continues in the event envelope (`correlationid`) and the consumer's log
@@ -282,6 +298,7 @@ def _scrape_checks(extra_ready: Callable[[], bool] | None) -> dict[str, bool]:
 
 
 def _store_down(exc: Exception):
+    _store_failed_at[0] = time.monotonic()
     log.warning("store unavailable", extra={"error": repr(exc)})
     return problem(503, "Penyimpanan data sementara tidak tersedia. Ulangi permintaan yang sama nanti: "
                         "pengulangan aman (idempoten) dan tidak menggandakan data.",
