@@ -7,8 +7,8 @@ concurrency guard (two writers racing for the same `seq` → one DuplicateKeyErr
 Right after the event, the writer inserts a *pointer* (the envelope and partition key) into a
 small time-slot collection `outbox_<epoch seconds // 10>`; the request is answered 2xx only after
 both inserts. The relay reads the few open slots, publishes, and drops a slot once it is closed
-and fully published: no update or scan ever touches the growing event log (on FerretDB 1.24 every
-update and every non-`_id` query scans the whole collection). If the pointer insert fails the
+and fully published: no update or scan ever touches the growing event log (on FerretDB 1.24
+every query that is not on `_id` scans the whole collection, README "Store notes"). If the pointer insert fails the
 event is removed again and the client gets a 503; if even that fails, the client's retry of the
 same request finds the event and re-inserts its pointer (`repoint`), so an acknowledged event is
 always published. A relay crash republishes the open slots; consumers absorb the duplicates.

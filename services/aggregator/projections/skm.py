@@ -1,7 +1,7 @@
 """SKM projection: unit × month buckets updated incrementally, exactly once.
 
-Shaped for a store where only inserts and `_id` lookups are cheap (FerretDB 1.24 scans the
-whole collection for every other filter and for every update, see README):
+Shaped for a store where only inserts and reads and writes by `_id` are cheap (FerretDB 1.24
+scans the whole collection for every other filter, README "Store notes"):
 - each response becomes an insert-only fact (`_id` = the response's subject) that records the
   Kafka position `(topic, partition, offset)` of the record that inserted it; a void becomes an
   insert-only `skm_voids` document the same way;
