@@ -214,7 +214,8 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
             metrics.HTTP_IN_FLIGHT.labels(service).inc()
             g.in_flight = True
         if request.method not in ("GET", "HEAD", "OPTIONS") and STORE_DEADLINE_S > 0:
-            g.store_deadline = pymongo.timeout(store_deadline_s())
+            g.deadline_s = store_deadline_s()
+            g.store_deadline = pymongo.timeout(g.deadline_s)
             g.store_deadline.__enter__()
 
     @app.after_request
@@ -298,7 +299,10 @@ def _scrape_checks(extra_ready: Callable[[], bool] | None) -> dict[str, bool]:
 
 
 def _store_down(exc: Exception):
-    _store_failed_at[0] = time.monotonic()
+    if not (isinstance(exc, pymongo.errors.ExecutionTimeout) and g.get("deadline_s", STORE_DEADLINE_S) < STORE_DEADLINE_S):
+        # (a short deadline that ran out does not renew the suspicion, or a batch that needs
+        # longer than the short deadline would keep it alive by itself)
+        _store_failed_at[0] = time.monotonic()
     log.warning("store unavailable", extra={"error": repr(exc)})
     return problem(503, "Penyimpanan data sementara tidak tersedia. Ulangi permintaan yang sama nanti: "
                         "pengulangan aman (idempoten) dan tidak menggandakan data.",

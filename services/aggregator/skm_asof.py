@@ -82,8 +82,9 @@ def buckets_at(db, unit_ids: list[str] | None, months: list[str], as_of: datetim
         # one unit: `_id` lookups of its months (an index search) instead of a filter that reads
         # every unit's buckets; the cost of a unit report stays independent of the province size
         fields = live_fields if as_of is None else None  # as_of: whole documents (`applied` marks)
-        found = by_id(db["skm_buckets"], [f"{unit_ids[0]}:{m}" for m in months], projection=fields)
-        live = list(found.values())
+        ids = [f"{unit_ids[0]}:{m}" for m in months]
+        found = by_id(db["skm_buckets"], ids, projection=fields)
+        live = [found[i] for i in ids if i in found]  # in month order
         if as_of is None:
             return live
     elif as_of is None:

@@ -72,6 +72,17 @@ def test_events_ahead_of_their_predecessor_wait_in_the_parked_collection(proj):
     assert list(proj.parked.find({})) == []
 
 
+def test_parked_events_left_by_a_crash_after_the_write_are_swept(proj):
+    a = lifecycle("A")
+    proj.apply([a[0], a[2]])  # 3 parked
+    proj.apply([a[1]])        # 2 and 3 applied, 3 unparked
+    # as if the process died after the write and before removing the parked event
+    proj.parked.insert_one({"_id": "A:3", "envelope": a[2].to_dict(), "position": list(a[2].position)})
+    proj.apply([a[3]])
+    assert proj.col.find_one({"_id": "A"})["seq"] == 4
+    assert list(proj.parked.find({})) == [] and proj._any_parked is False
+
+
 def test_a_write_that_meets_another_writer_fails_the_batch(proj, monkeypatch):
     a = lifecycle("A")
     proj.apply(a[:2])

@@ -55,6 +55,9 @@ def test_a_crash_after_the_bursts_write_before_the_bucket_write():
     bucket1, bursts1 = run(None, None, 0, 20)
     _, bursts2 = run(bucket1, bursts1, 20, 40)  # bursts of batch 2 written, its bucket not
     assert run(bucket1, bursts2, 20, 60) == clean(60)  # batch 2 redelivered with more
+    assert run(bucket1, bursts2, 20, 40) == clean(40)  # batch 2 redelivered exactly: no burst changes
+    _, new_bursts = run(None, None, 0, 20)  # a new bucket: its bursts written, the bucket not
+    assert run(None, new_bursts, 0, 20) == clean(20)
 
 
 def test_a_bucket_that_exists_before_its_bursts_document_is_not_counted_twice():

@@ -53,3 +53,14 @@ def test_the_suspicion_expires(client, monkeypatch):
     now = web.time.monotonic()
     monkeypatch.setattr(web.time, "monotonic", lambda: now + web.SUSPECT_FOR_S + 1)
     assert web.store_deadline_s() == 15.0
+
+
+def test_a_short_deadline_that_runs_out_does_not_renew_the_suspicion(client, monkeypatch):
+    FAIL["on"] = True
+    try:
+        assert client.post("/t/w").status_code == 503  # the full deadline ran out: suspicion
+        first = web._store_failed_at[0]
+        assert client.post("/t/w").status_code == 503  # the short one ran out (a big batch, say)
+        assert web._store_failed_at[0] == first
+    finally:
+        FAIL["on"] = False

@@ -41,7 +41,7 @@ class EntityProjection:
         found = by_id(self.col, keys)
         stored = {key: found.get(key) for key in keys}
         state = dict(stored)
-        self._any_parked = self.parked.find_one({}, {"_id": 1}) is not None  # almost always empty
+        self._any_parked = self.parked.find_one({}, {"_id": 1}) is not None and self._sweep_parked()
         unparked: list[str] = []
         for e in mine:
             self._apply_one(self.id_of(e), e, state, rejected, unparked)
@@ -93,6 +93,16 @@ class EntityProjection:
             raise RuntimeError(f"{self.col.name}: written concurrently; retrying the batch") from None
         if res.matched_count != replaces:
             raise RuntimeError(f"{self.col.name}: concurrent writer ({res.matched_count} of {replaces} matched)")
+
+    def _sweep_parked(self) -> bool:
+        """Remove parked events their documents already have (a crash between a batch's write
+        and their removal leaves them); True if any still wait. Runs only when some are parked."""
+        ids = [d["_id"] for d in self.parked.find({}, {"_id": 1})]
+        have = {k: d["seq"] for k, d in by_id(self.col, list({i.rsplit(":", 1)[0] for i in ids})).items()}
+        stale = [i for i in ids if int(i.rsplit(":", 1)[1]) <= have.get(i.rsplit(":", 1)[0], 0)]
+        if stale:
+            self.parked.delete_many({"_id": {"$in": stale}})
+        return len(stale) < len(ids)
 
     def _park(self, key: str, e: Event) -> None:
         self._any_parked = True

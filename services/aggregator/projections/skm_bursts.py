@@ -26,6 +26,9 @@ def attach(buckets: dict[str, dict], bursts_docs: dict[str, dict]) -> dict[str, 
         else:  # projected before the split (same marks as the sums), or a new empty bucket
             b.setdefault("bursts", {})
             b[MARKS] = dict(b.get("applied", {}))
+        # from the bursts, not as stored: a crash between the bursts write and the bucket write
+        # leaves the bucket's figure behind, and a redelivery then changes no burst
+        b["largest_identical_burst"] = max(b["bursts"].values(), default=0)
     return buckets
 
 
