@@ -4,7 +4,7 @@ Each event is one document in the service's `events` collection with `_id = "<su
 a single-document insert is atomic on MongoDB and FerretDB, and the unique `_id` is the
 concurrency guard (two writers racing for the same `seq` → one DuplicateKeyError → 409).
 
-Right after the event, the writer inserts a *pointer* (the envelope and partition key) into a
+Right after the event, the writer inserts a *pointer* (the event's `_id` and partition key) into a
 small time-slot collection `outbox_<epoch seconds // 10>`; the request is answered 2xx only after
 both inserts. The relay reads the few open slots, publishes, and drops a slot once it is closed
 and fully published: no update or scan ever touches the growing event log (on FerretDB 1.24
@@ -60,8 +60,10 @@ def slot_name(at: datetime) -> str:
 
 
 def pointer(doc: dict) -> dict:
+    """A small document: the relay re-reads a slot's `_id`s often, and FerretDB parses whole
+    documents for that; the relay takes the envelope from the event log by `_id`."""
     return {"_id": doc["_id"], "subject": doc["subject"], "seq": doc["seq"], "key": doc["key"],
-            "envelope": doc["envelope"], "stored_at": doc["stored_at"]}
+            "stored_at": doc["stored_at"]}
 
 
 def _insert_ignoring_duplicates(col: Collection, docs: list[dict]) -> set[str]:

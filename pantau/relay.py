@@ -24,6 +24,7 @@ import orjson
 
 from . import bus, metrics, mongo
 from .config import Settings, settings
+from .mongo import by_id
 from .outbox import SLOT_PREFIX, SLOT_SECONDS, sleep_backoff
 
 log = logging.getLogger("pantau.relay")
@@ -84,14 +85,25 @@ class Relay:
         return total
 
     def _unsent(self, name: str, done: set[str]) -> list[dict]:
-        """The slot's pointers not yet sent, in order; reads only `_id`s when some were sent."""
+        """The slot's pointers not yet sent, in order, each with its event's envelope (read from
+        the event log by `_id`); reads only `_id`s when some were sent. A pointer whose event is
+        gone is skipped: its write was undone and answered 503 (outbox._point)."""
         col = self.db[name]
         if done:
             new = [d["_id"] for d in col.find({}, projection={"_id": 1}) if d["_id"] not in done]
-            docs = list(col.find({"_id": {"$in": new}})) if new else []
+            docs = list(by_id(col, new).values())
         else:
             docs = list(col.find({}))
-        return sorted(docs, key=lambda d: (d["stored_at"], d["subject"], d["seq"]))
+        missing = [d["_id"] for d in docs if "envelope" not in d]  # older pointers carried it
+        events = by_id(self.db["events"], missing, projection={"envelope": 1})
+        out = []
+        for d in docs:
+            if "envelope" not in d:
+                if d["_id"] not in events:
+                    continue
+                d["envelope"] = events[d["_id"]]["envelope"]
+            out.append(d)
+        return sorted(out, key=lambda d: (d["stored_at"], d["subject"], d["seq"]))
 
     def _send(self, docs: list[dict]) -> None:
         p = self.producer()

@@ -1,0 +1,75 @@
+"""The outbox relay (pantau/relay.py) with small pointers: it publishes each stored event once per
+round of a slot, takes the envelope from the event log by `_id`, skips a pointer whose event was
+undone (its write answered 503) and publishes it once the client's retry stored the event again.
+Real store and real broker; the relay runs in-process on a topic of its own."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+import orjson
+import pytest
+
+pytestmark = pytest.mark.infra
+
+
+@pytest.fixture
+def relay(infra, monkeypatch):
+    from pantau import bus, mongo
+    from pantau.config import settings
+    from pantau.relay import Relay
+    monkeypatch.setenv("PANTAU_DB_PREFIX", f"relaytest{uuid.uuid4().hex[:6]}")
+    mongo.reset()
+    r = Relay("survey")
+    r.topic = f"relaytest-{uuid.uuid4().hex[:8]}"
+    from kafka.admin import NewTopic
+    a = bus.admin(settings())
+    a.create_topics([NewTopic(r.topic, 1, 1)])
+    a.close()
+    yield r
+    if r._producer is not None:
+        r._producer.close(timeout=5)
+    mongo.client().drop_database(r.db.name)
+    mongo.reset()
+
+
+def topic_values(relay) -> list[dict]:
+    from kafka import KafkaConsumer
+    c = KafkaConsumer(relay.topic, bootstrap_servers=relay.s.kafka_bootstrap, auto_offset_reset="earliest",
+                      consumer_timeout_ms=3000, group_id=None)
+    out = [orjson.loads(r.value) for r in c]
+    c.close()
+    return out
+
+
+def event_doc(i: int) -> dict:
+    from pantau import outbox
+    from pantau.envelope import Event
+    e = Event(id=str(uuid.uuid4()), source="pantau/survey", type="skm.settings_set", subject=f"relaytest:{i}",
+              time=datetime.now(timezone.utc), seq=1, dataversion=1, data={"n": i})
+    return outbox.event_doc(e, "k")
+
+
+def test_pointers_are_small_and_the_relay_publishes_the_stored_envelopes(relay):
+    from pantau import outbox
+    docs = [event_doc(i) for i in range(150)]
+    assert outbox.append_many(relay.db["events"], docs) == set()
+    slot = [n for n in relay.db.list_collection_names() if n.startswith(outbox.SLOT_PREFIX)]
+    pointers = list(relay.db[slot[0]].find({}))
+    assert len(pointers) == 150 and all("envelope" not in p for p in pointers)
+    assert relay.publish_once() == 150
+    assert relay.publish_once() == 0  # nothing new: nothing sent again
+    got = topic_values(relay)
+    assert sorted(v["id"] for v in got) == sorted(d["envelope"]["id"] for d in docs)
+
+
+def test_an_undone_write_is_skipped_until_its_retry_stores_it_again(relay):
+    from pantau import outbox
+    doc = event_doc(1)
+    outbox.append_many(relay.db["events"], [doc])
+    relay.db["events"].delete_one({"_id": doc["_id"]})  # the write was undone (its pointer insert failed half-way)
+    assert relay.publish_once() == 0
+    retry = {**doc, "envelope": {**doc["envelope"], "id": str(uuid.uuid4())}}  # the client's retry, same slot
+    assert outbox.append_many(relay.db["events"], [retry]) == set()  # its pointer exists already
+    assert relay.publish_once() == 1
+    assert [v["id"] for v in topic_values(relay)] == [retry["envelope"]["id"]]
