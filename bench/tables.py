@@ -101,6 +101,16 @@ def markdown(res: dict) -> str:
         for r in before["runs"]:
             lines.append(f"| {r['label']} ({r['at']}) | {r['single_rate']} | {r['batch_rate']} | {r['batch_http_seconds_per_1000']} | "
                          f"{r['apply_rate_2000']} | {r['raw_consumer_rate_2000']} | {r['id_lookup_ms_missing_20k_docs']} |")
+    prev = _previous(res)
+    if prev:
+        now_rows = {row[0]: row for row in rows(res)}
+        lines += ["", f"Before/after this session's fixes: the previous full run ({prev.get('started_utc')}, "
+                  f"{prev.get('total_seconds')} s; bench/{PREVIOUS}) against this one, same machine and sizes:",
+                  "", "| figure | before: ours | before: ratio | after: ours | after: ratio |", "|---|---|---|---|---|"]
+        for row in rows(prev):
+            if row[0] in now_rows:
+                after = now_rows[row[0]]
+                lines.append(f"| {row[0]} | {_fmt(row[1])} | {_fmt(row[3])} | {_fmt(after[1])} | {_fmt(after[3])} |")
     lines += ["", "Phases (s): " + ", ".join(f"{k} {v}" for k, v in res.get("phases_seconds", {}).items()) + ".", ""]
     return "\n".join(lines)
 
@@ -114,3 +124,14 @@ def _before() -> dict | None:
     from pathlib import Path
     p = Path(__file__).with_name("before.json")
     return json.loads(p.read_text()) if p.exists() else None
+
+
+PREVIOUS = "results-previous.json"
+
+
+def _previous(res: dict) -> dict | None:
+    """The earlier full run kept for the before/after table (not for quick runs)."""
+    import json
+    from pathlib import Path
+    p = Path(__file__).with_name(PREVIOUS)
+    return json.loads(p.read_text()) if p.exists() and not res.get("quick") else None
