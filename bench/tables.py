@@ -105,7 +105,9 @@ def markdown(res: dict) -> str:
     if prev:
         now_rows = {row[0]: row for row in rows(res)}
         lines += ["", f"Before/after this session's fixes: the previous full run ({prev.get('started_utc')}, "
-                  f"{prev.get('total_seconds')} s; bench/{PREVIOUS}) against this one, same machine and sizes:",
+                  f"{prev.get('total_seconds')} s, load average at end {_load(prev.get('machine', {}).get('loadavg_end'))}; "
+                  f"bench/{PREVIOUS}) against this one on the same machine, the rows both runs have (compare ratios: "
+                  "the references move with the machine's load too):",
                   "", "| figure | before: ours | before: ratio | after: ours | after: ratio |", "|---|---|---|---|---|"]
         for row in rows(prev):
             if row[0] in now_rows:
