@@ -7,7 +7,7 @@ import threading
 from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import (AutoReconnect, ConnectionFailure, ExecutionTimeout, NetworkTimeout,
+from pymongo.errors import (AutoReconnect, BulkWriteError, ConnectionFailure, ExecutionTimeout, NetworkTimeout,
                             ServerSelectionTimeoutError)
 
 from .config import settings
@@ -52,6 +52,27 @@ def reset() -> None:
         for c in _clients.values():
             c.close()
         _clients.clear()
+
+
+DUPLICATE_KEY = 11000
+
+
+def only_duplicate_keys(exc: BulkWriteError) -> bool:
+    """Did a bulk write fail only because some `_id`s exist already?"""
+    return all(e.get("code") == DUPLICATE_KEY for e in exc.details.get("writeErrors", []))
+
+
+def insert_ignoring_duplicates(col: Collection, docs: list[dict]) -> set[str]:
+    """insert_many(ordered=False); returns the `_id`s that already existed (not inserted)."""
+    if not docs:
+        return set()
+    try:
+        col.insert_many(docs, ordered=False)
+        return set()
+    except BulkWriteError as exc:
+        if not only_duplicate_keys(exc):
+            raise
+        return {docs[e["index"]]["_id"] for e in exc.details["writeErrors"]}
 
 
 def by_id(col, ids: list, projection: dict | None = None) -> dict:

@@ -20,9 +20,10 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from .envelope import Event
+from .mongo import insert_ignoring_duplicates
 
 log = logging.getLogger(__name__)
 
@@ -66,20 +67,6 @@ def pointer(doc: dict) -> dict:
             "stored_at": doc["stored_at"]}
 
 
-def _insert_ignoring_duplicates(col: Collection, docs: list[dict]) -> set[str]:
-    """insert_many(ordered=False); returns the `_id`s that already existed."""
-    if not docs:
-        return set()
-    try:
-        col.insert_many(docs, ordered=False)
-        return set()
-    except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(e.get("code") != 11000 for e in errors):
-            raise
-        return {docs[e["index"]]["_id"] for e in errors}
-
-
 def _point(events: Collection, docs: list[dict]) -> None:
     """Insert the pointers of stored events into the current slot; on failure remove the events
     again (so the 503 the caller answers is true) and re-raise."""
@@ -87,7 +74,7 @@ def _point(events: Collection, docs: list[dict]) -> None:
         return
     slot = events.database[slot_name(datetime.now(timezone.utc))]
     try:
-        _insert_ignoring_duplicates(slot, [pointer(d) for d in docs])
+        insert_ignoring_duplicates(slot, [pointer(d) for d in docs])
     except Exception:
         try:
             for d in docs:
@@ -102,7 +89,7 @@ def repoint(events: Collection, docs: list[dict]) -> None:
     publication is harmless; a missing one would lose an acknowledged write."""
     if docs:
         slot = events.database[slot_name(datetime.now(timezone.utc))]
-        _insert_ignoring_duplicates(slot, [pointer(d) for d in docs])
+        insert_ignoring_duplicates(slot, [pointer(d) for d in docs])
 
 
 def ensure_indexes(events: Collection) -> None:
@@ -124,7 +111,7 @@ def append(events: Collection, event: Event, partition_key: str, extra: dict | N
 def append_many(events: Collection, docs: list[dict]) -> set[str]:
     """Insert prepared event docs and their pointers; returns the `_id`s that already existed
     (not inserted, no pointer: the caller decides whether they are repeats or conflicts)."""
-    dup = _insert_ignoring_duplicates(events, docs)
+    dup = insert_ignoring_duplicates(events, docs)
     _point(events, [d for d in docs if d["_id"] not in dup])
     return dup
 

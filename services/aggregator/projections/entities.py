@@ -18,7 +18,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from pantau.consumer import Rejected
 from pantau.envelope import Event, at_position, decode
-from pantau.mongo import by_id
+from pantau.mongo import by_id, only_duplicate_keys
 
 Fold = Callable[[dict | None, Event], dict]
 
@@ -88,7 +88,7 @@ class EntityProjection:
         try:
             res = self.col.bulk_write(ops, ordered=False)
         except BulkWriteError as exc:
-            if any(err.get("code") != 11000 for err in exc.details.get("writeErrors", [])):
+            if not only_duplicate_keys(exc):
                 raise
             raise RuntimeError(f"{self.col.name}: written concurrently; retrying the batch") from None
         if res.matched_count != replaces:

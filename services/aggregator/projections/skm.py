@@ -25,12 +25,11 @@ from collections import defaultdict
 from datetime import datetime, timezone
 
 from pymongo import ASCENDING, ReplaceOne
-from pymongo.errors import BulkWriteError
 
 from pantau.consumer import Rejected
 from pantau.envelope import Event
 from pantau.events import skm as ev
-from pantau.mongo import by_id
+from pantau.mongo import by_id, insert_ignoring_duplicates
 from pantau.rules.ikm import ELEMENTS
 
 from . import skm_bursts
@@ -184,25 +183,12 @@ class SkmProjection:
                     **doc, "_id": f"{kind}:{e.subject}", "kind": kind, "position": owners[e.subject],
                     "recorded_at": at}
         for slot, docs in by_slot.items():
-            try:
-                self.facts.database[slot].insert_many(list(docs.values()), ordered=False)
-            except BulkWriteError as exc:
-                if any(err.get("code") != 11000 for err in exc.details.get("writeErrors", [])):
-                    raise
+            insert_ignoring_duplicates(self.facts.database[slot], list(docs.values()))
 
     @staticmethod
     def _insert(col, docs: list[dict]) -> dict[str, list]:
         """Insert docs, ignoring ones that exist; returns {_id: position of the inserting record}."""
-        if not docs:
-            return {}
-        dup: set[str] = set()
-        try:
-            col.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(err.get("code") != 11000 for err in errors):
-                raise
-            dup = {docs[err["index"]]["_id"] for err in errors}
+        dup = insert_ignoring_duplicates(col, docs)
         owner = {d["_id"]: d["position"] for d in docs if d["_id"] not in dup}
         existing = by_id(col, list(dup))  # rare: a redelivery or a republished duplicate
         for _id in dup:
