@@ -52,9 +52,10 @@ ID_PUSHDOWN = ("internal/backends/sqlite/collection.go",  # in Query and in Expl
 UPDATE_CLOSE = ("internal/handler/msg_update.go",
                 "\t\tresult, err := common.UpdateDocument(ctx, c, \"update\", iter, &u)\n",
                 "\t\tresult, err := common.UpdateDocument(ctx, c, \"update\", iter, &u)\n\t\tcloser.Close()\n", 1)
-_ID_EQ_ARGS = "args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\t}\n"
-ID_IN_PUSHDOWN = ("internal/backends/sqlite/collection.go",  # in Query and in Explain
-                  _ID_EQ_ARGS, _ID_EQ_ARGS[:-4] + "\t\tdefault:\n\t\t\twhereClause, args = idInClause(v)\n\t\t}\n", 2)
+ID_IN_PUSHDOWN = ("internal/backends/sqlite/collection.go",  # a `default:` case for the `_id` switch, in Query and Explain
+                  "args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\t}\n",
+                  "args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n"
+                  "\t\tdefault:\n\t\t\twhereClause, args = idInClause(v)\n\t\t}\n", 2)
 ID_IN_EXPLAIN = ("internal/backends/sqlite/collection.go",
                  'sortPushdown := orderByClause != ""', 'filterPushdown = whereClause != ""\n\tsortPushdown := orderByClause != ""', 1)
 PATCHES = (ID_INDEX_FIX, ID_PUSHDOWN, UPDATE_CLOSE, ID_IN_PUSHDOWN, ID_IN_EXPLAIN)
