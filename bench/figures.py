@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 import requests
@@ -105,8 +106,10 @@ class Poster:
 
 
 def ingest(survey_url: str, token: str, gen: Generator, units: list[str], single_seconds: float, clients: int,
-           batches: int, batch_size: int, topic: str) -> dict:
-    """Figure 1: responses/s through HTTP until durable (2xx) and published (in the topic)."""
+           batches: int, batch_size: int, topic: str, watch_batches=nullcontext) -> dict:
+    """Figure 1: responses/s through HTTP until durable (2xx) and published (in the topic).
+    `watch_batches()` is a context manager around the batches (until published), yielding a dict
+    it fills (bench/spy.py `watch`: where the time goes)."""
     off = Offsets(topic, "unused")
     out: dict = {}
     now = datetime.now(WITA) - timedelta(minutes=5)
@@ -161,15 +164,16 @@ def ingest(survey_url: str, token: str, gen: Generator, units: list[str], single
                 if r.status_code == 202:
                     break
                 bad[0] += 1
-    t0 = time.monotonic()
-    threads = [threading.Thread(target=batch_client) for _ in range(2)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    http_s = time.monotonic() - t0
-    n = batches * batch_size
-    wait(lambda: off.end() >= before + n, 600, what="batches published")
-    total = time.monotonic() - t0
-    out["batch"] = {"batch_size": batch_size, "batches": batches, "clients": 2, "retried_batch_posts": bad[0],
+    with watch_batches() as where:
+        t0 = time.monotonic()
+        threads = [threading.Thread(target=batch_client) for _ in range(2)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        http_s = time.monotonic() - t0
+        n = batches * batch_size
+        wait(lambda: off.end() >= before + n, 600, what="batches published")
+        total = time.monotonic() - t0
+    out["batch"] = {"where": where, "batch_size": batch_size, "batches": batches, "clients": 2, "retried_batch_posts": bad[0],
                     "http_seconds": round(http_s, 2), "published_seconds": round(total, 2),
                     "rate_http": round(n / http_s, 1), "rate": round(n / total, 1)}
 

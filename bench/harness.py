@@ -156,12 +156,14 @@ def main() -> None:
         results["units"] = len(units)
 
         with phase("ingest"):
-            prof_out = procs.run_dir(p.name) / "pyspy-survey.txt"
+            run = procs.run_dir(p.name)
+            prof_out = run / "pyspy-survey.txt"
             import spy as prof
             single_s = env_int("BENCH_SINGLE_SECONDS", 20, 8)
             spy = prof.start(procs.pid_of(p.name, "survey"), single_s, prof_out)
-            results["ingest"] = figures.ingest(survey, token, gen, units[1:], single_s, env_int("BENCH_CLIENTS", 4),
-                                               env_int("BENCH_BATCHES", 10, 3), 1000, topic)
+            results["ingest"] = figures.ingest(
+                survey, token, gen, units[1:], single_s, env_int("BENCH_CLIENTS", 4), env_int("BENCH_BATCHES", 10, 3),
+                1000, topic, watch_batches=lambda: prof.watch(p.name, run, "batches", ("survey", "relay-survey")))
             if spy is not None:
                 spy.wait(timeout=single_s + 60)
             results["ingest"]["single_profile"] = prof.summarise(prof_out)
@@ -196,7 +198,9 @@ def main() -> None:
         for size in sizes:
             with phase(f"load_{size}"):
                 n = size - have
-                stats = figures.load(event_records(gen, n, YEAR, f"y{have}-"), n, topic, off)
+                with prof.watch(p.name, run, f"load_{size}", ("consumer",)) as where:
+                    stats = figures.load(event_records(gen, n, YEAR, f"y{have}-"), n, topic, off)
+                stats["where"] = where
                 have = size
                 start = stats.pop("start")
                 raw_n = min(n, env_int("BENCH_RAW_CONSUME_MAX", 50000))

@@ -93,6 +93,7 @@ def markdown(res: dict) -> str:
     if prof.get("available"):
         lines += ["", "Single-post ingest, survey service samples by layer (py-spy, threads idling for work left out): " +
                   ", ".join(f"{k} {v} %" for k, v in (prof.get("busy_layers_pct") or prof["layers_pct"]).items()) + "."]
+    lines += where_lines(res)
     before = _before()
     if before:
         lines += ["", "Before/after the fixes (quick runs on the same machine, bench/before.json; " + before["note"].split(";")[0] + "):",
@@ -115,6 +116,27 @@ def markdown(res: dict) -> str:
                 lines.append(f"| {row[0]} | {_fmt(row[1])} | {_fmt(row[3])} | {_fmt(after[1])} | {_fmt(after[3])} |")
     lines += ["", "Phases (s): " + ", ".join(f"{k} {v}" for k, v in res.get("phases_seconds", {}).items()) + ".", ""]
     return "\n".join(lines)
+
+
+def where_lines(res: dict) -> list[str]:
+    """Where the time goes in the pipeline phases (bench/spy.py `watch`): the working thread's
+    wall-clock samples by layer, and the CPU each process used."""
+    watched = []
+    if res.get("ingest", {}).get("batch", {}).get("where"):
+        watched.append(("1,000-response batches, until published", res["ingest"]["batch"]["where"]))
+    watched += [(f"aggregator apply, load to {a['size_after']:,}", a["where"]) for a in res.get("aggregation", [])
+                if a.get("where")]
+    if not watched:
+        return []
+    out = ["", "Where the time goes (py-spy wall-clock samples of the thread doing the work, idle included; "
+           "CPU in cores = CPU seconds of the process and its children / wall seconds; 2 cores in all):", "",
+           "| phase | seconds | thread | its wall-clock time by layer | CPU used (cores) |", "|---|---|---|---|---|"]
+    for label, w in watched:
+        cpu = ", ".join(f"{k} {v}" for k, v in w.get("cpu_cores", {}).items())
+        for name, t in (w.get("threads") or {"-": {}}).items():
+            pct = ", ".join(f"{k} {v} %" for k, v in t.get("wall_pct", {}).items()) or "no samples"
+            out.append(f"| {label} | {w.get('seconds')} | {name} | {pct} | {cpu} |")
+    return out
 
 
 def _load(v):
