@@ -235,6 +235,7 @@ def main() -> None:
 
 
 def write(results: dict, phase: Phases, out_stem: str) -> None:
+    results["out_stem"] = out_stem
     results["phases_seconds"] = phase.seconds
     results["total_seconds"] = round(time.monotonic() - phase.t0, 1)
     results["machine"]["loadavg_end"] = os.getloadavg()

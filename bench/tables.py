@@ -107,7 +107,7 @@ def markdown(res: dict) -> str:
         now_rows = {row[0]: row for row in rows(res)}
         lines += ["", f"Before/after this session's fixes: the previous full run ({prev.get('started_utc')}, "
                   f"{prev.get('total_seconds')} s, load average at end {_load(prev.get('machine', {}).get('loadavg_end'))}; "
-                  f"bench/{PREVIOUS}) against this one on the same machine, the rows both runs have (compare ratios: "
+                  f"bench/{previous_name(res)}) against this one on the same machine, the rows both runs have (compare ratios: "
                   "the references move with the machine's load too):",
                   "", "| figure | before: ours | before: ratio | after: ours | after: ratio |", "|---|---|---|---|---|"]
         for row in rows(prev):
@@ -150,12 +150,14 @@ def _before() -> dict | None:
     return json.loads(p.read_text()) if p.exists() else None
 
 
-PREVIOUS = "results-previous.json"
+def previous_name(res: dict) -> str:
+    """The earlier run of the same kind kept for the before/after table: `<stem>-previous.json`."""
+    return f"{res.get('out_stem') or 'results'}-previous.json"
 
 
 def _previous(res: dict) -> dict | None:
     """The earlier full run kept for the before/after table (not for quick runs)."""
     import json
     from pathlib import Path
-    p = Path(__file__).with_name(PREVIOUS)
+    p = Path(__file__).with_name(previous_name(res))
     return json.loads(p.read_text()) if p.exists() and not res.get("quick") else None

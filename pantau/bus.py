@@ -41,6 +41,7 @@ def consumer(topics: list[str], group_id: str, s: Settings | None = None, **over
         session_timeout_ms=10000,
         heartbeat_interval_ms=2000,
         max_poll_records=1000,
+        max_partition_fetch_bytes=4 * 1024 * 1024,  # ~5,000 events per partition and fetch: full batches
         max_poll_interval_ms=300000,
         reconnect_backoff_ms=100,
         reconnect_backoff_max_ms=1000,

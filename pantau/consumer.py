@@ -24,6 +24,14 @@ from .envelope import Event, PoisonEvent, at_position, decode
 log = logging.getLogger("pantau.consumer")
 
 
+MAX_BATCH = 5000
+"""Records per poll, i.e. per applied batch. A batch costs a fixed number of store round trips
+plus one read and one write per bucket it touches (tests/integration/test_store_round_trips.py),
+so larger batches spread those over more events: 2,000 → 5,000 applied ~15 % more events/s on
+FerretDB (bench/README.md), at ~30 MB more memory; when the consumer keeps up, batches are small
+anyway and freshness does not depend on it."""
+
+
 class Rejected(Exception):
     """Raised by a projection for an event that can never be applied (goes to the DLQ)."""
 
@@ -44,7 +52,7 @@ Handler = Callable[[list[Event]], dict]
 
 class ConsumerLoop:
     def __init__(self, handlers: dict[str, Handler], s: Settings | None = None, group_id: str | None = None,
-                 poll_ms: int = 200, max_records: int = 2000):
+                 poll_ms: int = 200, max_records: int = MAX_BATCH):
         self.s = s or settings()
         self.handlers = handlers
         self.group_id = group_id or self.s.consumer_group
