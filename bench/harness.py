@@ -106,20 +106,33 @@ def other_data(base: str, token: str, gen, units: list[str], complaints: int, fo
     return ok
 
 
-def store_insert_rate(db, n: int) -> float:
-    """Reference for the aggregator: raw pymongo insert_many of n fact-shaped documents into a
-    scratch collection of the same store (what the store alone sustains for inserts)."""
-    col = db["bench_scratch"]
-    col.drop()
-    docs = [{"_id": f"skm:x:{i}", "unit_id": f"u{i % 71}", "month": "2025-05", "answers": {str(k): 3 for k in range(9)},
-             "submitted_at": "2025-05-05T10:00:00+08:00", "local_hour": 10, "channel": "web", "sex": "L",
-             "education": "SMA", "occupation": "PNS", "service_type": None, "response_id": str(i),
-             "event_id": "0" * 36, "position": ["skm.events", 0, i]} for i in range(n)]
+def store_insert_rate(db, n: int, writers: int = 1) -> float:
+    """Reference for the aggregator: raw pymongo insert_many of n fact-shaped documents per writer
+    (each its own thread and collection) into the same store (what the store alone sustains for
+    inserts; with 2 writers, whether it uses the second core)."""
+    import threading
+    cols = [db[f"bench_scratch_{w}"] for w in range(writers)]
+
+    def write(w: int) -> None:
+        docs = [{"_id": f"skm:x:{i}", "unit_id": f"u{i % 71}", "month": "2025-05", "answers": {str(k): 3 for k in range(9)},
+                 "submitted_at": "2025-05-05T10:00:00+08:00", "local_hour": 10, "channel": "web", "sex": "L",
+                 "education": "SMA", "occupation": "PNS", "service_type": None, "response_id": str(i),
+                 "event_id": "0" * 36, "position": ["skm.events", 0, i]} for i in range(n)]
+        ready.wait()
+        for i in range(0, n, 2000):
+            cols[w].insert_many(docs[i:i + 2000], ordered=False)
+    for c in cols:
+        c.drop()
+    ready = threading.Event()
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    [t.start() for t in threads]
+    time.sleep(0.5)  # documents built before the clock starts
     t = time.perf_counter()
-    for i in range(0, n, 2000):
-        col.insert_many(docs[i:i + 2000], ordered=False)
-    rate = n / (time.perf_counter() - t)
-    col.drop()
+    ready.set()
+    [t_.join() for t_ in threads]
+    rate = n * writers / (time.perf_counter() - t)
+    for c in cols:
+        c.drop()
     return rate
 
 
@@ -161,9 +174,8 @@ def main() -> None:
             import spy as prof
             single_s = env_int("BENCH_SINGLE_SECONDS", 20, 8)
             spy = prof.start(procs.pid_of(p.name, "survey"), single_s, prof_out)
-            results["ingest"] = figures.ingest(
-                survey, token, gen, units[1:], single_s, env_int("BENCH_CLIENTS", 4), env_int("BENCH_BATCHES", 10, 3),
-                1000, topic, watch_batches=lambda: prof.watch(p.name, run, "batches", ("survey", "relay-survey")))
+            results["ingest"] = figures.ingest(survey, gen, units[1:], single_s, env_int("BENCH_CLIENTS", 4),
+                                               env_int("BENCH_BATCHES", 10, 3), 1000, topic)
             if spy is not None:
                 spy.wait(timeout=single_s + 60)
             results["ingest"]["single_profile"] = prof.summarise(prof_out)
@@ -183,6 +195,15 @@ def main() -> None:
                                                      env_int("BENCH_FRESH_SECONDS", 30, 10))
             log(results["freshness"])
 
+        with phase("ingest_profile"):  # where the time goes, apart (py-spy slows what it watches), and after
+            # the freshness figure: the relay re-reads the slots a burst just filled for ~30 s (relay.py)
+            off = common.Offsets(topic, "unused")
+            with prof.watch(p.name, run, "batches", ("survey", "relay-survey")) as where:
+                where["run"] = figures.batch_ingest(survey, gen, units[1:], env_int("BENCH_PROFILE_BATCHES", 6, 3),
+                                                    1000, off, "pb")
+            off.close()
+            results["ingest"]["batch_where"] = where
+
         with phase("complaints_forums"):
             results["other_data"] = other_data(base, token, gen, units, env_int("BENCH_COMPLAINTS", 200, 30),
                                                env_int("BENCH_FORUMS", 40, 5))
@@ -198,9 +219,7 @@ def main() -> None:
         for size in sizes:
             with phase(f"load_{size}"):
                 n = size - have
-                with prof.watch(p.name, run, f"load_{size}", ("consumer",)) as where:
-                    stats = figures.load(event_records(gen, n, YEAR, f"y{have}-"), n, topic, off)
-                stats["where"] = where
+                stats = figures.load(event_records(gen, n, YEAR, f"y{have}-"), n, topic, off)
                 have = size
                 start = stats.pop("start")
                 raw_n = min(n, env_int("BENCH_RAW_CONSUME_MAX", 50000))
@@ -218,9 +237,18 @@ def main() -> None:
                 row["facts_in_store"] = naive_db["skm_facts"].estimated_document_count()  # a scan on FerretDB
                 results["reports"].append(row)
                 log(row)
+        with phase("apply_profile"):  # where the consumer's time goes at the largest size, apart (py-spy slows it)
+            n = env_int("BENCH_PROFILE_EVENTS", 30000, 5000)
+            with prof.watch(p.name, run, "apply", ("consumer",)) as where:
+                where["run"] = figures.load(event_records(gen, n, YEAR, "prof-"), n, topic, off)
+            where["run"].pop("start")
+            where["size_before"] = have
+            results["apply_where"] = where
         off.close()
         with phase("store_reference"):
-            results["store_insert_rate"] = round(store_insert_rate(db, env_int("BENCH_STORE_DOCS", 20000, 5000)), 1)
+            store_docs = env_int("BENCH_STORE_DOCS", 20000, 5000)
+            results["store_insert_rate"] = round(store_insert_rate(db, store_docs), 1)
+            results["store_insert_rate_2_writers"] = round(store_insert_rate(db, store_docs, writers=2), 1)
         sampler.sample()
         results["rss_mb"] = sampler.stop()
     except BaseException as exc:

@@ -43,7 +43,7 @@ def start(pid: int, seconds: int | None, out: Path, idle: bool = False) -> subpr
         return None
     return subprocess.Popen([exe, "record", "--pid", str(pid), "--subprocesses",
                              *(["--duration", str(seconds)] if seconds else []), *(["--idle"] if idle else []),
-                             "--rate", "50", "--format", "raw", "--nonblocking", "--output", str(out)],
+                             "--rate", "50" if not idle else "25", "--format", "raw", "--nonblocking", "--output", str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

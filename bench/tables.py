@@ -32,6 +32,10 @@ def rows(res: dict) -> list[list]:
     if res.get("store_insert_rate"):
         out.append(["2b. store alone: pymongo insert_many of fact documents, docs/s", res["store_insert_rate"],
                     "(reference for the store)", None, "context", ""])
+    if res.get("store_insert_rate_2_writers"):
+        out.append(["2b. store alone, two concurrent writers (threads, collections), docs/s in all",
+                    res["store_insert_rate_2_writers"], f"one writer {res.get('store_insert_rate')}",
+                    _r(res["store_insert_rate_2_writers"], res.get("store_insert_rate")), "context (2 cores)", ""])
     f = res.get("freshness")
     if f:
         limit = 5 * (f["broker"]["p99_ms"] or 0) + 200
@@ -79,8 +83,7 @@ def markdown(res: dict) -> str:
     m, st = res.get("machine", {}), res.get("store", {})
     lines = [f"# Pantau benchmark ({'quick' if res.get('quick') else 'full'} run, {res.get('started_utc')})", "",
              f"Machine: {m.get('cores')} cores, {m.get('cpu_model')}, {m.get('ram_gb')} GB RAM, Python {m.get('python')}; "
-             f"load average at start {_load(m.get('loadavg_start'))}, at end {_load(m.get('loadavg_end'))} "
-             "(shared machine: other engineers' test platforms were running).",
+             f"load average at start {_load(m.get('loadavg_start'))}, at end {_load(m.get('loadavg_end'))}.",
              f"Store: {st.get('engine')} {st.get('ferretdb_version') or st.get('version')} "
              f"({st.get('backend', 'native')} backend). Registry: {res.get('registry')} ({res.get('units')} UPPs), "
              f"seed {res.get('seed')}. Total run {res.get('total_seconds')} s.", "",
@@ -122,20 +125,28 @@ def where_lines(res: dict) -> list[str]:
     """Where the time goes in the pipeline phases (bench/spy.py `watch`): the working thread's
     wall-clock samples by layer, and the CPU each process used."""
     watched = []
-    if res.get("ingest", {}).get("batch", {}).get("where"):
-        watched.append(("1,000-response batches, until published", res["ingest"]["batch"]["where"]))
-    watched += [(f"aggregator apply, load to {a['size_after']:,}", a["where"]) for a in res.get("aggregation", [])
-                if a.get("where")]
+    w = res.get("ingest", {}).get("batch_where")
+    if w:
+        watched.append((f"{w['run']['batches']} more 1,000-response batches, until published "
+                        f"({w['run']['rate']} responses/s under py-spy)", w))
+    w = res.get("apply_where")
+    if w:
+        watched.append((f"aggregator apply of {w['run']['records']:,} more events after {w['size_before']:,} "
+                        f"({w['run']['apply_rate']} events/s under py-spy)", w))
     if not watched:
         return []
-    out = ["", "Where the time goes (py-spy wall-clock samples of the thread doing the work, idle included; "
-           "CPU in cores = CPU seconds of the process and its children / wall seconds; 2 cores in all):", "",
-           "| phase | seconds | thread | its wall-clock time by layer | CPU used (cores) |", "|---|---|---|---|---|"]
+    out = ["", "Where the time goes, measured apart from the figures above (py-spy slows what it watches): "
+           "py-spy wall-clock samples of the thread doing the work, idle included, by layer, and the "
+           "store calls it waited on; CPU in cores = CPU seconds of the process and its children / wall "
+           "seconds (2 cores in all):", "",
+           "| phase | thread | its wall-clock time by layer | waiting for the store, by call | CPU used (cores) |",
+           "|---|---|---|---|---|"]
     for label, w in watched:
         cpu = ", ".join(f"{k} {v}" for k, v in w.get("cpu_cores", {}).items())
         for name, t in (w.get("threads") or {"-": {}}).items():
             pct = ", ".join(f"{k} {v} %" for k, v in t.get("wall_pct", {}).items()) or "no samples"
-            out.append(f"| {label} | {w.get('seconds')} | {name} | {pct} | {cpu} |")
+            calls = ", ".join(f"{k} {v} %" for k, v in t.get("store_wait_by_call_pct", {}).items())
+            out.append(f"| {label} | {name} | {pct} | {calls} | {cpu} |")
     return out
 
 

@@ -7,11 +7,12 @@ partition and in order), waits for acks=all, and drops a slot once it is closed 
 what was sent from open slots, so they are sent again with the same event ids: consumers skip
 them. Nothing is dropped before Kafka acknowledged it.
 
-Reading is the relay's cost on FerretDB (every query scans the slot and decodes its documents),
-so a slot is not re-read in full every round: once something of it was sent, a round reads only
-its `_id`s and then the new pointers; a slot that has settled (`SETTLE_AFTER` seconds past its
-end, longer than a request takes between choosing the slot and inserting) is read once more and
-then only again right before it is dropped, which still catches a late insert.
+Reading is the relay's cost on FerretDB (every query scans the slot and decodes its documents,
+whatever the projection), so pointers are small and a round reads each open slot's pointers in
+one query (reading only `_id`s first and then the new pointers by `$in` cost a second round trip
+for the same scan: the A/B in bench/README.md); a slot that has settled (`SETTLE_AFTER` seconds
+past its end, longer than a request takes between choosing the slot and inserting) is read once
+more and then only again right before it is dropped, which still catches a late insert.
 """
 from __future__ import annotations
 
@@ -86,14 +87,10 @@ class Relay:
 
     def _unsent(self, name: str, done: set[str]) -> list[dict]:
         """The slot's pointers not yet sent, in order, each with its event's envelope (read from
-        the event log by `_id`); reads only `_id`s when some were sent. A pointer whose event is
-        gone is skipped: its write was undone and answered 503 (outbox._point)."""
+        the event log by `_id`). A pointer whose event is gone is skipped: its write was undone and
+        answered 503 (outbox._point)."""
         col = self.db[name]
-        if done:
-            new = [d["_id"] for d in col.find({}, projection={"_id": 1}) if d["_id"] not in done]
-            docs = list(by_id(col, new).values())
-        else:
-            docs = list(col.find({}))
+        docs = [d for d in col.find({}) if d["_id"] not in done]
         missing = [d["_id"] for d in docs if "envelope" not in d]  # older pointers carried it
         events = by_id(self.db["events"], missing, projection={"envelope": 1})
         out = []
