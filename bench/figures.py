@@ -48,12 +48,15 @@ def raw_produce(records: list[tuple], topic: str) -> float:
 
 
 def _consumer_at(start: dict, max_poll_records: int):
-    """A group-less kafka-python consumer positioned at the per-partition `start` offsets."""
+    """A group-less kafka-python consumer positioned at the per-partition `start` offsets, with
+    the aggregator's fetch sizes (pantau.bus)."""
     from kafka import KafkaConsumer
 
+    from pantau import bus
     from pantau.config import settings
     c = KafkaConsumer(bootstrap_servers=settings().kafka_bootstrap, group_id=None, enable_auto_commit=False,
-                      max_poll_records=max_poll_records)
+                      max_poll_records=max_poll_records, max_partition_fetch_bytes=bus.PARTITION_FETCH_BYTES,
+                      fetch_max_bytes=bus.FETCH_MAX_BYTES)
     c.assign(list(start))
     for tp, off in start.items():
         c.seek(tp, off)
@@ -77,8 +80,9 @@ def read_records(topic: str, start: dict, count: int) -> list:
 def raw_consume_decode(topic: str, start: dict, count: int) -> float:
     """A kafka-python consumer alone reading and decoding (pantau.envelope.decode, as the
     aggregator does) the same records; returns records per second."""
+    from pantau.consumer import RECORDS_PER_BATCH
     from pantau.envelope import decode
-    c = _consumer_at(start, 2000)
+    c = _consumer_at(start, RECORDS_PER_BATCH)  # what the aggregator polls
     try:
         c.poll(timeout_ms=0)  # connect before the clock starts
         n, t0 = 0, time.perf_counter()
@@ -120,8 +124,8 @@ def ingest(survey_url: str, gen: Generator, units: list[str], single_seconds: fl
     # single posts: `clients` closed-loop clients for `single_seconds`
     counts = [0] * clients
     errors = [0]
-    stop_at = time.monotonic() + single_seconds
     tokens = [own_key(f"single-post client {k}") for k in range(clients)]
+    stop_at = time.monotonic() + single_seconds
 
     def single(k: int) -> None:
         s = Poster(survey_url, tokens[k]).session()
@@ -168,28 +172,35 @@ def batch_ingest(survey_url: str, gen: Generator, units: list[str], batches: int
     payloads = [[gen.response(units[(b * 31 + i) % len(units)], f"{prefix}{b}-{i}", now) for i in range(batch_size)]
                 for b in range(batches)]
     before = off.end()
-    lock, bad = threading.Lock(), [0]
+    lock, bad, failed = threading.Lock(), [0], []
     queue = list(range(batches))
+    keys = [own_key(f"batch client {prefix}{k}") for k in range(2)]
 
     def batch_client(k: int) -> None:
-        s = Poster(survey_url, own_key(f"batch client {prefix}{k}")).session()
+        s = Poster(survey_url, keys[k]).session()
         while True:
             with lock:
-                if not queue:
+                if not queue or failed:
                     return
                 b = queue.pop(0)
             for _attempt in range(5):  # a 503 or a dropped connection is retried: the batch is idempotent
                 try:
-                    if s.post(survey_url, json={"responses": payloads[b]}, timeout=300).status_code == 202:
+                    r = s.post(survey_url, json={"responses": payloads[b]}, timeout=300)
+                    if r.status_code == 202:
                         break
-                except requests.ConnectionError:
-                    pass
+                    why = f"{r.status_code} {r.text[:200]}"
+                except requests.ConnectionError as exc:
+                    why = repr(exc)
                 bad[0] += 1
+            else:
+                failed.append(f"batch {prefix}{b} refused 5 times, last: {why}")
     t0 = time.monotonic()
     threads = [threading.Thread(target=batch_client, args=(k,)) for k in range(2)]
     [t.start() for t in threads]
     [t.join() for t in threads]
     http_s = time.monotonic() - t0
+    if failed:
+        raise RuntimeError(failed[0])
     n = batches * batch_size
     wait(lambda: off.end() >= before + n, 600, what="batches published")
     total = time.monotonic() - t0

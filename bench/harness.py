@@ -5,7 +5,9 @@ Sizes (environment; defaults fit the 20-minute budget on a 2-core machine, BENCH
 ~3-minute smoke run): BENCH_REGISTRY (kaltim | generated:N), BENCH_SIZES (report sizes, total
 responses of the benchmark year), BENCH_SINGLE_SECONDS, BENCH_CLIENTS, BENCH_BATCHES,
 BENCH_FRESH_SECONDS, BENCH_FRESH_RATE, BENCH_COMPLAINTS, BENCH_FORUMS, BENCH_NAIVE_MAX (largest
-size at which the naive recompute is run), BENCH_SEED, BENCH_OUT (results file stem).
+size at which the naive recompute is run), BENCH_SEED, BENCH_OUT (results file stem),
+BENCH_PROFILE_BATCHES and BENCH_PROFILE_EVENTS (the profiled runs, apart from the figures),
+BENCH_STORE_DOCS (documents per writer of the store-alone reference).
 """
 from __future__ import annotations
 
@@ -112,27 +114,32 @@ def store_insert_rate(db, n: int, writers: int = 1) -> float:
     inserts; with 2 writers, whether it uses the second core)."""
     import threading
     cols = [db[f"bench_scratch_{w}"] for w in range(writers)]
+    errors: list[BaseException] = []
 
     def write(w: int) -> None:
         docs = [{"_id": f"skm:x:{i}", "unit_id": f"u{i % 71}", "month": "2025-05", "answers": {str(k): 3 for k in range(9)},
                  "submitted_at": "2025-05-05T10:00:00+08:00", "local_hour": 10, "channel": "web", "sex": "L",
                  "education": "SMA", "occupation": "PNS", "service_type": None, "response_id": str(i),
                  "event_id": "0" * 36, "position": ["skm.events", 0, i]} for i in range(n)]
-        ready.wait()
-        for i in range(0, n, 2000):
-            cols[w].insert_many(docs[i:i + 2000], ordered=False)
+        ready.wait()  # every writer has built its documents: the clock starts
+        try:
+            for i in range(0, n, 2000):
+                cols[w].insert_many(docs[i:i + 2000], ordered=False)
+        except BaseException as exc:  # noqa: BLE001 - reported below, not a rate
+            errors.append(exc)
     for c in cols:
         c.drop()
-    ready = threading.Event()
+    ready = threading.Barrier(writers + 1)
     threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
     [t.start() for t in threads]
-    time.sleep(0.5)  # documents built before the clock starts
-    t = time.perf_counter()
-    ready.set()
-    [t_.join() for t_ in threads]
-    rate = n * writers / (time.perf_counter() - t)
+    ready.wait()
+    t0 = time.perf_counter()
+    [t.join() for t in threads]
+    rate = n * writers / (time.perf_counter() - t0)
     for c in cols:
         c.drop()
+    if errors:
+        raise errors[0]
     return rate
 
 
@@ -203,6 +210,8 @@ def main() -> None:
                                                     1000, off, "pb")
             off.close()
             results["ingest"]["batch_where"] = where
+        with phase("drain_2"):  # the loads below must not start behind these batches
+            common.wait(caught_up, 900, every=1, what="aggregator caught up after the profiled batches")
 
         with phase("complaints_forums"):
             results["other_data"] = other_data(base, token, gen, units, env_int("BENCH_COMPLAINTS", 200, 30),

@@ -4,7 +4,8 @@ store driver, Kafka client, our code, other).
 
 Two views: `summarise` (CPU samples, threads idling for work left out) for the single posts, and
 `watch` for the pipeline phases: wall-clock samples (py-spy --idle) of the thread doing the work
-(the consumer's loop, the relay's loop, the survey workers' request threads) by layer, so
+(the consumer's loop, the relay's loop, the survey workers' threads while serving a request) by
+layer, so
 "waiting for the store's answer" shows as such, plus the CPU each process used (cores)."""
 from __future__ import annotations
 
@@ -57,6 +58,23 @@ def stop(proc: subprocess.Popen | None) -> None:
             proc.kill()
 
 
+def stacks(out: Path):
+    """(frames innermost last, sample count) of each line of a py-spy raw (collapsed) file."""
+    for line in out.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if count.isdigit():
+            yield stack.split(";"), int(count)
+
+
+def layer_of(parts: list[str]) -> str:
+    """The layer owning the innermost frame that belongs to one."""
+    for frame in reversed(parts):
+        hit = next((name for key, name in LAYERS if key in frame), None)
+        if hit:
+            return hit
+    return "other"
+
+
 def summarise(out: Path, top: int = 12) -> dict:
     """Share of samples per layer (innermost frame that is not an idle wait) and top frames."""
     layers: Counter = Counter()
@@ -65,21 +83,11 @@ def summarise(out: Path, top: int = 12) -> dict:
     total = 0
     if not out.exists():
         return {"available": False}
-    for line in out.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not count.isdigit():
-            continue
-        n = int(count)
-        parts = stack.split(";")
+    for parts, n in stacks(out):
         leaf = parts[-1]
         total += n
         frames[leaf] += n
-        layer = "other"
-        for frame in reversed(parts):
-            hit = next((name for key, name in LAYERS if key in frame), None)
-            if hit:
-                layer = hit
-                break
+        layer = layer_of(parts)
         layers[layer] += n
         if not leaf.startswith(IDLE):
             busy[layer] += n
@@ -106,11 +114,7 @@ def wall_layer(parts: list[str]) -> str:
         return "waiting for the store"
     if leaf.startswith(IDLE_LOOP):
         return "idle (nothing to do)"
-    for frame in reversed(parts):
-        hit = next((name for key, name in LAYERS if key in frame), None)
-        if hit:
-            return hit
-    return "other"
+    return layer_of(parts)
 
 
 def summarise_wall(out: Path, marker: str) -> dict:
@@ -120,14 +124,12 @@ def summarise_wall(out: Path, marker: str) -> dict:
     store_sites: Counter = Counter()
     if not out.exists():
         return {"available": False}
-    for line in out.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        if count.isdigit() and marker in stack:
-            parts = stack.split(";")
+    for parts, n in stacks(out):
+        if any(marker in frame for frame in parts):
             layer = wall_layer(parts)
-            layers[layer] += int(count)
+            layers[layer] += n
             if layer == "waiting for the store":
-                store_sites[_call_site(parts)] += int(count)
+                store_sites[_call_site(parts)] += n
     total = sum(layers.values())
     if not total:
         return {"available": False}
@@ -145,14 +147,28 @@ def _call_site(parts: list[str]) -> str:
     return "other"
 
 
-def _cpu_seconds(pid: int | None) -> float:
+def _cpu_seconds(pid: int | None) -> dict[int, float]:
+    """CPU seconds (user + system) of a process and each of its children, by pid."""
+    out: dict[int, float] = {}
     if not pid:
-        return 0.0
+        return out
     try:
-        root = psutil.Process(pid)
-        return sum(sum(p.cpu_times()[:2]) for p in [root, *root.children(recursive=True)])
+        procs_ = [psutil.Process(pid)]
+        procs_ += procs_[0].children(recursive=True)
     except psutil.Error:
-        return 0.0
+        return out
+    for p in procs_:
+        try:
+            out[p.pid] = sum(p.cpu_times()[:2])
+        except psutil.Error:  # gone meanwhile: left out, not the whole tree
+            continue
+    return out
+
+
+def _used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two snapshots, per pid (a child started meanwhile counts from 0;
+    one that exited meanwhile is lost, which only makes the figure lower)."""
+    return sum(t - before.get(pid, 0.0) for pid, t in after.items())
 
 
 @contextmanager
@@ -173,7 +189,7 @@ def watch(profile: str, out_dir: Path, tag: str, spied: tuple[str, ...],
     finally:
         wall = time.monotonic() - t0
         summary["seconds"] = round(wall, 2)
-        summary["cpu_cores"] = {n: round((_cpu_seconds(pids[n]) - cpu0[n]) / max(wall, 1e-6), 2) for n in metered}
+        summary["cpu_cores"] = {n: round(_used(cpu0[n], _cpu_seconds(pids[n])) / max(wall, 1e-6), 2) for n in metered}
         for n, proc in spies.items():
             stop(proc)
             summary.setdefault("threads", {})[n] = summarise_wall(outs[n], WORKING_THREAD[n])

@@ -136,7 +136,8 @@ def where_lines(res: dict) -> list[str]:
     if not watched:
         return []
     out = ["", "Where the time goes, measured apart from the figures above (py-spy slows what it watches): "
-           "py-spy wall-clock samples of the thread doing the work, idle included, by layer, and the "
+           "py-spy wall-clock samples of the thread doing the work (waits included; the survey "
+           "workers' threads while they serve a request), by layer, and the "
            "store calls it waited on; CPU in cores = CPU seconds of the process and its children / wall "
            "seconds (2 cores in all):", "",
            "| phase | thread | its wall-clock time by layer | waiting for the store, by call | CPU used (cores) |",
@@ -161,14 +162,16 @@ def _before() -> dict | None:
     return json.loads(p.read_text()) if p.exists() else None
 
 
-def previous_name(res: dict) -> str:
-    """The earlier run of the same kind kept for the before/after table: `<stem>-previous.json`."""
-    return f"{res.get('out_stem') or 'results'}-previous.json"
+def previous_name(res: dict) -> str | None:
+    """The earlier run of the same kind kept for the before/after table: `<stem>-previous.json`
+    (None for a results file that does not say its stem)."""
+    return f"{res['out_stem']}-previous.json" if res.get("out_stem") else None
 
 
 def _previous(res: dict) -> dict | None:
     """The earlier full run kept for the before/after table (not for quick runs)."""
     import json
     from pathlib import Path
-    p = Path(__file__).with_name(previous_name(res))
-    return json.loads(p.read_text()) if p.exists() and not res.get("quick") else None
+    name = previous_name(res)
+    p = Path(__file__).with_name(name) if name else None
+    return json.loads(p.read_text()) if p and p.exists() and not res.get("quick") else None

@@ -30,6 +30,10 @@ def producer(s: Settings | None = None, **overrides) -> KafkaProducer:
     return KafkaProducer(**opts)
 
 
+PARTITION_FETCH_BYTES = 4 * 1024 * 1024  # ~5,000 events per partition and fetch: full batches
+FETCH_MAX_BYTES = 16 * 1024 * 1024  # bounds a fetch's memory however many partitions an instance owns
+
+
 def consumer(topics: list[str], group_id: str, s: Settings | None = None, **overrides) -> KafkaConsumer:
     """Manual-commit consumer that starts from the beginning of a new group's topics."""
     s = s or settings()
@@ -41,7 +45,8 @@ def consumer(topics: list[str], group_id: str, s: Settings | None = None, **over
         session_timeout_ms=10000,
         heartbeat_interval_ms=2000,
         max_poll_records=1000,
-        max_partition_fetch_bytes=4 * 1024 * 1024,  # ~5,000 events per partition and fetch: full batches
+        max_partition_fetch_bytes=PARTITION_FETCH_BYTES,
+        fetch_max_bytes=FETCH_MAX_BYTES,
         max_poll_interval_ms=300000,
         reconnect_backoff_ms=100,
         reconnect_backoff_max_ms=1000,

@@ -24,12 +24,13 @@ from .envelope import Event, PoisonEvent, at_position, decode
 log = logging.getLogger("pantau.consumer")
 
 
-MAX_BATCH = 5000
+RECORDS_PER_BATCH = 5000
 """Records per poll, i.e. per applied batch. A batch costs a fixed number of store round trips
 plus one read and one write per bucket it touches (tests/integration/test_store_round_trips.py),
 so larger batches spread those over more events: 2,000 → 5,000 applied ~15 % more events/s on
-FerretDB (bench/README.md), at ~30 MB more memory; when the consumer keeps up, batches are small
-anyway and freshness does not depend on it."""
+FerretDB (bench/README.md), and the consumer's peak RSS in `make bench` rose from 98 to 158 MB;
+when the consumer keeps up, batches are small anyway and freshness does not depend on it. Kafka's
+`max_poll_interval_ms` (300 s) bounds a batch's apply time: 5,000 records need ≥ 17 events/s."""
 
 
 class Rejected(Exception):
@@ -52,7 +53,7 @@ Handler = Callable[[list[Event]], dict]
 
 class ConsumerLoop:
     def __init__(self, handlers: dict[str, Handler], s: Settings | None = None, group_id: str | None = None,
-                 poll_ms: int = 200, max_records: int = MAX_BATCH):
+                 poll_ms: int = 200, max_records: int = RECORDS_PER_BATCH):
         self.s = s or settings()
         self.handlers = handlers
         self.group_id = group_id or self.s.consumer_group

@@ -61,7 +61,7 @@ def slot_name(at: datetime) -> str:
 
 
 def pointer(doc: dict) -> dict:
-    """A small document: the relay re-reads a slot's `_id`s often, and FerretDB parses whole
+    """A small document: the relay re-reads its open slots every round, and FerretDB parses whole
     documents for that; the relay takes the envelope from the event log by `_id`."""
     return {"_id": doc["_id"], "subject": doc["subject"], "seq": doc["seq"], "key": doc["key"],
             "stored_at": doc["stored_at"]}

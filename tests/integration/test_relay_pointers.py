@@ -73,3 +73,16 @@ def test_an_undone_write_is_skipped_until_its_retry_stores_it_again(relay):
     assert outbox.append_many(relay.db["events"], [retry]) == set()  # its pointer exists already
     assert relay.publish_once() == 1
     assert [v["id"] for v in topic_values(relay)] == [retry["envelope"]["id"]]
+
+
+def test_a_later_round_sends_only_what_was_added_to_a_slot_it_has_sent_from(relay):
+    from pantau import outbox
+    first = [event_doc(i) for i in range(150)]
+    outbox.append_many(relay.db["events"], first)
+    assert relay.publish_once() == 150
+    later = [event_doc(i) for i in range(150, 200)]  # the same slot, or the next one
+    outbox.append_many(relay.db["events"], later)
+    assert relay.publish_once() == 50
+    assert relay.publish_once() == 0
+    ids = [v["id"] for v in topic_values(relay)]
+    assert len(ids) == 200 and set(ids) == {d["envelope"]["id"] for d in first + later}
