@@ -1,9 +1,11 @@
 """The outbox relay (pantau/relay.py) with small pointers: it publishes each stored event once per
 round of a slot, takes the envelope from the event log by `_id`, skips a pointer whose event was
-undone (its write answered 503) and publishes it once the client's retry stored the event again.
+undone (its write answered 503) and publishes it once the client's retry stored the event again;
+an older slot that has not settled is read once a second, not every round.
 Real store and real broker; the relay runs in-process on a topic of its own."""
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime, timezone
 
@@ -20,7 +22,7 @@ def relay(infra, monkeypatch):
     from pantau.relay import Relay
     monkeypatch.setenv("PANTAU_DB_PREFIX", f"relaytest{uuid.uuid4().hex[:6]}")
     mongo.reset()
-    r = Relay("survey")
+    r = Relay("survey", past_every=0.0)  # every slot every round (the pacing has its own test)
     r.topic = f"relaytest-{uuid.uuid4().hex[:8]}"
     from kafka.admin import NewTopic
     a = bus.admin(settings())
@@ -86,3 +88,25 @@ def test_a_later_round_sends_only_what_was_added_to_a_slot_it_has_sent_from(rela
     assert relay.publish_once() == 0
     ids = [v["id"] for v in topic_values(relay)]
     assert len(ids) == 200 and set(ids) == {d["envelope"]["id"] for d in first + later}
+
+
+def test_an_older_slot_is_read_once_a_second_not_every_round(relay):
+    from pantau import outbox
+    relay.past_every = 1.0
+    events = relay.db["events"]
+    old_slot = f"{outbox.SLOT_PREFIX}{int(time.time()) // outbox.SLOT_SECONDS - 2}"  # ended 10-20 s ago
+    first = [event_doc(i) for i in range(3)]
+    events.insert_many(first)
+    relay.db[old_slot].insert_many([outbox.pointer(d) for d in first])
+    assert relay.publish_once() == 3  # never read: read now
+    late = event_doc(3)
+    events.insert_one(late)
+    relay.db[old_slot].insert_one(outbox.pointer(late))  # a late insert into that slot
+    assert relay.publish_once() == 0  # read less than a second ago
+    current = event_doc(4)
+    outbox.append_many(events, [current])  # the current slot is read every round
+    assert relay.publish_once() == 1
+    time.sleep(1.1)
+    assert relay.publish_once() == 1  # the late one, a second later
+    ids = [v["id"] for v in topic_values(relay)]
+    assert sorted(ids) == sorted(d["envelope"]["id"] for d in [*first, late, current])
