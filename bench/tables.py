@@ -33,7 +33,8 @@ def rows(res: dict) -> list[list]:
         out.append(["2b. store alone: pymongo insert_many of fact documents, docs/s", res["store_insert_rate"],
                     "(reference for the store)", None, "context", ""])
     if res.get("store_insert_rate_2_writers"):
-        out.append(["2b. store alone, two concurrent writers (threads, collections), docs/s in all",
+        out.append(["2b. store alone, two concurrent writers (threads, collections), docs/s in all (best of "
+                    f"{len(res.get('store_insert_runs', {}).get('2', [])) or 1}, alternating with one writer)",
                     res["store_insert_rate_2_writers"], f"one writer {res.get('store_insert_rate')}",
                     _r(res["store_insert_rate_2_writers"], res.get("store_insert_rate")), "context (2 cores)", ""])
     f = res.get("freshness")

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.e2e
 WITA = timezone(timedelta(hours=8))
 SURVEY_POST = 'job="survey", route="/v1/skm/responses", method="POST"'
 BULK = 1000    # responses in one HTTP request
-DIRECT = 5000  # response events published straight into the topic to make a backlog
+DIRECT = 12000  # response events published straight into the topic: a backlog of several batches
 JOBS = {"prometheus", "aggregator", "survey", "consultation", "complaints", "consumer", "relay-survey",
         "relay-consultation", "relay-complaints"}
 
@@ -212,7 +212,8 @@ def test_series_move_requests_errors_dlq_lag_and_domain_gauges(prometheus, platf
     #    stores them and the consumer keeps up (lag stays 0 at every 1 s scrape), so a backlog is
     #    made the way a consumer outage makes one: DIRECT valid response events (built by the
     #    survey's own intake code) sent while the consumer is paused; it then takes them in
-    #    fetches of ~1 MB, so the lag is visible, then drains back to zero.
+    #    batches of at most 5,000 (pantau.consumer.RECORDS_PER_BATCH, fetches of ≤ 4 MB a
+    #    partition), so the lag is visible for a few seconds, then drains back to zero.
     wait_value(p, 'sum(pantau_relay_published_events_total{job="relay-survey"})',
                lambda v: v >= base_published + 5 + BULK, "events published")
     publish_responses(platform.profile, unit, DIRECT, marker)
