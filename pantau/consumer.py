@@ -28,7 +28,7 @@ RECORDS_PER_BATCH = 5000
 """Records per poll, i.e. per applied batch. A batch costs a fixed number of store round trips
 plus one read and one write per bucket it touches (tests/integration/test_store_round_trips.py),
 so larger batches spread those over more events: 2,000 → 5,000 applied ~15 % more events/s on
-FerretDB (bench/README.md), and the consumer's peak RSS in `make bench` rose from 98 to 157 MB;
+FerretDB (bench/README.md), and the consumer's peak RSS in `make bench` rose from 98 to ≈ 160 MB;
 when the consumer keeps up, batches are small anyway and freshness does not depend on it. Kafka's
 `max_poll_interval_ms` (300 s) bounds a batch's apply time: 5,000 records need ≥ 17 events/s."""
 
