@@ -5,8 +5,7 @@ store driver, Kafka client, our code, other).
 Two views: `summarise` (CPU samples, threads idling for work left out) for the single posts, and
 `watch` for the pipeline phases: wall-clock samples (py-spy --idle) of the thread doing the work
 (the consumer's loop, the relay's loop, the survey workers' threads while serving a request) by
-layer, so
-"waiting for the store's answer" shows as such, plus the CPU each process used (cores)."""
+layer, so "waiting for the store's answer" shows as such, plus the CPU each process used (cores)."""
 from __future__ import annotations
 
 import shutil
@@ -143,7 +142,8 @@ def _call_site(parts: list[str]) -> str:
     """The innermost frame of our code that is not a store helper: which operation waited."""
     for frame in reversed(parts):
         if ("pantau/" in frame or "services/" in frame) and "pantau/mongo.py" not in frame:
-            return frame.split(" (")[0] + " (" + frame.split(" (")[-1].split("/")[-1]
+            func, _, where = frame.partition(" (")
+            return f"{func} ({where.rpartition('/')[2]}"  # "func (file.py:line)"
     return "other"
 
 
