@@ -152,6 +152,76 @@ def consume() -> None:
     consumer.main(int(os.environ.get("PANTAU_METRICS_PORT") or DEFAULT_METRICS_PORTS["consumer"]))
 
 
+# --- dead-letter topics ---------------------------------------------------------------------
+
+DECODE_REASONS = ("undecodable", "invalid_envelope", "unknown_type", "unknown_version", "invalid_data")
+"""DLQ reasons of records that are not events at all: a replay would only dead-letter them again."""
+
+
+@main.group()
+def dlq() -> None:
+    """Dead-letter topics: list what is there, replay parked records once their cause is fixed."""
+
+
+def _dlq_entries(topic: str | None, reasons: tuple[str, ...], every: bool):
+    from . import dlq as dlq_mod
+    from .config import settings
+    s = settings()
+    topics = [s.topic(svc) for svc in SERVICES]
+    if topic:
+        if topic not in topics:
+            raise click.UsageError(f"unknown topic {topic!r}; one of {', '.join(topics)}")
+        topics = [topic]
+    wanted = None if every else (set(reasons) if reasons else None)
+    found = dlq_mod.entries(s, topics, wanted)
+    if not every and not reasons:
+        found = [e for e in found if e.reason not in DECODE_REASONS]
+    return s, found
+
+
+def _ledger():
+    from . import mongo
+    return mongo.db("aggregator")["dlq_replays"]
+
+
+@dlq.command("list")
+@click.option("--topic", default=None, help="one source topic (default: all)")
+@click.option("--reason", "reasons", multiple=True, help="only these reasons (repeatable)")
+@click.option("--all", "every", is_flag=True, help="also records that are not events (undecodable …)")
+def dlq_list(topic: str | None, reasons: tuple[str, ...], every: bool) -> None:
+    """One JSON line per DLQ record: where it came from, why, and whether it was replayed."""
+    from . import dlq as dlq_mod
+    _, found = _dlq_entries(topic, reasons, every)
+    done = dlq_mod.replayed(_ledger(), found)
+    for e in found:
+        click.echo(json.dumps({"id": e.id, "origin": ":".join(map(str, e.origin)), "reason": e.reason,
+                               "detail": e.headers.get("dlq_detail", "")[:300],
+                               "replayed_at": done[e.id].isoformat() if e.id in done else None}, ensure_ascii=False))
+    click.echo(f"{len(found)} records, {len(done)} replayed", err=True)
+
+
+@dlq.command("replay")
+@click.option("--topic", default=None, help="one source topic (default: all)")
+@click.option("--reason", "reasons", multiple=True,
+              help="only these reasons (repeatable; default: every reason but the undecodable kinds)")
+@click.option("--again", is_flag=True, help="also records replayed before")
+@click.option("--dry-run", is_flag=True, help="list what would be sent")
+def dlq_replay(topic: str | None, reasons: tuple[str, ...], again: bool, dry_run: bool) -> None:
+    """Publish parked records back into their topic and partition; the consumer applies each at
+    its original position, exactly once (a record already applied changes nothing)."""
+    from . import dlq as dlq_mod
+    s, found = _dlq_entries(topic, reasons, False)
+    if dry_run:
+        done = {} if again else dlq_mod.replayed(_ledger(), found)
+        for e in found:
+            if e.id not in done:
+                click.echo(f"would replay {e.id} -> {':'.join(map(str, e.origin))} ({e.reason})")
+        return
+    sent = dlq_mod.replay(s, _ledger(), found, again=again)
+    audit.record(_operator(), "dlq.replay", topic or "*", {"records": len(sent), "reasons": list(reasons)})
+    click.echo(f"replayed {len(sent)} of {len(found)} records")
+
+
 # --- keys and registry ----------------------------------------------------------------------
 
 @main.group()

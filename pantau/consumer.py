@@ -1,36 +1,52 @@
-"""Consumer loop: poll → decode → apply per topic → DLQ poison → commit (design.md §5).
+"""Consumer loop: poll → decode → apply → commit, as separate steps (design.md §5).
 
-- Offsets are committed only after the batch's effect is stored (manual commits).
-- Poison records (undecodable, invalid envelope or data, unknown type/version, or rejected by a
-  projection as impossible) are copied to `<topic>.dlq` with the reason in headers, then skipped.
-- Infrastructure errors (store or broker down) never skip anything: the consumer seeks back to
-  the batch's first offsets, backs off, and tries again.
+- **decode**: a record that cannot be an event (undecodable, invalid envelope or data, unknown
+  type or version) goes to `<topic>.dlq` at once, with the reason in its headers.
+- **apply**: each topic's projections get the batch's events in order. A projection may reject
+  an event it can never apply (`Rejected`: DLQ at once). A transient error (store or broker
+  unreachable or too slow) propagates: the batch is sought back and retried with backoff,
+  without limit, and nothing is committed or skipped. Any other error is retried a few times;
+  if it persists, the batch is split in order until the record(s) that fail alone are found,
+  and each is *parked*: copied to the DLQ with reason `apply_failed` and the error, so that its
+  partition moves on, an alert fires, and `pantau dlq replay` re-applies it once the cause is
+  fixed (pantau/dlq.py). Never a silent skip, never a stalled partition.
+- **commit**: offsets are committed only after the batch's effects and its DLQ copies are stored.
+
+A replayed record carries the position of the original in a header (`pantau_origin`); it is
+applied at that position (`Event.replay`), so projections that guard by position apply it
+exactly once (projections/skm.py).
 """
 from __future__ import annotations
 
 import logging
 import signal
 import time
+import traceback
 from collections import defaultdict
-from typing import Callable, Protocol
+from typing import Any, Callable, Iterable, Protocol, runtime_checkable
 
 from kafka import TopicPartition
-from kafka.errors import CommitFailedError, KafkaError
+from kafka.errors import CommitFailedError
+from pymongo.errors import AutoReconnect
 
 from . import bus, metrics, mongo
 from .config import Settings, settings
+from .consumer_health import Heartbeat
+from . import dlq
+from .dlq import ORIGIN_HEADER, PARKED_REASON
 from .envelope import Event, PoisonEvent, at_position, decode
+from .retry import backoff_s, bounded, transient
 
 log = logging.getLogger("pantau.consumer")
 
 
 RECORDS_PER_BATCH = 5000
-"""Records per poll, i.e. per applied batch. A batch costs a fixed number of store round trips
-plus one read and one write per bucket it touches (tests/integration/test_store_round_trips.py),
-so larger batches spread those over more events: 2,000 → 5,000 applied ~15 % more events/s on
-FerretDB (bench/README.md), and the consumer's peak RSS in `make bench` rose from 98 to ≈ 160 MB;
-when the consumer keeps up, batches are small anyway and freshness does not depend on it. Kafka's
-`max_poll_interval_ms` (300 s) bounds a batch's apply time: 5,000 records need ≥ 17 events/s."""
+"""Records per poll, i.e. per applied batch: a batch costs a fixed number of store round trips,
+so larger batches spread them over more events (bench/README.md). Kafka's
+`max_poll_interval_ms` (300 s) bounds a batch's apply time."""
+ATTEMPTS = 3
+"""Attempts at a batch (and at each part of a split batch) before a non-transient error is
+taken to be the records' own and the batch is split."""
 
 
 class Rejected(Exception):
@@ -48,17 +64,60 @@ class Projection(Protocol):
         Must be idempotent: re-applying an already applied event changes nothing."""
 
 
-Handler = Callable[[list[Event]], dict]
+@runtime_checkable
+class NotesParked(Protocol):
+    def parked(self, event: Event) -> None:
+        """Called once an event this projection saw is parked, before the partition moves on."""
+
+
+class _Fn:
+    """A plain function used as a projection."""
+
+    def __init__(self, fn: Callable[[list[Event]], dict]):
+        self.fn = fn
+
+    def apply(self, events: list[Event]) -> dict:
+        return self.fn(events) or {}
+
+
+Handlers = dict[str, Any]  # topic -> a projection, a list of projections, or a function of the events
+
+
+def _projections(h: Any) -> list:
+    items = h if isinstance(h, (list, tuple)) else [h]
+    return [p if hasattr(p, "apply") else _Fn(p) for p in items]
+
+
+def origin_of(record) -> tuple[str, int, int] | None:
+    """The original position a replayed record carries, else None."""
+    for k, v in record.headers or ():
+        if k == ORIGIN_HEADER:
+            topic, partition, offset = v.decode().rsplit(":", 2)
+            return topic, int(partition), int(offset)
+    return None
+
+
+def to_event(record) -> Event:
+    """A record as an event at its position (a replay: at its original's); PoisonEvent if it is none."""
+    e = decode(record.value)
+    try:
+        origin = origin_of(record)
+    except ValueError:
+        raise PoisonEvent("invalid_envelope", f"malformed {ORIGIN_HEADER} header") from None
+    if origin is not None:
+        return at_position(e, *origin, replay=True)
+    return at_position(e, record.topic, record.partition, record.offset)
 
 
 class ConsumerLoop:
-    def __init__(self, handlers: dict[str, Handler], s: Settings | None = None, group_id: str | None = None,
-                 poll_ms: int = 200, max_records: int = RECORDS_PER_BATCH):
+    def __init__(self, handlers: Handlers, s: Settings | None = None, group_id: str | None = None,
+                 poll_ms: int = 200, max_records: int = RECORDS_PER_BATCH, heartbeat: Heartbeat | None = None):
         self.s = s or settings()
-        self.handlers = handlers
+        self.projections = {topic: _projections(h) for topic, h in handlers.items()}
         self.group_id = group_id or self.s.consumer_group
         self.poll_ms = poll_ms
         self.max_records = max_records
+        self.heartbeat = heartbeat
         self._stop = False
         self.consumer = bus.consumer(list(handlers), self.group_id, self.s, max_poll_records=max_records)
         self.dlq_producer = bus.producer(self.s, client_id="pantau-dlq")
@@ -66,112 +125,175 @@ class ConsumerLoop:
         metrics.init_consumer_series(list(handlers))
         self._recent_ids = metrics.RecentIds()  # counts republished duplicates (metrics only)
         self._batch_ids: dict[str, None] = {}  # ids applied in the batch in progress
+        self._pending_dlq: list = []
+        self._parked_total = 0
+        self._failing_since: float | None = None
         # source positions already in the DLQ: from earlier attempts at a batch, and (read from the
         # DLQs' headers at start) from a crashed predecessor or an earlier group, because the DLQ
-        # send and the offset commit are not atomic; so the DLQ gets each poison record once
+        # send and the offset commit are not atomic; so the DLQ gets each record once
         self._dead: set[tuple[str, int, int]] = dead_lettered(self.s, list(handlers))
 
     def stop(self, *_):
         self._stop = True
 
+    # ---- the loop ----------------------------------------------------------------------------
+
     def run(self, until: Callable[[], bool] | None = None) -> None:
         attempt = 0
+        self._beat(force=True, state="running")
         while not self._stop and not (until and until()):
             batch = self.consumer.poll(timeout_ms=self.poll_ms, max_records=self.max_records)
             self._check_assignment()
             if not batch:
                 self._update_lag()
+                self._beat()
                 continue
             try:
                 self._process(batch)
                 self.consumer.commit()
                 attempt = 0
+                self._failing_since = None
                 for event_id in self._batch_ids:
                     self._recent_ids.add(event_id)
                 metrics.READY.labels("apply").set(1)
+                self._update_lag()
+                self._beat(state="running", failing_since=None, last_error=None,
+                           last_commit_at=_utcnow())
             except CommitFailedError:
                 log.warning("commit failed after a rebalance; the batch will be redelivered")
-            except Exception as exc:  # noqa: BLE001 - never skip, never die: retry the batch
-                # store or broker trouble (and any bug) stops progress here, visibly: the batch is
-                # retried with backoff, lag grows and alerts fire; nothing is committed or skipped.
+            except Exception as exc:  # noqa: BLE001 - transient (or an error while parking): retry the batch
                 attempt += 1
-                metrics.READY.labels("apply").set(0)
-                log.warning("apply failed, retrying batch", extra={"error": repr(exc), "attempt": attempt,
-                                                                  "transient": isinstance(exc, (*mongo.STORE_ERRORS, KafkaError))})
-                for tp, records in batch.items():
-                    metrics.CONSUMER_RETRIES.labels(tp.topic).inc()
-                    self.consumer.seek(tp, records[0].offset)
-                time.sleep(min(5.0, 0.2 * 2 ** min(attempt, 5)))
-            self._update_lag()
+                self._retry_later(batch, exc, attempt)
+        self._beat(force=True, state="stopped")
         self.close()
 
-    def _check_assignment(self) -> None:
-        """A member left without partitions for its first 30 s (it joined before the topics'
-        metadata arrived) subscribes again once, which makes the group rebalance. Only once: an
-        instance beyond the partition count is legitimately idle and must not churn the group."""
-        if getattr(self, "_resubscribed", False) or self.consumer.assignment():
-            self._unassigned_since = None
-            return
-        now = time.monotonic()
-        since = getattr(self, "_unassigned_since", None)
-        if since is None:
-            self._unassigned_since = now
-        elif now - since > 30:
-            log.warning("no partitions assigned for 30 s; subscribing again")
-            topics = list(self.handlers)
-            self.consumer.unsubscribe()
-            self.consumer.subscribe(topics)
-            self._resubscribed = True
-
-    def close(self) -> None:
-        try:
-            self.dlq_producer.flush(timeout=10)
-            self.dlq_producer.close(timeout=5)
-        finally:
-            self.consumer.close()
+    def _retry_later(self, batch, exc: BaseException, attempt: int) -> None:
+        """Nothing of the batch is committed: seek back to its first offsets and wait."""
+        metrics.READY.labels("apply").set(0)
+        if self._failing_since is None:
+            self._failing_since = time.time()
+        log.warning("batch not applied, retrying", extra={"error": repr(exc), "attempt": attempt,
+                                                           "transient": transient(exc)})
+        for tp, records in batch.items():
+            metrics.CONSUMER_RETRIES.labels(tp.topic).inc()
+            self.consumer.seek(tp, records[0].offset)
+        self._update_lag()
+        self._beat(force=True, state="retrying", failing_since=_utcnow(self._failing_since),
+                   last_error=repr(exc)[:500])
+        time.sleep(backoff_s(attempt))
 
     def _process(self, batch) -> None:
         by_topic: dict[str, list] = defaultdict(list)
         for tp, records in batch.items():
             by_topic[tp.topic].extend(records)
-        self._pending_dlq: list = []
+        self._pending_dlq = []
         self._batch_ids = {}
+        self._batch_parked: set[tuple[str, int, int]] = set()
         try:
-            self._apply_batch(by_topic)
+            for topic, records in by_topic.items():
+                # records of one partition are in order; across partitions order does not matter
+                # because each key (aggregate or unit) lives in one partition.
+                items = self._decode(topic, records)
+                if items:
+                    started = time.perf_counter()
+                    rejected = self._apply(topic, items)
+                    metrics.CONSUMER_APPLY.labels(topic).observe(time.perf_counter() - started)
+                    self._count(topic, items, rejected)
         finally:
             self._settle_dlq()  # even when applying failed: the retry must not send them again
 
-    def _apply_batch(self, by_topic: dict) -> None:
-        for topic, records in by_topic.items():
-            # records of one partition are in order; across partitions order does not matter
-            # because each key (aggregate or unit) lives in one partition.
-            good: list[tuple] = []
-            for r in records:
-                try:
-                    good.append((r, at_position(decode(r.value), r.topic, r.partition, r.offset)))
-                except PoisonEvent as p:
-                    self._dead_letter(r, p.reason, p.detail)
-                    metrics.CONSUMER_RECORDS.labels(topic, "<invalid>", "poison").inc()
-            started = time.perf_counter()
-            rejected = self.handlers[topic]([e for _, e in good]) if good else {}
-            metrics.CONSUMER_APPLY.labels(topic).observe(time.perf_counter() - started)
-            for r, e in good:
-                rej = rejected.get(e.id)
-                if rej is not None:
-                    self._dead_letter(r, rej.reason, rej.detail)
-                    metrics.CONSUMER_RECORDS.labels(topic, e.type, "rejected").inc()
-                elif e.id in self._batch_ids or self._recent_ids.seen(e.id):  # applied before: a no-op now
-                    metrics.CONSUMER_RECORDS.labels(topic, e.type, "duplicate").inc()
-                else:
-                    metrics.CONSUMER_RECORDS.labels(topic, e.type, "applied").inc()
-                    self._batch_ids[e.id] = None
-            if good:
-                # freshness clock: when Kafka got the record (the relay published it), not the event's
-                # business time (a paper form entered today may carry last month's submitted_at)
-                self.last_event_time[topic] = max((r.timestamp / 1000.0 if (r.timestamp or 0) > 0
-                                                   else e.time.timestamp()) for r, e in good)
-                metrics.PROJECTION_FRESHNESS.labels(topic).set(max(0.0, time.time() - self.last_event_time[topic]))
-                _log_batch(topic, good, rejected)
+    # ---- steps -------------------------------------------------------------------------------
+
+    def _decode(self, topic: str, records: list) -> list[tuple[Any, Event]]:
+        items = []
+        for r in records:
+            try:
+                items.append((r, to_event(r)))
+            except PoisonEvent as p:
+                self._dead_letter(r, p.reason, p.detail)
+                metrics.CONSUMER_RECORDS.labels(topic, "<invalid>", "poison").inc()
+        return items
+
+    def _apply_once(self, topic: str, items: list[tuple[Any, Event]]) -> dict[str, Rejected]:
+        events = [e for _, e in items]
+        rejected: dict[str, Rejected] = {}
+        for p in self.projections[topic]:
+            rejected.update(p.apply(events))
+        return rejected
+
+    def _apply(self, topic: str, items: list[tuple[Any, Event]]) -> dict[str, Rejected]:
+        """Apply with bounded retries; a batch that keeps failing is split to park the culprits."""
+        try:
+            return bounded(lambda: self._apply_once(topic, items), ATTEMPTS, sleep=self._sleep)
+        except Exception as exc:
+            if transient(exc):
+                raise
+            log.warning("batch keeps failing; looking for the records that fail alone",
+                        extra={"topic": topic, "records": len(items), "error": repr(exc)})
+            return self._isolate(topic, items, exc)
+
+    def _isolate(self, topic: str, items: list[tuple[Any, Event]], exc: BaseException) -> dict[str, Rejected]:
+        """Apply the halves in order; a single record that still fails is parked."""
+        if len(items) == 1:
+            self._park(topic, items[0], exc)
+            return {}
+        rejected: dict[str, Rejected] = {}
+        mid = len(items) // 2
+        for part in (items[:mid], items[mid:]):
+            try:
+                rejected.update(bounded(lambda p=part: self._apply_once(topic, p), ATTEMPTS, sleep=self._sleep))
+            except Exception as part_exc:
+                if transient(part_exc):
+                    raise
+                rejected.update(self._isolate(topic, part, part_exc))
+        return rejected
+
+    def _park(self, topic: str, item: tuple[Any, Event], exc: BaseException) -> None:
+        record, event = item
+        if not mongo.ping(timeout_ms=2000):
+            # the store, not the record: treat as transient (the batch is retried without limit)
+            raise AutoReconnect(f"store unreachable while parking {event.id}: {exc!r}")
+        self._note_parked(topic, event)
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        self._dead_letter(record, PARKED_REASON, detail, origin=event.position)
+        self._batch_parked.add((record.topic, record.partition, record.offset))
+        self._parked_total += 1
+        metrics.CONSUMER_RECORDS.labels(topic, event.type, "parked").inc()
+        log.error("record parked in the DLQ: it fails to apply on its own",
+                  extra={"topic": record.topic, "partition": record.partition, "offset": record.offset,
+                         "event_id": event.id, "type": event.type, "error": detail[:500]})
+
+    def _note_parked(self, topic: str, event: Event) -> None:
+        for p in self.projections[topic]:
+            if isinstance(p, NotesParked):
+                p.parked(event)
+
+    def _count(self, topic: str, items: list[tuple[Any, Event]], rejected: dict[str, Rejected]) -> None:
+        good = []
+        for r, e in items:
+            rej = rejected.get(e.id)
+            if rej is not None:
+                self._note_parked(topic, e)
+                self._dead_letter(r, rej.reason, rej.detail, origin=e.position)
+                metrics.CONSUMER_RECORDS.labels(topic, e.type, "rejected").inc()
+                continue
+            if (r.topic, r.partition, r.offset) in self._batch_parked:
+                continue
+            good.append((r, e))
+            if e.id in self._batch_ids or self._recent_ids.seen(e.id):  # applied before: a no-op now
+                metrics.CONSUMER_RECORDS.labels(topic, e.type, "duplicate").inc()
+            else:
+                metrics.CONSUMER_RECORDS.labels(topic, e.type, "applied").inc()
+                self._batch_ids[e.id] = None
+        if good:
+            # freshness clock: when Kafka got the record (the relay published it), not the event's
+            # business time (a paper form entered today may carry last month's submitted_at)
+            self.last_event_time[topic] = max((r.timestamp / 1000.0 if (r.timestamp or 0) > 0
+                                               else e.time.timestamp()) for r, e in good)
+            metrics.PROJECTION_FRESHNESS.labels(topic).set(max(0.0, time.time() - self.last_event_time[topic]))
+            _log_batch(topic, good, rejected)
+
+    # ---- the DLQ -----------------------------------------------------------------------------
 
     def _settle_dlq(self) -> None:
         if self._pending_dlq:
@@ -189,20 +311,60 @@ class ConsumerLoop:
             if failed is not None:
                 raise failed  # the batch is retried; records already in the DLQ are not sent again
 
-    def _dead_letter(self, record, reason: str, detail: str) -> None:
+    def _dead_letter(self, record, reason: str, detail: str, origin: Iterable | None = None) -> None:
         where = (record.topic, record.partition, record.offset)
-        if where in self._dead:
+        if where in self._dead or any(w == where for w, *_ in self._pending_dlq):
             return  # already in the DLQ from an earlier attempt at this batch
+        topic, partition, offset = tuple(origin) if origin else where
         headers = [("dlq_reason", reason.encode()), ("dlq_detail", detail[:2000].encode()),
                    ("dlq_topic", record.topic.encode()), ("dlq_partition", str(record.partition).encode()),
-                   ("dlq_offset", str(record.offset).encode())]
+                   ("dlq_offset", str(record.offset).encode()),
+                   ("dlq_origin", f"{topic}:{partition}:{offset}".encode())]
         future = self.dlq_producer.send(record.topic + ".dlq", key=record.key, value=record.value or b"",
                                         headers=headers)
         self._pending_dlq.append((where, future, record.topic, reason))
         log.warning("record dead-lettered", extra={"topic": record.topic, "partition": record.partition,
                                                    "offset": record.offset, "reason": reason})
 
+    # ---- bookkeeping -------------------------------------------------------------------------
+
+    def _sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def _beat(self, force: bool = False, **state) -> None:
+        if self.heartbeat is None:
+            return
+        lag = sum(int(v) for v in self._lag.values()) if hasattr(self, "_lag") else 0
+        self.heartbeat.beat(force=force, lag=lag, parked=self._parked_total,
+                            last_record_at={t: _utcnow(v) for t, v in self.last_event_time.items()}, **state)
+
+    def _check_assignment(self) -> None:
+        """A member left without partitions for its first 30 s (it joined before the topics'
+        metadata arrived) subscribes again once, which makes the group rebalance. Only once: an
+        instance beyond the partition count is legitimately idle and must not churn the group."""
+        if getattr(self, "_resubscribed", False) or self.consumer.assignment():
+            self._unassigned_since = None
+            return
+        now = time.monotonic()
+        since = getattr(self, "_unassigned_since", None)
+        if since is None:
+            self._unassigned_since = now
+        elif now - since > 30:
+            log.warning("no partitions assigned for 30 s; subscribing again")
+            topics = list(self.projections)
+            self.consumer.unsubscribe()
+            self.consumer.subscribe(topics)
+            self._resubscribed = True
+
+    def close(self) -> None:
+        try:
+            self.dlq_producer.flush(timeout=10)
+            self.dlq_producer.close(timeout=5)
+        finally:
+            self.consumer.close()
+
     def _update_lag(self) -> None:
+        lag: dict[TopicPartition, int] = {}
         for tp in self.consumer.assignment():
             hw = self.consumer.highwater(tp)
             if hw is None:
@@ -211,10 +373,17 @@ class ConsumerLoop:
                 pos = self.consumer.position(tp)
             except Exception:  # noqa: BLE001 - lag is best effort
                 continue
-            metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, hw - pos))
+            lag[tp] = max(0, hw - pos)
+            metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(lag[tp])
+        self._lag = lag
         now = time.time()
         for topic, last in self.last_event_time.items():
             metrics.PROJECTION_FRESHNESS.labels(topic).set(max(0.0, now - last))
+
+
+def _utcnow(ts: float | None = None):
+    from datetime import datetime, timezone
+    return datetime.fromtimestamp(ts if ts is not None else time.time(), timezone.utc)
 
 
 CORRELATION_IDS_PER_LINE = 20
@@ -241,38 +410,15 @@ def _log_batch(topic: str, good: list, rejected: dict) -> None:
 def dead_lettered(s: Settings, topics: list[str], timeout_s: float = 60.0) -> set[tuple[str, int, int]]:
     """The source positions (topic, partition, offset) already in these topics' DLQs, from the
     records' headers. On failure, an empty set (then a redelivered poison record may be
-    dead-lettered twice, as before) rather than a consumer that cannot start."""
-    from kafka import KafkaConsumer
-    out: set[tuple[str, int, int]] = set()
-    c = None
+    dead-lettered twice) rather than a consumer that cannot start."""
     try:
-        c = KafkaConsumer(bootstrap_servers=s.kafka_bootstrap, group_id=None, enable_auto_commit=False,
-                          client_id="pantau-dlq-index")
-        c.topics()
-        tps = [TopicPartition(t + ".dlq", n) for t in topics for n in (c.partitions_for_topic(t + ".dlq") or [])]
-        if not tps:
-            return out
-        c.assign(tps)
-        c.seek_to_beginning(*tps)
-        ends = c.end_offsets(tps)
-        deadline = time.monotonic() + timeout_s
-        while any(c.position(tp) < ends[tp] for tp in tps):
-            if time.monotonic() > deadline:
-                raise TimeoutError("reading the DLQs took too long")
-            for records in c.poll(timeout_ms=500).values():
-                for r in records:
-                    h = {k: v for k, v in (r.headers or [])}
-                    try:
-                        out.add((h["dlq_topic"].decode(), int(h["dlq_partition"]), int(h["dlq_offset"])))
-                    except (KeyError, ValueError):
-                        continue
+        return {(e.headers["dlq_topic"], int(e.headers["dlq_partition"]), int(e.headers["dlq_offset"]))
+                for e in dlq.read(s, [t + ".dlq" for t in topics], timeout_s)
+                if {"dlq_topic", "dlq_partition", "dlq_offset"} <= e.headers.keys()}
     except Exception as exc:  # noqa: BLE001 - see the docstring
         log.warning("could not read the DLQs; a redelivered poison record may be dead-lettered again",
                     extra={"error": repr(exc)})
-    finally:
-        if c is not None:
-            c.close()
-    return out
+        return set()
 
 
 def install_signal_handlers(loop: ConsumerLoop) -> None:
@@ -280,4 +426,5 @@ def install_signal_handlers(loop: ConsumerLoop) -> None:
     signal.signal(signal.SIGINT, loop.stop)
 
 
-__all__ = ["ConsumerLoop", "Rejected", "Projection", "install_signal_handlers", "TopicPartition"]
+__all__ = ["ConsumerLoop", "Rejected", "Projection", "install_signal_handlers", "TopicPartition", "ORIGIN_HEADER",
+           "PARKED_REASON"]

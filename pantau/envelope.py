@@ -50,6 +50,8 @@ class Event:
     # where the consumer read it (not part of the envelope): lets projections tell a redelivery
     # of the same record from a republished duplicate at a new offset
     position: tuple[str, int, int] | None = None  # (topic, partition, offset)
+    # a replay of a parked record (pantau/dlq.py): `position` is then the original record's
+    replay: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -143,5 +145,5 @@ def decode(raw: bytes | None) -> Event:
                  correlationid=env["correlationid"])
 
 
-def at_position(event: Event, topic: str, partition: int, offset: int) -> Event:
-    return replace(event, position=(topic, partition, offset))
+def at_position(event: Event, topic: str, partition: int, offset: int, replay: bool = False) -> Event:
+    return replace(event, position=(topic, partition, offset), replay=replay)

@@ -92,7 +92,7 @@ DOMAIN_LAST_SUCCESS = Gauge("pantau_domain_metrics_last_success_timestamp_second
                             "Unix time of the last successful recomputation", ["source"], multiprocess_mode="max")
 
 DLQ_REASONS = ("undecodable", "invalid_envelope", "unknown_type", "unknown_version", "invalid_data",
-               "apply_error", "seq_gap", "unknown_forum", "unknown_subject")
+               "apply_failed", "illegal_transition", "seq_gap", "unknown_forum", "unknown_subject")
 """DLQ reasons the code raises today; their counters start at 0 so that the first dead letter
 of a kind is an increase Prometheus can see (a counter born at 1 has no increase)."""
 

@@ -162,7 +162,9 @@ def _kafka_ready() -> bool:
 
 
 def create_app(service: str, blueprints: list[Blueprint], *, title: str, description: str = "",
-               config: dict | None = None, extra_ready: Callable[[], bool] | None = None) -> Flask:
+               config: dict | None = None, extra_checks: dict[str, Callable[[], dict]] | None = None) -> Flask:
+    """`extra_checks`: more readiness checks by name, each answering a dict with `ok` (bool) and
+    what explains it (shown under `details` in /readyz)."""
     s = settings()
     app = Flask(service)
     app.config.update(
@@ -188,18 +190,21 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
     @app.get("/readyz")
     def readyz():
         checks = {"store": mongo.ping(), "kafka": _kafka_ready()}
-        if extra_ready is not None:
-            checks["service"] = extra_ready()
+        details = _run_checks(extra_checks) if checks["store"] else {}
+        checks.update({name: bool(d.get("ok")) for name, d in details.items()})
+        for name in extra_checks or {}:
+            checks.setdefault(name, False)
         ok = all(checks.values())
         _export_ready(checks)
+        body = {"checks": checks, **({"details": details} if details else {})}
         if ok:
-            return json_response({"status": "ready", "checks": checks})
-        return problem(503, "Ketergantungan belum siap.", detail_en="A dependency is not ready.", checks=checks)
+            return json_response({"status": "ready", **body})
+        return problem(503, "Ketergantungan belum siap.", detail_en="A dependency is not ready.", **body)
 
     @app.get("/metrics")
     def metrics_endpoint():
         if metrics_on:
-            _export_ready(_scrape_checks(extra_ready))
+            _export_ready(_scrape_checks(extra_checks))
         data, ctype = metrics.render()
         return Response(data, mimetype=ctype.split(";")[0], headers={"Content-Type": ctype})
 
@@ -282,18 +287,24 @@ def _export_ready(checks: dict[str, bool]) -> None:
         metrics.READY.labels(name).set(1 if ok else 0)
 
 
-def _scrape_checks(extra_ready: Callable[[], bool] | None) -> dict[str, bool]:
+def _run_checks(extra_checks: dict[str, Callable[[], dict]] | None) -> dict[str, dict]:
+    out = {}
+    for name, check in (extra_checks or {}).items():
+        try:
+            out[name] = check()
+        except Exception as exc:  # noqa: BLE001 - a failing check is a failed check
+            out[name] = {"ok": False, "error": repr(exc)[:300]}
+    return out
+
+
+def _scrape_checks(extra_checks: dict[str, Callable[[], dict]] | None) -> dict[str, bool]:
     """The /readyz checks for a scrape, at most one store ping per process every 5 s."""
     now = time.monotonic()
     cached = _scrape_ready.get("checks")
     if cached and now - cached[0] < 5.0:
         return cached[1]
     checks = {"store": mongo.ping(), "kafka": _kafka_ready()}
-    if extra_ready is not None:
-        try:
-            checks["service"] = bool(extra_ready())
-        except Exception:  # noqa: BLE001 - a failing check is a failed check
-            checks["service"] = False
+    checks.update({name: bool(d.get("ok")) for name, d in _run_checks(extra_checks).items()})
     _scrape_ready["checks"] = (now, checks)
     return checks
 

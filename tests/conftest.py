@@ -168,6 +168,9 @@ class Platform:
 def platform(infra):
     p = infra
     from pantau import auth
+    # the aggregator's /readyz calls the pipeline stalled after this long without a heartbeat
+    # (production default 60 s), so that tests/e2e/test_pipeline_health.py need not wait a minute
+    os.environ.setdefault("PANTAU_PIPELINE_STALE_S", "20")
     try:
         plat.init(p, REGISTRY)
         plat.services_up(p)

@@ -7,27 +7,20 @@ from pantau import events as _contracts  # noqa: F401  (registers the event sche
 from pantau import metrics, mongo
 from pantau.config import Settings, settings
 from pantau.consumer import ConsumerLoop, install_signal_handlers
+from pantau.consumer_health import Heartbeat
 
+from .pipeline import HEARTBEATS
 from .projections import complaints, fkp, skm_followup
 from .projections.skm import SkmProjection
 
 log = logging.getLogger("pantau.aggregator")
 
 
-def chain(*projections):
-    """One handler for a topic: every projection sees the batch; rejections are merged."""
-    def apply(events):
-        rejected: dict = {}
-        for p in projections:
-            rejected.update(p.apply(events))
-        return rejected
-    return apply
-
-
 def handlers(db, s: Settings) -> dict:
-    return {s.topic("survey"): chain(*skm_followup.projections(db), SkmProjection(db)),
-            s.topic("consultation"): fkp.handler(db),
-            s.topic("complaints"): complaints.handler(db)}
+    """Each topic's projections, applied in this order to every batch."""
+    return {s.topic("survey"): [*skm_followup.projections(db), SkmProjection(db)],
+            s.topic("consultation"): fkp.projections(db),
+            s.topic("complaints"): [complaints.projection(db)]}
 
 
 def ensure_indexes(db) -> None:
@@ -37,7 +30,8 @@ def ensure_indexes(db) -> None:
 def build_loop(db=None, group_id: str | None = None, s: Settings | None = None) -> ConsumerLoop:
     s = s or settings()
     db = db if db is not None else mongo.db("aggregator")
-    return ConsumerLoop(handlers(db, s), s, group_id=group_id)
+    group = group_id or s.consumer_group
+    return ConsumerLoop(handlers(db, s), s, group_id=group, heartbeat=Heartbeat(db[HEARTBEATS], group))
 
 
 def main(metrics_port: int | None) -> None:

@@ -9,9 +9,10 @@ survey service; the fact's and void's `recorded_at`) at or before `as_of`, so:
                        − the facts recorded after as_of                   (response not yet there)
 
 A fact recorded and voided after `as_of` is added back and taken out again (net nothing), as it
-should. Each correction is made only where the bucket has already applied that record (its
-Kafka offset is below the bucket's `applied` mark), so a fact or void that is stored but still
-on its way into the bucket is not corrected twice. Corrections use the same pure `add` as the
+should. Each correction is made only where the bucket already holds that record (its Kafka
+offset is below the bucket's `applied` mark, or for a parked record its note and the bucket's
+`late` list: `holds`), so a fact or void that is stored but still on its way into the bucket
+is not corrected twice. Corrections use the same pure `add` as the
 projection, so sums, profile counts and identical-answer bursts are the ones the buckets would
 have held then.
 
@@ -36,38 +37,33 @@ from zoneinfo import ZoneInfo
 from pantau.mongo import by_id
 
 from .projections import skm_bursts
-from .projections.skm import RECORDED_PREFIX, add_burst, add_sums, recorded_slot
+from .projections.skm import PARKED, RECORDED_PREFIX, add_burst, add_sums, holds, position_key, recorded_slot
 from .projections.skm_followup import RTL_STATE, SETTINGS_STATE
 
-def applied(bucket: dict, position: list, mark: str = "applied") -> bool:
-    """Has this bucket applied the record at `position` = [topic, partition, offset] to its sums
-    (`mark` "applied") or to its bursts (`skm_bursts.MARKS`; buckets without them: the sums')?"""
-    if not position or len(position) < 3:
-        return False
-    return position[2] < bucket.get(mark, bucket.get("applied", {})).get(f"p{position[1]}", 0)
-
-
-def _take(b: dict, f: dict, position: list, sign: int) -> None:
-    if applied(b, position):
+def _take(b: dict, f: dict, position: list, sign: int, notes: dict) -> None:
+    if holds(b, position, notes):
         add_sums(b, f, sign)
-    if applied(b, position, skm_bursts.MARKS):
+    if holds(b, position, notes, skm_bursts.MARKS):
         add_burst(b, f, sign)
 
 
-def rewind(buckets: list[dict], later_facts: list[dict], revived: list[tuple[dict, list]]) -> list[dict]:
+def rewind(buckets: list[dict], later_facts: list[dict], revived: list[tuple[dict, list]],
+           notes: dict | None = None) -> list[dict]:
     """Pure: `buckets` as they stood before `later_facts` were recorded and before the voids of
-    `revived` ((fact, position of the void record)) were recorded. The inputs are not changed."""
+    `revived` ((fact, position of the void record)) were recorded. `notes`: the parked notes of
+    those positions (projections/skm.py). The inputs are not changed."""
+    notes = notes or {}
     out = {b["_id"]: copy.deepcopy(b) for b in buckets}
     # add back first, so no count goes below zero on the way (bursts and profile entries at
     # zero are dropped by `add`)
     for f, void_position in revived:
         b = out.get(f"{f['unit_id']}:{f['month']}")
         if b is not None:
-            _take(b, f, void_position, +1)
+            _take(b, f, void_position, +1, notes)
     for f in later_facts:
         b = out.get(f"{f['unit_id']}:{f['month']}")
         if b is not None:
-            _take(b, f, f.get("position"), -1)
+            _take(b, f, f.get("position"), -1, notes)
     return list(out.values())
 
 
@@ -101,7 +97,8 @@ def buckets_at(db, unit_ids: list[str] | None, months: list[str], as_of: datetim
             later.append(doc)
         else:
             revived.append((doc, doc["position"]))
-    return rewind(live, later, revived)
+    positions = [position_key(d["position"]) for d in later + [v for v, _ in revived] if d.get("position")]
+    return rewind(live, later, revived, by_id(db[PARKED], positions))
 
 
 def recorded_after(db, as_of: datetime) -> list[dict]:

@@ -8,9 +8,11 @@ from .card_api import blp as card_blp
 from .complaints_api import blp as complaints_blp
 from .dashboard import blp as dashboard_blp
 from .fkp_api import blp as fkp_blp
+from .pipeline import health as pipeline_health
 
 setup_logging("aggregator")
 app = create_app("aggregator", [blp, fkp_blp, complaints_blp, card_blp, audit_blp],
                  title="Pantau — agregator dan laporan provinsi",
-                 description="IKM unit/OPD/provinsi, FKP dan tindak lanjut pengaduan, langsung dari kejadian.")
+                 description="IKM unit/OPD/provinsi, FKP dan tindak lanjut pengaduan, langsung dari kejadian.",
+                 extra_checks={"pipeline": pipeline_health})
 app.register_blueprint(dashboard_blp)  # HTML pages, public SKM pages, exports (not in the OpenAPI document)

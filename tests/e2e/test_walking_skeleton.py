@@ -26,7 +26,11 @@ def test_health_ready_metrics_and_openapi(platform, service):
     assert requests.get(platform.url(service, "/healthz"), timeout=5).status_code == 200
     ready = requests.get(platform.url(service, "/readyz"), timeout=5)
     assert ready.status_code == 200, ready.text
-    assert ready.json()["checks"] == {"store": True, "kafka": True}
+    expected = {"store": True, "kafka": True, **({"pipeline": True} if service == "aggregator" else {})}
+    assert ready.json()["checks"] == expected
+    if service == "aggregator":  # the consumer's heartbeat, judged (pantau/consumer_health.py)
+        pipeline = ready.json()["details"]["pipeline"]
+        assert pipeline["status"] == "ok" and pipeline["consumers"] >= 1, pipeline
     metrics = requests.get(platform.url(service, "/metrics"), timeout=5)
     assert metrics.status_code == 200
     names = {f.name for f in text_string_to_metric_families(metrics.text)}

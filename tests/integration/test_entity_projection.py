@@ -103,6 +103,6 @@ def test_an_impossible_transition_is_rejected_and_not_applied(proj):
     proj.apply(a[:1])
     bad = replace(a[2], seq=2)  # a follow-up of a complaint nobody verified or disposed
     rejected = proj.apply([bad])
-    assert list(rejected) == [bad.id] and rejected[bad.id].reason == "apply_error"
+    assert list(rejected) == [bad.id] and rejected[bad.id].reason == "illegal_transition"
     doc = proj.col.find_one({"_id": "A"})
     assert (doc["seq"], doc["status"]) == (1, "RECEIVED")

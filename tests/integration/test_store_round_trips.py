@@ -127,11 +127,12 @@ def test_an_skm_batch_costs_the_same_round_trips_whatever_its_size(infra, listen
         proj.apply(skm_events(4, "w", when, 0))  # warm-up: creates the collections
         small = listener.count(lambda: proj.apply(skm_events(10, "s", when, 100)))
         large = listener.count(lambda: proj.apply(skm_events(1000, "l", when, 1000)))
-        # facts; their day-of-recording copies (one day here); the buckets and bursts read by
-        # `_id $in`; the bursts and the buckets written in one bulk each
+        # facts; their day-of-recording copies (one day here); the buckets, bursts and parked
+        # notes read by `_id $in`; the bursts and the buckets written in one bulk each
         assert shape(small) == shape(large) == Counter({
             ("insert", "skm_facts"): 1, ("insert", "skm_recorded_<day>"): 1, ("find", "skm_buckets"): 1,
-            ("find", "skm_bursts"): 1, ("update", "skm_bursts"): 1, ("update", "skm_buckets"): 1}), (small, large)
+            ("find", "skm_bursts"): 1, ("find", "skm_parked"): 1, ("update", "skm_bursts"): 1,
+            ("update", "skm_buckets"): 1}), (small, large)
         buckets = {d["_id"]: d["respondents"] for d in client[name]["skm_buckets"].find({})}
         assert sum(buckets.values()) == 1014  # and every response counted once
     finally:

@@ -14,6 +14,7 @@ import pytest
 from kafka import TopicPartition
 from marshmallow import Schema, fields
 from prometheus_client import REGISTRY
+from pymongo.errors import AutoReconnect
 
 from pantau import consumer as consumer_mod
 from pantau import envelope
@@ -112,6 +113,8 @@ def make_loop(monkeypatch, topic, batches, handler, highwater):
     monkeypatch.setattr(consumer_mod.bus, "consumer", lambda *a, **k: fake)
     monkeypatch.setattr(consumer_mod.bus, "producer", lambda *a, **k: producer)
     monkeypatch.setattr(consumer_mod.time, "sleep", lambda s: None)
+    monkeypatch.setattr(consumer_mod, "dead_lettered", lambda *a, **k: set())  # no broker here
+    monkeypatch.setattr(consumer_mod.mongo, "ping", lambda **k: True)  # no store here
     loop = ConsumerLoop({topic: handler}, poll_ms=1)
     return loop, fake, producer
 
@@ -196,7 +199,7 @@ def test_readiness_drops_while_a_batch_is_retried_and_retries_are_not_duplicates
         calls.append(len(evs))
         seen_ready.append(sample("pantau_ready", check="apply"))
         if len(calls) == 1:
-            raise ConnectionError("store down")
+            raise AutoReconnect("store down")
         return {}
     loop, fake, _ = make_loop(monkeypatch, topic, batches, handler, {tp: 1})
     loop.run(until=lambda: not fake.batches)
@@ -229,3 +232,112 @@ def test_a_duplicate_within_one_batch_is_counted_once(monkeypatch, topic):
     loop.run(until=lambda: not fake.batches)
     assert sample("pantau_consumer_records_total", topic=topic, type=TYPE, outcome="applied") == 1
     assert sample("pantau_consumer_records_total", topic=topic, type=TYPE, outcome="duplicate") == 1
+
+
+# ---- parking: a record whose apply keeps failing on its own -------------------------------------
+
+class Culprit:
+    """A projection that fails on every batch holding one of `bad` event ids (a valid event the
+    store refuses), and notes what is parked."""
+
+    def __init__(self, bad: set[str], error=ValueError):
+        self.bad, self.error = bad, error
+        self.applied: list[str] = []
+        self.parked_ids: list[str] = []
+        self.calls = 0
+
+    def apply(self, evs):
+        self.calls += 1
+        if any(e.id in self.bad for e in evs):
+            raise self.error("the store refuses this document")
+        self.applied.extend(e.id for e in evs)
+        return {}
+
+    def parked(self, e):
+        self.parked_ids.append(e.id)
+
+
+def records(topic, partition, n, ts=None):
+    ts = ts or int(time.time() * 1000)
+    out, ids = [], []
+    for i in range(n):
+        eid, v = event_bytes(f"c{i}")
+        ids.append(eid)
+        out.append(Record(topic, partition, i, b"k", v, ts, []))
+    return out, ids
+
+
+def test_a_record_that_keeps_failing_is_parked_and_the_partition_moves_on(monkeypatch, topic):
+    tp = TopicPartition(topic, 0)
+    recs, ids = records(topic, 0, 10)
+    proj = Culprit({ids[4]})
+    loop, fake, producer = make_loop(monkeypatch, topic, [{tp: recs}], proj, {tp: 10})
+    loop.run(until=lambda: not fake.batches)
+    assert fake.commits == 1 and fake.seeks == []  # committed: the partition moved on
+    assert sorted(proj.applied) == sorted(ids[:4] + ids[5:])  # every other record applied
+    assert proj.applied.index(ids[3]) < proj.applied.index(ids[5])  # in order
+    assert proj.parked_ids == [ids[4]]
+    (sent,) = producer.sent
+    assert sent[0] == topic + ".dlq" and sent[1] == recs[4].value
+    assert sent[2]["dlq_reason"] == b"apply_failed" and b"refuses" in sent[2]["dlq_detail"]
+    assert sent[2]["dlq_origin"] == f"{topic}:0:4".encode()
+    assert sample("pantau_consumer_dlq_records_total", topic=topic, reason="apply_failed") == 1
+    assert sample("pantau_consumer_records_total", topic=topic, type=TYPE, outcome="parked") == 1
+    assert sample("pantau_consumer_records_total", topic=topic, type=TYPE, outcome="applied") == 9
+
+
+def test_a_transient_error_is_retried_without_limit_and_never_parked(monkeypatch, topic):
+    tp = TopicPartition(topic, 0)
+    recs, ids = records(topic, 0, 3)
+    failures = [0]
+
+    class Flaky(Culprit):
+        def apply(self, evs):
+            if failures[0] < 12:
+                failures[0] += 1
+                raise AutoReconnect("store unreachable")
+            return super().apply(evs)
+    proj = Flaky(set())
+    loop, fake, producer = make_loop(monkeypatch, topic, [{tp: recs}] * 13, proj, {tp: 3})
+    loop.run(until=lambda: not fake.batches)
+    assert producer.sent == [] and proj.parked_ids == []
+    assert len(fake.seeks) == 12 and fake.commits == 1 and sorted(proj.applied) == sorted(ids)
+
+
+def test_an_error_that_a_retry_cures_parks_nothing(monkeypatch, topic):
+    tp = TopicPartition(topic, 0)
+    recs, ids = records(topic, 0, 4)
+
+    class Once(Culprit):
+        def apply(self, evs):
+            if self.calls == 0:
+                self.calls += 1
+                raise RuntimeError("written concurrently; retrying the batch")
+            return super().apply(evs)
+    proj = Once(set())
+    loop, fake, producer = make_loop(monkeypatch, topic, [{tp: recs}], proj, {tp: 4})
+    loop.run(until=lambda: not fake.batches)
+    assert producer.sent == [] and sorted(proj.applied) == sorted(ids) and fake.commits == 1
+
+
+def test_nothing_is_parked_while_the_store_does_not_answer(monkeypatch, topic):
+    tp = TopicPartition(topic, 0)
+    recs, ids = records(topic, 0, 2)
+    proj = Culprit({ids[1]})
+    loop, fake, producer = make_loop(monkeypatch, topic, [{tp: recs}, {tp: recs}], proj, {tp: 2})
+    answers = iter([False, True])
+    monkeypatch.setattr(consumer_mod.mongo, "ping", lambda **k: next(answers))
+    loop.run(until=lambda: not fake.batches)
+    assert fake.seeks == [(tp, 0)]  # the first time the store was down: retried, not parked
+    assert proj.parked_ids == [ids[1]] and len(producer.sent) == 1 and fake.commits == 1
+
+
+def test_a_replayed_record_is_applied_at_its_original_position(monkeypatch, topic):
+    tp = TopicPartition(topic, 0)
+    eid, v = event_bytes("c-replay")
+    rec = Record(topic, 0, 50, b"k", v, int(time.time() * 1000), [("pantau_origin", f"{topic}:0:7".encode())])
+    seen = []
+    loop, fake, _ = make_loop(monkeypatch, topic, [{tp: [rec]}], lambda evs: seen.extend(evs) or {}, {tp: 51})
+    loop.run(until=lambda: not fake.batches)
+    (e,) = seen
+    assert e.id == eid and e.position == (topic, 0, 7) and e.replay is True

@@ -11,9 +11,9 @@ from pantau.envelope import new_event
 from pantau.events import skm as ev
 from pantau.rules.ikm import ELEMENTS
 from services.aggregator.projections import skm_followup as fu
-from services.aggregator.projections.skm import add, empty_bucket
+from services.aggregator.projections.skm import add, empty_bucket, holds
 from services.aggregator.reports import _merge
-from services.aggregator.skm_asof import applied, followup_at, rewind, settings_at
+from services.aggregator.skm_asof import followup_at, rewind, settings_at
 
 UNIT = "samsat-samarinda"
 
@@ -57,10 +57,20 @@ def rewind_to(records, cut: int, buckets, positions):
     return rewind(list(buckets.values()), later, revived)
 
 
-def test_applied_compares_the_offset_with_the_bucket_mark():
+def test_holds_compares_the_offset_with_the_bucket_mark():
     b = {"applied": {"p0": 5}}
-    assert applied(b, ["t", 0, 4]) and not applied(b, ["t", 0, 5]) and not applied(b, ["t", 1, 0])
-    assert not applied(b, []) and not applied({}, ["t", 0, 0])
+    assert holds(b, ["t", 0, 4], {}) and not holds(b, ["t", 0, 5], {}) and not holds(b, ["t", 1, 0], {})
+    assert not holds(b, [], {}) and not holds({}, ["t", 0, 0], {})
+
+
+def test_a_parked_record_is_held_only_as_its_note_and_the_late_list_say():
+    b = {"applied": {"p0": 9}, "bursts_applied": {"p0": 9}, "late": [], "bursts_late": ["t:0:4"]}
+    notes = {"t:0:4": {"sums": False, "bursts": False}, "t:0:6": {"sums": True, "bursts": True}}
+    assert not holds(b, ["t", 0, 4], notes)  # below the mark, but parked before its bucket held it
+    assert holds(b, ["t", 0, 4], notes, "bursts_applied")  # applied late to the bursts
+    assert holds(b, ["t", 0, 6], notes) and holds(b, ["t", 0, 6], notes, "bursts_applied")
+    b["late"].append("t:0:4")
+    assert holds(b, ["t", 0, 4], notes)
 
 
 def test_later_responses_come_out_and_a_later_void_puts_its_response_back():

@@ -6,10 +6,11 @@ events carry no personal data) plus a few fields derived from their fold for che
 holder), `holders` every unit that ever held it, `status` the status after the last event.
 Reports re-fold `log` up to their `as_of` (`pantau.rules.lapor.state_at`), so any past moment
 can be answered and the document stays a pure function of the events (time from the events).
-A fold that the transition table rejects goes to the DLQ (EntityProjection: ValueError).
+A fold that the transition table rejects goes to the DLQ (`Rejected`, reason illegal_transition).
 """
 from __future__ import annotations
 
+from pantau.consumer import Rejected
 from pantau.envelope import Event
 from pantau.rules import lapor
 from pantau.rules.workdays import default_calendar
@@ -23,7 +24,10 @@ default_calendar()  # read the working-day calendar when the consumer starts: a 
 def fold(current: dict | None, e: Event) -> dict:
     log = list((current or {}).get("log", []))
     log.append({"type": e.type, "seq": e.seq, "time": e.time.isoformat(), "data": e.data})
-    st = lapor.replay(log, default_calendar(), strict=False)
+    try:
+        st = lapor.replay(log, default_calendar(), strict=False)
+    except lapor.IllegalTransition as exc:
+        raise Rejected("illegal_transition", f"{e.subject} seq {e.seq}: {exc}") from None
     return {"log": log, "unit_id": st["holder_unit_id"], "filed_unit_id": st["filed_unit_id"],
             "holders": sorted({h["to"] for h in st["hops"] if h["to"]}), "status": st["status"],
             "received_at": st["received_at"], "channel": st["channel"], "classification": st["classification"],
@@ -33,7 +37,3 @@ def fold(current: dict | None, e: Event) -> dict:
 def projection(db) -> EntityProjection:
     return EntityProjection(db["complaints"], lambda e: e.data["complaint_id"], {t: fold for t in TYPES})
 
-
-def handler(db):
-    """The consumer's handler for this topic: events → {event id: Rejected}."""
-    return projection(db).apply

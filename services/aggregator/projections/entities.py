@@ -60,8 +60,8 @@ class EntityProjection:
             return
         try:
             state[key] = {**self.folds[e.type](current, e), "_id": key, "seq": e.seq, "updated_at": e.time}
-        except (KeyError, ValueError, TypeError) as exc:
-            rejected[e.id] = Rejected("apply_error", f"{key} seq {e.seq}: {exc!r}")
+        except Rejected as rej:  # the fold's verdict: never applicable (any other error is a failure)
+            rejected[e.id] = rej
             return
         successor = self.parked.find_one({"_id": f"{key}:{e.seq + 1}"}) if self._any_parked else None
         if successor is not None:

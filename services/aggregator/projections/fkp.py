@@ -140,8 +140,6 @@ class UnitProjection:
                     changed |= apply_event(doc, e)
                 except Rejected as rej:
                     rejected[e.id] = rej
-                except (KeyError, ValueError, TypeError) as exc:
-                    rejected[e.id] = Rejected("apply_error", f"{e.subject} seq {e.seq}: {exc!r}")
             if changed:
                 self._write(doc, current)
         return rejected
@@ -161,12 +159,6 @@ class UnitProjection:
             raise RuntimeError(f"fkp_units {doc['_id']}: concurrent writer (expected rev {rev})")  # retried
 
 
-def handler(db):
-    """The consumer's handler for this topic: events → {event id: Rejected}."""
-    forums, units = projection(db), UnitProjection(db["fkp_units"])
-
-    def apply(events: list[Event]) -> dict[str, Rejected]:
-        rejected = forums.apply(events)
-        rejected.update(units.apply(events))
-        return rejected
-    return apply
+def projections(db) -> list:
+    """This topic's projections, in the order the consumer applies them."""
+    return [projection(db), UnitProjection(db["fkp_units"])]

@@ -18,6 +18,11 @@ copied, insert-only, into a small collection per day of recording (`skm_recorded
 UTC) before any bucket changes, so a report "as the data stood at as_of" reads only what was
 recorded after it and takes it back out of the live buckets (services/aggregator/skm_asof.py)
 without versioning the buckets or scanning all facts.
+A record the consumer parks (its apply keeps failing, pantau/consumer.py) gets a note in
+`skm_parked` (`_id` = its position) saying whether its bucket's sums and bursts already hold it;
+later records move the offset marks past it, so from then on the note decides, and a record
+applied after its note (a replay, or a redelivery once the cause is fixed) is listed in the
+bucket's `late` (and the bursts' `late`) instead of moving a mark: applied once, whenever it comes.
 """
 from __future__ import annotations
 
@@ -37,6 +42,7 @@ from . import skm_bursts
 SERVICE_HOURS = range(7, 17)  # 07:00–16:59 local; outside is an objectivity signal, not an error
 PROFILE_FIELDS = ("sex", "education", "occupation", "channel", "service_type")
 RECORDED_PREFIX = "skm_recorded_"
+PARKED = "skm_parked"
 # what `add` needs of a fact and where it belongs (also what the day-of-recording copies hold)
 CONTRIBUTION_FIELDS = ("unit_id", "month", "answers", "local_hour", "submitted_at", *PROFILE_FIELDS)
 
@@ -68,7 +74,7 @@ def empty_bucket(unit_id: str, month: str) -> dict:
     return {"_id": f"{unit_id}:{month}", "unit_id": unit_id, "month": month, "respondents": 0,
             "sums": {k: 0 for k in ELEMENTS}, "sum_x": 0.0, "sum_x2": 0.0, "all4": 0, "out_of_hours": 0,
             "profile": {f: {} for f in PROFILE_FIELDS}, "bursts": {}, "largest_identical_burst": 0,
-            "last_submitted_at": None, "applied": {}}
+            "last_submitted_at": None, "applied": {}, "late": []}
 
 
 def _burst_key(f: dict) -> str:
@@ -119,12 +125,33 @@ def _partition_key(e: Event) -> str:
     return f"p{e.position[1]}"
 
 
+def position_key(position) -> str:
+    """"topic:partition:offset" of a record position (the `_id` of its parked note)."""
+    return ":".join(str(x) for x in position)
+
+
+def holds(bucket: dict, position, notes: dict, mark: str = "applied") -> bool:
+    """Does this bucket (in memory, with its bursts) hold the record at `position` in its sums
+    (`mark` "applied") or in its bursts (`skm_bursts.MARKS`)? Offset marks, unless the record was
+    parked: then its note and the bucket's `late` list."""
+    if not position or len(position) < 3:
+        return False
+    note = notes.get(position_key(position))
+    if note is not None:
+        if mark == "applied":
+            return bool(note["sums"]) or position_key(position) in bucket.get("late", ())
+        return bool(note["bursts"]) or position_key(position) in bucket.get(skm_bursts.LATE, ())
+    marks = bucket.get(mark, bucket.get("applied", {}))
+    return position[2] < marks.get(f"p{position[1]}", 0)
+
+
 class SkmProjection:
     def __init__(self, db):
         self.facts = db["skm_facts"]
         self.voids = db["skm_voids"]
         self.buckets = db["skm_buckets"]
         self.bursts = db[skm_bursts.COLLECTION]
+        self.notes = db[PARKED]
 
     def ensure_indexes(self) -> None:
         self.buckets.create_index([("month", ASCENDING)], name="month")
@@ -156,11 +183,14 @@ class SkmProjection:
                 elif void_owner.get(e.subject) == list(e.position):
                     changes[f"{f['unit_id']}:{f['month']}"].append((-1, e, f))
         ids = list(changes)
+        if not ids:
+            return rejected
         found = by_id(self.buckets, ids)
         current = skm_bursts.attach({i: found.get(i) or empty_bucket(*i.rsplit(":", 1)) for i in ids},
                                     by_id(self.bursts, ids))
+        notes = by_id(self.notes, [position_key(e.position) for items in changes.values() for _, e, _ in items])
         changed = [b for bucket_id, items in changes.items()
-                   if (b := self._apply_bucket(items, current[bucket_id])) is not None]
+                   if (b := self._apply_bucket(items, current[bucket_id], notes)) is not None]
         if changed:  # bursts first: a bucket document never exists without its bursts document
             forms = [skm_bursts.stored_forms(b) for b in changed]
             self.bursts.bulk_write([ReplaceOne({"_id": bd["_id"]}, bd, upsert=True) for _, bd in forms], ordered=False)
@@ -196,14 +226,25 @@ class SkmProjection:
         return owner
 
     @staticmethod
-    def _apply_bucket(items: list[tuple[int, Event, dict]], bucket: dict) -> dict | None:
+    def _apply_bucket(items: list[tuple[int, Event, dict]], bucket: dict, notes: dict | None = None) -> dict | None:
         """The bucket (in memory, with its bursts) after these changes; None when it already has
         them all. Sums and bursts each have their own applied marks (their documents are
         written one after the other, so a crash between the two leaves them apart)."""
         applied, bursts_applied = bucket["applied"], bucket[skm_bursts.MARKS]
+        notes = notes or {}
         changed = False
         for sign, e, f in items:
-            pk, offset = _partition_key(e), e.position[2]
+            pk, offset, key = _partition_key(e), e.position[2], position_key(e.position)
+            if key in notes:  # parked once: applied at most once, listed as late
+                if not holds(bucket, e.position, notes):
+                    add_sums(bucket, f, sign)
+                    bucket.setdefault("late", []).append(key)
+                    changed = True
+                if not holds(bucket, e.position, notes, skm_bursts.MARKS):
+                    add_burst(bucket, f, sign)
+                    bucket.setdefault(skm_bursts.LATE, []).append(key)
+                    changed = True
+                continue
             if offset >= applied.get(pk, 0):  # else: this bucket already has it (a redelivery)
                 add_sums(bucket, f, sign)
                 applied[pk] = offset + 1
@@ -213,3 +254,19 @@ class SkmProjection:
                 bursts_applied[pk] = offset + 1
                 changed = True
         return bucket if changed else None
+
+    def parked(self, e: Event) -> None:
+        """Note, before the partition moves on, whether the bucket already holds this record
+        (insert-only: the first note stands; a redelivery after a crash must not change it)."""
+        if e.type not in (ev.RESPONSE_RECORDED, ev.RESPONSE_VOIDED) or not e.position:
+            return
+        if e.type == ev.RESPONSE_RECORDED:
+            bucket_id = f"{e.data.get('unit_id')}:{e.data.get('period_month')}"
+        else:
+            fact = self.facts.find_one({"_id": e.subject}, {"unit_id": 1, "month": 1})
+            bucket_id = f"{fact['unit_id']}:{fact['month']}" if fact else None
+        bucket = skm_bursts.attach({bucket_id: by_id(self.buckets, [bucket_id]).get(bucket_id) or {}},
+                                   by_id(self.bursts, [bucket_id]))[bucket_id] if bucket_id else {}
+        note = {"_id": position_key(e.position), "bucket": bucket_id, "event_id": e.id, "type": e.type,
+                "sums": holds(bucket, e.position, {}), "bursts": holds(bucket, e.position, {}, skm_bursts.MARKS)}
+        insert_ignoring_duplicates(self.notes, [note])

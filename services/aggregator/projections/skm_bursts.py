@@ -15,6 +15,7 @@ from __future__ import annotations
 
 COLLECTION = "skm_bursts"
 MARKS = "bursts_applied"
+LATE = "bursts_late"  # parked records applied to the bursts after their note (projections/skm.py)
 
 
 def attach(buckets: dict[str, dict], bursts_docs: dict[str, dict]) -> dict[str, dict]:
@@ -22,10 +23,11 @@ def attach(buckets: dict[str, dict], bursts_docs: dict[str, dict]) -> dict[str, 
     for bucket_id, b in buckets.items():
         d = bursts_docs.get(bucket_id)
         if d is not None:
-            b["bursts"], b[MARKS] = d["bursts"], d["applied"]
+            b["bursts"], b[MARKS], b[LATE] = d["bursts"], d["applied"], list(d.get("late", []))
         else:  # projected before the split (same marks as the sums), or a new empty bucket
             b.setdefault("bursts", {})
             b[MARKS] = dict(b.get("applied", {}))
+            b[LATE] = []
         # from the bursts, not as stored: a crash between the bursts write and the bucket write
         # leaves the bucket's figure behind, and a redelivery then changes no burst
         b["largest_identical_burst"] = max(b["bursts"].values(), default=0)
@@ -34,5 +36,6 @@ def attach(buckets: dict[str, dict], bursts_docs: dict[str, dict]) -> dict[str, 
 
 def stored_forms(bucket: dict) -> tuple[dict, dict]:
     """(bucket document, bursts document) of an in-memory bucket."""
-    doc = {k: v for k, v in bucket.items() if k not in ("bursts", MARKS)}
-    return doc, {"_id": bucket["_id"], "bursts": bucket["bursts"], "applied": bucket[MARKS]}
+    doc = {k: v for k, v in bucket.items() if k not in ("bursts", MARKS, LATE)}
+    return doc, {"_id": bucket["_id"], "bursts": bucket["bursts"], "applied": bucket[MARKS],
+                 "late": bucket.get(LATE, [])}
