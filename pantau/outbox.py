@@ -125,10 +125,6 @@ def last_seq(events: Collection, subject: str) -> int:
     return int(doc["seq"]) if doc else 0
 
 
-def sleep_backoff(attempt: int, base: float = 0.2, cap: float = 5.0) -> None:
-    time.sleep(min(cap, base * (2 ** min(attempt, 8))))
-
-
 def head(events: Collection, subject: str) -> dict | None:
     """The latest stored event document of a subject, found by `_id` lookups only (the one
     query FerretDB answers without scanning): subject:1, subject:2, ... until one is missing."""

@@ -29,7 +29,8 @@ import orjson
 from . import bus, metrics, mongo
 from .config import Settings, settings
 from .mongo import by_id
-from .outbox import SLOT_PREFIX, SLOT_SECONDS, sleep_backoff
+from .outbox import SLOT_PREFIX, SLOT_SECONDS
+from .retry import backoff_s
 
 log = logging.getLogger("pantau.relay")
 CLOSE_AFTER = 120.0  # seconds after a slot's end before it is dropped
@@ -139,7 +140,7 @@ class Relay:
                 log.warning("publish failed, will retry", extra={"error": repr(exc), "attempt": attempt})
                 self._reset_producer()
                 attempt += 1
-                sleep_backoff(attempt)
+                time.sleep(backoff_s(attempt))
         if self._producer is not None:
             self._producer.flush(timeout=10)
             self._producer.close(timeout=10)
