@@ -16,7 +16,6 @@ always published. A relay crash republishes the open slots; consumers absorb the
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta, timezone
 
 from pymongo.collection import Collection
