@@ -5,7 +5,8 @@ and what the platform shows after the pipeline drained (the observation, see fau
 - nothing the clients never got acknowledged shows up (a definite 4xx, or never sent);
 - per forum and per complaint, the aggregator's history equals the acknowledged order;
 - the aggregator's figures equal a recompute from the services' own stored records;
-- the DLQ received exactly the poison records.
+- the DLQ received exactly the poison records;
+- every hostile value was refused at the edge with a 422, or stored and counted as sent.
 
 A call that stayed indeterminate (no definite answer before the writers gave up) may or may not
 be visible; it is reported, never counted either way.
@@ -23,6 +24,7 @@ class Verdict:
     reordered: int = 0
     figure_mismatches: int = 0
     dlq_mismatch: int = 0
+    hostile_mismatch: int = 0
     problems: list = field(default_factory=list)
 
     @property
@@ -107,6 +109,20 @@ def check(ledger, observed: dict) -> Verdict:
             if isinstance(agg, (int, float)) and isinstance(recomputed, (int, float)) and agg > recomputed \
                     and name.endswith("respondents"):
                 v.duplicated += int(agg - recomputed)
+
+    # hostile values: refused with a 422 at the edge, or stored with the value as sent (and counted:
+    # an acknowledged one is in skm_acked/forums/complaints and checked above like any other)
+    for what, expected, status in getattr(ledger, "hostile", []):
+        if status is None:
+            continue  # indeterminate (unresolved): reported elsewhere
+        if expected == "refused" and status != 422:
+            v.add("hostile_mismatch", f"{what}: expected 422, got {status}")
+        if expected == "stored" and not 200 <= status < 300:
+            v.add("hostile_mismatch", f"{what}: expected to be stored, got {status}")
+    seen_types = observed.get("skm_service_type", {})
+    for key, value in getattr(ledger, "skm_service_type", {}).items():
+        if key in seen_types and seen_types[key] != value:
+            v.add("hostile_mismatch", f"skm {key}: service_type {seen_types[key]!r} is not the {value!r} sent")
 
     dlq = observed.get("dlq")
     if dlq is not None:

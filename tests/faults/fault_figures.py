@@ -11,7 +11,7 @@ FIGURES: dict = {"form": FORM, "scenarios": {}, "acknowledged": {}, "faults": {}
                  "unacknowledged_visible": 0, "reordered": 0, "figure_mismatches": 0, "poison_published": 0,
                  "dlq_records": 0, "drain_seconds_max": 0.0, "outage_503": 0, "outage_2xx": 0,
                  "outage_2xx_sent_before": 0, "server_500": 0,
-                 "retries": 0, "unresolved": 0}
+                 "retries": 0, "unresolved": 0, "hostile": {}, "hostile_mismatch": 0}
 
 
 def summary_line() -> str:
@@ -23,5 +23,7 @@ def summary_line() -> str:
             f"reordered {f['reordered']}; DLQ {f['dlq_records']} / poison {f['poison_published']}; "
             f"drain max {f['drain_seconds_max']} s; 503s during store outages {f['outage_503']}, "
             f"2xx to requests sent during outages {f['outage_2xx']} (to requests sent before: "
-            f"{f['outage_2xx_sent_before']}), 500s {f['server_500']}; unresolved {f['unresolved']}"
+            f"{f['outage_2xx_sent_before']}), 500s {f['server_500']}; unresolved {f['unresolved']}; "
+            f"hostile values {f['hostile'].get('sent', 0)} (422 {f['hostile'].get('refused_422', 0)}, stored "
+            f"{f['hostile'].get('stored', 0)}, mismatches {f['hostile_mismatch']})"
             + (f"; NOT DRAINED within the bound in {f['drain_failures']} run(s)" if f.get("drain_failures") else ""))

@@ -41,9 +41,10 @@ def observe(platform, ledger, units: dict, agg_db=None) -> dict:
     # --- SKM ---
     su = list(units["survey"])
     facts = list(agg["skm_facts"].find({"unit_id": {"$in": su}}, projection={"unit_id": 1, "response_id": 1,
-                                                                                "answers": 1}))
+                                                                                "answers": 1, "service_type": 1}))
     mine = [f for f in facts if _tagged(f.get("response_id"), tag)]
     out["skm"] = {(f["unit_id"], f["response_id"]): f.get("answers") for f in mine}
+    out["skm_service_type"] = {(f["unit_id"], f["response_id"]): f.get("service_type") for f in mine}
     out["skm_fact_counts"] = Counter((f["unit_id"], f["response_id"]) for f in mine)
     svc = list(mongo.db("survey")["events"].find({"key": {"$in": su}}, projection={"envelope": 1, "subject": 1,
                                                                                      "seq": 1}))

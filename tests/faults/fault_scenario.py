@@ -85,7 +85,8 @@ class Scenario:
                    "poison": self.poison, "dlq_new": dlq_end_offsets() - self.dlq_before,
                    "lost": verdict.lost, "duplicated": verdict.duplicated,
                    "unacknowledged_visible": verdict.unacknowledged_visible, "reordered": verdict.reordered,
-                   "figure_mismatches": verdict.figure_mismatches, "problems": verdict.problems[:20]}
+                   "figure_mismatches": verdict.figure_mismatches, "problems": verdict.problems[:20],
+                   "hostile": _hostile_figures(L.hostile), "hostile_mismatch": verdict.hostile_mismatch}
         self._record(figures)
         return verdict, figures
 
@@ -98,6 +99,9 @@ class Scenario:
             F["faults"][k] = F["faults"].get(k, 0) + v
         for k in ("lost", "duplicated", "unacknowledged_visible", "reordered", "figure_mismatches", "retries"):
             F[k] += f[k]
+        for k, v in f["hostile"].items():
+            F["hostile"][k] = F["hostile"].get(k, 0) + v
+        F["hostile_mismatch"] += f["hostile_mismatch"]
         F["poison_published"] += f["poison"]
         F["dlq_records"] += f["dlq_new"]
         F["drain_seconds_max"] = max(F["drain_seconds_max"], f["drain_seconds"])
@@ -108,6 +112,14 @@ class Scenario:
         F["unresolved"] += len(f["unresolved"])
 
 
+def _hostile_figures(hostile: list) -> dict:
+    out = {"sent": len(hostile), "refused_422": 0, "stored": 0, "other": 0}
+    for _, _, status in hostile:
+        key = "refused_422" if status == 422 else "stored" if status is not None and 200 <= status < 300 else "other"
+        out[key] += 1
+    return out
+
+
 def assert_clean(verdict: Verdict, figures: dict) -> None:
     assert verdict.ok, "\n".join(verdict.problems)
     idle = [k for k, n in figures["acknowledged"].items() if not n]
@@ -116,6 +128,8 @@ def assert_clean(verdict: Verdict, figures: dict) -> None:
     assert not figures["definite_errors"], f"unexpected refusals: {figures['definite_errors']}"
     assert figures["statuses"].get("500", 0) == 0, f"server errors: {figures['statuses']}"
     assert figures["outage"]["2xx"] == 0, f"2xx to requests sent while the store was down: {figures['outage']}"
+    assert figures["hostile"]["refused_422"] and figures["hostile"]["stored"], \
+        f"the run sent too few hostile values to prove anything: {figures['hostile']}"
 
 
 def run(platform, size, name, inject) -> dict:

@@ -48,6 +48,8 @@ class Ledger:
     acked: dict = field(default_factory=lambda: {"skm_response": 0, "fkp_forum": 0, "fkp_progress": 0,
                                                   "complaint": 0, "complaint_action": 0})
     definite_errors: list = field(default_factory=list)  # unexpected definite errors (status, what, body)
+    hostile: list = field(default_factory=list)        # (what, expected "refused"|"stored", status or None)
+    skm_service_type: dict = field(default_factory=dict)  # (unit, rid) -> the hostile service_type stored
     unresolved: list = field(default_factory=list)
     timeline: list = field(default_factory=list)       # (sent, answered, status or exception name), monotonic
     calls: int = 0
@@ -120,6 +122,31 @@ def skm_item(unit: str, rid: str, answers: dict) -> dict:
             "respondent": {"sex": "L", "age": 40, "education": "D4-S1", "occupation": "PNS"}}
 
 
+# Valid-looking values meant to break something downstream (a store key, a parser, a worker):
+# each must be refused at the edge with a 422 or stored and counted as sent (issue #13).
+HOSTILE_SKM = [
+    ("service_type with dots", {"service_type": "izin usaha (Perda No. 5)"}, "stored"),
+    ("service_type starting with $", {"service_type": "$where"}, "stored"),
+    ("service_type with $ and dots", {"service_type": "a.b.c $set {x: 1}"}, "stored"),
+    ("service_type with NUL", {"service_type": "pajak\x00kendaraan"}, "refused"),
+    ("service_type of 10,000 characters", {"service_type": "x" * 10_000}, "refused"),
+    ("suggestion with NUL", {"suggestion": "saran\x00"}, "refused"),
+    ("submitted_at in 9999", {"submitted_at": "9999-12-31T23:00:00Z"}, "refused"),
+    ("submitted_at in year 1 at +14:00", {"submitted_at": "0001-01-01T00:00:00+14:00"}, "refused"),
+    ("submitted_at in 2300", {"submitted_at": "2300-01-01T00:00:00+08:00"}, "refused"),
+]
+HOSTILE_FORUM = [
+    ("forum title with dots and $", {"title": "Forum $set.a.b (Perda No. 5)"}, "stored"),
+    ("forum title with NUL", {"title": "Forum\x00uji"}, "refused"),
+    ("forum held in year 1", {"held_on": "0001-01-01"}, "refused"),
+]
+HOSTILE_COMPLAINT = [
+    ("complaint subject with dots and $", {"subject": "$gt.lt antrean (loket 1.2)"}, "stored"),
+    ("complaint description with NUL", {"description": "uji\x00"}, "refused"),
+    ("complaint description of 100,000 characters", {"description": "y" * 100_000}, "refused"),
+]
+
+
 def noon(d: date) -> str:
     return datetime(d.year, d.month, d.day, 12, 0, tzinfo=TZ).isoformat()
 
@@ -177,10 +204,22 @@ class Writers:
             items = [skm_item(unit, f"{L.tag}-{n}-{i}", _answers(rng)) for i in range(size)]
             if n % 9 == 0:  # one bad answer rejects the whole batch (422): none of it may show up
                 items[-1]["answers"]["waktu"] = 5
+            hostile = HOSTILE_SKM[(n // 6) % len(HOSTILE_SKM)] if n % 6 == 3 else None
+            if hostile is not None:
+                items = items[:1]
+                items[0].update(hostile[1])
+                size = 1
             body = items[0] if size == 1 else {"responses": items}
             out, _ = c.call(url, body, h, f"skm {unit} {n}")
+            if hostile is not None:
+                with L.lock:
+                    L.hostile.append((hostile[0], hostile[2], out.status))
+                    if out.acked and "service_type" in hostile[1]:
+                        L.skm_service_type[(unit, items[0]["response_id"])] = hostile[1]["service_type"]
             with L.lock:
-                if out.acked:
+                if hostile is not None and not out.acked and out.status is not None:
+                    L.skm_rejected.add((unit, items[0]["response_id"]))
+                elif out.acked:
                     for it in items:
                         L.skm_acked[(unit, it["response_id"])] = it["answers"]
                     L.acked["skm_response"] += size
@@ -208,15 +247,20 @@ class Writers:
                                    "target_date": (today + timedelta(days=60)).isoformat(), "elements": ["waktu"]}]}
             if n % 7 == 0:
                 forum["participants"][0]["element"] = "bukan-unsur"  # 422: must never show up
+            hostile = HOSTILE_FORUM[(n // 5) % len(HOSTILE_FORUM)] if n % 5 == 2 else None
+            if hostile is not None:
+                forum.update(hostile[1])
             out, _ = c.call(self.p.url("consultation", "/v1/fkp"), forum, h, f"fkp {fkp_id}")
             entry = {"unit": unit, "acked": out.acked, "progress": [], "unknown": out.status is None and not out.acked}
             with L.lock:
+                if hostile is not None:
+                    L.hostile.append((hostile[0], hostile[2], out.status))
                 L.forums[fkp_id] = entry
                 if out.acked:
                     L.acked["fkp_forum"] += 1
                 elif out.status is not None:
                     L.rejected_forums.add(fkp_id)
-                    if n % 7 != 0:
+                    if n % 7 != 0 and hostile is None:
                         L.definite_errors.append((out.status, f"fkp {fkp_id}"))
             if not out.acked:
                 continue
@@ -251,15 +295,20 @@ class Writers:
                     "reporter": {"name": "Ani", "phone": "0811"}}
             if n % 8 == 0:
                 body["channel"] = "merpati-pos"  # 422: must never show up
+            hostile = HOSTILE_COMPLAINT[(n // 5) % len(HOSTILE_COMPLAINT)] if n % 5 == 2 else None
+            if hostile is not None:
+                body.update(hostile[1])
             out, _ = c.call(self.p.url("complaints", "/v1/complaints"), body, h, f"complaint {tid}")
             entry = {"unit": unit, "acked": out.acked, "actions": [], "unknown": out.status is None and not out.acked}
             with L.lock:
+                if hostile is not None:
+                    L.hostile.append((hostile[0], hostile[2], out.status))
                 L.complaints[tid] = entry
                 if out.acked:
                     L.acked["complaint"] += 1
                 elif out.status is not None:
                     L.rejected_complaints.add(tid)
-                    if n % 8 != 0:
+                    if n % 8 != 0 and hostile is None:
                         L.definite_errors.append((out.status, f"complaint {tid}"))
             if not out.acked:
                 continue

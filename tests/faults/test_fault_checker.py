@@ -105,3 +105,19 @@ def test_a_2xx_to_a_request_sent_while_the_store_was_down_is_a_breach():
     assert out == {"503": 1, "2xx": 1, "2xx_sent_before": 1, "other": {"ReadTimeout": 1}}
     L.timeline.pop(1)
     assert outage_answers(L, [(100.0, 105.0)])["2xx"] == 0
+
+
+def test_a_hostile_value_accepted_that_should_be_refused_or_stored_altered_is_caught():
+    L = ledger()
+    L.hostile = [("service_type with dots", "stored", 202), ("service_type with NUL", "refused", 422)]
+    L.skm_service_type = {("u", "Ftest-1-0"): "izin usaha (Perda No. 5)"}
+    obs = observed()
+    obs["skm_service_type"] = {("u", "Ftest-1-0"): "izin usaha (Perda No. 5)"}
+    assert check(L, obs).ok
+    L.hostile.append(("submitted_at in 9999", "refused", 202))  # accepted: it must have been a 422
+    L.hostile.append(("forum title with dots and $", "stored", 422))  # refused: it must have been stored
+    v = check(L, obs)
+    assert v.hostile_mismatch == 2, v.problems
+    L.hostile = L.hostile[:2]
+    obs["skm_service_type"] = {("u", "Ftest-1-0"): "izin usaha (Perda No_ 5)"}  # a value mangled on the way
+    assert check(L, obs).hostile_mismatch == 1
