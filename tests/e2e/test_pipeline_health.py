@@ -1,6 +1,6 @@
 """The aggregator's readiness tells the truth about the pipeline: a consumer that stops making
-progress shows in `/readyz` (check `pipeline`) and in `pantau_ready{check="pipeline"}`, and the
-check recovers by itself once the consumer moves again."""
+progress shows in `/readyz` (check `pipeline`), in `pantau_ready{check="pipeline"}` and in the
+dashboard's freshness line, and recovers by itself once the consumer moves again."""
 from __future__ import annotations
 
 import os
@@ -43,7 +43,16 @@ def test_a_hung_consumer_makes_the_aggregator_not_ready_until_it_moves_again(pla
         assert body["details"]["pipeline"]["status"] == "stalled"
         assert "no heartbeat" in body["details"]["pipeline"]["problems"][0]
         platform.wait_for(lambda: pipeline_metric(platform) == 0.0, timeout=30, what="pantau_ready{check=pipeline} 0")
+        assert "Perhatian: pemrosesan data tertunda" in public_page(platform)  # the dashboard says so too
     finally:
         os.kill(pid, signal.SIGCONT)
     platform.wait_for(lambda: ready(platform).status_code == 200, timeout=60, what="ready again")
     assert ready(platform).json()["details"]["pipeline"]["status"] == "ok"
+    page = public_page(platform)
+    assert "Data mutakhir" in page and "tertunda" not in page
+
+
+def public_page(platform) -> str:
+    r = requests.get(platform.url("aggregator", "/publik/skm"), timeout=30)
+    assert r.status_code == 200
+    return r.text

@@ -95,6 +95,13 @@ def _configure(state) -> None:
     app.jinja_env.globals.update(cell_text=display)
 
 
+@blp.context_processor
+def _freshness() -> dict:
+    from .freshness import line
+
+    return {"freshness": line()}
+
+
 @blp.after_request
 def _headers(resp):
     for k, v in SECURITY_HEADERS.items():
