@@ -2,6 +2,7 @@
 field pointer when missing or malformed."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 from flask import request
@@ -16,12 +17,23 @@ AS_OF_DOC = {"in": "query", "name": "as_of", "required": False, "schema": {"type
              "description": "Keadaan data pada saat ini (RFC 3339 dengan zona waktu; bawaan: sekarang)"}
 
 
+YEAR_RANGE = (2000, 2100)
 AS_OF_MIN = datetime(2000, 1, 1, tzinfo=timezone.utc)
 AS_OF_AHEAD = timedelta(days=366)
+RFC3339 = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
 
 
 def bad(name: str, message: str, en: str) -> ProblemError:
     return ProblemError(422, message, detail_en=en, errors=[{"pointer": name, "field": name, "message": message}])
+
+
+def report_period(raw: str) -> Period:
+    """A period string whose year lies in YEAR_RANGE (ValueError otherwise): year 1 has no previous
+    period for the trend, and no report covers years before the platform or centuries ahead."""
+    period = parse_period(raw)
+    if not YEAR_RANGE[0] <= period.year <= YEAR_RANGE[1]:
+        raise ValueError(f"year {period.year} is outside {YEAR_RANGE[0]}..{YEAR_RANGE[1]}")
+    return period
 
 
 def period_arg() -> Period:
@@ -30,31 +42,32 @@ def period_arg() -> Period:
         raise bad("period", "Parameter period wajib diisi (mis. 2026, 2026-S1, 2026-Q1, 2026-03).",
                   "The period parameter is required (e.g. 2026, 2026-S1, 2026-Q1, 2026-03).")
     try:
-        return parse_period(raw)
-    except ValueError as exc:
-        raise bad("period", f"Periode tidak valid: {exc}", f"Invalid period: {exc}") from None
+        return report_period(raw)
+    except ValueError:
+        raise bad("period", f"Periode harus 2026, 2026-S1, 2026-Q1 atau 2026-03 dengan tahun "
+                            f"{YEAR_RANGE[0]}–{YEAR_RANGE[1]}.",
+                  f"The period must look like 2026, 2026-S1, 2026-Q1 or 2026-03, with a year in "
+                  f"{YEAR_RANGE[0]}–{YEAR_RANGE[1]}.") from None
 
 
 def year_arg() -> int:
     raw = request.args.get("year", "")
-    if not raw.isdigit() or len(raw) != 4 or not 2000 <= int(raw) <= 2100:
+    if not raw.isdigit() or len(raw) != 4 or not YEAR_RANGE[0] <= int(raw) <= YEAR_RANGE[1]:
         raise bad("year", "Parameter year wajib diisi dengan tahun empat digit (mis. 2026).",
                   "The year parameter must be a four-digit year (e.g. 2026).")
     return int(raw)
 
 
 def as_of_arg(default: datetime | None = None) -> datetime:
-    """`as_of` as an aware datetime (a `+` in the offset may arrive as a space in a URL)."""
+    """`as_of` as an aware datetime, strictly RFC 3339 (a `+` in the offset may arrive as a space
+    in a URL); absent: `default` or now; present but empty or malformed: 422."""
     raw = request.args.get("as_of")
-    if not raw:
+    if raw is None:
         return default or datetime.now(timezone.utc)
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
-    except ValueError:
-        value = None
-    if value is None or value.tzinfo is None:
-        raise bad("as_of", "as_of harus tanggal-waktu RFC 3339 dengan zona waktu.",
-                  "as_of must be an RFC 3339 date-time with an offset.")
+    value = parse_as_of(raw)
+    if value is None:
+        raise bad("as_of", "as_of harus tanggal-waktu RFC 3339 dengan zona waktu (mis. 2026-03-31T23:59:59+08:00).",
+                  "as_of must be an RFC 3339 date-time with an offset (e.g. 2026-03-31T23:59:59+08:00).")
     # deadlines are counted in working days up to as_of: a date centuries away kept a worker busy
     # for minutes (found by fuzzing), so as_of stays between 2000 and one year from now
     try:
@@ -65,3 +78,16 @@ def as_of_arg(default: datetime | None = None) -> datetime:
         raise bad("as_of", "as_of harus antara tahun 2000 dan satu tahun dari sekarang.",
                   "as_of must lie between the year 2000 and one year from now.")
     return value
+
+
+def parse_as_of(raw: str) -> datetime | None:
+    """An RFC 3339 date-time with an offset, else None (digits beyond microseconds are cut)."""
+    m = RFC3339.fullmatch(raw.replace(" ", "+"))
+    if m is None:
+        return None
+    day, clock, frac, zone = m.groups()
+    text = f"{day}T{clock}" + (f".{frac[:6].ljust(6, '0')}" if frac else "") + ("+00:00" if zone in "Zz" else zone)
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None

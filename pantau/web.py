@@ -266,7 +266,7 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
                        errors=flatten_errors(exc.messages))
 
     for err in mongo.STORE_ERRORS:
-        app.register_error_handler(err, _store_down)
+        app.register_error_handler(err, store_down)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
@@ -309,7 +309,8 @@ def _scrape_checks(extra_checks: dict[str, Callable[[], dict]] | None) -> dict[s
     return checks
 
 
-def _store_down(exc: Exception):
+def store_down(exc: Exception):
+    """The 503 answer when the store is unreachable or too slow (Retry-After)."""
     if not (isinstance(exc, pymongo.errors.ExecutionTimeout) and g.get("deadline_s", STORE_DEADLINE_S) < STORE_DEADLINE_S):
         # (a short deadline that ran out does not renew the suspicion, or a batch that needs
         # longer than the short deadline would keep it alive by itself)

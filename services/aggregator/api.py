@@ -23,7 +23,7 @@ def db():
 
 def _as_of():
     """The `as_of` asked for (figures as the data stood then, exactly), else None = now."""
-    return as_of_arg() if request.args.get("as_of") else None
+    return as_of_arg() if "as_of" in request.args else None
 
 
 def _unit(unit_id: str):

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+from pantau import deadline
 from pantau.mongo import by_id
 
 from .projections import skm_bursts
@@ -61,6 +62,7 @@ def rewind(buckets: list[dict], later_facts: list[dict], revived: list[tuple[dic
         if b is not None:
             _take(b, f, void_position, +1, notes)
     for f in later_facts:
+        deadline.check()
         b = out.get(f"{f['unit_id']}:{f['month']}")
         if b is not None:
             _take(b, f, f.get("position"), -1, notes)
@@ -108,6 +110,7 @@ def recorded_after(db, as_of: datetime) -> list[dict]:
     names = sorted(n for n in db.list_collection_names() if n.startswith(RECORDED_PREFIX) and n >= first)
     out: list[dict] = []
     for name in names:
+        deadline.check()
         out += db[name].find({"recorded_at": {"$gt": as_of}} if name == first else {})
     return out
 

@@ -2,6 +2,7 @@
 from pantau.logs import setup as setup_logging
 from pantau.web import create_app
 
+from . import report_budget
 from .api import blp
 from .audit_api import blp as audit_blp
 from .card_api import blp as card_blp
@@ -16,3 +17,4 @@ app = create_app("aggregator", [blp, fkp_blp, complaints_blp, card_blp, audit_bl
                  description="IKM unit/OPD/provinsi, FKP dan tindak lanjut pengaduan, langsung dari kejadian.",
                  extra_checks={"pipeline": pipeline_health})
 app.register_blueprint(dashboard_blp)  # HTML pages, public SKM pages, exports (not in the OpenAPI document)
+report_budget.install(app)

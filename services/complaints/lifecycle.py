@@ -244,9 +244,11 @@ def handler_view(tracking_id: str, stored: list[dict], as_of: datetime) -> dict 
     }
 
 
-def public_view(tracking_id: str, stored: list[dict], as_of: datetime, reporter: bool) -> dict:
+def public_view(tracking_id: str, stored: list[dict], as_of: datetime, reporter: bool) -> dict | None:
     cal = default_calendar()
     st = lapor.state_at([d["envelope"] for d in stored], as_of, cal)
+    if st is None:  # not yet received at as_of
+        return None
     c = stored[0]["private"]["complaint"]
     body = {"tracking_id": tracking_id, "as_of": as_of.isoformat(), "status": st["status"],
             "status_label": lapor.LAPOR_LABELS[st["status"]], "confidential": st["confidential"],

@@ -59,8 +59,10 @@ def track(tracking_id: str):
     if token:
         lifecycle.check_reporter(stored, token)
         reporter = True
-    return json_response(lifecycle.public_view(tracking_id, stored, as_of_arg(lifecycle.now()), reporter),
-                         headers={"Cache-Control": "no-store"})
+    view = lifecycle.public_view(tracking_id, stored, as_of_arg(lifecycle.now()), reporter)
+    if view is None:
+        raise ProblemError(404, "Pengaduan belum diterima pada as_of.", detail_en="Not yet received at as_of.")
+    return json_response(view, headers={"Cache-Control": "no-store"})
 
 
 @open311_blp.route("/services.json", methods=["GET"])

@@ -5,8 +5,9 @@
   is the API's; each table can be downloaded as CSV or XLSX (`?format=csv|xlsx[&table=…]`),
   and the SKM report and the province recapitulation as PDF.
 - Login: the user enters an API key; a bureau key sees everything, a unit key only its unit.
-  The session is a signed cookie (Flask) holding the key id, role and unit, re-checked against
-  the key store on every request (a revoked key logs out within seconds). Forms carry a CSRF
+  The session is a document in the registry database whose random id travels in a signed cookie
+  (Flask), read on every request and deleted at sign-out (`session`); its key is re-checked
+  against the key store (a revoked key logs out within seconds). Forms carry a CSRF
   token (Flask-WTF). The signing key is `PANTAU_SECRET_KEY`, else a random key generated once
   into `.local/secret_key` (shared by every gunicorn worker, kept across restarts).
 - Public pages (`/publik/...`) publish SKM results per unit and for the province: no login, no

@@ -1,5 +1,6 @@
 """The dashboard's filters: `tahun`, `periode`, `opd` and `per` (the data as it stood at the end of
-that local day), read leniently (a bad value falls back to the default) and offered in the form."""
+that local day), offered in the form. An empty value is the default (the form sends empty fields);
+any other invalid value is a 400 page (`FilterError`), never a silent default."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from datetime import date, datetime
 
 from flask import request
 
-from pantau.params import AS_OF_AHEAD, AS_OF_MIN
-from pantau.rules.periods import Period, parse_period
+from pantau.params import AS_OF_AHEAD, AS_OF_MIN, YEAR_RANGE, report_period
+from pantau.rules.periods import Period
 from pantau.units import Registry
 
 from .. import card_reports
@@ -18,23 +19,33 @@ from ..exports import fmt
 YEARS_BACK = 4
 
 
+class FilterError(ValueError):
+    """A filter value the dashboard does not offer; the message is shown to the user (Indonesian)."""
+
+
 def this_year() -> int:
     return datetime.now(fmt.tz()).year
 
 
 def arg_year() -> int:
     raw = request.args.get("tahun", "")
-    if raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 2100:
+    if not raw:
+        return this_year()
+    if raw.isdigit() and len(raw) == 4 and YEAR_RANGE[0] <= int(raw) <= YEAR_RANGE[1]:
         return int(raw)
-    return this_year()
+    raise FilterError(f"Tahun tidak valid: gunakan tahun empat digit antara {YEAR_RANGE[0]} dan {YEAR_RANGE[1]} "
+                      "(mis. 2026).")
 
 
 def arg_period(default_year: int | None = None) -> Period:
     raw = request.args.get("periode", "")
-    try:
-        return parse_period(raw)
-    except ValueError:
+    if not raw:
         return Period("year", default_year or arg_year())
+    try:
+        return report_period(raw)
+    except ValueError:
+        raise FilterError(f"Periode tidak valid: gunakan 2026, 2026-S1, 2026-Q1 atau 2026-03 dengan tahun "
+                          f"{YEAR_RANGE[0]}–{YEAR_RANGE[1]}.") from None
 
 
 def arg_opd() -> str | None:
@@ -42,12 +53,16 @@ def arg_opd() -> str | None:
     if raw is None:
         return None
     o = Registry.instance().get(raw)
-    return raw if o is not None and o.kind == "opd" else None
+    if o is None or o.kind != "opd":
+        raise FilterError("Perangkat daerah tidak dikenal; pilih dari daftar.")
+    return raw
 
 
 def arg_as_of() -> tuple[datetime, str | None]:
     """`per=YYYY-MM-DD`: the data as it stood at the end of that local day; else now."""
     raw = request.args.get("per", "")
+    if not raw:
+        return card_reports.now(), None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
         try:
             d = date.fromisoformat(raw)
@@ -57,7 +72,7 @@ def arg_as_of() -> tuple[datetime, str | None]:
                 return at, raw
         except ValueError:
             pass
-    return card_reports.now(), None
+    raise FilterError("Tanggal keadaan data (per) harus YYYY-MM-DD, antara 2000-01-01 dan satu tahun dari sekarang.")
 
 
 def filter_bar(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import functools
 
-from flask import g, redirect, render_template, request, session, url_for
+from flask import g, redirect, render_template, request, url_for
 
 from pantau import auth
 from pantau.units import Registry
 
 from . import blp
 from .render import error_page, nav
-from .session import LoginForm, LogoutForm, Viewer, _safe_next, home_for, viewer
+from .session import LoginForm, LogoutForm, Viewer, _safe_next, home_for, sign_in, sign_out, viewer
 
 
 def page_access(bureau_only: bool = False):
@@ -57,9 +57,7 @@ def login():
         if p is None:
             error, status = "Kunci API tidak dikenal atau sudah dicabut.", 401
         else:
-            session.clear()  # a fresh session: no fixation, a new CSRF token
-            session["u"] = {"k": p.key_id, "r": p.role, "unit": p.unit_id}
-            session.permanent = True
+            sign_in(p)
             v = Viewer(p.key_id, p.role, p.unit_id)
             return redirect(_safe_next(request.args.get("next")) or home_for(v))
     elif request.method == "POST":
@@ -72,5 +70,5 @@ def logout():
     form = LogoutForm()
     if not form.validate_on_submit():
         return error_page(400, "Formulir tidak valid atau kedaluwarsa.")
-    session.clear()
+    sign_out()
     return redirect(url_for("dashboard.login"))

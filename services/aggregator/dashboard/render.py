@@ -61,13 +61,19 @@ def url_for_path(path: str, args: dict) -> str:
 
 
 def show(page: Page, filters: dict | None, public: bool = False):
-    wanted = request.args.get("format")
+    wanted = request.args.get("format") or None
     name = _slug(page.title + " " + page.subtitle)
+    if wanted not in (None, "csv", "xlsx"):
+        return error_page(400, "Format unduhan tidak dikenal: pilih csv atau xlsx.")
     if wanted == "csv":
         tables = page.tables()
-        t = next((t for t in tables if t.name == request.args.get("table")), tables[0] if tables else None)
-        if t is None:
+        if not tables:
             return error_page(404, "Halaman ini tidak memiliki tabel.")
+        asked = request.args.get("table") or None  # none asked: the page's first table
+        t = tables[0] if asked is None else next((t for t in tables if t.name == asked), None)
+        if t is None:
+            return error_page(400, "Tabel tidak dikenal di halaman ini; pilih salah satu dari: "
+                                   + ", ".join(t.name for t in tables) + ".")
         return Response(
             sheets.to_csv(t),
             mimetype="text/csv",

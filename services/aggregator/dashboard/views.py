@@ -19,7 +19,7 @@ from pantau.units import Registry
 from .. import card_reports, reports
 from ..exports import pdf
 from . import blp, pages
-from .filters import arg_as_of, arg_opd, arg_period, arg_year, filter_bar
+from .filters import FilterError, arg_as_of, arg_opd, arg_period, arg_year, filter_bar
 from .login import page_access
 from .render import error_page, pdf_response, show
 from .session import viewer
@@ -27,6 +27,11 @@ from .session import viewer
 
 def db():
     return mongo.db("aggregator")
+
+
+@blp.errorhandler(FilterError)
+def _bad_filter(exc: FilterError):
+    return error_page(400, str(exc))
 
 
 def own_unit_page(endpoint: str, args=None):
