@@ -336,7 +336,8 @@ class ConsumerLoop:
             return
         lag = sum(int(v) for v in self._lag.values()) if hasattr(self, "_lag") else 0
         self.heartbeat.beat(force=force, lag=lag, parked=self._parked_total,
-                            last_record_at={t: _utcnow(v) for t, v in self.last_event_time.items()}, **state)
+                            last_record_at=[{"topic": t, "at": _utcnow(v)} for t, v in sorted(self.last_event_time.items())],
+                            **state)
 
     def _check_assignment(self) -> None:
         """A member left without partitions for its first 30 s (it joined before the topics'

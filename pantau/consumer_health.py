@@ -2,7 +2,8 @@
 
 Each consumer instance writes one small document every few seconds: whether it is applying or
 retrying a failing batch (since when, with which error), when it last committed, its lag and the
-Kafka time of the last record it applied per topic. `assess` (pure) turns those documents into
+Kafka time of the last record it applied per topic (a list: topic names hold dots, which a
+field name may not). `assess` (pure) turns those documents into
 the pipeline's health, which the aggregator's `/readyz`, its metrics and the dashboard's
 freshness line read. A consumer that is gone or hung stops writing, so its heartbeat goes stale.
 """
@@ -33,7 +34,7 @@ class Heartbeat:
         self.doc: dict[str, Any] = {"_id": f"{group}:{socket.gethostname()}:{os.getpid()}", "group": group,
                                     "host": socket.gethostname(), "pid": os.getpid(), "state": "starting",
                                     "failing_since": None, "last_error": None, "last_commit_at": None,
-                                    "lag": 0, "last_record_at": {}, "parked": 0,
+                                    "lag": 0, "last_record_at": [], "parked": 0,
                                     "started_at": datetime.now(timezone.utc)}
         self._written = 0.0
 
@@ -43,9 +44,9 @@ class Heartbeat:
         if not force and now - self._written < BEAT_EVERY_S:
             return
         self.doc["updated_at"] = datetime.now(timezone.utc)
+        self._written = now  # also after a failure: one attempt (and one log line) per interval
         try:
             self.col.replace_one({"_id": self.doc["_id"]}, self.doc, upsert=True)
-            self._written = now
         except Exception as exc:  # noqa: BLE001 - an unwritten heartbeat goes stale: that is the signal
             log.warning("heartbeat not written", extra={"error": repr(exc)})
 
@@ -84,8 +85,8 @@ def assess(docs: list[dict], now: datetime | None = None, stale_s: float = STALE
                                         f"since {committed.isoformat()}"))
     last: dict[str, datetime] = {}
     for d in live:
-        for topic, t in (d.get("last_record_at") or {}).items():
-            t = _aware(t)
+        for item in d.get("last_record_at") or []:
+            topic, t = item["topic"], _aware(item["at"])
             if t is not None and (topic not in last or t > last[topic]):
                 last[topic] = t
     if problems:

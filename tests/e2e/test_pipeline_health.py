@@ -46,7 +46,8 @@ def test_a_hung_consumer_makes_the_aggregator_not_ready_until_it_moves_again(pla
         assert "Perhatian: pemrosesan data tertunda" in public_page(platform)  # the dashboard says so too
     finally:
         os.kill(pid, signal.SIGCONT)
-    platform.wait_for(lambda: ready(platform).status_code == 200, timeout=60, what="ready again")
+    platform.wait_for(lambda: ready(platform).status_code == 200 or None, timeout=90,
+                      what=f"ready again (last: {ready(platform).text[:600]})")
     assert ready(platform).json()["details"]["pipeline"]["status"] == "ok"
     page = public_page(platform)
     assert "Data mutakhir" in page and "tertunda" not in page

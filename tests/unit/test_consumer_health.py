@@ -11,13 +11,13 @@ NOW = datetime(2026, 12, 2, 8, 0, tzinfo=timezone.utc)
 def beat(name: str, ago: float, **kw) -> dict:
     doc = {"_id": name, "updated_at": NOW - timedelta(seconds=ago), "state": "running", "lag": 0,
            "failing_since": None, "last_commit_at": NOW - timedelta(seconds=ago), "started_at": NOW - timedelta(hours=1),
-           "last_record_at": {}}
+           "last_record_at": []}
     doc.update(kw)
     return doc
 
 
 def test_a_live_consumer_that_commits_is_ok_and_its_freshness_is_reported():
-    h = assess([beat("c1", 3, last_record_at={"skm.events": NOW - timedelta(seconds=9)})], NOW)
+    h = assess([beat("c1", 3, last_record_at=[{"topic": "skm.events", "at": NOW - timedelta(seconds=9)}])], NOW)
     assert h["ok"] and h["status"] == "ok" and h["consumers"] == 1
     assert h["last_record_at"] == {"skm.events": (NOW - timedelta(seconds=9)).isoformat()}
 
