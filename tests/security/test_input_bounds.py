@@ -131,3 +131,11 @@ def test_a_malformed_complaint_action_is_a_422_whoever_sends_it(world, raw, who)
     assert r.status_code == 422, (r.status_code, r.text[:300])
     assert r.headers["Content-Type"].startswith("application/problem+json")
     assert r.json()["errors"][0]["pointer"] in ("/", "/action")
+
+
+@pytest.mark.parametrize("name", ["x" * 300 + ".png", "bukti\x1b[31m.png"])
+def test_an_upload_whose_file_name_is_too_long_or_holds_control_characters_is_a_422(world, name):
+    from security_world import PNG
+    r = world.call("consultation", "POST", f"/v1/fkp/{world.fkp_id}/documents", UNIT_B,
+                   files={"file": (name, PNG + b"-" + name.encode()[:8], "image/png")})
+    refused(r, "/file")
