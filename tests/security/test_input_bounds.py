@@ -63,8 +63,8 @@ def test_submitted_at_outside_2000_to_tomorrow_is_a_422_and_nothing_is_stored(wo
 
 def test_a_submitted_at_two_days_ahead_is_refused_and_one_within_the_clock_skew_taken(world):
     ahead = datetime.now(timezone.utc) + timedelta(days=2)
-    r = world.call("survey", "POST", "/v1/skm/responses", UNIT_B,
-                   json={**world.response, "response_id": f"far-{uuid.uuid4().hex[:8]}", "submitted_at": ahead.isoformat()})
+    far = {**world.response, "response_id": f"far-{uuid.uuid4().hex[:8]}", "submitted_at": ahead.isoformat()}
+    r = world.call("survey", "POST", "/v1/skm/responses", UNIT_B, json=far)
     refused(r, "/submitted_at")
     r = world.call("survey", "POST", "/v1/skm/responses", UNIT_B, json={
         **world.response, "response_id": f"skew-{uuid.uuid4().hex[:8]}",
@@ -83,8 +83,8 @@ def test_a_paper_form_dated_year_one_is_refused_at_its_row(world):
 @pytest.mark.parametrize("day", EXTREME_DATES)
 def test_forum_and_promise_dates_outside_the_window_are_a_422(world, day):
     fkp_id = f"fkp-far-{uuid.uuid4().hex[:8]}"
-    refused(world.call("consultation", "POST", "/v1/fkp", UNIT_B, json={**world.forum, "fkp_id": fkp_id, "held_on": day}),
-            "/held_on")
+    refused(world.call("consultation", "POST", "/v1/fkp", UNIT_B,
+                       json={**world.forum, "fkp_id": fkp_id, "held_on": day}), "/held_on")
     far_promise = {**world.promise, "promise_id": "janji-far", "target_date": day}
     refused(world.call("consultation", "POST", "/v1/fkp", UNIT_B,
                        json={**world.forum, "fkp_id": fkp_id, "promises": [far_promise]}), "/promises/0/target_date")
