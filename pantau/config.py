@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 
 SERVICES = ("survey", "consultation", "complaints")
 """The write services; each owns a database and a Kafka topic."""
@@ -38,6 +39,10 @@ class Settings:
     consumer_group: str = field(default_factory=lambda: _env("PANTAU_CONSUMER_GROUP", "pantau-aggregator"))
     max_body_bytes: int = field(default_factory=lambda: int(_env("PANTAU_MAX_BODY_BYTES", str(8 * 1024 * 1024))))
     kafka_partitions: int = field(default_factory=lambda: int(_env("PANTAU_KAFKA_PARTITIONS", "3")))
+    # the window of dates a write accepts (pantau/inputs.py): from earliest_date, and at most
+    # plan_years_ahead years ahead for planned dates (forums, promise and RTL targets)
+    earliest_date: date = field(default_factory=lambda: date.fromisoformat(_env("PANTAU_EARLIEST_DATE", "2000-01-01")))
+    plan_years_ahead: int = field(default_factory=lambda: int(_env("PANTAU_PLAN_YEARS_AHEAD", "2")))
 
     def db_name(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"

@@ -102,9 +102,10 @@ def refresh_skm(db, s: Settings, now: datetime) -> dict:
     from pantau.rules.periods import period_containing
     from pantau.units import Registry
     from services.aggregator.reports import BUCKET_FIELDS
+    from services.aggregator.skm_asof import buckets_at
 
     year = period_containing(now, "year", s.tz)
-    buckets = list(db["skm_buckets"].find({"month": {"$in": list(year.months)}}, projection=BUCKET_FIELDS))
+    buckets = buckets_at(db, None, list(year.months), None, BUCKET_FIELDS)
     settings_docs = list(db["skm_settings"].find({}, projection={"_id": 1, "population": 1}))
     fig = skm_figures(buckets, [u.id for u in Registry.instance().upps()], settings_docs, now, s)
     for kind, f in fig["periods"].items():

@@ -43,6 +43,13 @@ _FIELD_MESSAGES_ID = {
     "Invalid input type.": "Tipe data tidak valid.",
     "Field may not be null.": "Tidak boleh kosong (null).",
     "Not a valid aware datetime.": "Tanggal-waktu harus memuat zona waktu (mis. +08:00).",
+    "Not a valid URL.": "Bukan URL yang valid.",
+    "Not a valid email address.": "Bukan alamat e-mail yang valid.",
+    # pantau.inputs
+    "Control characters (line breaks, tabs, NUL, ...) are not allowed.":
+        "Tidak boleh memuat karakter kendali (baris baru, tab, NUL, ...).",
+    "Control characters other than line breaks and tabs (e.g. NUL) are not allowed.":
+        "Tidak boleh memuat karakter kendali selain baris baru dan tab (mis. NUL).",
 }
 
 
@@ -66,6 +73,12 @@ def translate(message: str) -> str:
         return message.replace("Must be one of:", "Harus salah satu dari:")
     if message.startswith("Longer than maximum length"):
         return message.replace("Longer than maximum length", "Melebihi panjang maksimum")
+    if message.startswith("Shorter than minimum length"):
+        return message.replace("Shorter than minimum length", "Kurang dari panjang minimum")
+    if message.startswith("Length must be between") and " and " in message:
+        return message.replace("Length must be between", "Panjang harus antara").replace(" and ", " dan ")
+    if message.startswith("Must lie between") and " and " in message:  # pantau.inputs: date windows
+        return message.replace("Must lie between", "Harus antara").replace(" and ", " dan ")
     return message
 
 

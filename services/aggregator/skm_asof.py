@@ -39,6 +39,7 @@ from pantau.mongo import by_id
 
 from .projections import skm_bursts
 from .projections.skm import PARKED, RECORDED_PREFIX, add_burst, add_sums, holds, position_key, recorded_slot
+from .projections.skm_codec import bucket_from_store
 from .projections.skm_followup import RTL_STATE, SETTINGS_STATE
 
 def _take(b: dict, f: dict, position: list, sign: int, notes: dict) -> None:
@@ -72,7 +73,8 @@ def rewind(buckets: list[dict], later_facts: list[dict], revived: list[tuple[dic
 def buckets_at(db, unit_ids: list[str] | None, months: list[str], as_of: datetime | None,
                live_fields: dict | None = None) -> list[dict]:
     """The unit × month buckets of `months` (all units when `unit_ids` is None) as they stood at
-    `as_of`; None = now (the live buckets, read with `live_fields`)."""
+    `as_of`; None = now (the live buckets, read with `live_fields`). Every report reads buckets
+    here, in their in-memory form (projections/skm_codec.py)."""
     q: dict = {"month": {"$in": list(months)}}
     if unit_ids is not None:
         q["unit_id"] = unit_ids[0] if len(unit_ids) == 1 else {"$in": list(unit_ids)}
@@ -82,13 +84,14 @@ def buckets_at(db, unit_ids: list[str] | None, months: list[str], as_of: datetim
         fields = live_fields if as_of is None else None  # as_of: whole documents (`applied` marks)
         ids = [f"{unit_ids[0]}:{m}" for m in months]
         found = by_id(db["skm_buckets"], ids, projection=fields)
-        live = [found[i] for i in ids if i in found]  # in month order
+        live = [bucket_from_store(found[i]) for i in ids if i in found]  # in month order
         if as_of is None:
             return live
     elif as_of is None:
-        return list(db["skm_buckets"].find(q, projection=live_fields))
+        return [bucket_from_store(b) for b in db["skm_buckets"].find(q, projection=live_fields)]
     else:
-        live = list(db["skm_buckets"].find(q))  # whole documents: the `applied` marks are needed
+        # whole documents: the `applied` marks are needed
+        live = [bucket_from_store(b) for b in db["skm_buckets"].find(q)]
     skm_bursts.attach({b["_id"]: b for b in live}, by_id(db[skm_bursts.COLLECTION], [b["_id"] for b in live]))
     keep = {b["_id"] for b in live}
     later, revived = [], []

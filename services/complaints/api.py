@@ -119,8 +119,11 @@ def post_action(tracking_id: str):
     token = request.headers.get(TOKEN_HEADER)
     principal = None if token and not request.headers.get("Authorization") else auth.current()
     raw = read_json()
-    action = raw.get("action") if isinstance(raw, dict) else None
-    if action not in ACTION_SCHEMAS:
+    if not isinstance(raw, dict):
+        raise ProblemError(422, 'Kirim satu objek JSON {"action": ...}.',
+                           detail_en='Send one JSON object {"action": ...}.', errors=[{"pointer": "/", "field": None, "message": "Harus berupa objek."}])
+    action = raw.get("action")
+    if not isinstance(action, str) or action not in ACTION_SCHEMAS:  # a list or an object is unhashable
         raise ProblemError(422, "Tindakan tidak dikenal.", detail_en="Unknown action.",
                            errors=[{"pointer": "/action", "field": "action",
                                     "message": "harus salah satu dari: " + ", ".join(ACTION_SCHEMAS)}])

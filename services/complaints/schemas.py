@@ -1,12 +1,12 @@
-"""HTTP schemas of the complaints service (intake and lifecycle actions)."""
+"""HTTP schemas of the complaints service (intake and lifecycle actions; free text bounded and
+without control characters, dates within a plausible window: pantau/inputs.py)."""
 from marshmallow import RAISE, Schema, fields, validate
 
+from pantau.inputs import Email, PastDateTime, Text
 from pantau.rules.lapor import ACTIONS, ARCHIVE_REASONS, MISSING_INFO
 
 CLASSIFICATIONS = ("pengaduan", "aspirasi", "permintaan_informasi")
 CHANNELS = ("lapor", "web", "sms", "email", "telepon", "tatap_muka", "surat", "media_sosial", "aplikasi", "lainnya")
-UNIT_ID = validate.Length(2, 40)
-NOTE = validate.Length(3, 20000)
 
 
 class Strict(Schema):
@@ -15,26 +15,25 @@ class Strict(Schema):
 
 
 class ReporterSchema(Strict):
-    name = fields.String(validate=validate.Length(max=200), allow_none=True)
-    phone = fields.String(validate=validate.Length(max=40), allow_none=True)
-    email = fields.Email(allow_none=True)
-    nik = fields.String(validate=validate.Regexp(r"^[0-9]{16}$"), allow_none=True)
-    address = fields.String(validate=validate.Length(max=500), allow_none=True)
+    name = Text(0, 200, allow_none=True)
+    phone = Text(0, 40, allow_none=True)
+    email = Email(allow_none=True)
+    nik = Text(16, 16, validate=validate.Regexp(r"^[0-9]{16}$"), allow_none=True)
+    address = Text(0, 500, multiline=True, allow_none=True)
 
 
 class ComplaintSchema(Strict):
-    unit_id = fields.String(required=True, validate=UNIT_ID)
-    tracking_id = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,59}$"), allow_none=True)
+    unit_id = Text(2, 40, required=True)
+    tracking_id = Text(3, 60, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,59}$"), allow_none=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     classification = fields.String(required=True, validate=validate.OneOf(CLASSIFICATIONS))
-    category = fields.String(validate=validate.Length(max=100), allow_none=True)
-    tags = fields.List(fields.String(validate=validate.Length(1, 50)), load_default=list,
-                       validate=validate.Length(max=20))
-    subject = fields.String(required=True, validate=validate.Length(3, 300))
-    description = fields.String(required=True, validate=validate.Length(3, 20000))
-    place = fields.String(validate=validate.Length(max=300), allow_none=True)
-    event_time = fields.AwareDateTime(allow_none=True)
-    received_at = fields.AwareDateTime(allow_none=True)
+    category = Text(0, 100, allow_none=True)
+    tags = fields.List(Text(1, 50), load_default=list, validate=validate.Length(max=20))
+    subject = Text(3, 300, required=True)
+    description = Text(3, 20000, multiline=True, required=True)
+    place = Text(0, 300, allow_none=True)
+    event_time = PastDateTime(allow_none=True)
+    received_at = PastDateTime(allow_none=True)
     anonymous = fields.Boolean(load_default=False)
     confidential = fields.Boolean(load_default=False)
     reporter = fields.Nested(ReporterSchema, allow_none=True)
@@ -44,19 +43,17 @@ class ComplaintSchema(Strict):
 
 class ActionBase(Strict):
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
-    at = fields.AwareDateTime(allow_none=True, metadata={
+    at = PastDateTime(allow_none=True, metadata={
         "description": "Kapan tindakan terjadi (mis. disinkronkan dari LAPOR!); bawaan: sekarang. Tidak "
                        "boleh sebelum kejadian terakhir atau di masa depan. Tidak untuk token pelapor."})
-    note = fields.String(validate=NOTE, allow_none=True)
+    note = Text(3, 20000, multiline=True, allow_none=True)
 
 
 class VerifySchema(ActionBase):
-    dispose_to = fields.String(validate=UNIT_ID, allow_none=True,
-                               metadata={"description": "Unit tujuan disposisi; bawaan: unit pemegang"})
+    dispose_to = Text(2, 40, allow_none=True, metadata={"description": "Unit tujuan disposisi; bawaan: unit pemegang"})
     classification = fields.String(validate=validate.OneOf(CLASSIFICATIONS), allow_none=True)
-    category = fields.String(validate=validate.Length(max=100), allow_none=True)
-    tags = fields.List(fields.String(validate=validate.Length(1, 50)), validate=validate.Length(max=20),
-                       allow_none=True)
+    category = Text(0, 100, allow_none=True)
+    tags = fields.List(Text(1, 50), validate=validate.Length(max=20), allow_none=True)
     berkadar_pengawasan = fields.Boolean(allow_none=True)
 
 
@@ -70,15 +67,15 @@ class ArchiveSchema(ActionBase):
 
 
 class ForwardSchema(ActionBase):
-    to_unit_id = fields.String(required=True, validate=UNIT_ID)
+    to_unit_id = Text(2, 40, required=True)
 
 
 class ForwardOutSchema(ActionBase):
-    to_instansi = fields.String(required=True, validate=validate.Length(3, 200))
+    to_instansi = Text(3, 200, required=True)
 
 
 class NoteRequired(ActionBase):
-    note = fields.String(required=True, validate=NOTE)
+    note = Text(3, 20000, multiline=True, required=True)
 
 
 class RateSchema(ActionBase):

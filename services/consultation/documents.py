@@ -29,6 +29,7 @@ from pymongo.errors import DuplicateKeyError
 
 from pantau import auth
 from pantau.events import fkp as ev
+from pantau.inputs import check_text
 from pantau.problems import ProblemError, flatten_errors
 from pantau.rules.fkp import HELD
 from pantau.web import Blueprint, json_response
@@ -41,6 +42,7 @@ blp = Blueprint("fkp_documents", __name__, url_prefix="/v1/fkp",
                 description="Berita Acara FKP dan dokumen bukti pemenuhan janji")
 SECURITY = [{"bearer": []}]
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+MAX_FILENAME = 255
 FORM_OVERHEAD = 256 * 1024  # multipart boundaries, headers and the signatories field
 SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 _PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
@@ -84,7 +86,12 @@ def read_upload() -> tuple[bytes, str, str | None]:
     if ctype is None:
         raise ProblemError(415, "Berkas harus PDF, PNG atau JPEG (diperiksa dari isi berkas, bukan namanya).",
                            detail_en="The file must be a PDF, PNG or JPEG (checked by content, not by name).")
-    return data, ctype, upload.filename or None
+    try:  # the name is kept with the Berita Acara: bounded text like every other field
+        filename = check_text(upload.filename, 0, MAX_FILENAME) if upload.filename else None
+    except ValidationError as exc:
+        raise ProblemError(422, "Nama berkas tidak valid.", detail_en="Invalid file name.",
+                           errors=flatten_errors({"file": exc.messages})) from None
+    return data, ctype, filename
 
 
 def save(fkp_id: str, data: bytes, ctype: str, kind: str) -> str:

@@ -1,13 +1,15 @@
-"""HTTP schemas of the survey service (unknown fields are errors on input)."""
+"""HTTP schemas of the survey service (unknown fields are errors on input; free text bounded and
+without control characters, dates within a plausible window: pantau/inputs.py)."""
 from marshmallow import RAISE, Schema, fields, validate
 
+from pantau.inputs import PastDateTime, PlannedDate, Text, Url
 from pantau.rules.ikm import ELEMENTS
 
 CHANNELS = ("qr", "web", "enumerator", "paper", "kiosk", "mobile", "other")
 EDUCATION = ("SD", "SMP", "SMA", "D1-D3", "D4-S1", "S2", "S3")
 OCCUPATION = ("PNS", "TNI", "POLRI", "SWASTA", "WIRAUSAHA", "LAINNYA")
 MAX_BATCH = 5000
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"  # in Text: "$" alone would also take a trailing newline
 
 
 class Strict(Schema):
@@ -29,16 +31,16 @@ class RespondentSchema(Strict):
 
 
 class ResponseSchema(Strict):
-    unit_id = fields.String(required=True, validate=validate.Length(2, 40))
-    response_id = fields.String(required=True, validate=validate.Regexp(
+    unit_id = Text(2, 40, required=True)
+    response_id = Text(1, 100, required=True, validate=validate.Regexp(
         ID_PATTERN, error="Gunakan 1-100 karakter huruf, angka, . _ : -"))
-    submitted_at = fields.AwareDateTime(required=True, format="iso",
-                                        metadata={"description": "RFC 3339 dengan zona waktu"})
+    submitted_at = PastDateTime(required=True, format="iso", metadata={
+        "description": "RFC 3339 dengan zona waktu; antara 2000-01-01 dan satu hari dari sekarang"})
     answers = fields.Nested(AnswersSchema, required=True)
-    service_type = fields.String(validate=validate.Length(1, 200), allow_none=True)
+    service_type = Text(1, 200, allow_none=True)
     channel = fields.String(validate=validate.OneOf(CHANNELS), allow_none=True)
     respondent = fields.Nested(RespondentSchema, allow_none=True)
-    suggestion = fields.String(validate=validate.Length(max=2000), allow_none=True)
+    suggestion = Text(0, 2000, multiline=True, allow_none=True)
 
 
 class BatchSchema(Strict):
@@ -48,7 +50,7 @@ class BatchSchema(Strict):
 
 
 class VoidSchema(Strict):
-    reason = fields.String(required=True, validate=validate.Length(3, 500))
+    reason = Text(3, 500, multiline=True, required=True)
 
 
 class AcceptedSchema(Schema):
@@ -74,29 +76,29 @@ class SettingsSchema(Strict):
 
 
 class RtlItemSchema(Strict):
-    item_id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
+    item_id = Text(1, 100, required=True, validate=validate.Regexp(ID_PATTERN))
     element = fields.String(required=True, validate=validate.OneOf(ELEMENTS))
-    programme = fields.String(required=True, validate=validate.Length(3, 500))
-    owner = fields.String(required=True, validate=validate.Length(2, 200))
-    target_date = fields.Date(required=True)
+    programme = Text(3, 500, required=True)
+    owner = Text(2, 200, required=True)
+    target_date = PlannedDate(required=True)
 
 
 class EvidenceSchema(Strict):
-    name = fields.String(required=True, validate=validate.Length(1, 200))
-    url = fields.Url(allow_none=True)
-    sha256 = fields.String(validate=validate.Regexp(r"^[0-9a-f]{64}$"), allow_none=True)
+    name = Text(1, 200, required=True)
+    url = Url(allow_none=True)
+    sha256 = Text(64, 64, validate=validate.Regexp(r"^[0-9a-f]{64}$"), allow_none=True)
 
 
 class RtlProgressSchema(Strict):
     status = fields.String(required=True, validate=validate.OneOf(RTL_STATUSES))
     progress_pct = fields.Integer(strict=True, required=True, validate=validate.Range(0, 100))
-    note = fields.String(validate=validate.Length(max=2000), allow_none=True)
-    at = fields.AwareDateTime(required=True)
+    note = Text(0, 2000, multiline=True, allow_none=True)
+    at = PastDateTime(required=True)
     evidence = fields.List(fields.Nested(EvidenceSchema), load_default=list, validate=validate.Length(max=20))
 
 
 class PublicationSchema(Strict):
     medium = fields.String(required=True, validate=validate.OneOf(MEDIA))
-    published_on = fields.Date(required=True)
-    url = fields.Url(allow_none=True)
-    note = fields.String(validate=validate.Length(max=500), allow_none=True)
+    published_on = PlannedDate(required=True)
+    url = Url(allow_none=True)
+    note = Text(0, 500, multiline=True, allow_none=True)

@@ -249,6 +249,23 @@ def test_missing_cells_and_bad_dates():
     ]
 
 
+def test_implausible_dates_and_control_characters_are_cell_errors_and_store_syntax_is_a_value():
+    data = csv_bytes("h1,01/01/0001,3,3,3,3,3,3,3,3,3,,,,,,",
+                     "h2,2300-01-01,3,3,3,3,3,3,3,3,3,,,,,,",
+                     "h3,2026-03-10,3,3,3,3,3,3,3,3,3,izin\x00usaha,,,,,",
+                     "h4,2026-03-10,3,3,3,3,3,3,3,3,3," + "x" * 201 + ",,,,,")
+    errs = errors_of(parse_csv, data)
+    assert brief(errs) == [(2, "submitted_at", "/rows/2/submitted_at", "submitted_at"),
+                           (3, "submitted_at", "/rows/3/submitted_at", "submitted_at"),
+                           (4, "service_type", "/rows/4/service_type", "service_type"),
+                           (5, "service_type", "/rows/5/service_type", "service_type")]
+    assert errs[0]["message"].startswith("Harus antara 2000-01-01T00:00:00+00:00 dan ")
+    assert errs[2]["message"] == "Tidak boleh memuat karakter kendali (baris baru, tab, NUL, ...)."
+    ok = parse_csv(csv_bytes('h5,2026-03-10,3,3,3,3,3,3,3,3,3,"izin usaha (Perda No. 5)",,,,,',
+                             "h6,2026-03-10,3,3,3,3,3,3,3,3,3,$where,,,,,"), UNIT, TZ)
+    assert [it["service_type"] for it in ok] == ["izin usaha (Perda No. 5)", "$where"]
+
+
 def test_duplicate_response_id_within_file():
     data = csv_bytes("same,2026-03-10,3,3,3,3,3,3,3,3,3,,,,,,",
                      "other,2026-03-10,3,3,3,3,3,3,3,3,3,,,,,,",

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from pantau.rules.ikm import ELEMENTS
 from services.aggregator.projections import skm_bursts
 from services.aggregator.projections.skm import SkmProjection, add, empty_bucket
+from services.aggregator.projections.skm_codec import bucket_from_store
 
 UNIT, MONTH = "samsat-samarinda", "2026-03"
 BID = f"{UNIT}:{MONTH}"
@@ -27,7 +28,7 @@ def items(lo: int, hi: int) -> list:
 
 
 def load(bucket_doc: dict | None, bursts_doc: dict | None) -> dict:
-    b = copy.deepcopy(bucket_doc) if bucket_doc else empty_bucket(UNIT, MONTH)
+    b = bucket_from_store(copy.deepcopy(bucket_doc)) if bucket_doc else empty_bucket(UNIT, MONTH)
     return skm_bursts.attach({BID: b}, {BID: copy.deepcopy(bursts_doc)} if bursts_doc else {})[BID]
 
 
@@ -46,7 +47,7 @@ def test_the_bucket_document_has_no_bursts_and_stays_small():
     small, _ = clean(10)
     big, bursts = clean(400)
     assert "bursts" not in big and set(big) == set(small)
-    assert big["respondents"] == 400 and big["largest_identical_burst"] == max(bursts["bursts"].values())
+    assert big["respondents"] == 400 and big["largest_identical_burst"] == max(e["count"] for e in bursts["bursts"])
     # one channel, one 10-minute window (09:00 and 09:01): the all-4 answers are the largest burst
     assert big["largest_identical_burst"] == sum(1 for n in range(400) if n % 3)
 

@@ -7,7 +7,9 @@ scans the whole collection for every other filter, README "Store notes"):
   insert-only `skm_voids` document the same way;
 - a unit × month bucket (`_id` = "<unit>:<month>") holds small sums and, per partition, the next
   offset it has applied (`applied`); its identical-answer bursts, which grow with the responses,
-  live in `skm_bursts` (skm_bursts.py), so the buckets the reports read stay small.
+  live in `skm_bursts` (skm_bursts.py), so the buckets the reports read stay small. Counts keyed
+  by client values (respondent profile, bursts) are stored as lists of {value, count}
+  (skm_codec.py): a service type such as "izin usaha (Perda No. 5)" is never a field name.
 A record changes a bucket only if its offset is not yet applied there *and* it is the record that
 inserted the fact (or void). So a redelivery after a crash (same offsets) is applied exactly
 where it was missing, and a republished duplicate (same event, new offset) finds a fact inserted
@@ -38,6 +40,7 @@ from pantau.mongo import by_id, insert_ignoring_duplicates
 from pantau.rules.ikm import ELEMENTS
 
 from . import skm_bursts
+from .skm_codec import bucket_from_store
 
 SERVICE_HOURS = range(7, 17)  # 07:00–16:59 local; outside is an objectivity signal, not an error
 PROFILE_FIELDS = ("sex", "education", "occupation", "channel", "service_type")
@@ -186,7 +189,8 @@ class SkmProjection:
         if not ids:
             return rejected
         found = by_id(self.buckets, ids)
-        current = skm_bursts.attach({i: found.get(i) or empty_bucket(*i.rsplit(":", 1)) for i in ids},
+        current = skm_bursts.attach({i: bucket_from_store(found[i]) if i in found else empty_bucket(*i.rsplit(":", 1))
+                                     for i in ids},
                                     by_id(self.bursts, ids))
         notes = by_id(self.notes, [position_key(e.position) for items in changes.values() for _, e, _ in items])
         changed = [b for bucket_id, items in changes.items()

@@ -1,0 +1,118 @@
+"""Marshmallow fields for plausible client input, shared by the write services' schemas.
+
+- `Text` (and `Url`, `Email`): a string of bounded length without control characters (C0, DEL,
+  C1) or lone surrogates; `multiline` text (notes, minutes, suggestions) may hold tabs and line
+  breaks. Such characters are never what a person typed; NUL is refused by the store, and the
+  others break log lines, exports and the dashboard's tables. Both checks run before any other
+  validator, so a megabyte of text never reaches a regular expression.
+- `PastDateTime`: when something happened (an RFC 3339 date-time with offset), from
+  `PANTAU_EARLIEST_DATE` (default 2000-01-01, 00:00 UTC) to now + 1 day (clock skew).
+- `PlannedDate`: a date something is held or due, from `PANTAU_EARLIEST_DATE` to
+  `PANTAU_PLAN_YEARS_AHEAD` years (default 2) after today in the province's time zone.
+Dates outside these windows once answered 500 (a date past year 9999 in the province's time
+zone) or were stored (a forum held in year 1); they are 422 field errors now.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from marshmallow import ValidationError, fields, validate
+
+from .config import settings
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROLS_BUT_LAYOUT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # \t \n \r allowed
+CONTROL_MESSAGE = "Control characters (line breaks, tabs, NUL, ...) are not allowed."
+CONTROL_MESSAGE_MULTILINE = "Control characters other than line breaks and tabs (e.g. NUL) are not allowed."
+CLOCK_SKEW = timedelta(days=1)
+
+
+def check_text(value: str, min_length: int, max_length: int, multiline: bool = False) -> str:
+    """`value` if it is min_length..max_length characters long without control characters."""
+    validate.Length(min_length or None, max_length)(value)
+    if (_CONTROLS_BUT_LAYOUT if multiline else _CONTROLS).search(value):
+        raise ValidationError(CONTROL_MESSAGE_MULTILINE if multiline else CONTROL_MESSAGE)
+    return value
+
+
+class _Bounded:
+    """Mixin for string fields: the length and control-character check, before the validators."""
+
+    def _bound(self, min_length: int, max_length: int, multiline: bool) -> None:
+        self.text_bounds = (min_length, max_length, multiline)
+        # the same bound as a validator too, so the OpenAPI document states minLength/maxLength
+        self.validators.append(validate.Length(min_length or None, max_length))  # type: ignore[attr-defined]
+
+    def _deserialize(self, value: Any, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)  # type: ignore[misc]
+        return check_text(text, *self.text_bounds)
+
+
+class Text(_Bounded, fields.String):
+    def __init__(self, min_length: int = 0, max_length: int = 200, *, multiline: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self._bound(min_length, max_length, multiline)
+
+
+class Url(_Bounded, fields.Url):
+    def __init__(self, max_length: int = 2000, **kwargs):
+        super().__init__(**kwargs)
+        self._bound(0, max_length, False)
+
+
+class Email(_Bounded, fields.Email):
+    def __init__(self, max_length: int = 254, **kwargs):
+        super().__init__(**kwargs)
+        self._bound(0, max_length, False)
+
+
+def earliest_date() -> date:
+    return settings().earliest_date
+
+
+def _outside(lo, hi) -> ValidationError:
+    return ValidationError(f"Must lie between {lo.isoformat()} and {hi.isoformat()}.")
+
+
+def past_window(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """(earliest, latest) moment a `PastDateTime` may name."""
+    now = now or datetime.now(timezone.utc)
+    return datetime.combine(earliest_date(), time(0), timezone.utc), (now + CLOCK_SKEW).replace(microsecond=0)
+
+
+def _years_after(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def planned_window(today: date | None = None) -> tuple[date, date]:
+    """(earliest, latest) date a `PlannedDate` may name."""
+    s = settings()
+    today = today or datetime.now(ZoneInfo(s.tz)).date()
+    return s.earliest_date, _years_after(today, s.plan_years_ahead)
+
+
+class PastDateTime(fields.AwareDateTime):
+    """Compared as aware datetimes (no conversion to another zone, which overflows near the
+    ends of the calendar)."""
+
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> datetime:
+        dt = super()._deserialize(value, attr, data, **kwargs)
+        lo, hi = past_window()
+        if not lo <= dt <= hi:
+            raise _outside(lo, hi)
+        return dt
+
+
+class PlannedDate(fields.Date):
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> date:
+        d = super()._deserialize(value, attr, data, **kwargs)
+        lo, hi = planned_window()
+        if not lo <= d <= hi:
+            raise _outside(lo, hi)
+        return d
