@@ -38,6 +38,7 @@ class Settings:
     consumer_group: str = field(default_factory=lambda: _env("PANTAU_CONSUMER_GROUP", "pantau-aggregator"))
     max_body_bytes: int = field(default_factory=lambda: int(_env("PANTAU_MAX_BODY_BYTES", str(8 * 1024 * 1024))))
     kafka_partitions: int = field(default_factory=lambda: int(_env("PANTAU_KAFKA_PARTITIONS", "3")))
+    upload_deadline_s: float = field(default_factory=lambda: float(_env("PANTAU_UPLOAD_DEADLINE_S", "20")))
 
     def db_name(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"
