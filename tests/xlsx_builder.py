@@ -27,6 +27,7 @@ WORKBOOK = (f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xml
 WORKBOOK_RELS = (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL}">'
                  f'<Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/>'
                  f'<Relationship Id="rId2" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
+                 f'<Relationship Id="rId3" Type="{REL}/styles" Target="styles.xml"/>'
                  '</Relationships>')
 
 
@@ -58,7 +59,7 @@ def column(n: int) -> str:
     return out
 
 
-def xlsx(sheet: bytes | Iterable[bytes], shared_strings: bytes | None = None,
+def xlsx(sheet: bytes | Iterable[bytes], shared_strings: bytes | None = None, styles: bytes | None = None,
          extra: dict[str, bytes] | None = None) -> bytes:
     """An archive with one worksheet; `sheet` is its XML, whole or as chunks (streamed into the
     zip, so a sheet of tens of MB never sits in memory twice)."""
@@ -70,6 +71,8 @@ def xlsx(sheet: bytes | Iterable[bytes], shared_strings: bytes | None = None,
         zf.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         if shared_strings is not None:
             zf.writestr("xl/sharedStrings.xml", shared_strings)
+        if styles is not None:
+            zf.writestr("xl/styles.xml", styles)
         for name, data in (extra or {}).items():
             zf.writestr(name, data)
         if isinstance(sheet, bytes):

@@ -226,12 +226,17 @@ class _Styles(_Reader):
             self._in_xfs = False
 
     def date_styles(self) -> dict[int, tuple[bool, bool]]:
-        """style index → (is a duration, has a time of day)."""
+        """style index → (is a duration, has a time of day); each format is looked at once."""
+        kinds: dict[int, tuple[bool, bool] | None] = {}
         out = {}
         for i, fid in enumerate(self.xf_formats):
-            code = self.custom.get(fid) or BUILTIN_FORMATS.get(fid)
-            if code and is_date_format(code):
-                out[i] = (is_timedelta_format(code), _format_has_time(code))
+            if fid not in kinds:
+                code = self.custom.get(fid) or BUILTIN_FORMATS.get(fid)
+                # Excel's number formats have at most 255 characters; a longer one is no date of ours
+                date = bool(code) and len(code) <= 255 and is_date_format(code)
+                kinds[fid] = (is_timedelta_format(code), _format_has_time(code)) if date else None
+            if (kind := kinds[fid]) is not None:
+                out[i] = kind
         return out
 
 

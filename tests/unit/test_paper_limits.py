@@ -142,6 +142,16 @@ def test_too_many_xml_elements_are_refused():
     assert cpu < 5.0
 
 
+def test_a_long_number_format_shared_by_many_styles_is_looked_at_once():
+    styles = (b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts>'
+              b'<numFmt numFmtId="200" formatCode="dd/mm/yyyy' + b"0" * 100_000 + b'"/></numFmts><cellXfs>'
+              + b'<xf numFmtId="200"/>' * 300_000 + b"</cellXfs></styleSheet>")
+    data = xlsx(valid_sheet(), styles=styles)
+    start = time.process_time()
+    assert len(paper.parse_xlsx(data, UNIT, TZ)) == 1
+    assert time.process_time() - start < 5.0  # once per format: about a second; once per style: minutes
+
+
 def test_overlong_cell_text_is_refused():
     err = refusal(xlsx(valid_sheet(f'<row r="3"><c r="Q3" t="inlineStr"><is><t>{"x" * 40_000}</t></is></c></row>')))
     assert err["message"] == "Sel Q3 berisi lebih dari 32768 karakter." and err["row"] == 3
