@@ -43,6 +43,7 @@ class Settings:
     # plan_years_ahead years ahead for planned dates (forums, promise and RTL targets)
     earliest_date: date = field(default_factory=lambda: date.fromisoformat(_env("PANTAU_EARLIEST_DATE", "2000-01-01")))
     plan_years_ahead: int = field(default_factory=lambda: int(_env("PANTAU_PLAN_YEARS_AHEAD", "2")))
+    upload_deadline_s: float = field(default_factory=lambda: float(_env("PANTAU_UPLOAD_DEADLINE_S", "20")))
 
     def db_name(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"

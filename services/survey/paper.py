@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
@@ -21,11 +19,13 @@ from marshmallow import ValidationError
 from pantau.problems import flatten_errors
 from pantau.rules.ikm import ELEMENTS
 
+from .paper_budget import MAX_LINE_CHARS, MAX_SHEET_ROWS, MAX_WIDTH, MAX_XLSX_UNCOMPRESSED, Deadline
 from .paper_cells import _EDUCATION, _OCCUPATION, _SEX, _Cell, _choice, _is_blank, _norm_header, _to_int, \
     _to_submitted, _to_text
 from .paper_layout import (_HEADER_MAP, ALIASES, ANSWER_LABELS, CHANNEL, COLUMNS, DATA_SHEET, NOTES_SHEET,
                            OPTIONAL, QUESTIONS, REQUIRED)
 from .paper_templates import column_notes, template_csv, template_xlsx
+from .paper_xlsx import FileRefused, NotWorkbook, read_sheet
 from .schemas import MAX_BATCH, ResponseSchema
 
 __all__ = ["COLUMNS", "REQUIRED", "OPTIONAL", "ALIASES", "CHANNEL", "PaperFormError", "Parsed",
@@ -35,7 +35,6 @@ __all__ = ["COLUMNS", "REQUIRED", "OPTIONAL", "ALIASES", "CHANNEL", "PaperFormEr
 ZIP_MAGIC = b"PK\x03\x04"
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\xe0", b"PK\x05\x06",
                  b"PK\x07\x08", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf", b"BM", b"II*\x00", b"MM\x00*")
-MAX_XLSX_UNCOMPRESSED = 64 * 1024 * 1024  # a 5000-row questionnaire sheet is ~2 MB unpacked
 
 
 class PaperFormError(Exception):
@@ -48,10 +47,12 @@ class PaperFormError(Exception):
 
 @dataclass
 class Parsed:
-    """A parsed upload: `items[i]` came from spreadsheet row `rows[i]`."""
+    """A parsed upload: `items[i]` came from spreadsheet row `rows[i]`; `loaded[i]` is that item as
+    `ResponseSchema().load` returned it (each row is validated once, here)."""
     format: str
     items: list[dict] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
+    loaded: list[dict] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- errors
@@ -98,7 +99,8 @@ def describe_binary(data: bytes) -> str:
 
 # --------------------------------------------------------------------------- core
 
-def _read_header(raw: list[Any], column_has_data: list[bool]) -> tuple[dict[int, tuple[str, str]], list[dict]]:
+def _read_header(raw: list[Any], column_has_data: Callable[[int], bool]
+                 ) -> tuple[dict[int, tuple[str, str]], list[dict]]:
     """Column index → (canonical name, header as written); errors for the header row."""
     errors: list[dict] = []
     mapping: dict[int, tuple[str, str]] = {}
@@ -106,7 +108,7 @@ def _read_header(raw: list[Any], column_has_data: list[bool]) -> tuple[dict[int,
     for i, h in enumerate(raw):
         written = "" if h is None else _to_text(h).lstrip("\ufeff")
         if not written.strip():
-            if column_has_data[i]:
+            if column_has_data(i):
                 name = f"kolom_{i + 1}"
                 errors.append(cell_error(1, name, f"Kolom ke-{i + 1} berisi data tetapi tidak punya judul.", ""))
             continue
@@ -133,11 +135,13 @@ def _read_header(raw: list[Any], column_has_data: list[bool]) -> tuple[dict[int,
 
 
 def _parse_rows(rows: Iterable[tuple[int, list[_Cell]]], header: list[Any], unit_id: str, tz: str,
-                fmt: str) -> Parsed:
-    """Shared by CSV and XLSX: `rows` yields (spreadsheet row number, cells) after the header."""
+                fmt: str, deadline: Deadline) -> Parsed:
+    """Shared by CSV and XLSX: `rows` yields (spreadsheet row number, cells) after the header,
+    each at most MAX_WIDTH cells wide (the readers refuse wider rows)."""
     zone = ZoneInfo(tz)
     data_rows: list[tuple[int, list[_Cell]]] = []
     for number, cells in rows:
+        deadline.check()
         if all(_is_blank(c.value) for c in cells):
             continue
         data_rows.append((number, cells))
@@ -145,11 +149,9 @@ def _parse_rows(rows: Iterable[tuple[int, list[_Cell]]], header: list[Any], unit
             raise PaperFormError([file_error(f"Berkas berisi lebih dari {MAX_BATCH} baris data; "
                                              f"bagi menjadi beberapa berkas.")])
     width = max([len(header)] + [len(c) for _, c in data_rows])
-    has_data = [False] * width
-    for _, cells in data_rows:
-        for i, c in enumerate(cells):
-            if not _is_blank(c.value):
-                has_data[i] = True
+
+    def has_data(i: int) -> bool:  # asked only for columns without a header
+        return any(i < len(cells) and not _is_blank(cells[i].value) for _, cells in data_rows)
     mapping, errors = _read_header(list(header) + [None] * (width - len(header)), has_data)
     if errors:
         raise PaperFormError(errors)
@@ -160,6 +162,7 @@ def _parse_rows(rows: Iterable[tuple[int, list[_Cell]]], header: list[Any], unit
     out = Parsed(fmt)
     first_row_of: dict[str, int] = {}
     for number, cells in data_rows:
+        deadline.check()
         row_errors: list[dict] = []
         bad_columns: set[str] = set()
         values: dict[str, _Cell] = {}
@@ -209,7 +212,7 @@ def _parse_rows(rows: Iterable[tuple[int, list[_Cell]]], header: list[Any], unit
             item["suggestion"] = _to_text(values["suggestion"].value)
 
         try:
-            schema.load(item)
+            out.loaded.append(schema.load(item))
         except ValidationError as exc:
             for e in flatten_errors(exc.messages):
                 parts = [p for p in e["pointer"].split("/") if p]
@@ -235,14 +238,16 @@ def _parse_rows(rows: Iterable[tuple[int, list[_Cell]]], header: list[Any], unit
                                              _header_of(mapping, "response_id")))
             else:
                 first_row_of[rid] = number
-        order = {c: k for k, c in enumerate(COLUMNS)}
-        row_errors.sort(key=lambda e: order.get(e["column"], len(order)))
+        row_errors.sort(key=lambda e: _COLUMN_ORDER.get(e["column"], len(_COLUMN_ORDER)))
         errors.extend(row_errors)
         out.items.append(item)
         out.rows.append(number)
     if errors:
         raise PaperFormError(errors)
     return out
+
+
+_COLUMN_ORDER = {c: k for k, c in enumerate(COLUMNS)}
 
 
 def _header_of(mapping: dict[int, tuple[str, str]], col: str) -> str | None:
@@ -265,30 +270,62 @@ def _decode(data: bytes) -> str:
 
 
 def _sniff_delimiter(text: str) -> str:
-    first = text.split("\n", 1)[0]
+    end = text.find("\n", 0, MAX_LINE_CHARS)
+    first = text[:end if end >= 0 else MAX_LINE_CHARS]
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
-def _csv_records(data: bytes) -> tuple[list[Any], Iterator[tuple[int, list[_Cell]]]]:
+def _file_refused(message: str, row: int | None) -> PaperFormError:
+    return PaperFormError([{**file_error(message), "row": row}])
+
+
+def _bounded_lines(text: str) -> Iterator[str]:
+    """The physical lines of `text`, refusing one longer than MAX_LINE_CHARS (so that no CSV
+    record can hold more than a few thousand fields before the width check sees it)."""
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise _file_refused(f"Baris ke-{number} berkas lebih dari {MAX_LINE_CHARS} karakter; periksa "
+                                f"pemisah kolom dan tanda kutip, atau unggah berkas .xlsx.", number)
+        yield line
+
+
+def _csv_records(data: bytes, deadline: Deadline) -> tuple[list[Any], Iterator[tuple[int, list[_Cell]]]]:
     if not data.strip() or not data.lstrip(b"\xef\xbb\xbf").strip():
         raise PaperFormError([file_error("Berkas kosong.")])
     text = _decode(data)
-    delimiter = _sniff_delimiter(text)
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise PaperFormError([file_error(f"Berkas CSV tidak dapat dibaca: {exc}.")]) from None
-    if not records or all(_is_blank(v) for v in records[0]):
+    reader = csv.reader(_bounded_lines(text), delimiter=_sniff_delimiter(text))
+
+    def bounded() -> Iterator[list[str]]:
+        number = 0
+        try:
+            for record in reader:
+                number += 1
+                deadline.check()
+                if number > MAX_SHEET_ROWS:
+                    raise _file_refused(f"Berkas berisi lebih dari {MAX_SHEET_ROWS} baris (judul, {MAX_BATCH} "
+                                        f"baris data dan baris kosong); bagi menjadi beberapa berkas.", number)
+                if len(record) > MAX_WIDTH:
+                    raise _file_refused(f"Baris {number} berisi {len(record)} kolom; templat memakai "
+                                        f"{len(COLUMNS)} kolom, paling banyak {MAX_WIDTH} termasuk kolom kosong. "
+                                        f"Periksa pemisah kolom.", number)
+                yield record
+        except csv.Error as exc:
+            raise PaperFormError([file_error(f"Berkas CSV tidak dapat dibaca: {exc}.")]) from None
+
+    records = bounded()
+    header = next(records, None)
+    if header is None or all(_is_blank(v) for v in header):
         raise PaperFormError([file_error("Baris 1 harus berisi judul kolom (lihat templat).")])
-    rows = ((n, [_Cell(v) for v in r]) for n, r in enumerate(records[1:], start=2))
-    return records[0], rows
+    rows = ((n, [_Cell(v) for v in r]) for n, r in enumerate(records, start=2))
+    return header, rows
 
 
-def parse_csv_file(data: bytes, unit_id: str, tz: str) -> Parsed:
-    header, rows = _csv_records(data)
-    return _parse_rows(rows, header, unit_id, tz, "csv")
+def parse_csv_file(data: bytes, unit_id: str, tz: str, deadline: Deadline | None = None) -> Parsed:
+    deadline = deadline or Deadline.default()
+    header, rows = _csv_records(data, deadline)
+    return _parse_rows(rows, header, unit_id, tz, "csv", deadline)
 
 
 def parse_csv(data: bytes, unit_id: str, tz: str) -> list[dict]:
@@ -298,72 +335,48 @@ def parse_csv(data: bytes, unit_id: str, tz: str) -> list[dict]:
 
 # --------------------------------------------------------------------------- XLSX
 
-_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
-
-
-def _format_has_time(fmt: str | None) -> bool | None:
-    if not fmt:
-        return None
-    bare = _QUOTED.sub("", fmt).lower()
-    return "h" in bare or "s" in bare
-
-
 def _not_workbook(extra: str = "") -> PaperFormError:
     return PaperFormError([file_error(
         "Berkas bukan workbook Excel (.xlsx) yang valid" + extra + ". Simpan ulang sebagai "
         "'Excel Workbook (.xlsx)' atau unggah CSV UTF-8.")])
 
 
-def parse_xlsx_file(data: bytes, unit_id: str, tz: str) -> Parsed:
+def parse_xlsx_file(data: bytes, unit_id: str, tz: str, deadline: Deadline | None = None) -> Parsed:
+    deadline = deadline or Deadline.default()
     if not data:
         raise PaperFormError([file_error("Berkas kosong.")])
     if not data.startswith(ZIP_MAGIC):
         raise _not_workbook()
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-            if sum(i.file_size for i in zf.infolist()) > MAX_XLSX_UNCOMPRESSED:
-                raise _not_workbook(" (isi terlalu besar setelah dibuka)")
-    except zipfile.BadZipFile:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, EOFError):
         raise _not_workbook() from None
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise _not_workbook(" (arsip ZIP ini bukan workbook Excel)")
-    from openpyxl import load_workbook  # imported lazily: only XLSX uploads need it
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many types for a damaged file
-        raise _not_workbook() from None
-    try:
-        sheets = [ws for ws in wb.worksheets if ws.title.strip().lower() != NOTES_SHEET.lower()]
-        if not sheets:
-            raise PaperFormError([file_error("Workbook tidak berisi lembar data.")])
-        rows_iter = sheets[0].iter_rows()
+    with zf:
+        # zipfile never inflates an entry beyond its declared size (CRC error), so the sum is a real bound
+        unpacked = sum(i.file_size for i in zf.infolist())
+        if unpacked > MAX_XLSX_UNCOMPRESSED:
+            raise PaperFormError([file_error(
+                f"Isi workbook setelah dibuka {unpacked // (1024 * 1024)} MB, melebihi batas "
+                f"{MAX_XLSX_UNCOMPRESSED // (1024 * 1024)} MB; hapus lembar dan gambar lain atau bagi berkas.")])
+        names = set(zf.namelist())
+        if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+            raise _not_workbook(" (arsip ZIP ini bukan workbook Excel)")
+        rows = read_sheet(zf, deadline)
         try:
-            header_cells = next(rows_iter)
-        except StopIteration:
-            raise PaperFormError([file_error("Berkas kosong.")]) from None
-        header = [getattr(c, "value", None) for c in header_cells]
-        if all(_is_blank(v) for v in header):
-            raise PaperFormError([file_error("Baris 1 harus berisi judul kolom (lihat templat).")])
-
-        def cells_of(row) -> list[_Cell]:
-            out = []
-            for c in row:
-                v = getattr(c, "value", None)
-                ht = _format_has_time(getattr(c, "number_format", None)) if isinstance(v, datetime) else None
-                out.append(_Cell(v, ht))
-            return out
-
-        # read-only openpyxl yields every row from 1 (gaps as empty cells), so counting is exact
-        rows = ((n, cells_of(row)) for n, row in enumerate(rows_iter, start=2))
-        try:
-            return _parse_rows(rows, header, unit_id, tz, "xlsx")
-        except PaperFormError:
-            raise
-        except (KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile) as exc:
-            raise _not_workbook(f" ({type(exc).__name__})") from None
-    finally:
-        wb.close()
+            first = next(rows, None)
+            if first is None:
+                raise PaperFormError([file_error("Berkas kosong.")])
+            number, header_cells = first
+            header = [c.value for c in header_cells] if number == 1 else []
+            if all(_is_blank(v) for v in header):
+                raise PaperFormError([file_error("Baris 1 harus berisi judul kolom (lihat templat).")])
+            return _parse_rows(rows, header, unit_id, tz, "xlsx", deadline)
+        except NotWorkbook as exc:
+            raise _not_workbook(str(exc)) from None
+        except FileRefused as exc:
+            raise _file_refused(exc.message, exc.row) from None
+        finally:
+            rows.close()
 
 
 def parse_xlsx(data: bytes, unit_id: str, tz: str) -> list[dict]:
@@ -371,13 +384,14 @@ def parse_xlsx(data: bytes, unit_id: str, tz: str) -> list[dict]:
     return parse_xlsx_file(data, unit_id, tz).items
 
 
-def parse_file(data: bytes, unit_id: str, tz: str) -> Parsed:
+def parse_file(data: bytes, unit_id: str, tz: str, deadline: Deadline | None = None) -> Parsed:
     """Decide CSV/XLSX by content; a binary non-ZIP upload raises PaperFormError too
-    (the HTTP layer answers 415 for that case before calling this)."""
+    (the HTTP layer answers 415 for that case before calling this). Raises DeadlineExceeded
+    when `deadline` passes first."""
     fmt = detect_format(data)
     if fmt == "xlsx":
-        return parse_xlsx_file(data, unit_id, tz)
+        return parse_xlsx_file(data, unit_id, tz, deadline)
     if fmt == "csv":
-        return parse_csv_file(data, unit_id, tz)
+        return parse_csv_file(data, unit_id, tz, deadline)
     raise PaperFormError([file_error(f"Jenis berkas tidak didukung ({describe_binary(data)}); "
                                      f"unggah CSV UTF-8 atau .xlsx.")])

@@ -3,23 +3,24 @@
 `POST /v1/skm/paper-forms` (multipart: `unit_id`, `file`) parses the file with
 `services.survey.paper`, then stores every row through the same all-or-nothing intake as
 `POST /v1/skm/responses`; errors point at the spreadsheet row (`/rows/<row>/<column>`,
-header = row 1).
+header = row 1). The parse runs within the limits and the deadline of `paper_budget`; a
+deadline that passes before anything is stored answers 503 with Retry-After.
 """
 from __future__ import annotations
 
 from flask import Response, g, request
-from marshmallow import ValidationError
 
 from pantau import auth, metrics
 from pantau.config import settings
 from pantau.events import skm as ev
-from pantau.problems import ProblemError, flatten_errors
+from pantau.problems import ProblemError
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
 
 from . import intake, paper
 from .api import events
-from .schemas import MAX_BATCH, AcceptedSchema, ResponseSchema
+from .paper_budget import Deadline, DeadlineExceeded
+from .schemas import MAX_BATCH, AcceptedSchema
 
 blp = Blueprint("skm_paper", __name__, url_prefix="/v1/skm/paper-forms",
                 description="Unggah kuesioner SKM kertas yang sudah didigitalkan (CSV/XLSX)")
@@ -65,12 +66,16 @@ def template_xlsx():
     "409": {"description": "response_id sudah tercatat dengan isi berbeda; tidak ada yang disimpan.",
             "content": _PROBLEM},
     "415": {"description": "Bukan multipart/form-data, atau berkas bukan CSV/XLSX.", "content": _PROBLEM},
-    "422": {"description": "Unit tidak dikenal atau ada baris yang salah (errors: row, column, pointer "
-                           "/rows/<baris>/<kolom>, message); tidak ada yang disimpan.", "content": _PROBLEM},
+    "422": {"description": "Unit tidak dikenal, ada baris yang salah (errors: row, column, pointer "
+                           "/rows/<baris>/<kolom>, message), atau berkas melewati batas (lebar, jumlah baris, "
+                           "ukuran setelah dibuka); tidak ada yang disimpan.", "content": _PROBLEM},
+    "503": {"description": "Berkas tidak selesai dibaca dalam batas waktu; tidak ada yang disimpan (Retry-After).",
+            "content": _PROBLEM},
 })
 @auth.require()
 def upload():
     """Unggah kuesioner kertas (CSV atau XLSX) untuk satu unit; semua baris diterima atau tidak sama sekali."""
+    deadline = Deadline.default()
     if (request.mimetype or "").lower() != "multipart/form-data":
         raise ProblemError(415, "Kirim sebagai multipart/form-data dengan isian unit_id dan file.",
                            detail_en="Send multipart/form-data with the fields unit_id and file.")
@@ -95,17 +100,19 @@ def upload():
         raise ProblemError(415, f"Berkas {kind} tidak didukung; unggah CSV (UTF-8) atau XLSX sesuai templat.",
                            detail_en="Only CSV (UTF-8) or XLSX files are accepted; use the template.")
     try:
-        parsed = paper.parse_file(data, unit_id, settings().tz)
+        parsed = paper.parse_file(data, unit_id, settings().tz, deadline)
+        deadline.check()  # the last moment at which giving up stores nothing
     except paper.PaperFormError as exc:
         raise ProblemError(422, "Periksa baris dan kolom yang ditandai; tidak ada yang disimpan.",
                            detail_en="Check the rows and columns listed; nothing was stored.",
                            errors=exc.errors) from None
-    try:
-        items = ResponseSchema(many=True).load(parsed.items)
-    except ValidationError as exc:  # parse_file already validated each row; kept as a safety net
-        raise ProblemError(422, "Periksa baris yang ditandai; tidak ada yang disimpan.",
-                           detail_en="Check the rows listed; nothing was stored.",
-                           errors=flatten_errors(exc.messages)) from None
+    except DeadlineExceeded as exc:
+        raise ProblemError(503, f"Berkas tidak selesai dibaca dalam {exc.seconds:g} detik; tidak ada yang "
+                                f"disimpan. Coba lagi nanti atau bagi menjadi beberapa berkas.",
+                           detail_en=f"The file was not read within {exc.seconds:g} s; nothing was stored. "
+                                     f"Try again later or split the file.",
+                           headers={"Retry-After": "30"}) from None
+    items = parsed.loaded  # each row was validated by ResponseSchema while parsing
 
     rows = parsed.rows  # spreadsheet row of each item (= index + 2 unless blank rows were skipped)
 

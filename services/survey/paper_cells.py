@@ -104,7 +104,7 @@ def _norm_header(h: Any) -> str:
     return re.sub(r"[\s\-]+", "_", _to_text(h).lstrip("\ufeff").strip().lower())
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cell:
     value: Any
     has_time: bool | None = None  # XLSX: does the cell's number format show a time?

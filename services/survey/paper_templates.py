@@ -7,6 +7,7 @@ import io
 from datetime import date
 from typing import Any
 
+from pantau import csv_safe
 from pantau.rules.ikm import ELEMENT_LABELS, ELEMENTS
 
 from .paper_layout import ALIASES, ANSWER_LABELS, COLUMNS, DATA_SHEET, NOTES_SHEET, QUESTIONS
@@ -25,8 +26,8 @@ def template_csv() -> bytes:
     """Header row + one example row, UTF-8 with BOM (so Excel shows non-ASCII text correctly)."""
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(COLUMNS)
-    w.writerow([EXAMPLE[c] for c in COLUMNS])
+    w.writerow(csv_safe.row(COLUMNS))
+    w.writerow(csv_safe.row(EXAMPLE[c] for c in COLUMNS))
     return buf.getvalue().encode("utf-8-sig")
 
 

@@ -2,7 +2,7 @@
 
 CSV: UTF-8 with a byte-order mark (so spreadsheet programs pick UTF-8), comma-separated, one
 header row of the Indonesian column labels, numbers with a decimal point, dates ISO 8601: data
-for any program. XLSX (XlsxWriter): one sheet per table, a bold header row with an autofilter
+for any program; text that would run as a formula starts with `'` (`pantau.csv_safe`). XLSX (XlsxWriter): one sheet per table, a bold header row with an autofilter
 and frozen panes, real numbers with number formats (integers with thousands separators, two or
 four decimals, percentages, dates), and a "Keterangan" sheet with the query and `as_of`.
 """
@@ -15,6 +15,8 @@ import re
 from datetime import date, datetime
 
 import xlsxwriter
+
+from pantau import csv_safe
 
 from . import fmt
 from .tables import Table, plain
@@ -32,7 +34,7 @@ NUMBER_FORMATS = {
 def to_csv(table: Table) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([c.label for c in table.columns])
+    w.writerow(csv_safe.row(c.label for c in table.columns))
     for row in table.rows:
         out = []
         for c in table.columns:
@@ -40,7 +42,7 @@ def to_csv(table: Table) -> bytes:
             if c.kind in ("datetime",) and v:
                 v = datetime.fromisoformat(str(v)).astimezone(fmt.tz()).isoformat()
             out.append("" if v is None else v)
-        w.writerow(out)
+        w.writerow(csv_safe.row(out))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
