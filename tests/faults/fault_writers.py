@@ -204,7 +204,7 @@ class Writers:
             items = [skm_item(unit, f"{L.tag}-{n}-{i}", _answers(rng)) for i in range(size)]
             if n % 9 == 0:  # one bad answer rejects the whole batch (422): none of it may show up
                 items[-1]["answers"]["waktu"] = 5
-            hostile = HOSTILE_SKM[(n // 6) % len(HOSTILE_SKM)] if n % 6 == 3 else None
+            hostile = HOSTILE_SKM[(n // 6) % len(HOSTILE_SKM)] if n % 6 == 3 and n % 9 else None
             if hostile is not None:
                 items = items[:1]
                 items[0].update(hostile[1])
@@ -247,7 +247,7 @@ class Writers:
                                    "target_date": (today + timedelta(days=60)).isoformat(), "elements": ["waktu"]}]}
             if n % 7 == 0:
                 forum["participants"][0]["element"] = "bukan-unsur"  # 422: must never show up
-            hostile = HOSTILE_FORUM[(n // 5) % len(HOSTILE_FORUM)] if n % 5 == 2 else None
+            hostile = HOSTILE_FORUM[(n // 5) % len(HOSTILE_FORUM)] if n % 5 == 2 and n % 7 else None
             if hostile is not None:
                 forum.update(hostile[1])
             out, _ = c.call(self.p.url("consultation", "/v1/fkp"), forum, h, f"fkp {fkp_id}")
@@ -295,7 +295,7 @@ class Writers:
                     "reporter": {"name": "Ani", "phone": "0811"}}
             if n % 8 == 0:
                 body["channel"] = "merpati-pos"  # 422: must never show up
-            hostile = HOSTILE_COMPLAINT[(n // 5) % len(HOSTILE_COMPLAINT)] if n % 5 == 2 else None
+            hostile = HOSTILE_COMPLAINT[(n // 5) % len(HOSTILE_COMPLAINT)] if n % 5 == 2 and n % 8 else None
             if hostile is not None:
                 body.update(hostile[1])
             out, _ = c.call(self.p.url("complaints", "/v1/complaints"), body, h, f"complaint {tid}")
