@@ -44,8 +44,11 @@ down: ## stop everything `make up` started (data is kept in .local/run/dev)
 status:
 	$(BIN)/pantau infra status
 
-test: install ## whole suite against a real Kafka and store on test ports
+test: install lint ## lint, then the whole suite against a real Kafka and store on test ports
 	$(BIN)/python -m pytest -p no:cacheprovider tests
+
+lint: $(STAMP) ## ruff (pyproject.toml [tool.ruff]) over the whole tree
+	$(BIN)/ruff check .
 
 test-faults: install ## the fault suite in its full form (more writes, every fault several times)
 	PANTAU_FAULTS=full $(BIN)/python -m pytest -p no:cacheprovider tests/faults

@@ -6,7 +6,6 @@ import time
 from datetime import datetime, timedelta
 
 import requests
-
 from common import Offsets, ms, pct, wait
 from province import WITA, Generator
 

@@ -25,7 +25,8 @@ sys.path.insert(0, str(HERE))
 import common  # noqa: E402
 from common import env_int, quick_mode  # noqa: E402
 
-from pantau.infra import platform as plat, procs  # noqa: E402
+from pantau.infra import platform as plat  # noqa: E402
+from pantau.infra import procs
 from pantau.infra.profiles import get  # noqa: E402
 
 YEAR = 2025  # the generated province's survey year (complete, in the past)
@@ -69,6 +70,7 @@ def other_data(base: str, token: str, gen, units: list[str], complaints: int, fo
     """Complaints with lifecycles and forums through the real HTTP services."""
     import requests
     from province import WITA, complaint, complaint_steps, forum
+
     from pantau import auth
     s = requests.Session()
     s.headers["Authorization"] = f"Bearer {token}"

@@ -36,7 +36,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pantau.infra import platform as plat, procs, store  # noqa: E402
+from pantau.infra import platform as plat  # noqa: E402
+from pantau.infra import procs, store
 from pantau.infra.profiles import get  # noqa: E402
 from pantau.rules.ikm import ELEMENTS  # noqa: E402
 

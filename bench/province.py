@@ -17,8 +17,8 @@ from pathlib import Path
 
 import orjson
 import yaml
-
 from common import ROOT
+
 from pantau.events import SOURCES
 from pantau.rules.ikm import ELEMENTS as _ELEMENTS
 

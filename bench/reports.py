@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import time
 
-import requests
-
 import naive
+import requests
 from common import median, ms
 
 

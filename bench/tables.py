@@ -101,7 +101,8 @@ def markdown(res: dict) -> str:
     before = _before()
     if before:
         lines += ["", "Before/after the fixes (quick runs on the same machine, bench/before.json; " + before["note"].split(";")[0] + "):",
-                  "", "| run | single posts/s | 1,000-batches responses/s | s per 1,000-batch | apply events/s (2,000) | raw consumer+decode/s | `_id` lookup, missing, 20k docs (ms) |",
+                  "", ("| run | single posts/s | 1,000-batches responses/s | s per 1,000-batch | apply events/s (2,000) "
+                   "| raw consumer+decode/s | `_id` lookup, missing, 20k docs (ms) |"),
                   "|---|---|---|---|---|---|---|"]
         for r in before["runs"]:
             lines.append(f"| {r['label']} ({r['at']}) | {r['single_rate']} | {r['batch_rate']} | {r['batch_http_seconds_per_1000']} | "

@@ -119,8 +119,9 @@ def down(profile: str) -> None:
 @click.option("--registry", default=None, help="YAML or CSV registry file to import")
 def init(registry: str | None) -> None:
     """Create topics and indexes; import the unit registry (idempotent)."""
-    from . import bus, mongo, outbox, units
     from services.aggregator.consumer import ensure_indexes
+
+    from . import bus, mongo, outbox, units
     created = bus.ensure_topics()
     for svc in SERVICES:
         outbox.ensure_indexes(mongo.db(svc)["events"])
@@ -147,6 +148,7 @@ def relay(service: str) -> None:
 def consume() -> None:
     """Run the aggregator's consumer (runs until SIGTERM)."""
     from services.aggregator import consumer
+
     from .logs import setup
     setup("consumer")
     consumer.main(int(os.environ.get("PANTAU_METRICS_PORT") or DEFAULT_METRICS_PORTS["consumer"]))

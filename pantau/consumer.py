@@ -23,16 +23,16 @@ import signal
 import time
 import traceback
 from collections import defaultdict
-from typing import Any, Callable, Iterable, Protocol, runtime_checkable
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, runtime_checkable
 
 from kafka import TopicPartition
 from kafka.errors import CommitFailedError
 from pymongo.errors import AutoReconnect
 
-from . import bus, metrics, mongo
+from . import bus, dlq, metrics, mongo
 from .config import Settings, settings
 from .consumer_health import Heartbeat
-from . import dlq
 from .dlq import ORIGIN_HEADER, PARKED_REASON
 from .envelope import Event, PoisonEvent, at_position, decode
 from .retry import backoff_s, bounded, transient

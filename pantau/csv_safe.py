@@ -3,8 +3,9 @@ run as a formula (starting with =, +, -, @, tab or carriage return) is written w
 apostrophe, so that it opens as the text it is. Every CSV the platform writes goes through here."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -22,7 +22,7 @@ class Within:
         self._token: Token | None = None
         self._store = pymongo.timeout(seconds)
 
-    def __enter__(self) -> "Within":
+    def __enter__(self) -> Within:
         self._token = _at.set(time.monotonic() + self.seconds)
         self._store.__enter__()
         return self

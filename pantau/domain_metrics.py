@@ -31,8 +31,8 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from . import metrics
@@ -56,7 +56,7 @@ class _Preloaded:
     def __init__(self, docs: Iterable[dict]):
         self._docs = {d["_id"]: d for d in docs}
 
-    def __getitem__(self, _name: str) -> "_Preloaded":
+    def __getitem__(self, _name: str) -> _Preloaded:
         return self
 
     def find_one(self, query: dict, *args, **kwargs) -> dict | None:
@@ -69,8 +69,8 @@ def skm_figures(buckets: list[dict], unit_ids: list[str], settings_docs: Iterabl
     which population_for reads for units without survey settings)."""
     from pantau.rules import ikm as rules
     from pantau.rules.periods import period_containing
-    from services.aggregator.reports import _merge, population_for
     from pantau.rules.sample import sample_adequacy
+    from services.aggregator.reports import _merge, population_for
 
     preloaded = _Preloaded(settings_docs)
     wanted = set(unit_ids)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate

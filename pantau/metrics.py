@@ -10,8 +10,16 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 
-from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram,
-                               generate_latest, multiprocess, start_http_server)
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+    start_http_server,
+)
 
 HTTP_REQUESTS = Counter("pantau_http_requests_total", "HTTP requests handled",
                         ["service", "route", "method", "status"])

@@ -7,8 +7,14 @@ import threading
 from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import (AutoReconnect, BulkWriteError, ConnectionFailure, ExecutionTimeout, NetworkTimeout,
-                            ServerSelectionTimeoutError)
+from pymongo.errors import (
+    AutoReconnect,
+    BulkWriteError,
+    ConnectionFailure,
+    ExecutionTimeout,
+    NetworkTimeout,
+    ServerSelectionTimeoutError,
+)
 
 from .config import settings
 

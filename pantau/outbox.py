@@ -115,15 +115,6 @@ def append_many(events: Collection, docs: list[dict]) -> set[str]:
     return dup
 
 
-def history(events: Collection, subject: str) -> list[dict]:
-    return [d["envelope"] for d in events.find({"subject": subject}).sort("seq", ASCENDING)]
-
-
-def last_seq(events: Collection, subject: str) -> int:
-    doc = events.find_one({"subject": subject}, sort=[("seq", -1)], projection={"seq": 1})
-    return int(doc["seq"]) if doc else 0
-
-
 def head(events: Collection, subject: str) -> dict | None:
     """The latest stored event document of a subject, found by `_id` lookups only (the one
     query FerretDB answers without scanning): subject:1, subject:2, ... until one is missing."""

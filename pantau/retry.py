@@ -7,11 +7,11 @@ record that keeps failing, see pantau/consumer.py).
 """
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from kafka.errors import KafkaError
-from tenacity import (RetryCallState, Retrying, retry_if_not_exception_type, stop_after_attempt,
-                      wait_exponential_jitter)
+from tenacity import RetryCallState, Retrying, retry_if_not_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from .mongo import STORE_ERRORS
 

@@ -101,7 +101,7 @@ def import_units(units: list[Unit]) -> int:
 class Registry:
     """Read-through cache of the registry (refreshed every `ttl` seconds or on a miss)."""
 
-    _instance: "Registry | None" = None
+    _instance: Registry | None = None
 
     def __init__(self, ttl: float = 30.0):
         self.ttl = ttl
@@ -110,7 +110,7 @@ class Registry:
         self._lock = threading.Lock()
 
     @classmethod
-    def instance(cls) -> "Registry":
+    def instance(cls) -> Registry:
         if cls._instance is None:
             cls._instance = Registry()
         return cls._instance

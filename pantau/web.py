@@ -12,7 +12,8 @@ import os
 import re
 import time
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 import pymongo

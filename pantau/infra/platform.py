@@ -38,8 +38,8 @@ def init(p: Profile, registry_file: str | None) -> None:
     args = [PYTHON, "-m", "pantau.cli", "init"]
     if registry_file:
         args += ["--registry", registry_file]
-    import subprocess
     import os
+    import subprocess
     subprocess.run(args, check=True, env={**os.environ, **env}, cwd=procs.ROOT)
 
 

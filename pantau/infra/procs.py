@@ -5,8 +5,8 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = Path(os.environ.get("PANTAU_LOCAL_DIR", ROOT / ".local"))

@@ -17,8 +17,8 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Iterable, Mapping, Sequence
 
 STAGES = ("planned", "held", "closed")
 HELD = frozenset({"held", "closed"})

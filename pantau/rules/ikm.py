@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any
 
 __all__ = [
     "ELEMENTS",
@@ -34,7 +34,7 @@ __all__ = [
     "compile_region",
 ]
 
-Number = Union[int, float, Decimal, Fraction]
+Number = int | float | Decimal | Fraction
 
 REGULATION = "PermenPANRB 14/2017"
 

@@ -65,9 +65,10 @@ not yet due), `cancelled`; reporter windows: `open`, `used`, `expired` (tier `pe
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 __all__ = [
     "STATUSES", "TERMINAL", "BACKLOG", "LAPOR_LABELS", "ACTIONS", "TRANSITIONS", "ROLES", "EVENT_TYPES",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Union
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -44,7 +43,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("month", re.compile(r"([0-9]{4})-([0-9]{2})")),
 )
 
-TzLike = Union[str, tzinfo]
+TzLike = str | tzinfo
 
 
 def _zone(tz: TzLike) -> tzinfo:

@@ -171,7 +171,7 @@ def overview_from(
         t["respondents"] += ikm[i]["respondents"]
         t["unit_ids"].append(i)
     opds = []
-    for oid, t in sorted(per_opd.items()):
+    for _oid, t in sorted(per_opd.items()):
         reg_opd = _region(t.pop("unit_ids"), ikm, weight_mode)
         t.update(
             {

@@ -42,6 +42,7 @@ from .projections.skm import PARKED, RECORDED_PREFIX, add_burst, add_sums, holds
 from .projections.skm_codec import bucket_from_store
 from .projections.skm_followup import RTL_STATE, SETTINGS_STATE
 
+
 def _take(b: dict, f: dict, position: list, sign: int, notes: dict) -> None:
     if holds(b, position, notes):
         add_sums(b, f, sign)

@@ -121,7 +121,8 @@ def post_action(tracking_id: str):
     raw = read_json()
     if not isinstance(raw, dict):
         raise ProblemError(422, 'Kirim satu objek JSON {"action": ...}.',
-                           detail_en='Send one JSON object {"action": ...}.', errors=[{"pointer": "/", "field": None, "message": "Harus berupa objek."}])
+                           detail_en='Send one JSON object {"action": ...}.',
+                           errors=[{"pointer": "/", "field": None, "message": "Harus berupa objek."}])
     action = raw.get("action")
     if not isinstance(action, str) or action not in ACTION_SCHEMAS:  # a list or an object is unhashable
         raise ProblemError(422, "Tindakan tidak dikenal.", detail_en="Unknown action.",

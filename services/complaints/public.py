@@ -18,14 +18,13 @@ from datetime import datetime, timedelta
 
 from flask import request
 
+from pantau.params import as_of_arg
 from pantau.problems import ProblemError
 from pantau.rules import lapor
 from pantau.rules.workdays import default_calendar
 from pantau.web import Blueprint, json_response
 
 from . import lifecycle, store
-from pantau.params import as_of_arg
-
 from .api import TOKEN_HEADER
 from .schemas import CLASSIFICATIONS
 

@@ -25,8 +25,9 @@ from pantau.rules import fkp as rules
 from pantau.web import Blueprint, json_body, json_response, read_json
 
 from . import store
-from .store import forum_for, illegal as _illegal
 from .schemas import FeedbackSchema, ProgressSchema, PromiseBatchSchema, PromiseSchema, ReviewSchema
+from .store import forum_for
+from .store import illegal as _illegal
 
 blp = Blueprint("fkp_promises", __name__, url_prefix="/v1/fkp",
                 description="Janji perbaikan FKP: kemajuan, konfirmasi/sanggahan peserta, tinjauan biro")

@@ -21,8 +21,7 @@ from pantau.units import Registry
 from pantau.web import Blueprint, json_body, json_response
 
 from .api import events
-from .schemas import (ELECTRONIC_MEDIA, PublicationSchema, RtlItemSchema, RtlProgressSchema,
-                      SettingsSchema)
+from .schemas import ELECTRONIC_MEDIA, PublicationSchema, RtlItemSchema, RtlProgressSchema, SettingsSchema
 
 blp = Blueprint("skm_followup", __name__, url_prefix="/v1/skm",
                 description="Pengaturan survei, rencana tindak lanjut (RTL) dan publikasi hasil SKM")

@@ -17,9 +17,9 @@ import orjson
 from pantau import outbox
 from pantau.config import settings
 from pantau.envelope import new_event
-from pantau.mongo import by_id
 from pantau.events import SOURCES
 from pantau.events import skm as ev
+from pantau.mongo import by_id
 from pantau.problems import ProblemError
 from pantau.rules.periods import month_key
 from pantau.units import Registry

@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
@@ -20,10 +21,30 @@ from pantau.problems import flatten_errors
 from pantau.rules.ikm import ELEMENTS
 
 from .paper_budget import MAX_LINE_CHARS, MAX_SHEET_ROWS, MAX_WIDTH, MAX_XLSX_UNCOMPRESSED, Deadline
-from .paper_cells import _EDUCATION, _OCCUPATION, _SEX, _Cell, _choice, _is_blank, _norm_header, _to_int, \
-    _to_submitted, _to_text
-from .paper_layout import (_HEADER_MAP, ALIASES, ANSWER_LABELS, CHANNEL, COLUMNS, DATA_SHEET, NOTES_SHEET,
-                           OPTIONAL, QUESTIONS, REQUIRED)
+from .paper_cells import (
+    _EDUCATION,
+    _OCCUPATION,
+    _SEX,
+    _Cell,
+    _choice,
+    _is_blank,
+    _norm_header,
+    _to_int,
+    _to_submitted,
+    _to_text,
+)
+from .paper_layout import (
+    _HEADER_MAP,
+    ALIASES,
+    ANSWER_LABELS,
+    CHANNEL,
+    COLUMNS,
+    DATA_SHEET,
+    NOTES_SHEET,
+    OPTIONAL,
+    QUESTIONS,
+    REQUIRED,
+)
 from .paper_templates import column_notes, template_csv, template_xlsx
 from .paper_xlsx import FileRefused, NotWorkbook, read_sheet
 from .schemas import MAX_BATCH, ResponseSchema
@@ -170,7 +191,7 @@ def _parse_rows(rows: Iterable[tuple[int, list[_Cell]]], header: list[Any], unit
             if i < len(cells) and not _is_blank(cells[i].value):
                 values[canon] = cells[i]
 
-        def fail(col: str, message: str) -> None:
+        def fail(col: str, message: str, row_errors=row_errors, number=number, bad_columns=bad_columns) -> None:
             row_errors.append(cell_error(number, col, message, _header_of(mapping, col)))
             bad_columns.add(col)
 

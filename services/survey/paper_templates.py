@@ -121,7 +121,7 @@ def template_xlsx() -> bytes:
         c.font, c.fill = bold, fill
     for row in column_notes():
         notes.append(list(row))
-    for letter, width in zip("ABCDE", (16, 34, 8, 60, 90)):
+    for letter, width in zip("ABCDE", (16, 34, 8, 60, 90), strict=True):
         notes.column_dimensions[letter].width = width
     for row in notes.iter_rows(min_row=header_row + 1):
         for c in row:

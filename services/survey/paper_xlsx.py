@@ -15,8 +15,8 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 from xml.sax import SAXException
 from xml.sax.handler import ContentHandler
 

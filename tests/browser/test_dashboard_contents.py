@@ -35,7 +35,7 @@ def test_long_pages_have_a_table_of_contents_that_works_without_js_and_prints_ev
             sections = page.locator("main section.block")
             ids = [sections.nth(i).get_attribute("id") for i in range(sections.count())]
             titles = [sections.nth(i).locator("h2").inner_text().strip() for i in range(sections.count())]
-            assert len(toc) >= 5 and toc == [(f"#{i}", t) for i, t in zip(ids, titles)], (path, toc)
+            assert len(toc) >= 5 and toc == [(f"#{i}", t) for i, t in zip(ids, titles, strict=True)], (path, toc)
             last_href = toc[-1][0]
             page.click(f'nav.toc a[href="{last_href}"]')
             assert page.url.endswith(last_href)

@@ -134,7 +134,8 @@ def test_anonymous_confidential_complaint_never_shows_reporter_or_content(platfo
     agg_docs = list(mongo.db("aggregator")["complaints"].find({"_id": {"$in": [tid, tid_open]}}))
     assert len(agg_docs) == 2
     _absent(json.dumps(agg_docs, default=str), secret + [open_subject], "the aggregator's complaint documents")
-    topic = b"\n".join((r.value or b"") + b" " + (r.key or b"") for r in platform.topic_records(settings().topic("complaints"))).decode("utf-8", "replace")
+    records = platform.topic_records(settings().topic("complaints"))
+    topic = b"\n".join((r.value or b"") + b" " + (r.key or b"") for r in records).decode("utf-8", "replace")
     assert tid in topic
     _absent(topic, secret + [open_subject], "the complaints Kafka topic")
 

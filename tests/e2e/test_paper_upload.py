@@ -19,14 +19,14 @@ HEADER = ("response_id,submitted_at,persyaratan,prosedur,waktu,biaya,produk,komp
 # five paper questionnaires of November 2025 (a month no other test writes for this unit);
 # `;` and Indonesian headers as Indonesian Excel saves them, dates only (→ 12:00 WITA)
 CSV_NOV = (
-    "id_responden;tanggal_survei;persyaratan;prosedur;waktu;biaya;produk;kompetensi;perilaku;pengaduan;sarana;"
-    "jenis_layanan;jenis_kelamin;usia;pendidikan;pekerjaan;saran\r\n"
-    "kertas-nov-1;03/11/2025;4;4;4;4;4;4;4;4;4;pajak kendaraan bermotor tahunan;P;34;SMA;SWASTA;\r\n"
-    "kertas-nov-2;03/11/2025;3;3;3;3;3;3;3;3;3;pajak kendaraan bermotor tahunan;L;51;S1;PNS;Loket tambah\r\n"
-    "kertas-nov-3;04/11/2025;3;3;2;4;3;3;4;3;3;pengesahan STNK lima tahunan;P;29;SMP;WIRAUSAHA;\r\n"
-    "kertas-nov-4;05/11/2025;2;3;3;4;3;3;3;2;3;pajak kendaraan bermotor tahunan;L;45;SMA;LAINNYA;\r\n"
-    "kertas-nov-5;06/11/2025;4;3;3;4;4;3;4;3;3;;;;;;\r\n"
-).encode("utf-8")
+    b"id_responden;tanggal_survei;persyaratan;prosedur;waktu;biaya;produk;kompetensi;perilaku;pengaduan;sarana;"
+    b"jenis_layanan;jenis_kelamin;usia;pendidikan;pekerjaan;saran\r\n"
+    b"kertas-nov-1;03/11/2025;4;4;4;4;4;4;4;4;4;pajak kendaraan bermotor tahunan;P;34;SMA;SWASTA;\r\n"
+    b"kertas-nov-2;03/11/2025;3;3;3;3;3;3;3;3;3;pajak kendaraan bermotor tahunan;L;51;S1;PNS;Loket tambah\r\n"
+    b"kertas-nov-3;04/11/2025;3;3;2;4;3;3;4;3;3;pengesahan STNK lima tahunan;P;29;SMP;WIRAUSAHA;\r\n"
+    b"kertas-nov-4;05/11/2025;2;3;3;4;3;3;3;2;3;pajak kendaraan bermotor tahunan;L;45;SMA;LAINNYA;\r\n"
+    b"kertas-nov-5;06/11/2025;4;3;3;4;4;3;4;3;3;;;;;;\r\n"
+)
 # by hand: row sums 36 + 27 + 28 + 26 + 31 = 148; IKM = 25 × 148 / (5 × 9) = 82.222… → 82.22, mutu B
 # NRR persyaratan (4+3+3+2+4)/5 = 3.2, waktu (4+3+2+3+3)/5 = 3.0, biaya (4+3+4+4+4)/5 = 3.8,
 # pengaduan (4+3+3+2+3)/5 = 3.0

@@ -6,12 +6,11 @@ import time
 from collections import Counter, defaultdict
 
 import requests
+from fault_writers import YEAR
 
 from pantau import mongo
 from pantau.config import settings
 from pantau.rules.ikm import ELEMENTS, compute_ikm
-
-from fault_writers import YEAR
 
 
 def _tagged(s: str, tag: str) -> bool:

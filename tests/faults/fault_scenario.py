@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 import uuid
 
-from fault_figures import FIGURES
 from fault_checker import Verdict, check, outage_answers
+from fault_figures import FIGURES
 from fault_observe import dlq_end_offsets, dlq_marked, observe, wait_drained
 from fault_writers import Ledger, Writers
 
@@ -23,7 +23,7 @@ class Scenario:
         self.poison = 0
         self.marker = self.ledger.tag + "-poison"
 
-    def __enter__(self) -> "Scenario":
+    def __enter__(self) -> Scenario:
         self.dlq_before = dlq_end_offsets()
         self.writers.start()
         self.progress(self.size["warmup_acks"])

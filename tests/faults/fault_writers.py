@@ -162,13 +162,13 @@ class Writers:
         self.rng = random.Random(seed)
         self.errors: list = []
 
-    def start(self) -> "Writers":
+    def start(self) -> Writers:
         plan = [(self._skm, u) for u in self.units["survey"]] + \
                [(self._fkp, u) for u in self.units["consultation"]] + \
                [(self._complaints, u) for u in self.units["complaints"]]
-        for fn, unit in plan:
+        for _fn, unit in plan:
             self.p.key(unit)  # issue keys before the threads run
-        for i, (fn, unit) in enumerate(plan):
+        for fn, unit in plan:
             t = threading.Thread(target=self._guard, args=(fn, unit, random.Random(self.rng.random())),
                                  name=f"writer-{fn.__name__}-{unit}", daemon=True)
             self.threads.append(t)

@@ -4,11 +4,10 @@ Collected only in the full form (`make test-faults`, PANTAU_FAULTS=full); the sh
 `make test` runs the mixed schedule (test_faults_mixed.py). Figures: test-artifacts/faults-<form>.json."""
 from __future__ import annotations
 
-import pytest
-
 import fault_injectors as inj
-from fault_figures import TIMEOUT_S
+import pytest
 from fault_checker import check
+from fault_figures import TIMEOUT_S
 from fault_observe import observe
 from fault_scenario import run as _run
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import random
 
-import pytest
-
 import fault_injectors as inj
+import pytest
 from fault_figures import TIMEOUT_S
 from fault_scenario import run as _run
 

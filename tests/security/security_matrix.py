@@ -22,8 +22,8 @@ and not 5xx" (the request is valid but the state refuses it, e.g. 409).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from security_world import OPD_B, PDF, PNG, UNIT_B, World, csv_form
 

@@ -132,7 +132,7 @@ class World:
                 "category": "pelayanan", "subject": "Antrean terlalu lama", "description": "Dua jam menunggu.",
                 "reporter": {"name": "Wati", "phone": "081300000002"}}
 
-    def build(self) -> "World":
+    def build(self) -> World:
         """Create B's data in every write service (each step must succeed)."""
         steps = [
             ("survey", "POST", "/v1/skm/responses", {"json": self.response}, 202),

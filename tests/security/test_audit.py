@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 from security_matrix import ROUTES
-from security_world import UNIT_A, UNIT_B, PNG, World, noon, today
+from security_world import UNIT_A, UNIT_B, World, noon, today
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,22 @@ session) on unit B's data, with a unit key on bureau-only routes, and as the own
 from __future__ import annotations
 
 import pytest
-from security_matrix import (ACTION, ANY_KEY, BUREAU, CODE, FORM, PAGE, PAGE_BUREAU, PUBLIC, REDIRECTS_UNITS,
-                             ROUTES, UNIT, Route, declared, served)
+from security_matrix import (
+    ACTION,
+    ANY_KEY,
+    BUREAU,
+    CODE,
+    FORM,
+    PAGE,
+    PAGE_BUREAU,
+    PUBLIC,
+    REDIRECTS_UNITS,
+    ROUTES,
+    UNIT,
+    Route,
+    declared,
+    served,
+)
 from security_world import UNIT_A, UNIT_B, World
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,8 @@ before the reader streamed), not benchmarks.
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterator, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 import pytest
 import requests

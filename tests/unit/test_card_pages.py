@@ -69,7 +69,7 @@ def parse(html: str) -> Figures:
 def client(monkeypatch):
     install_registry(monkeypatch)
     monkeypatch.setattr(auth, "verify", lambda token: PRINCIPALS.get(token))
-    from services.aggregator.dashboard import session, views
+    from services.aggregator.dashboard import session
 
     monkeypatch.setattr(session, "key_active", lambda key_id: key_id in ("kb", "kl"))
     card = scenario_card()
@@ -155,7 +155,7 @@ def test_logout_needs_the_csrf_token_and_ends_the_session(client):
 
 def test_a_revoked_key_ends_the_session(client, monkeypatch):
     login(client, BUREAU)
-    from services.aggregator.dashboard import session, views
+    from services.aggregator.dashboard import session
 
     monkeypatch.setattr(session, "key_active", lambda key_id: False)
     assert client.get(f"/dasbor/unit/lab?tahun={YEAR}").status_code == 302

@@ -12,9 +12,8 @@ import pytest
 from test_card_data import AS_OF, TZ, UNITS, YEAR, complaint_report, fkp_doc, install_registry, scenario_card, skm_docs
 
 from pantau.rules import ikm as rules
-from services.aggregator import card_overview
+from services.aggregator import card_overview, fkp_reports
 from services.aggregator import card_reports as cr
-from services.aggregator import fkp_reports
 
 
 @pytest.fixture(autouse=True)

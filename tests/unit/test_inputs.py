@@ -31,7 +31,8 @@ def errors(**body) -> dict:
 
 
 @pytest.mark.parametrize("value", ["izin usaha (Perda No. 5)", "$where", "a.b.c",
-                                   "Perizinan ✓ — ümlaut 日本語 🙂", "x" * 200, "line\u2028separator is a letter-like space, not a control"])
+                                   "Perizinan ✓ — ümlaut 日本語 🙂", "x" * 200,
+                                   "line\u2028separator is a letter-like space, not a control"])
 def test_ordinary_and_hostile_looking_text_is_accepted_as_a_value(value):
     assert Form().load({"line": value}) == {"line": value}
 

@@ -16,8 +16,14 @@ from xlsx_builder import SHEET_TAIL, inline_row, sheet_head, xlsx
 
 from services.survey import paper, paper_xlsx
 from services.survey.paper import PaperFormError
-from services.survey.paper_budget import (MAX_LINE_CHARS, MAX_SHEET_ROWS, MAX_WIDTH, MAX_XLSX_UNCOMPRESSED,
-                                          Deadline, DeadlineExceeded)
+from services.survey.paper_budget import (
+    MAX_LINE_CHARS,
+    MAX_SHEET_ROWS,
+    MAX_WIDTH,
+    MAX_XLSX_UNCOMPRESSED,
+    Deadline,
+    DeadlineExceeded,
+)
 
 UNIT = "samsat-bontang"
 TZ = "Asia/Makassar"

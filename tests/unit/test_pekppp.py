@@ -1,8 +1,13 @@
 """PEKPPP F-02 rubrics (domain.md §4.3), boundaries written out from the table."""
 import pytest
 
-from pantau.rules.pekppp import (ind2_community_elements, ind6_skm, ind7_publication_media, ind8_rtl_done,
-                                 ind9_followup_speed)
+from pantau.rules.pekppp import (
+    ind2_community_elements,
+    ind6_skm,
+    ind7_publication_media,
+    ind8_rtl_done,
+    ind9_followup_speed,
+)
 
 
 @pytest.mark.parametrize("n, score", [(0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (9, 5)])

@@ -19,7 +19,7 @@ UNIT = "samsat-samarinda"
 
 
 def fact(n: int, answers: list[int], month: str = "2026-03", hour: int = 9, channel: str = "qr") -> dict:
-    return {"_id": f"skm:{UNIT}:r{n}", "unit_id": UNIT, "month": month, "answers": dict(zip(ELEMENTS, answers)),
+    return {"_id": f"skm:{UNIT}:r{n}", "unit_id": UNIT, "month": month, "answers": dict(zip(ELEMENTS, answers, strict=True)),
             "local_hour": hour, "submitted_at": f"{month}-10T09:0{n % 10}:00+08:00", "channel": channel,
             "service_type": "pajak", "sex": "P" if n % 2 else "L", "education": "SMA", "occupation": None}
 

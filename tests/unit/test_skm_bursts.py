@@ -18,7 +18,7 @@ BID = f"{UNIT}:{MONTH}"
 
 def fact(n: int) -> dict:
     answers = [4] * 9 if n % 3 else [3, 3, 4, 2, 3, 3, 4, 4, 3]  # two answer sets: bursts form
-    return {"unit_id": UNIT, "month": MONTH, "answers": dict(zip(ELEMENTS, answers)), "local_hour": 9,
+    return {"unit_id": UNIT, "month": MONTH, "answers": dict(zip(ELEMENTS, answers, strict=True)), "local_hour": 9,
             "submitted_at": f"{MONTH}-10T09:0{n % 2}:00+08:00", "channel": "qr", "service_type": None,
             "sex": "L", "education": "SMA", "occupation": None}
 

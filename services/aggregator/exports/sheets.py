@@ -2,7 +2,8 @@
 
 CSV: UTF-8 with a byte-order mark (so spreadsheet programs pick UTF-8), comma-separated, one
 header row of the Indonesian column labels, numbers with a decimal point, dates ISO 8601: data
-for any program; text that would run as a formula starts with `'` (`pantau.csv_safe`). XLSX (XlsxWriter): one sheet per table, a bold header row with an autofilter
+for any program; text that would run as a formula starts with `'` (`pantau.csv_safe`).
+XLSX (XlsxWriter): one sheet per table, a bold header row with an autofilter
 and frozen panes, real numbers with number formats (integers with thousands separators, two or
 four decimals, percentages, dates), and a "Keterangan" sheet with the query and `as_of`.
 """

@@ -10,7 +10,7 @@ write; all by `_id` (which FerretDB answers from its index, pantau/infra/store.p
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import orjson
 from pymongo import InsertOne, ReplaceOne

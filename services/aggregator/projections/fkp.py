@@ -27,7 +27,6 @@ from pantau.mongo import by_id
 
 from .entities import EntityProjection
 
-
 # ---- fkp_forums: one document per forum -----------------------------------------------------
 
 def forum_recorded(_current, e: Event) -> dict:

@@ -11,7 +11,6 @@ from pantau.events import skm as ev
 
 from .entities import EntityProjection
 
-
 SETTINGS_STATE = ("population", "period_type", "executor")
 RTL_STATE = ("status", "progress_pct", "done_at", "evidence_count")
 
