@@ -36,7 +36,9 @@ class Settings:
     province_id: str = field(default_factory=lambda: _env("PANTAU_PROVINCE", "kaltim"))
     ikm_weight_mode: str = field(default_factory=lambda: _env("PANTAU_IKM_WEIGHT_MODE", "exact"))
     ikm_official_method: str = field(default_factory=lambda: _env("PANTAU_IKM_OFFICIAL_METHOD", "pooled"))
-    consumer_group: str = field(default_factory=lambda: _env("PANTAU_CONSUMER_GROUP", "pantau-aggregator"))
+    # the suffix is the projections' version: a new one (a projection changed shape) is a new
+    # group, which rebuilds every projection from the topics' start (idempotently, by position/seq)
+    consumer_group: str = field(default_factory=lambda: _env("PANTAU_CONSUMER_GROUP", "pantau-aggregator-2"))
     max_body_bytes: int = field(default_factory=lambda: int(_env("PANTAU_MAX_BODY_BYTES", str(8 * 1024 * 1024))))
     kafka_partitions: int = field(default_factory=lambda: int(_env("PANTAU_KAFKA_PARTITIONS", "3")))
     # the window of dates a write accepts (pantau/inputs.py): from earliest_date, and at most

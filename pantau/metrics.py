@@ -62,7 +62,7 @@ READY = Gauge("pantau_ready", "1 when the process's dependency check passes, els
               multiprocess_mode="livemostrecent")
 
 # Domain gauges for the bureau, recomputed by the consumer process every ~15 s from the
-# aggregator's projections (pantau/domain_metrics.py). Labels: `period` in year|quarter|month
+# aggregator's projections (services/aggregator/domain_metrics.py). Labels: `period` in year|quarter|month
 # (the current one, province time), `tier` in instansi|upp|opd|kabkota|unit. Province-wide only.
 SKM_PROVINCE_IKM = Gauge("pantau_skm_province_ikm",
                          "Province IKM (0-100, official compilation method) of the current period",

@@ -20,6 +20,8 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
+from .skm_tally import SkmTally
+
 STAGES = ("planned", "held", "closed")
 HELD = frozenset({"held", "closed"})
 STAGE_NEXT = {"planned": "held", "held": "closed"}
@@ -236,15 +238,16 @@ def impact_windows(fulfil_month: str, last_month: str, months: int = IMPACT_MONT
     return before, after
 
 
-def element_impact(before: Sequence[Mapping], after: Sequence[Mapping], elements: Sequence[str],
+def element_impact(before: Sequence[SkmTally], after: Sequence[SkmTally], elements: Sequence[str],
                    min_respondents: int = IMPACT_MIN_RESPONDENTS) -> dict:
-    """NRR per element before vs after, from SKM month buckets (`respondents`, `sums`); NRR =
-    sum of the element's answers / respondents (domain.md §1.3), kept to 4 decimals.
-    State "measured" needs at least `min_respondents` on both sides, else "not_enough_data"
-    (the NRRs that can be computed are still shown)."""
-    def side(buckets):
-        n = sum(int(b.get("respondents") or 0) for b in buckets)
-        sums = {el: sum(int((b.get("sums") or {}).get(el, 0)) for b in buckets) for el in elements}
+    """NRR per element before vs after, from SKM month tallies; NRR = sum of the element's answers
+    / respondents (domain.md §1.3), kept to 4 decimals. State "measured" needs at least
+    `min_respondents` on both sides, else "not_enough_data" (the NRRs that can be computed are
+    still shown)."""
+    def side(months: Sequence[SkmTally]) -> tuple[int, dict[str, float | None]]:
+        t = SkmTally.total(months)
+        n = t.respondents
+        sums = {el: t.sums[el] for el in elements}
         return n, {el: (round(sums[el] / n, 4) if n else None) for el in elements}
     n_before, nrr_before = side(before)
     n_after, nrr_after = side(after)

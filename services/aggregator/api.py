@@ -13,6 +13,7 @@ from pantau.units import Registry
 from pantau.web import Blueprint, json_response
 
 from . import reports, skm_compliance
+from .projections import skm
 
 blp = Blueprint("reports", __name__, url_prefix="/v1", description="Laporan provinsi (IKM, FKP, pengaduan)")
 
@@ -51,8 +52,8 @@ def unit_summary(unit_id: str):
     """Ringkasan unit: respons SKM, FKP dan pengaduan yang sudah diterima agregator."""
     _unit(unit_id)
     d = db()
-    respondents = sum(b["respondents"] for b in d["skm_buckets"].find({"unit_id": unit_id},
-                                                                      projection={"respondents": 1, "_id": 0}))
+    respondents = sum(m.get("respondents", 0) for y in d[skm.UNITS].find({"unit_id": unit_id}, projection={"months": 1})
+                      for m in y["months"].values())
     forums = d["fkp_forums"].count_documents({"unit_id": unit_id})
     statuses = Counter(c["status"] for c in d["complaints"].find({"unit_id": unit_id}, projection={"status": 1}))
     return json_response({"unit_id": unit_id, "skm_responses": respondents, "fkp_forums": forums,

@@ -41,7 +41,7 @@ def opd_arg() -> str | None:
 
 
 def live() -> bool:
-    """No `as_of` asked for: the SKM buckets are read as they are (no rewind, see skm_asof)."""
+    """No `as_of` asked for: the SKM tallies are read live (skm_read.py)."""
     return not request.args.get("as_of")
 
 

@@ -1,11 +1,11 @@
 """The bureau's joined reports: the unit card, the compliance matrix and the province overview.
 
-They join the three instruments per unit and year (SKM from the month buckets and the survey
+They join the three instruments per unit and year (SKM from the month tallies and the survey
 follow-up projections, FKP from `fkp_reports`, complaints from `complaint_reports`) and answer
 "as the data stood at `as_of`" (default now, always echoed):
 
-- SKM: exactly the responses and voids recorded by `as_of` (`skm_asof` rewinds the live month
-  buckets; with no `as_of` asked for, the live buckets are read as they are); survey settings
+- SKM: exactly the responses and voids recorded by `as_of` (skm_read.py; with no `as_of` asked
+  for, the live tallies are read as they are); survey settings
   and RTL items as their recorded history stood then; publications recorded after `as_of` (or
   dated after its local day) do not count.
 - FKP and complaints: their own report functions fold the recorded history up to `as_of`.
@@ -122,7 +122,7 @@ def _complaint_rows(db, s: Settings, year: int, as_of: datetime) -> dict[str, di
 def unit_card(
     db, s: Settings, unit_id: str, year: int, as_of: datetime, registry: Registry | None = None, live: bool = False
 ) -> dict:
-    """`live`: `as_of` is now (nothing asked for), so the SKM buckets are read without rewinding."""
+    """`live`: `as_of` is now (nothing asked for), so the SKM tallies are read live."""
     reg = registry or Registry.instance()
     unit = reg.get(unit_id)
     opd_id = reg.opd_of(unit_id)
@@ -168,7 +168,7 @@ def _read(db, s: Settings, year: int, as_of: datetime, opd_id: str | None, regis
     reg = registry or Registry.instance()
     units = _units(reg, opd_id)
     ids = [u.id for u in units]
-    return _Read(reg, units, load_skm(db, None, year, as_of, s.tz, live), _fkp_figs(db, ids, year, as_of, s.tz),
+    return _Read(reg, units, load_skm(db, ids, year, as_of, s.tz, live), _fkp_figs(db, ids, year, as_of, s.tz),
                  _complaint_rows(db, s, year, as_of))
 
 

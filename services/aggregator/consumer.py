@@ -39,7 +39,7 @@ def main(metrics_port: int | None) -> None:
         metrics.serve(metrics_port)
     loop = build_loop()
     install_signal_handlers(loop)
-    from pantau import domain_metrics
+    from . import domain_metrics
     domain_metrics.start()  # province gauges for the bureau, every ~15 s (PANTAU_DOMAIN_METRICS_INTERVAL)
     log.info("consumer started", extra={"group": loop.group_id})
     loop.run()

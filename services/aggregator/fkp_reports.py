@@ -18,8 +18,8 @@ Definitions (documented choices, the regulation is silent on them, domain.md §2
   forums that are overdue at `as_of` are listed apart (`overdue_from_earlier_years`).
 - Impact (unit report): for a fulfilled promise naming SKM elements, the NRR of each element in
   the 3 whole months before vs the 3 months after the fulfilment month (those begun by as_of),
-  from the `skm_buckets` month documents read by `_id`; "not_enough_data" below 30 respondents
-  on either side; with a past `as_of` the buckets are rewound to it (skm_asof).
+  from the unit's month tallies (skm_read.py); "not_enough_data" below 30 respondents on either
+  side; with a past `as_of` the tallies are the ones that stood then.
 - Roll-ups (OPD, province) pool the promises and report the mean ind. 2 score over the UPPs.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ from pantau.rules.pekppp import ind2_community_elements
 from pantau.rules.periods import month_key
 from pantau.units import Registry
 
-from . import skm_asof
+from .skm_read import month_tallies
 
 STATUS_KEYS = ("planned", "in_progress", "fulfilled", "disputed", "dropped")
 
@@ -155,23 +155,20 @@ def _windows(promise: dict, as_of: datetime, tz_name: str) -> tuple[str, list[st
 
 def impacts(db, unit_id: str, promises: list[dict], as_of: datetime, tz_name: str, past: bool) -> None:
     """Sets `impact` on each promise: the SKM element scores before vs after its fulfilment, from
-    the unit's month buckets as they stood at `as_of` (one read for all promises; live buckets,
-    `_id` lookups, unless a past `as_of` was asked for, see skm_asof)."""
+    the unit's month tallies as they stood at `as_of` (one read for all promises)."""
     windows = {p["promise_id"]: _windows(p, as_of, tz_name) for p in promises}
     months = sorted({m for w in windows.values() if w for m in (*w[1], *w[2])})
-    buckets = {}
+    tallies = {}
     if months:
-        found = skm_asof.buckets_at(db, [unit_id], months, as_of if past else None,
-                                    live_fields={"month": 1, "respondents": 1, "sums": 1})
-        buckets = {b["month"]: b for b in found}
+        tallies = month_tallies(db, [unit_id], {int(m[:4]) for m in months}, as_of if past else None).get(unit_id, {})
     for p in promises:
         w = windows[p["promise_id"]]
         if w is None:
             p["impact"] = None
             continue
         month, before, after = w
-        out = rules.element_impact([buckets[m] for m in before if m in buckets],
-                                   [buckets[m] for m in after if m in buckets], p["elements"])
+        out = rules.element_impact([tallies[m] for m in before if m in tallies],
+                                   [tallies[m] for m in after if m in tallies], p["elements"])
         p["impact"] = {"fulfilment_month": month, "months_before": before, "months_after": after,
                        "after_window_complete": len(after) == rules.IMPACT_MONTHS, **out}
 

@@ -1,28 +1,27 @@
 """Read-side reports computed from the projections (never from raw responses).
 
-A unit's IKM for a period is the sum of its month buckets, so a report reads at most
-units × months small documents whatever the number of responses. With `as_of` (None = now) the
-figures are the ones that stood then, exactly: the buckets are rewound by the facts and voids
-recorded after it (`skm_asof`), and survey settings recorded after it do not count.
+A unit's IKM for a period is the sum of its month tallies (skm_read.py), so a report reads one
+small document per unit and year whatever the number of responses. With `as_of` (None = now) the
+figures are the ones that stood then, exactly, and survey settings recorded after it do not count.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from datetime import datetime, timezone
 
 from pantau.config import Settings
 from pantau.rules import ikm as rules
 from pantau.rules.periods import Period
 from pantau.rules.sample import sample_adequacy
+from pantau.rules.skm_tally import SkmTally
 from pantau.units import Registry
 
-from .skm_asof import buckets_at, settings_at
+from .followup_at import settings_at
+from .skm_read import month_tallies, period_tally
 
 ALL4_SHARE_FLAG = 0.5      # more than half of questionnaires all-4: implausible
 BURST_FLAG = 20            # ≥ 20 identical answer sets from one channel within 10 minutes
 OUT_OF_HOURS_FLAG = 0.3    # more than 30 % submitted outside service hours
 FAR_BELOW_SAMPLE = 0.5     # fewer than half of the Krejcie–Morgan sample
-BUCKET_FIELDS = {"_id": 0, "bursts": 0, "applied": 0}  # reports need only the sums
 
 
 def now_iso() -> str:
@@ -34,65 +33,43 @@ def stamp(as_of: datetime | None) -> str:
     return as_of.isoformat() if as_of is not None else now_iso()
 
 
-def _merge(buckets: list[dict]) -> dict:
-    sums = {k: 0 for k in rules.ELEMENTS}
-    out = {"respondents": 0, "sum_x": 0.0, "sum_x2": 0.0, "all4": 0, "out_of_hours": 0, "burst": 0,
-           "profile": defaultdict(Counter), "months": 0}
-    for b in buckets:
-        if not b["respondents"]:
-            continue
-        out["months"] += 1
-        out["respondents"] += b["respondents"]
-        for k in rules.ELEMENTS:
-            sums[k] += b["sums"][k]
-        out["sum_x"] += b["sum_x"]
-        out["sum_x2"] += b["sum_x2"]
-        out["all4"] += b["all4"]
-        out["out_of_hours"] += b["out_of_hours"]
-        out["burst"] = max(out["burst"], b.get("largest_identical_burst", 0))
-        for f, counts in b.get("profile", {}).items():
-            out["profile"][f].update(counts)
-    out["sums"] = sums
-    return out
-
-
-def population_for(unit_id: str, period: Period, db=None, as_of: datetime | None = None) -> int | None:
-    """Service users (N) in the period: the unit's survey settings for that period when set (and
-    recorded by `as_of`), else the registry's yearly figure scaled to the period length."""
-    if db is not None:
-        settings_doc = settings_at(db["skm_settings"].find_one({"_id": f"{unit_id}:{period}"}), as_of)
-        if settings_doc and settings_doc.get("population"):
-            return int(settings_doc["population"])
+def population(unit_id: str, period: Period, settings_doc: dict | None) -> int | None:
+    """Service users (N) in the period (pure but for the registry): the unit's survey settings
+    for that period when they give one, else the registry's yearly figure scaled to the period."""
+    if settings_doc and settings_doc.get("population"):
+        return int(settings_doc["population"])
     unit = Registry.instance().get(unit_id)
     if unit is None or not unit.population:
         return None
     return max(1, round(unit.population * len(period.months) / 12))
 
 
+def population_for(unit_id: str, period: Period, db=None, as_of: datetime | None = None) -> int | None:
+    """`population` with the unit's settings for the period as recorded by `as_of` (None: now)."""
+    doc = settings_at(db["skm_settings"].find_one({"_id": f"{unit_id}:{period}"}), as_of) if db is not None else None
+    return population(unit_id, period, doc)
+
+
 def populations(db, unit_ids: list[str], period: Period, as_of: datetime | None = None) -> dict[str, int | None]:
-    """N per unit for a period in one read of the (small) settings collection, not one lookup
-    per unit; falls back to the registry like `population_for`."""
+    """`population` of each unit in one read of the (small) settings collection."""
     docs = db["skm_settings"].find({"period": str(period)},
                                    projection={"unit_id": 1, "population": 1, "updated_at": 1, "history": 1})
-    then = [settings_at(d, as_of) for d in docs]
-    set_n = {d["unit_id"]: d.get("population") for d in then if d is not None}
-    return {uid: set_n.get(uid) or population_for(uid, period) for uid in unit_ids}
+    then = {d["unit_id"]: d for d in (settings_at(x, as_of) for x in docs) if d is not None}
+    return {uid: population(uid, period, then.get(uid)) for uid in unit_ids}
 
 
-def buckets_for(db, unit_ids: list[str] | None, period: Period, as_of: datetime | None = None) -> dict[str, list[dict]]:
-    by_unit: dict[str, list[dict]] = defaultdict(list)
-    for b in buckets_at(db, unit_ids, list(period.months), as_of, BUCKET_FIELDS):
-        by_unit[b["unit_id"]].append(b)
-    return by_unit
+def tallies_for(db, unit_ids: list[str], period: Period, as_of: datetime | None = None) -> dict[str, SkmTally]:
+    """Each unit's tally for the period (units without responses: an empty tally)."""
+    months = month_tallies(db, unit_ids, {int(m[:4]) for m in period.months}, as_of)
+    return {uid: period_tally(months.get(uid, {}), period.months) for uid in unit_ids}
 
 
-def unit_ikm(db, s: Settings, unit_id: str, period: Period, buckets: list[dict] | None = None,
+def unit_ikm(db, s: Settings, unit_id: str, period: Period, tally: SkmTally | None = None,
              with_trend: bool = True, as_of: datetime | None = None) -> dict:
-    if buckets is None:
-        buckets = buckets_for(db, [unit_id], period, as_of).get(unit_id, [])
-    m = _merge(buckets)
-    n = m["respondents"]
-    result = rules.compute_ikm(m["sums"], n, s.ikm_weight_mode) if n else None
+    if tally is None:
+        tally = tallies_for(db, [unit_id], period, as_of)[unit_id]
+    n = tally.respondents
+    result = tally.ikm(s.ikm_weight_mode)
     adequacy = sample_adequacy(population_for(unit_id, period, db, as_of), n)
     body: dict = {"unit_id": unit_id, "period": str(period), "respondents": n, "as_of": stamp(as_of),
                   "weight_mode": s.ikm_weight_mode, "sample": adequacy}
@@ -104,12 +81,10 @@ def unit_ikm(db, s: Settings, unit_id: str, period: Period, buckets: list[dict] 
                                             "weight", "regulation")})
         body["elements"] = {k: {"nrr": v["nrr"], "ikm": v["ikm"], "mutu": v["mutu"]}
                             for k, v in result["elements"].items()}
-        ci = rules.confidence_interval_95(m["sum_x"], m["sum_x2"], n)
-        body["ci95"] = None if ci is None else [rules.round_half_up(ci[0], 2), rules.round_half_up(ci[1], 2)]
-        body["profile"] = {f: dict(c) for f, c in m["profile"].items()}
-        body["flags"] = objectivity_flags(m, adequacy)
-        body["signals"] = {"all4_share": round(m["all4"] / n, 4), "out_of_hours_share": round(m["out_of_hours"] / n, 4),
-                           "largest_identical_burst": m["burst"]}
+        body["ci95"] = tally.ci95()
+        body["profile"] = tally.profile_counts()
+        body["flags"] = objectivity_flags(tally, adequacy)
+        body["signals"] = tally.signals()
     if with_trend:
         prev = period.previous()
         prev_body = unit_ikm(db, s, unit_id, prev, with_trend=False, as_of=as_of)
@@ -119,14 +94,14 @@ def unit_ikm(db, s: Settings, unit_id: str, period: Period, buckets: list[dict] 
     return body
 
 
-def objectivity_flags(m: dict, adequacy: dict) -> list[str]:
-    n = m["respondents"]
+def objectivity_flags(t: SkmTally, adequacy: dict) -> list[str]:
+    n = t.respondents
     flags = []
-    if m["all4"] / n > ALL4_SHARE_FLAG:
+    if t.all4 / n > ALL4_SHARE_FLAG:
         flags.append("implausible_all4_share")
-    if m["burst"] >= BURST_FLAG:
+    if t.burst >= BURST_FLAG:
         flags.append("identical_answer_burst")
-    if m["out_of_hours"] / n > OUT_OF_HOURS_FLAG:
+    if t.out_of_hours / n > OUT_OF_HOURS_FLAG:
         flags.append("outside_service_hours")
     if adequacy["required"] and n < FAR_BELOW_SAMPLE * adequacy["required"]:
         flags.append("sample_far_below_required")
@@ -135,16 +110,16 @@ def objectivity_flags(m: dict, adequacy: dict) -> list[str]:
 
 def group_ikm(db, s: Settings, unit_ids: list[str], period: Period, scope: dict,
               as_of: datetime | None = None) -> dict:
-    by_unit = buckets_for(db, unit_ids, period, as_of)
+    tallies = tallies_for(db, unit_ids, period, as_of)
     pops = populations(db, unit_ids, period, as_of)
     units, compile_input = [], []
     for uid in unit_ids:
-        m = _merge(by_unit.get(uid, []))
-        adequacy = sample_adequacy(pops[uid], m["respondents"])
-        res = rules.compute_ikm(m["sums"], m["respondents"], s.ikm_weight_mode) if m["respondents"] else None
-        units.append({"unit_id": uid, "respondents": m["respondents"], "ikm": res["ikm"] if res else None,
+        t = tallies[uid]
+        adequacy = sample_adequacy(pops[uid], t.respondents)
+        res = t.ikm(s.ikm_weight_mode)
+        units.append({"unit_id": uid, "respondents": t.respondents, "ikm": res["ikm"] if res else None,
                       "mutu": res["mutu"] if res else None, "sample": adequacy})
-        compile_input.append({"unit_id": uid, "respondents": m["respondents"], "sums": m["sums"],
+        compile_input.append({"unit_id": uid, "respondents": t.respondents, "sums": dict(t.sums),
                               "adequate": adequacy["adequate"]})
     region = rules.compile_region(compile_input, s.ikm_weight_mode)
     official = "ikm_pooled_respondents" if s.ikm_official_method == "pooled" else "ikm_mean_of_units"

@@ -1,9 +1,9 @@
 """SKM compliance per unit and year (domain.md §5 rows 1, 2, 4, 5) and the PEKPPP indicator
 scores 6–9 it implies, each with the evidence it rests on; plus the unit ranking.
 
-Reads only small collections (settings, RTL items, publications, month buckets) and folds in
-Python, so the cost depends on the number of units and months, not of responses. With `as_of`
-(None = now) everything is as it stood then (`skm_asof`: buckets rewound exactly, follow-up cut).
+Reads only small collections (settings, RTL items, publications, the units' year tallies) and
+folds in Python, so the cost depends on the number of units, not of responses. With `as_of`
+(None = now) everything is as it stood then (skm_read.py for the tallies, followup_at.py).
 """
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from pantau.config import Settings
-from pantau.rules import ikm as rules
 from pantau.rules import pekppp
 from pantau.rules.periods import Period, parse_period, periods_for_year
 from pantau.rules.sample import sample_adequacy
+from pantau.rules.skm_tally import SkmTally
 from pantau.units import Registry
 
-from .reports import BUCKET_FIELDS, _merge, buckets_for, population_for, populations, stamp
-from .skm_asof import buckets_at, by_unit, followup_at
+from .followup_at import followup_at
+from .reports import population_for, populations, stamp, tallies_for
+from .skm_read import month_tallies
 
 
 def _by_unit(col, year: int) -> dict[str, list[dict]]:
@@ -37,17 +38,16 @@ def _report_date(period: str, publications: list[dict]) -> date:
     return p.end("UTC").date()
 
 
-def unit_compliance(unit_id: str, year: int, buckets: list[dict], settings_doc: dict | None,
+def unit_compliance(unit_id: str, year: int, months: dict[str, SkmTally], settings_doc: dict | None,
                     rtl: list[dict], pubs: list[dict]) -> dict:
-    """Pure: the compliance card of one unit for one year."""
+    """Pure: the compliance card of one unit for one year (`months`: its month tallies)."""
     period_type = (settings_doc or {}).get("period_type", "year")
     yearly = Period("year", year)
-    months = {b["month"]: b for b in buckets}
-    merged = _merge(buckets)
+    respondents = SkmTally.total(months.values()).respondents
     population = (settings_doc or {}).get("population") or population_for(unit_id, yearly)
-    adequacy = sample_adequacy(population, merged["respondents"])
+    adequacy = sample_adequacy(population, respondents)
     periods = periods_for_year(year, period_type)
-    silent = [str(p) for p in periods if not any(months.get(m, {}).get("respondents") for m in p.months)]
+    silent = [str(p) for p in periods if not any(m in months and months[m].respondents for m in p.months)]
     media = sorted({p["medium"] for p in pubs})
     electronic = any(p["electronic"] for p in pubs)
     non_electronic = any(not p["electronic"] for p in pubs)
@@ -58,7 +58,7 @@ def unit_compliance(unit_id: str, year: int, buckets: list[dict], settings_doc: 
         last_done = max(datetime.fromisoformat(r["done_at"]).date() for r in done)
         reported = min(_report_date(r["period"], pubs) for r in done)
         months_to_done = max(0.0, (last_done - reported).days / 30.4375)
-    ind6 = pekppp.ind6_skm(merged["respondents"] > 0, bool(adequacy["adequate"]), non_electronic, electronic,
+    ind6 = pekppp.ind6_skm(respondents > 0, bool(adequacy["adequate"]), non_electronic, electronic,
                            bool(done))
     ind7 = pekppp.ind7_publication_media(len(media))
     ind8 = pekppp.ind8_rtl_done(len(planned), len(done))
@@ -66,7 +66,7 @@ def unit_compliance(unit_id: str, year: int, buckets: list[dict], settings_doc: 
     return {
         "unit_id": unit_id, "year": year, "period_type": period_type,
         "executor": (settings_doc or {}).get("executor"),
-        "skm_run": merged["respondents"] > 0, "respondents": merged["respondents"],
+        "skm_run": respondents > 0, "respondents": respondents,
         "sample": adequacy, "periods_without_responses": silent,
         "published": bool(media), "publication_media": media, "electronic": electronic,
         "non_electronic": non_electronic,
@@ -84,8 +84,7 @@ def unit_compliance(unit_id: str, year: int, buckets: list[dict], settings_doc: 
 
 
 def year_compliance(db, unit_ids: list[str], year: int, as_of: datetime | None = None, tz: str = "UTC") -> list[dict]:
-    months = list(Period("year", year).months)
-    buckets = by_unit(buckets_at(db, unit_ids if len(unit_ids) == 1 else None, months, as_of, BUCKET_FIELDS))
+    tallies = month_tallies(db, unit_ids, [year], as_of)
     rtl = _by_unit(db["skm_rtl"], year)
     pubs = _by_unit(db["skm_publications"], year)
     settings_docs = {d["unit_id"]: d for d in db["skm_settings"].find({"period": str(year)})}
@@ -97,7 +96,7 @@ def year_compliance(db, unit_ids: list[str], year: int, as_of: datetime | None =
     out = []
     for uid in unit_ids:
         settings_doc = settings_docs.get(uid)
-        out.append(unit_compliance(uid, year, buckets.get(uid, []), settings_doc, rtl.get(uid, []), pubs.get(uid, [])))
+        out.append(unit_compliance(uid, year, tallies.get(uid, {}), settings_doc, rtl.get(uid, []), pubs.get(uid, [])))
     return out
 
 
@@ -122,15 +121,15 @@ def ranking(db, s: Settings, period: Period, as_of: datetime | None = None) -> d
     period of the same kind (both periods adequate). Units below the sample are listed apart."""
     reg = Registry.instance()
     ids = [u.id for u in reg.upps()]
-    now, before = buckets_for(db, None, period, as_of), buckets_for(db, None, period.previous(), as_of)
+    now, before = tallies_for(db, ids, period, as_of), tallies_for(db, ids, period.previous(), as_of)
     pops = {str(p): populations(db, ids, p, as_of) for p in (period, period.previous())}
 
-    def score(uid, per, buckets):
-        m = _merge(buckets.get(uid, []))
-        if not m["respondents"]:
-            return None, m["respondents"], None
-        adequate = sample_adequacy(pops[str(per)][uid], m["respondents"])["adequate"]
-        return rules.compute_ikm(m["sums"], m["respondents"], s.ikm_weight_mode)["ikm"], m["respondents"], adequate
+    def score(uid, per, tallies):
+        t = tallies[uid]
+        if not t.respondents:
+            return None, t.respondents, None
+        adequate = sample_adequacy(pops[str(per)][uid], t.respondents)["adequate"]
+        return t.ikm(s.ikm_weight_mode)["ikm"], t.respondents, adequate
 
     ranked, below, improved = [], [], []
     for uid in ids:

@@ -37,6 +37,14 @@ def sums_of(items: list[dict]) -> dict:
     return {k: sum(it["answers"][k] for it in items) for k in ELEMENTS}
 
 
+def without_bursts(doc):
+    if isinstance(doc, dict):
+        return {k: without_bursts(v) for k, v in doc.items() if k != "largest_identical_burst"}
+    if isinstance(doc, list):
+        return [without_bursts(v) for v in doc]
+    return doc
+
+
 def reports(platform, as_of: str | None) -> dict:
     """Every SKM-bearing report, as the API answers it (with `as_of` when given)."""
     bureau = platform.headers(platform.bureau)
@@ -135,8 +143,9 @@ def test_as_of_reports_count_only_what_was_recorded_by_then(platform):
                       what="second set, void, publication, RTL items and new settings applied")
 
     later_at_t, live = reports(platform, t), reports(platform, None)
-    # 1. as_of=T answers now exactly what it answered at T (every report, every figure)
-    assert later_at_t == at_t
+    # 1. as_of=T answers now exactly what it answered at T (every report, every figure but the
+    #    identical-answer burst signal, exact only at the end of a day: services/aggregator/skm_read.py)
+    assert without_bursts(later_at_t) == without_bursts(at_t)
     # 2. ... and those are the figures of the first set, computed here by hand
     mode = at_t["unit"]["weight_mode"]
     hand = rules.compute_ikm(sums_of(first[A]), len(first[A]), mode)

@@ -4,8 +4,8 @@ and `pantau dlq replay` re-applies it once fixed, exactly once (pantau/consumer.
 
 The failure is real where it can be: the first test's projection writes a document with the
 event's tag as a field name, and the store itself refuses a name with a dot (what wedged the
-pipeline before). The SKM test makes the store refuse one bucket write by wrapping the buckets
-collection (after the hardening no value of an SKM event reaches a field name any more)."""
+pipeline before). The SKM test makes the store refuse one year-document write by wrapping the
+projection's store access (after the hardening no value of an SKM event reaches a field name)."""
 from __future__ import annotations
 
 import time
@@ -127,20 +127,22 @@ def test_a_record_the_store_refuses_is_parked_its_neighbours_applied_and_the_rep
     assert len(dlq_records(s, topic)) == 1  # and not parked again
 
 
-class RefusingBuckets:
-    """The buckets collection, refusing (as the store would) any bulk write of a bucket that
-    holds a response with service_type `refused`, while `refusing` is on."""
+def refusing_projection(db):
+    """The project's SKM projection whose store refuses (as a store would) any year document that
+    holds a response with service_type `refused`, while `refusing` is on; the slots and bursts
+    written before it in the same batch are written."""
+    from services.aggregator.projections.skm import UNITS, SkmProjection, writes
 
-    def __init__(self, col):
-        self.col, self.refusing = col, True
+    class Refusing(SkmProjection):
+        refusing = True
 
-    def __getattr__(self, name):
-        return getattr(self.col, name)
-
-    def bulk_write(self, ops, **kw):
-        if self.refusing and any("refused" in str(op._doc.get("profile")) for op in ops):
-            raise WriteError("document refused by the store", code=2)
-        return self.col.bulk_write(ops, **kw)
+        def _write(self, years) -> None:
+            for name, docs in writes(years):
+                if self.refusing and name == UNITS and "refused" in str([d["months"] for d in docs]):
+                    raise WriteError("document refused by the store", code=2)
+                for d in docs:
+                    self.db[name].replace_one({"_id": d["_id"]}, d, upsert=True)
+    return Refusing(db)
 
 
 def response(n: int, service_type: str, recorded: datetime):
@@ -155,28 +157,27 @@ def response(n: int, service_type: str, recorded: datetime):
 
 def test_a_parked_skm_response_is_counted_once_when_replayed_and_as_of_stays_exact(world):
     from services.aggregator.projections.skm import PARKED, SkmProjection
-    from services.aggregator.reports import _merge
-    from services.aggregator.skm_asof import buckets_at
+    from services.aggregator.skm_read import month_tallies
     s, topic, db = world
     t0 = datetime.now(timezone.utc) - timedelta(minutes=30)
     events = [response(1, "pajak", t0), response(2, "refused", t0 + timedelta(minutes=10)),
               response(3, "pajak", t0 + timedelta(minutes=20))]
-    proj = SkmProjection(db)
-    proj.buckets = RefusingBuckets(proj.buckets)
+    proj = refusing_projection(db)
     group = f"park-{uuid.uuid4().hex[:6]}"
     for e in events:  # one record per batch, as a live consumer sees a trickle
         publish(s, topic, [e])
         drain(s, topic, group, proj, db)
 
-    def figures(as_of=None) -> int:
-        return _merge(buckets_at(db, ["samsat-samarinda"], ["2026-03"], as_of))["respondents"]
+    def figures(as_of=None, at=db) -> int:
+        return month_tallies(at, ["samsat-samarinda"], [2026], as_of)["samsat-samarinda"]["2026-03"].respondents
     assert figures() == 2  # 1 and 3; 2 parked
-    note = db[PARKED].find_one({"_id": f"{topic}:0:1"})
-    assert note is not None and note["sums"] is False
-    # as_of between 2 and 3: only 1 counts (2 was never in the bucket; 3 is taken out)
+    assert db[PARKED].find_one({"_id": f"{topic}:0:1"}) is not None
+    slots = [i["k"] for d in db["skm_unit_slots"].find({}) for i in d["items"]]
+    assert sorted(slots) == ["fact:skm:samsat-samarinda:pk-1", "fact:skm:samsat-samarinda:pk-3"]  # 2 taken out
+    # as_of between 2 and 3: only 1 counts (2 is in no document; 3 was recorded later)
     assert figures(t0 + timedelta(minutes=15)) == 1
 
-    proj.buckets.refusing = False  # the cause fixed
+    proj.refusing = False  # the cause fixed
     ledger = db["dlq_replays"]
     dlq.replay(s, ledger, dlq.entries(s, [topic], {"apply_failed"}))
     drain(s, topic, group, proj, db)
@@ -191,6 +192,6 @@ def test_a_parked_skm_response_is_counted_once_when_replayed_and_as_of_stays_exa
     rebuilt = mongo.client()[db.name + "_re"]
     try:
         drain(s, topic, f"re-{group}", SkmProjection(rebuilt), rebuilt)
-        assert _merge(buckets_at(rebuilt, ["samsat-samarinda"], ["2026-03"], None))["respondents"] == 3
+        assert figures(at=rebuilt) == 3
     finally:
         mongo.client().drop_database(rebuilt.name)

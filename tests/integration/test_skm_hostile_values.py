@@ -1,8 +1,7 @@
-"""Client values are never field names in the SKM buckets (issue 13): a free-text service type
+"""Client values are never field names in the SKM documents (issue 13): a free-text service type
 with "." or a leading "$" once made the store refuse the bucket write, and the consumer retried
 that batch forever. With the project's own `SkmProjection` on the real store, such responses are
-written, read back with their counts (live and as of a past moment), and buckets stored before
-the list form (profile counts keyed by value) still read and take new responses."""
+written and read back with their counts, live and as of a past moment."""
 from __future__ import annotations
 
 import uuid
@@ -60,9 +59,8 @@ def unsafe_keys(doc, path: str = "") -> list[str]:
 
 
 def service_types(db, month: str, as_of: datetime | None = None) -> dict:
-    from services.aggregator.reports import BUCKET_FIELDS, _merge
-    from services.aggregator.skm_asof import buckets_at
-    return dict(_merge(buckets_at(db, [UNIT], [month], as_of, BUCKET_FIELDS))["profile"]["service_type"])
+    from services.aggregator.skm_read import month_tallies
+    return dict(month_tallies(db, [UNIT], [int(month[:4])], as_of)[UNIT][month].profile["service_type"])
 
 
 def test_service_types_with_dots_and_dollars_are_written_and_counted(db):
@@ -72,7 +70,7 @@ def test_service_types_with_dots_and_dollars_are_written_and_counted(db):
     month = when.strftime("%Y-%m")
     batch = ["izin usaha (Perda No. 5)", "izin usaha (Perda No. 5)", "$where", *HOSTILE[2:]]
     assert proj.apply(events(batch, when, 0, "a")) == {}
-    assert db["skm_buckets"].find_one({"_id": f"{UNIT}:{month}"})["respondents"] == len(batch)
+    assert db["skm_units"].find_one({"_id": f"{UNIT}:{month[:4]}"})["months"][month[5:]]["respondents"] == len(batch)
     expected = {"izin usaha (Perda No. 5)": 2, "$where": 1, "a.b.c": 1, "$x": 1, HOSTILE[4]: 1, HOSTILE[5]: 1}
     assert service_types(db, month) == expected
     # a redelivery of the same records changes nothing; a second batch adds to the same bucket
@@ -80,29 +78,7 @@ def test_service_types_with_dots_and_dollars_are_written_and_counted(db):
     mid = datetime.now(timezone.utc)
     assert proj.apply(events(["$where"], when, 100, "b", recorded=mid + timedelta(seconds=1))) == {}
     assert service_types(db, month) == {**expected, "$where": 2}
-    # as of a moment between the batches: the rewind reads the same stored form
+    # as of a moment between the batches: the history reads the same stored form
     assert service_types(db, month, as_of=mid) == expected
-    for name in db.list_collection_names():  # the buckets, bursts, facts, day-of-recording copies
+    for name in db.list_collection_names():  # year documents, snapshots, slots, bursts, facts
         assert [k for d in db[name].find({}) for k in unsafe_keys(d)] == [], name
-
-
-def test_buckets_stored_with_counts_keyed_by_value_still_read(db):
-    """A bucket (and its bursts) as stored before the list form, from an existing data dir."""
-    from pantau.rules.ikm import ELEMENTS
-    from services.aggregator.projections.skm import PROFILE_FIELDS, SkmProjection
-    when = datetime.now(WITA) - timedelta(hours=2)
-    month = when.strftime("%Y-%m")
-    bid = f"{UNIT}:{month}"
-    profile = {f: {"tidak_diisi": 2} for f in PROFILE_FIELDS}
-    profile["channel"] = {"web": 2}
-    profile["service_type"] = {"KTP": 2}
-    db["skm_buckets"].insert_one({
-        "_id": bid, "unit_id": UNIT, "month": month, "respondents": 2, "sums": {k: 6 for k in ELEMENTS},
-        "sum_x": 6.0, "sum_x2": 18.0, "all4": 0, "out_of_hours": 0, "profile": profile,
-        "largest_identical_burst": 2, "last_submitted_at": when.isoformat(), "applied": {"p0": 50}})
-    db["skm_bursts"].insert_one({"_id": bid, "bursts": {"web|333333333|x": 2}, "applied": {"p0": 50}})
-    assert service_types(db, month) == {"KTP": 2}
-    assert SkmProjection(db).apply(events(["$where", "KTP"], when, 50, "c")) == {}
-    assert service_types(db, month) == {"KTP": 3, "$where": 1}
-    stored = db["skm_buckets"].find_one({"_id": bid})
-    assert stored["respondents"] == 4 and stored["largest_identical_burst"] == 2

@@ -101,7 +101,7 @@ def test_a_survey_batch_costs_three_round_trips_whatever_its_size(listener):
 
 
 def skm_events(n: int, tag: str, when: datetime, offset0: int) -> list:
-    """Recorded on one day (the day-of-recording copies go to one collection, even at midnight)."""
+    """Recorded at one moment (one ten-minute slot of recording)."""
     import orjson
 
     from pantau import events as _contracts  # noqa: F401  (registers the event schemas)
@@ -127,14 +127,15 @@ def test_an_skm_batch_costs_the_same_round_trips_whatever_its_size(infra, listen
         proj.apply(skm_events(4, "w", when, 0))  # warm-up: creates the collections
         small = listener.count(lambda: proj.apply(skm_events(10, "s", when, 100)))
         large = listener.count(lambda: proj.apply(skm_events(1000, "l", when, 1000)))
-        # facts; their day-of-recording copies (one day here); the buckets, bursts and parked
-        # notes read by `_id $in`; the bursts and the buckets written in one bulk each
+        # facts; the units' year documents, their bursts, the slots and the parked notes read by
+        # `_id $in`; slots, bursts and year documents written in one bulk each (no snapshot: the
+        # batches were recorded on the live day)
         assert shape(small) == shape(large) == Counter({
-            ("insert", "skm_facts"): 1, ("insert", "skm_recorded_<day>"): 1, ("find", "skm_buckets"): 1,
-            ("find", "skm_bursts"): 1, ("find", "skm_parked"): 1, ("update", "skm_bursts"): 1,
-            ("update", "skm_buckets"): 1}), (small, large)
-        buckets = {d["_id"]: d["respondents"] for d in client[name]["skm_buckets"].find({})}
-        assert sum(buckets.values()) == 1014  # and every response counted once
+            ("insert", "skm_facts"): 1, ("find", "skm_units"): 1, ("find", "skm_bursts"): 1,
+            ("find", "skm_unit_slots"): 1, ("find", "skm_parked"): 1, ("update", "skm_unit_slots"): 1,
+            ("update", "skm_bursts"): 1, ("update", "skm_units"): 1}), (small, large)
+        years = client[name]["skm_units"].find({})
+        assert sum(m["respondents"] for y in years for m in y["months"].values()) == 1014  # each counted once
     finally:
         client.drop_database(name)
         client.close()

@@ -1,7 +1,7 @@
 """The joined reports (card_reports) on plain documents: SKM at as_of, FKP and complaint parts,
 PEKPPP indicators, compliance cells, matrix totals, province overview.
 
-Expected figures are worked out by hand from the scenario in test_card_data.py.
+Expected figures are worked out by hand from the scenario in tests/card_scenario.py.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from test_card_data import AS_OF, TZ, UNITS, YEAR, complaint_report, fkp_doc, install_registry, scenario_card, skm_docs
+from card_scenario import AS_OF, TZ, UNITS, YEAR, complaint_report, fkp_doc, install_registry, scenario_card, skm_docs
 
 from pantau.rules import ikm as rules
 from services.aggregator import card_overview, fkp_reports
@@ -23,7 +23,7 @@ def registry(monkeypatch):
 
 def cut(as_of: datetime = AS_OF) -> cr.SkmInputs:
     d = skm_docs()
-    return cr.cut_skm(d["buckets"], d["settings"], d["rtl"], d["pubs"], as_of, "Asia/Makassar")
+    return cr.cut_skm(d["months"], d["settings"], d["rtl"], d["pubs"], as_of, "Asia/Makassar")
 
 
 def test_skm_section_latest_period_trend_weakest_and_sample():
@@ -55,7 +55,7 @@ def test_skm_section_latest_period_trend_weakest_and_sample():
 
 def test_as_of_cuts_months_rtl_and_publications():
     at = cut()
-    assert "lab" in at.buckets and all(b["month"] <= f"{YEAR}-07" for b in at.buckets["lab"])
+    assert "lab" in at.months and all(m <= f"{YEAR}-07" for m in at.months["lab"])
     skm = cr.skm_section("lab", YEAR, at, "exact")
     assert skm["rtl"] == {"planned": 2, "done": 1, "progress_pct": 50.0, "months_to_complete": None}
     assert skm["publication"]["media"] == ["papan_pengumuman", "website"]  # the September post is later

@@ -7,8 +7,8 @@ import io
 from datetime import datetime, timezone
 
 import pytest
+from card_scenario import AS_OF, YEAR, install_registry, skm_docs
 from pypdf import PdfReader
-from test_card_data import AS_OF, YEAR, install_registry, skm_docs
 
 from pantau.rules import ikm as rules
 from pantau.units import Registry
@@ -29,7 +29,7 @@ def text_of(data: bytes) -> str:
 def unit_ikm(unit_id: str = "lab") -> dict:
     """The answer of reports.unit_ikm for the scenario's year (same fields, same computation)."""
     d = skm_docs()
-    inp = card_reports.cut_skm(d["buckets"], d["settings"], d["rtl"], d["pubs"], AS_OF, "Asia/Makassar")
+    inp = card_reports.cut_skm(d["months"], d["settings"], d["rtl"], d["pubs"], AS_OF, "Asia/Makassar")
     b = card_reports.period_ikm(unit_id, card_reports.Period("year", YEAR), inp, "exact")
     res = rules.compute_ikm(b["sums"], b["respondents"], "exact") if b["respondents"] else None
     return {
@@ -152,4 +152,4 @@ def test_province_recap_lists_every_unit_and_both_methods(registry: Registry):
 
 def _inp():
     d = skm_docs()
-    return card_reports.cut_skm(d["buckets"], d["settings"], d["rtl"], d["pubs"], AS_OF, "Asia/Makassar")
+    return card_reports.cut_skm(d["months"], d["settings"], d["rtl"], d["pubs"], AS_OF, "Asia/Makassar")

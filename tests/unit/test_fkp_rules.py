@@ -187,17 +187,22 @@ def test_impact_windows_skip_the_fulfilment_month_and_the_future():
     assert rules.impact_windows("2026-05", "2026-05")[1] == []
 
 
+def tally(n: int, **sums: int):
+    from pantau.rules.ikm import ELEMENTS
+    from pantau.rules.skm_tally import SkmTally
+    return SkmTally(n, {k: sums.get(k, n) for k in ELEMENTS})
+
+
 def test_element_impact():
     # before: 20 respondents answering waktu 2 + 15 answering 3 → (40 + 45) / 35
-    before = [{"respondents": 20, "sums": {"waktu": 40, "prosedur": 60}},
-              {"respondents": 15, "sums": {"waktu": 45, "prosedur": 45}}]
-    after = [{"respondents": 30, "sums": {"waktu": 105, "prosedur": 90}}]
+    before = [tally(20, waktu=40, prosedur=60), tally(15, waktu=45, prosedur=45)]
+    after = [tally(30, waktu=105, prosedur=90)]
     out = rules.element_impact(before, after, ["waktu", "prosedur"])
     assert out["state"] == "measured" and (out["respondents_before"], out["respondents_after"]) == (35, 30)
     assert out["elements"]["waktu"] == {"nrr_before": round(85 / 35, 4), "nrr_after": 3.5,
                                         "change": round(3.5 - round(85 / 35, 4), 4)}
     assert out["elements"]["prosedur"]["change"] == 0.0
-    thin = rules.element_impact(before, after[:0] + [{"respondents": 29, "sums": {"waktu": 100}}], ["waktu"])
+    thin = rules.element_impact(before, [tally(29, waktu=100)], ["waktu"])
     assert thin["state"] == "not_enough_data" and thin["elements"]["waktu"]["change"] is None
     assert thin["elements"]["waktu"]["nrr_after"] == round(100 / 29, 4)
     empty = rules.element_impact([], [], ["waktu"])

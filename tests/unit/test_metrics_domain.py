@@ -1,4 +1,4 @@
-"""Domain gauges (pantau/domain_metrics.py) from in-memory projections: province SKM figures,
+"""Domain gauges (services/aggregator/domain_metrics.py) from in-memory projections: province SKM figures,
 complaints by tier (with the cache for terminal complaints), FKP promises, and a refresher
 round where one source fails."""
 from __future__ import annotations
@@ -12,11 +12,11 @@ from types import SimpleNamespace
 import pytest
 from prometheus_client import REGISTRY
 
-from pantau import domain_metrics as dm
 from pantau import events as _contracts  # noqa: F401  (registers the event schemas)
 from pantau.config import Settings
 from pantau.envelope import decode
 from pantau.rules.ikm import ELEMENTS
+from services.aggregator import domain_metrics as dm
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "pantau" / "events" / "examples"
@@ -64,14 +64,33 @@ class FakeRegistry:
         return self.units.get(unit_id)
 
 
-def bucket(unit_id: str, month: str, respondents: int, answer: int) -> dict:
-    from services.aggregator.projections.skm import empty_bucket
-    b = empty_bucket(unit_id, month)
-    b["respondents"] = respondents
-    b["sums"] = {k: answer * respondents for k in ELEMENTS}
-    b["sum_x"], b["sum_x2"] = float(answer * respondents), float(answer * answer * respondents)
-    b["all4"] = respondents if answer == 4 else 0
-    return b
+def month_doc(respondents: int, answer: int) -> dict:
+    from pantau.rules.skm_tally import month_doc_add, month_doc_new
+    m = month_doc_new()
+    for i in range(respondents):
+        month_doc_add(m, {"answers": {k: answer for k in ELEMENTS}, "local_hour": 10,
+                          "submitted_at": f"2026-01-01T10:0{i}:00+08:00"}, 1)
+    return m
+
+
+def year_docs(spec: list[tuple[str, str, int, int]]) -> list[dict]:
+    """The units' year documents (projections/skm_history.py) holding `respondents` answers of
+    `answer` in (unit, month)."""
+    docs: dict[str, dict] = {}
+    for unit, month, n, answer in spec:
+        d = docs.setdefault(f"{unit}:{month[:4]}", {"_id": f"{unit}:{month[:4]}", "unit_id": unit,
+                                                    "year": int(month[:4]), "months": {}})
+        d["months"][month[5:7]] = month_doc(n, answer)
+    return list(docs.values())
+
+
+def tallies(docs: list[dict]) -> dict:
+    from pantau.rules.skm_tally import SkmTally
+    out: dict = {}
+    for d in docs:
+        for mm, m in d["months"].items():
+            out.setdefault(d["unit_id"], {})[f"{d['year']}-{mm}"] = SkmTally.of_month(m)
+    return out
 
 
 @pytest.fixture
@@ -82,15 +101,15 @@ def registry(monkeypatch):
     return reg
 
 
-SKM_BUCKETS = [bucket("u1", "2026-05", 3, 4),    # adequate (population 3 in its settings)
-               bucket("u2", "2026-02", 2, 3),    # no population known: not in the IKM
-               bucket("x-opd", "2026-05", 9, 1),  # not a UPP
-               bucket("u3", "2025-12", 5, 2)]    # last year
+SKM_YEARS = year_docs([("u1", "2026-05", 3, 4),    # adequate (population 3 in its settings)
+                       ("u2", "2026-02", 2, 3),    # no population known: not in the IKM
+                       ("x-opd", "2026-05", 9, 1),  # not a UPP
+                       ("u3", "2025-12", 5, 2)])    # last year
 SKM_SETTINGS = [{"_id": f"u1:{p}", "population": 3} for p in ("2026", "2026-Q2", "2026-05")]
 
 
 def test_skm_figures_per_period(registry):
-    fig = dm.skm_figures(SKM_BUCKETS, ["u1", "u2", "u3"], SKM_SETTINGS, NOW, Settings())
+    fig = dm.skm_figures(tallies(SKM_YEARS), ["u1", "u2", "u3"], SKM_SETTINGS, NOW, Settings())
     assert fig["units"] == 3
     assert fig["units_without_responses"] == 1  # u3: nothing this year
     assert fig["periods"]["year"] == {"period": "2026", "ikm": 100.0, "respondents": 5, "units_included": 1}
@@ -99,7 +118,7 @@ def test_skm_figures_per_period(registry):
 
 
 def test_refresh_skm_sets_the_gauges_and_drops_an_ikm_that_has_no_basis(registry):
-    db = FakeDB(skm_buckets=FakeCollection(SKM_BUCKETS), skm_settings=FakeCollection(SKM_SETTINGS))
+    db = FakeDB(skm_units=FakeCollection(SKM_YEARS), skm_settings=FakeCollection(SKM_SETTINGS))
     dm.refresh_skm(db, Settings(), NOW)
     assert sample("pantau_skm_province_ikm", period="year") == 100.0
     assert sample("pantau_skm_province_respondents", period="year") == 5
@@ -166,7 +185,7 @@ def test_fkp_promises_open_and_overdue():
 
 
 def test_a_failing_source_keeps_its_values_and_counts_an_error(registry):
-    db = FakeDB(skm_buckets=FakeCollection(SKM_BUCKETS), skm_settings=FakeCollection(SKM_SETTINGS),
+    db = FakeDB(skm_units=FakeCollection(SKM_YEARS), skm_settings=FakeCollection(SKM_SETTINGS),
                 fkp_units=FakeCollection([fkp_doc()]),
                 complaints=FakeCollection(error=ConnectionError("store down")))
     dm.init_series()

@@ -2,7 +2,7 @@
 
 Settings and RTL items change over time: each document also keeps a short `history` of its
 states with the event time `t` (when the survey service recorded it), so a report can take the
-state that stood at `as_of` (`services/aggregator/skm_asof.py`). A publication is recorded once
+state that stood at `as_of` (`services/aggregator/followup_at.py`). A publication is recorded once
 per medium (the service refuses a second one), so its `updated_at` is its recording time."""
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""A small plain-dict scenario for the card, dashboard and export unit tests (no tests here).
+"""A small plain-dict scenario for the card, dashboard and export tests (tests/unit, tests/integration).
 
-Documents are built with the projections' own pure folds (`projections.skm.add`) or in the
+Documents are built with the projections' own pure folds (`rules.skm_tally.month_doc_add`) or in the
 stored shapes (`fkp_units`, complaint logs), so the report functions see what the store holds.
 Three UPPs in two OPDs: `lab` (N = 20, adequate sample, FKP, complaints), `rs` (large N, far too
 few respondents), `pelabuhan` (no population, nothing recorded).
@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pantau.rules.ikm import ELEMENTS
+from pantau.rules.skm_tally import SkmTally, month_doc_add, month_doc_new
 from pantau.units import Registry, Unit
-from services.aggregator.projections.skm import add, empty_bucket
 
 TZ = ZoneInfo("Asia/Makassar")
 YEAR = 2026
@@ -41,10 +41,10 @@ def answers(value: int = 3, **override) -> dict:
     return {k: override.get(k, value) for k in ELEMENTS}
 
 
-def bucket(unit_id: str, month: str, rows: list[dict], hour: int = 10) -> dict:
-    b = empty_bucket(unit_id, month)
+def bucket(unit_id: str, month: str, rows: list[dict], hour: int = 10) -> tuple[str, str, SkmTally]:
+    b = month_doc_new()
     for i, a in enumerate(rows):
-        add(
+        month_doc_add(
             b,
             {
                 "answers": a,
@@ -58,7 +58,7 @@ def bucket(unit_id: str, month: str, rows: list[dict], hour: int = 10) -> dict:
             },
             1,
         )
-    return b
+    return unit_id, month, SkmTally.of_month(b)
 
 
 def skm_docs() -> dict:
@@ -152,7 +152,10 @@ def skm_docs() -> dict:
             "updated_at": t(9, 1),
         },
     ]
-    return {"buckets": buckets, "settings": settings_docs, "rtl": rtl, "pubs": pubs}
+    months: dict[str, dict[str, SkmTally]] = {}
+    for unit_id, month, tally in buckets:
+        months.setdefault(unit_id, {})[month] = tally
+    return {"months": months, "settings": settings_docs, "rtl": rtl, "pubs": pubs}
 
 
 def fkp_doc() -> dict:
@@ -293,7 +296,7 @@ def scenario_card(as_of: datetime = AS_OF) -> dict:
     from services.aggregator import fkp_reports
 
     d = skm_docs()
-    inp = cr.cut_skm(d["buckets"], d["settings"], d["rtl"], d["pubs"], as_of, "Asia/Makassar")
+    inp = cr.cut_skm(d["months"], d["settings"], d["rtl"], d["pubs"], as_of, "Asia/Makassar")
     skm = cr.skm_section("lab", YEAR, inp, "exact")
     fkp = cr.fkp_section(fkp_reports.unit_figures(fkp_doc(), YEAR, as_of, TZ))
     comp = cr.complaints_section(complaint_report(as_of))

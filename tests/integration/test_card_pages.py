@@ -11,12 +11,14 @@ from html.parser import HTMLParser
 
 import openpyxl
 import pytest
-from test_card_data import AS_OF, YEAR, install_registry, scenario_card
+from card_scenario import AS_OF, YEAR, install_registry, scenario_card
 
 from pantau import auth
 from services.aggregator import card_reports, reports
 from services.aggregator.exports import fmt
 from services.aggregator.wsgi import app
+
+pytestmark = pytest.mark.infra
 
 BUREAU, LAB = "pantau_bureau_x", "pantau_lab_x"
 PRINCIPALS = {BUREAU: auth.Principal("kb", "bureau", None), LAB: auth.Principal("kl", "unit", "lab")}
@@ -66,8 +68,8 @@ def parse(html: str) -> Figures:
 
 
 @pytest.fixture()
-def client(monkeypatch):
-    install_registry(monkeypatch)
+def client(monkeypatch, infra):
+    install_registry(monkeypatch)  # the figures are the scenario's; sessions and report slots are in the real store
     monkeypatch.setattr(auth, "verify", lambda token: PRINCIPALS.get(token))
     from services.aggregator.dashboard import session
 
@@ -206,10 +208,10 @@ def test_card_api_validates_year_and_as_of(client):
 
 
 def test_public_unit_page_needs_no_login_and_shows_no_profile(client, monkeypatch):
-    from test_card_data import skm_docs
+    from card_scenario import skm_docs
 
     d = skm_docs()
-    inp = card_reports.cut_skm(d["buckets"], d["settings"], d["rtl"], d["pubs"], AS_OF, "Asia/Makassar")
+    inp = card_reports.cut_skm(d["months"], d["settings"], d["rtl"], d["pubs"], AS_OF, "Asia/Makassar")
     body = card_reports.period_ikm("lab", card_reports.Period("year", YEAR), inp, "exact")
     ikm = {
         **{k: v for k, v in body.items() if k != "sums"},

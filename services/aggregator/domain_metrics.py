@@ -6,17 +6,16 @@ figures belong in the reports):
 
 - SKM: province IKM (official compilation method) and respondents of the current year, quarter
   and month (label `period` = year|quarter|month, province time), UPPs in the registry and UPPs
-  without any respondent this year. One read of this year's `skm_buckets` (units x months, small)
-  and of `skm_settings` per refresh, folded in Python with the report code
-  (services.aggregator.reports), so the gauge and `GET /v1/ikm/province` agree.
+  without any respondent this year: the same month tallies (skm_read.py) and compilation
+  (rules.ikm.compile_region) as `GET /v1/ikm/province`, so the gauge and the report agree.
 - Complaints (SP4N-LAPOR!): open complaints by the tier of their holder, complaints with a
   government deadline running past due by the tier charged, and breached deadlines (met late
   or still overdue) over all complaints by the tier charged (the "breaches rising" alert watches
-  this one). Each complaint is judged now with services.aggregator.complaint_reports.judge, the
+  this one). Each complaint is judged now with complaint_reports.judge, the
   function the complaint reports use; complaints whose judged status is terminal are cached by
   (id, seq): their clocks are stopped, so their judgement no longer changes.
 - FKP: open and overdue improvement promises (all years), from `fkp_units` with the FKP report
-  functions (services.aggregator.fkp_reports).
+  functions (fkp_reports).
 
 A missing collection reads as empty (zeros). A source that fails keeps its last values, counts
 `pantau_domain_metrics_errors_total{source}` and leaves
@@ -35,10 +34,18 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from . import metrics
-from .config import Settings, settings
+from pantau import metrics
+from pantau.config import Settings, settings
+from pantau.rules import ikm as ikm_rules
+from pantau.rules.periods import period_containing
+from pantau.rules.sample import sample_adequacy
+from pantau.units import Registry
 
-log = logging.getLogger("pantau.domain_metrics")
+from . import complaint_reports, fkp_reports
+from .reports import population
+from .skm_read import month_tallies, period_tally
+
+log = logging.getLogger("pantau.aggregator.domain_metrics")
 
 PERIOD_KINDS = ("year", "quarter", "month")
 TIERS = ("instansi", "upp", "opd", "kabkota", "unit")
@@ -49,47 +56,22 @@ BUDGET_FACTOR = 4.0  # sleep at least this many times the last round's duration
 
 # ---- SKM ------------------------------------------------------------------------------------
 
-class _Preloaded:
-    """Just enough of a Database for reports.population_for: `db["skm_settings"].find_one({"_id"})`
-    answered from documents read once per refresh (not one store round trip per unit)."""
-
-    def __init__(self, docs: Iterable[dict]):
-        self._docs = {d["_id"]: d for d in docs}
-
-    def __getitem__(self, _name: str) -> _Preloaded:
-        return self
-
-    def find_one(self, query: dict, *args, **kwargs) -> dict | None:
-        return self._docs.get(query.get("_id"))
-
-
-def skm_figures(buckets: list[dict], unit_ids: list[str], settings_docs: Iterable[dict], now: datetime,
+def skm_figures(months: dict, unit_ids: list[str], settings_docs: Iterable[dict], now: datetime,
                 s: Settings) -> dict:
-    """Province SKM figures for the current year, quarter and month (pure but for the registry,
-    which population_for reads for units without survey settings)."""
-    from pantau.rules import ikm as rules
-    from pantau.rules.periods import period_containing
-    from pantau.rules.sample import sample_adequacy
-    from services.aggregator.reports import _merge, population_for
-
-    preloaded = _Preloaded(settings_docs)
-    wanted = set(unit_ids)
-    by_unit: dict[str, list[dict]] = {}
-    for b in buckets:
-        if b.get("unit_id") in wanted:
-            by_unit.setdefault(b["unit_id"], []).append(b)
+    """Province SKM figures for the current year, quarter and month from the units' month
+    tallies (pure but for the registry, which `population` reads for units without settings)."""
+    by_id = {d["_id"]: d for d in settings_docs}
     out: dict = {"units": len(unit_ids), "periods": {}}
     for kind in PERIOD_KINDS:
         period = period_containing(now, kind, s.tz)
-        months = set(period.months)
         compile_input, respondents = [], 0
         for uid in unit_ids:
-            m = _merge([b for b in by_unit.get(uid, []) if b.get("month") in months])
-            respondents += m["respondents"]
-            adequacy = sample_adequacy(population_for(uid, period, preloaded), m["respondents"])
-            compile_input.append({"unit_id": uid, "respondents": m["respondents"], "sums": m["sums"],
+            t = period_tally(months.get(uid, {}), period.months)
+            respondents += t.respondents
+            adequacy = sample_adequacy(population(uid, period, by_id.get(f"{uid}:{period}")), t.respondents)
+            compile_input.append({"unit_id": uid, "respondents": t.respondents, "sums": dict(t.sums),
                                   "adequate": adequacy["adequate"]})
-        region = rules.compile_region(compile_input, s.ikm_weight_mode)
+        region = ikm_rules.compile_region(compile_input, s.ikm_weight_mode)
         official = "ikm_pooled_respondents" if s.ikm_official_method == "pooled" else "ikm_mean_of_units"
         out["periods"][kind] = {"period": str(period), "ikm": region.get(official), "respondents": respondents,
                                 "units_included": region.get("unit_count") or 0}
@@ -99,15 +81,11 @@ def skm_figures(buckets: list[dict], unit_ids: list[str], settings_docs: Iterabl
 
 
 def refresh_skm(db, s: Settings, now: datetime) -> dict:
-    from pantau.rules.periods import period_containing
-    from pantau.units import Registry
-    from services.aggregator.reports import BUCKET_FIELDS
-    from services.aggregator.skm_asof import buckets_at
-
     year = period_containing(now, "year", s.tz)
-    buckets = buckets_at(db, None, list(year.months), None, BUCKET_FIELDS)
+    ids = [u.id for u in Registry.instance().upps()]
+    months = month_tallies(db, ids, [year.year])
     settings_docs = list(db["skm_settings"].find({}, projection={"_id": 1, "population": 1}))
-    fig = skm_figures(buckets, [u.id for u in Registry.instance().upps()], settings_docs, now, s)
+    fig = skm_figures(months, ids, settings_docs, now, s)
     for kind, f in fig["periods"].items():
         if f["ikm"] is None:
             _remove(metrics.SKM_PROVINCE_IKM, kind)  # no adequate unit yet: no IKM, not 0
@@ -165,7 +143,7 @@ class ComplaintGauges:
 
     def refresh(self, db, s: Settings, now: datetime) -> dict:
         from pantau.rules.workdays import default_calendar
-        from services.aggregator import complaint_reports as reports
+        reports = complaint_reports
 
         cal = default_calendar()
         contribs, cache = [], {}
@@ -196,7 +174,6 @@ class ComplaintGauges:
 # ---- FKP ------------------------------------------------------------------------------------
 
 def fkp_figures(docs: Iterable[dict], now: datetime, tz: str) -> dict:
-    from services.aggregator import fkp_reports
     zone = ZoneInfo(tz)
     open_, overdue = 0, 0
     for doc in docs:
@@ -274,7 +251,7 @@ def start(db=None, interval: float | None = None) -> Refresher | None:
     if interval <= 0:
         return None
     if db is None:
-        from . import mongo
+        from pantau import mongo
         db = mongo.db("aggregator")
     init_series()
     r = Refresher(db, interval)

@@ -1,0 +1,144 @@
+"""The SKM read model: each unit's month tallies, live or exactly as they stood at `as_of`.
+
+Every report, page, export and metric gets its SKM figures from `month_tallies` (and sums the
+months it needs: `SkmTally.total`), so they cannot disagree. A response or void counts at
+`as_of` only if it was *recorded* (stored by the survey service) by then, whatever its
+`submitted_at`.
+
+Cost (projections/skm_history.py): one year document per unit and year; with `as_of` before the
+latest recording, at most two snapshots of it and the slot documents of `as_of`'s own day on the
+cheaper side of `as_of` (forward from the day before, or back from the end of the day), each read
+in one `_id $in` for all units. So an `as_of` one month or ten years back costs the same, and the
+dashboard's "keadaan per <date>" (the end of a day) reads no slot at all.
+Known approximation: the identical-answer burst signal (the largest number of identical answer sets
+from one channel within ten minutes) is exact live and at the end of a day; within a day it is the
+day's base figure, raised by the bursts among the changes applied forward (a response recorded
+late may raise a snapshot's figure, never lower it). Every other figure is exact.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from datetime import datetime
+
+from pantau import deadline
+from pantau.config import settings
+from pantau.mongo import by_id
+from pantau.rules.skm_tally import SkmTally, month_doc_add, month_doc_new
+
+from .projections import skm_history as hist
+from .projections.skm import DAYS, SLOTS, UNITS
+
+MonthTallies = dict[str, dict[str, SkmTally]]  # unit -> "YYYY-MM" -> tally (months with data)
+
+
+def month_tallies(db, unit_ids: Iterable[str], years: Iterable[int], as_of: datetime | None = None) -> MonthTallies:
+    units, years = list(dict.fromkeys(unit_ids)), sorted(set(years))
+    live = by_id(db[UNITS], [hist.unit_year_id(u, y) for u in units for y in years])
+    docs = {uy: d["months"] for uy, d in live.items()}
+    if as_of is not None:
+        docs = state_at(live, as_of, settings().tz, lambda name, ids: by_id(db[name], ids))
+    out: MonthTallies = {}
+    for uy_id, months in docs.items():
+        unit_id, year = uy_id.rsplit(":", 1)
+        for mm, m in months.items():
+            if m.get("respondents"):
+                out.setdefault(unit_id, {})[f"{year}-{mm}"] = SkmTally.of_month(m)
+    return out
+
+
+def period_tally(months: dict[str, SkmTally], period_months: Iterable[str]) -> SkmTally:
+    return SkmTally.total(months[m] for m in period_months if m in months)
+
+
+# ---- as_of ---------------------------------------------------------------------------------
+
+def _latest(days: list[str], upto: str, strict: bool) -> str | None:
+    found = [d for d in days if (d < upto if strict else d <= upto)]
+    return found[-1] if found else None
+
+
+def _plan(live: dict, as_of: datetime, tz: str) -> dict:
+    """What one year document needs to stand at `as_of`: a base (the live document, a snapshot
+    day, or nothing) and the slots of `as_of`'s day to apply forward or take back."""
+    last = live.get("last_recorded_at")
+    if last is None or last <= as_of:
+        return {"base": "live"}
+    days, live_day = live["days"], live["day"]
+    day, cut = hist.day_of(as_of, tz), hist.slot_of(as_of, tz)
+
+    def doc_for(d: str | None):
+        return None if d is None else ("live" if d == live_day else d)
+    if day not in days:
+        return {"base": doc_for(_latest(days, day, strict=False))}
+    counts_from = "live" if day == live_day else day
+    return {"base_if_back": doc_for(day), "base_if_forward": doc_for(_latest(days, day, strict=True)),
+            "counts_from": counts_from, "day": day, "cut": cut}
+
+
+def state_at(live: dict[str, dict], as_of: datetime, tz: str, fetch) -> dict[str, dict]:
+    """The months of each year document as they stood at `as_of` (pure but for `fetch(name,
+    ids)`, which returns {_id: document} of those `_id`s in collection `name`: two calls)."""
+    plans = {uy: _plan(d, as_of, tz) for uy, d in live.items()}
+    snap_ids = {hist.snapshot_id(uy, v) for uy, p in plans.items()
+                for k, v in p.items() if k in ("base", "base_if_back", "base_if_forward", "counts_from")
+                and v not in (None, "live")}
+    snaps = fetch(DAYS, list(snap_ids)) if snap_ids else {}
+    deadline.check()
+
+    def doc(uy: str, which: str | None) -> dict | None:
+        if which is None:
+            return None
+        return live[uy] if which == "live" else snaps.get(hist.snapshot_id(uy, which))
+
+    slot_ids, chosen = [], {}
+    for uy, p in plans.items():
+        if "day" not in p:
+            continue
+        counts_doc = doc(uy, p["counts_from"]) or {}
+        counts = {p["day"] + hhm: n for hhm, n in (counts_doc.get("slots") or {}).items()}
+        forward = sum(n for s, n in counts.items() if s <= p["cut"])
+        back = sum(n for s, n in counts.items() if s >= p["cut"])
+        direction = "forward" if forward <= back else "back"
+        wanted = [s for s in counts if (s <= p["cut"] if direction == "forward" else s >= p["cut"])]
+        chosen[uy] = direction
+        slot_ids += [hist.slot_id(uy, s, c) for s in wanted for c in range(counts[s] // hist.CHUNK + 2)]
+    items_by_uy: dict[str, list[dict]] = {}
+    for s in (fetch(SLOTS, slot_ids) if slot_ids else {}).values():
+        items_by_uy.setdefault(s["unit_year"], []).extend(s["items"])
+    deadline.check()
+
+    out: dict[str, dict] = {}
+    for uy, p in plans.items():
+        if "day" not in p:
+            base = doc(uy, p["base"])
+            out[uy] = base["months"] if base else {}
+            continue
+        forward = chosen[uy] == "forward"
+        base = doc(uy, p["base_if_forward"] if forward else p["base_if_back"])
+        months = copy.deepcopy(base["months"]) if base else {}
+        items = sorted(items_by_uy.get(uy, []), key=_offset, reverse=not forward)  # undo newest first
+        groups: dict[tuple[str, str], int] = {}
+        for item in items:
+            at = item["at"]
+            if forward and at <= as_of:
+                _add(months, item, item["sign"])
+                key = (item["month"][5:7], hist.burst_key(item["c"]))
+                groups[key] = groups.get(key, 0) + item["sign"]
+            elif not forward and at > as_of:
+                _add(months, item, -item["sign"])
+        for (mm, _key), n in groups.items():
+            if mm in months:
+                months[mm]["burst"] = max(months[mm].get("burst", 0), n)
+        out[uy] = months
+    return out
+
+
+def _offset(item: dict) -> tuple[int, int]:
+    _topic, partition, offset = item["pos"].rsplit(":", 2)
+    return int(partition), int(offset)
+
+
+def _add(months: dict, item: dict, sign: int) -> None:
+    month = months.setdefault(item["month"][5:7], month_doc_new())
+    month_doc_add(month, item["c"], sign)

@@ -1,0 +1,185 @@
+"""A unit's SKM year and its history (projections/skm_history.py, skm.load_years/writes) and the
+read at `as_of` (skm_read.state_at), on an in-memory store of documents: whatever the order of
+recording, late arrivals, batch boundaries, redeliveries and crashes between the writes, the live
+figures equal a recompute of everything applied, and the figures at any moment equal a recompute
+of what had been recorded by then."""
+from __future__ import annotations
+
+import copy
+import os
+from datetime import datetime, timedelta, timezone
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pantau.rules.ikm import ELEMENTS
+from pantau.rules.skm_tally import PROFILE_FIELDS, SkmTally, month_doc_add, month_doc_new
+from services.aggregator.projections import skm_history as hist
+from services.aggregator.projections.skm import UNITS, load_years, writes
+from services.aggregator.skm_read import state_at
+
+TZ = "Asia/Makassar"
+T0 = datetime(2026, 3, 9, 20, 0, tzinfo=timezone.utc)  # 10 March 04:00 WITA
+
+
+class Store:
+    def __init__(self):
+        self.cols: dict[str, dict[str, dict]] = {}
+
+    def fetch(self, name, ids):
+        col = self.cols.get(name, {})
+        return {i: copy.deepcopy(col[i]) for i in ids if i in col}
+
+    def put(self, name, docs):
+        for d in docs:
+            self.cols.setdefault(name, {})[d["_id"]] = copy.deepcopy(d)
+
+
+def consume(store: Store, batch: list[hist.Change], notes: frozenset = frozenset(), crash_after: int | None = None):
+    grouped: dict[str, list[hist.Change]] = {}
+    for ch in batch:
+        grouped.setdefault(hist.unit_year_id("u", ch.month[:4]), []).append(ch)
+    years = load_years(grouped, TZ, store.fetch)
+    for uy_id, chs in grouped.items():
+        for ch in chs:
+            hist.apply_change(years[uy_id], ch, ch.pos_key in notes, TZ)
+        hist.refresh_bursts(years[uy_id])
+    for i, (name, docs) in enumerate(writes(years.values())):
+        if crash_after is not None and i >= crash_after:
+            return
+        store.put(name, docs)
+
+
+def contribution(answers: list[int], hour: int, service_type: str) -> dict:
+    return {"answers": dict(zip(ELEMENTS, answers, strict=True)), "local_hour": hour,
+            "submitted_at": "2026-03-10T10:00:00+08:00", "channel": "web", "service_type": service_type,
+            "sex": "L", "education": "SMA", "occupation": None}
+
+
+def naive(changes: list[hist.Change], upto: datetime | None = None) -> dict:
+    """Month figures of the changes recorded by `upto` (all when None), recomputed."""
+    months: dict[str, dict] = {}
+    for ch in changes:
+        if upto is None or ch.recorded_at <= upto:
+            month_doc_add(months.setdefault(ch.month, month_doc_new()), ch.contribution, ch.sign)
+    return {m: figures(SkmTally.of_month(d)) for m, d in months.items() if d["respondents"]}
+
+
+def figures(t: SkmTally) -> dict:
+    return {"n": t.respondents, "sums": dict(t.sums), "all4": t.all4, "ooh": t.out_of_hours,
+            "sum_x": round(t.sum_x, 6), "profile": {f: c for f, c in t.profile_counts().items() if f in PROFILE_FIELDS}}
+
+
+def stored(store: Store, upto: datetime | None = None) -> dict:
+    live = {i: d for i, d in store.cols.get(UNITS, {}).items()}
+    docs = {i: d["months"] for i, d in live.items()} if upto is None else state_at(live, upto, TZ, store.fetch)
+    out = {}
+    for uy, months in docs.items():
+        for mm, m in months.items():
+            if m.get("respondents"):
+                out[f"{uy.rsplit(':', 1)[1]}-{mm}"] = figures(SkmTally.of_month(m))
+    return out
+
+
+# --- a history generator: responses (some recorded late), voids of earlier ones ---------------
+
+@st.composite
+def histories(draw):
+    n = draw(st.integers(1, 14))
+    changes, t, facts = [], T0, []
+    for offset in range(n):
+        step = draw(st.sampled_from([timedelta(minutes=3), timedelta(hours=5), timedelta(days=1), timedelta(0),
+                                     -timedelta(hours=20), -timedelta(minutes=1)]))
+        t = t + step
+        month = draw(st.sampled_from(["2026-03", "2026-04", "2025-12"]))
+        if facts and draw(st.integers(0, 4)) == 0:  # a void of an earlier response, recorded now
+            f = facts.pop(draw(st.integers(0, len(facts) - 1)))
+            at = max(t, f.recorded_at + timedelta(seconds=1))
+            changes.append(hist.Change(-1, "void:" + f.key[5:], ("skm.events", 0, offset), at, f.month, f.contribution))
+            continue
+        c = contribution(draw(st.lists(st.integers(1, 4), min_size=9, max_size=9)), draw(st.integers(5, 20)),
+                         draw(st.sampled_from(["izin usaha (Perda No. 5)", "$where", "pajak"])))
+        ch = hist.Change(1, f"fact:skm:u:r{offset}", ("skm.events", 0, offset), t, month, c)
+        facts.append(ch)
+        changes.append(ch)
+    cuts = sorted(draw(st.sets(st.integers(0, n), max_size=4)))
+    return changes, cuts
+
+
+def moments(changes: list[hist.Change]) -> list[datetime]:
+    out = [T0 - timedelta(days=400), T0 + timedelta(days=400)]
+    for ch in changes:
+        out += [ch.recorded_at, ch.recorded_at - timedelta(seconds=1), ch.recorded_at + timedelta(seconds=1)]
+        local = hist.local(ch.recorded_at, TZ)
+        end = local.replace(hour=23, minute=59, second=59, microsecond=999999)
+        out += [end.astimezone(timezone.utc), (end - timedelta(days=1)).astimezone(timezone.utc)]
+    return out
+
+
+@settings(max_examples=int(os.environ.get("PANTAU_HISTORY_EXAMPLES", "300")), deadline=None)
+@given(histories(), st.integers(0, 3), st.booleans())
+def test_live_and_every_moment_equal_a_recompute(history, crash_at, redeliver):
+    changes, cuts = history
+    store = Store()
+    bounds = [0, *cuts, len(changes)]
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        batch = changes[a:b]
+        if not batch:
+            continue
+        if redeliver:  # a crash after some of the writes, then the batch again
+            consume(store, batch, crash_after=crash_at)
+        consume(store, batch)
+        if redeliver:  # and a second redelivery of what was applied (no change at all)
+            consume(store, batch)
+    assert stored(store) == naive(changes)
+    for t in moments(changes):
+        assert stored(store, t) == naive(changes, t), t
+
+
+def test_a_change_recorded_before_the_live_day_reaches_its_snapshot_and_the_later_ones():
+    store = Store()
+    a = hist.Change(1, "fact:a", ("t", 0, 0), T0, "2026-03", contribution([4] * 9, 10, "x"))
+    b = hist.Change(1, "fact:b", ("t", 0, 1), T0 + timedelta(days=2), "2026-03", contribution([2] * 9, 10, "x"))
+    late = hist.Change(1, "fact:c", ("t", 0, 2), T0 + timedelta(days=1), "2026-03", contribution([1] * 9, 10, "x"))
+    for ch in (a, b, late):
+        consume(store, [ch])
+    days = sorted(store.cols["skm_unit_days"])
+    assert [d.rsplit(":", 1)[1] for d in days] == ["20260310", "20260311"]  # the late day got its snapshot
+    assert stored(store, T0 + timedelta(days=1, seconds=1))["2026-03"]["n"] == 2  # a and the late c
+    assert stored(store, T0 + timedelta(hours=1))["2026-03"]["n"] == 1
+    assert stored(store)["2026-03"]["n"] == 3
+
+
+def test_a_busy_slot_spreads_over_chunks_and_as_of_inside_it_is_exact():
+    store = Store()
+    many = [hist.Change(1, f"fact:r{i}", ("t", 0, i), T0 + timedelta(seconds=i % 500), "2026-03",
+                        contribution([3] * 9, 10, "x")) for i in range(hist.CHUNK + 300)]
+    for i in range(0, len(many), 1000):
+        consume(store, many[i:i + 1000])
+    slots = store.cols["skm_unit_slots"]
+    assert len(slots) == 2 and sum(len(s["items"]) for s in slots.values()) == len(many)
+    consume(store, many[:1500])  # a redelivery adds nothing to the slots
+    assert sum(len(s["items"]) for s in store.cols["skm_unit_slots"].values()) == len(many)
+    cut = T0 + timedelta(seconds=250)
+    assert stored(store, cut) == naive(many, cut)
+
+
+def test_a_parked_change_is_taken_out_everywhere_and_its_replay_counts_once():
+    store = Store()
+    a = hist.Change(1, "fact:a", ("t", 0, 0), T0, "2026-03", contribution([4] * 9, 10, "x"))
+    bad = hist.Change(1, "fact:bad", ("t", 0, 1), T0 + timedelta(minutes=5), "2026-03", contribution([1] * 9, 10, "$x"))
+    b = hist.Change(1, "fact:b", ("t", 0, 2), T0 + timedelta(days=1), "2026-03", contribution([2] * 9, 10, "x"))
+    consume(store, [a, bad])  # applied (say a later projection failed on it): then parked
+    years = load_years({"u:2026": [bad]}, TZ, store.fetch)
+    hist.park_change(years["u:2026"], bad, TZ)
+    for name, docs in writes(years.values()):
+        store.put(name, docs)
+    notes = frozenset({bad.pos_key})
+    consume(store, [b], notes)
+    assert stored(store) == naive([a, b])
+    assert stored(store, T0 + timedelta(hours=1)) == naive([a], T0 + timedelta(hours=1))
+    consume(store, [bad], notes)  # the replay, at its original position
+    consume(store, [bad], notes)  # and again: once only
+    assert stored(store) == naive([a, bad, b])
+    assert stored(store, T0 + timedelta(hours=1)) == naive([a, bad], T0 + timedelta(hours=1))
+    assert stored(store, T0 + timedelta(minutes=1)) == naive([a], T0 + timedelta(minutes=1))
