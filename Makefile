@@ -45,7 +45,7 @@ status:
 	$(BIN)/pantau infra status
 
 test: install lint ## lint, then the whole suite against a real Kafka and store on test ports
-	$(BIN)/python -m pytest -p no:cacheprovider tests
+	$(BIN)/python -m pytest -p no:cacheprovider --durations=25 tests
 
 lint: $(STAMP) ## ruff (pyproject.toml [tool.ruff]) over the whole tree
 	$(BIN)/ruff check .
