@@ -79,6 +79,17 @@ _INTERVALS: tuple[tuple[Decimal, str, str], ...] = (
 )
 _LOWEST: tuple[str, str] = ("D", "Tidak Baik")
 
+
+def mutu_ranges() -> list[tuple[str, str, Decimal, Decimal]]:
+    """(mutu, kinerja, lowest, highest) of the converted IKM per grade, A first (the table above)."""
+    out: list[tuple[str, str, Decimal, Decimal]] = []
+    top = Decimal("100.00")
+    for low, mutu, kinerja in _INTERVALS:
+        out.append((mutu, kinerja, low, top))
+        top = low - Decimal("0.01")
+    out.append((*_LOWEST, Decimal("25.00"), top))
+    return out
+
 _Z_95 = 1.96
 
 

@@ -194,6 +194,20 @@ def compliance_matrix(db, s: Settings, year: int, as_of: datetime, opd_id: str |
     return matrix_from(rows, year, as_of, reg, opd_id)
 
 
+def _complaints_in_scope(headline: dict, comp: dict | None, opd_id: str | None) -> None:
+    """The headline complaint figures of the province (or the OPD) as the complaints report gives
+    them (every complaint of the scope, whoever holds it), so /dasbor and /dasbor/pengaduan agree."""
+    if comp is None or not headline["complaints"].get("available"):
+        return
+    rep = comp["report"]
+    scope = rep if opd_id is None else next((o for o in rep["opds"] if o["opd_id"] == opd_id), None)
+    if scope is None:
+        return
+    headline["complaints"].update(complaints=scope["complaints"], closed_resolved=scope["resolved"]["closed_resolved"],
+                                  eligible=scope["resolved"]["eligible"], resolved_pct=scope["resolved"]["pct"],
+                                  overdue=scope["overdue"]["total"], breaches=scope["breaches"]["total"])
+
+
 def province_overview(db, s: Settings, year: int, as_of: datetime, opd_id: str | None = None,
                       registry: Registry | None = None, live: bool = False) -> dict:
     r = _read(db, s, year, as_of, opd_id, registry, live)
@@ -203,6 +217,7 @@ def province_overview(db, s: Settings, year: int, as_of: datetime, opd_id: str |
     body = overview_from(
         r.units, ikm, r.fkp, r.comp, last, year, as_of, s.tz, s.ikm_weight_mode, s.ikm_official_method, reg.opd_of
     )
+    _complaints_in_scope(body["headline"], r.comp, opd_id)
     opd = reg.get(opd_id) if opd_id else None
     for t in body["per_opd"]:
         o = reg.get(t["opd_id"])

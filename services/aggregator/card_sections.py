@@ -89,6 +89,7 @@ def complaints_section(rep: dict | None) -> dict:
         "resolved": rep["resolved"],
         "backlog": rep["backlog"],
         "overdue": {k: rep["overdue"][k] for k in ("total", "by_kind", "by_tier")},
+        "breaches": {k: rep["breaches"][k] for k in ("total", "by_kind", "by_tier")},
         "breaches_charged": rep["breaches_charged"],
         "pekppp_ind28": rep["pekppp_ind28"],
         "satisfaction": {k: rep["satisfaction"][k] for k in ("n", "mean", "ikm_scale")},

@@ -211,6 +211,7 @@ def province_report(db, period: Period, as_of: datetime, cal: Calendar, tz: str,
                      "by_status": {k: v for k, v in f["by_status"].items() if v}, "resolved": f["resolved"],
                      "pekppp_ind28": {"score": f["pekppp_ind28"]["score"], "via_lapor": f["pekppp_ind28"]["via_lapor"]},
                      "overdue": {k: f["overdue"][k] for k in ("total", "by_kind")},
+                     "breaches": {k: f["breaches"][k] for k in ("total", "by_kind")},
                      "units": sorted(members, key=lambda r: r["unit_id"])})
     body["opds"] = opds
     body["other_holders"] = sorted(rows.get(None, []), key=lambda r: r["unit_id"])

@@ -106,6 +106,8 @@ def unit_figures(doc: dict | None, year: int, as_of: datetime, tz: ZoneInfo) -> 
     covered = rules.order_elements(el for f in held for el in f["elements"])
     sp_elements = rules.order_elements(el for f in held if f["topic"] == rules.IND2_TOPIC for el in f["elements"])
     score, rule = ind2_community_elements(len(sp_elements))
+    if not any(f["topic"] == rules.IND2_TOPIC for f in held):  # ind. 2 is about the service standard
+        rule = "belum ada FKP tentang standar pelayanan tahun ini"
     promises = promises_at(doc, by_id, as_of, tz)
     mine = [p for p in promises if p["year"] == year]
     earlier = [p for p in promises if p["year"] < year and p["overdue"]]

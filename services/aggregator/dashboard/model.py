@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import figures
 from ..exports import fmt
 from ..exports.tables import Column, Table
 from .labels import PALETTE
@@ -18,6 +19,8 @@ class Tile:
     key: str
     note: str | None = None
     tone: str | None = None
+    figure: str | None = None  # its id in the glossary (services/aggregator/figures.py)
+    help: str | None = None  # the glossary's definition, shown on hover/tap
 
 
 @dataclass
@@ -87,6 +90,24 @@ def ikm_bars(id_: str, title: str, rows: list[dict], colors: list, min_height: i
     """Horizontal IKM bars (0–100), one per row with `name` and `ikm`, tall enough for the rows."""
     return bar(id_, title, [r["name"] for r in rows], [r["ikm"] for r in rows], "IKM", colors, horizontal=True,
                y_max=100, height=max(min_height, step * len(rows) + 60))
+
+
+def figure_tile(fig_id: str, value: str, key: str, note: str | None = None, tone: str | None = None,
+                label: str | None = None) -> Tile:
+    """A tile named and explained by the glossary (`label` only adds a qualifier such as a period)."""
+    f = figures.figure(fig_id)
+    return Tile(label or f.label, value, key, note=note, tone=tone, figure=f.id, help=f.definition)
+
+
+def figure_count(fig_id: str, value: int, key: str, note: str | None = None, warn: bool = False) -> Tile:
+    """A whole-number glossary tile; `warn` marks it when the count is not zero."""
+    return figure_tile(fig_id, fmt.bulat(value), key, note=note, tone="warn" if warn and value else None)
+
+
+def figure_mutu(fig_id: str, ikm, mutu, key: str, note: str | None = None, label: str | None = None) -> Tile:
+    """An IKM glossary tile coloured by its mutu."""
+    return figure_tile(fig_id, fmt.angka(ikm) if ikm is not None else fmt.NONE, key,
+                       note=(f"mutu {mutu}" if mutu else None) if note is None else note, tone=mutu, label=label)
 
 
 def mutu_tile(label: str, ikm, mutu, key: str, note: str | None = None) -> Tile:

@@ -7,7 +7,19 @@ from __future__ import annotations
 from ..exports import fmt
 from ..exports.tables import Table
 from .labels import MUTU_COLORS, MUTU_LABELS, UNAVAILABLE
-from .model import Page, Section, Tile, bar, cols, count_tile, ikm_bars, mutu_tile, table_section, unit_links
+from .model import (
+    Page,
+    Section,
+    Tile,
+    bar,
+    cols,
+    figure_count,
+    figure_mutu,
+    figure_tile,
+    ikm_bars,
+    table_section,
+    unit_links,
+)
 from .page_compliance import matrix_table
 
 
@@ -15,36 +27,41 @@ def headline_tiles(h: dict) -> list[Tile]:
     i = h["ikm"]
     method = "gabungan responden" if i["official_method"] == "ikm_pooled_respondents" else "rata-rata unit"
     return [
-        Tile("Unit pelayanan", fmt.bulat(h["units"]), "units"),
-        Tile("Unit dengan SKM", fmt.bulat(h["units_with_skm"]), "units_with_skm",
-             note=f"{fmt.bulat(h['units_adequate'])} dengan sampel memadai"),
-        Tile("Responden SKM", fmt.bulat(h["respondents"]), "respondents"),
-        mutu_tile(f"IKM ({method}, resmi)", i["ikm"], i["mutu"], "ikm"),
-        mutu_tile("IKM rata-rata unit", i["ikm_mean_of_units"], i["mutu_mean_of_units"], "ikm_mean_of_units"),
-        mutu_tile("IKM gabungan responden", i["ikm_pooled_respondents"], i["mutu_pooled_respondents"],
-                  "ikm_pooled_respondents"),
+        figure_tile("skm.units", fmt.bulat(h["units"]), "units"),
+        figure_tile("skm.units_with_skm", fmt.bulat(h["units_with_skm"]), "units_with_skm",
+                    note=f"{fmt.bulat(h['units_adequate'])} dengan sampel memadai"),
+        figure_tile("skm.respondents", fmt.bulat(h["respondents"]), "respondents"),
+        figure_mutu("skm.ikm_official", i["ikm"], i["mutu"], "ikm", note=f"{method}; mutu {i['mutu']}" if i["mutu"]
+                    else method),
+        figure_mutu("skm.ikm_mean_of_units", i["ikm_mean_of_units"], i["mutu_mean_of_units"], "ikm_mean_of_units"),
+        figure_mutu("skm.ikm_pooled", i["ikm_pooled_respondents"], i["mutu_pooled_respondents"],
+                    "ikm_pooled_respondents"),
     ]
 
 
 def fkp_tiles(f: dict) -> list[Tile]:
     return [
-        Tile("FKP terlaksana", fmt.bulat(f["forums_held"]), "fkp.forums_held",
-             note=f"di {fmt.bulat(f['units_with_forum_held'])} unit"),
-        Tile("Janji perbaikan", fmt.bulat(f["promises_total"]), "fkp.promises_total",
-             note=f"{fmt.bulat(f['promises_fulfilled'])} terpenuhi"),
-        Tile("Janji terbuka", fmt.bulat(f["promises_open"]), "fkp.promises_open"),
-        count_tile("Janji lewat target", f["promises_overdue"], "fkp.promises_overdue", warn=True),
+        figure_tile("fkp.forums_held", fmt.bulat(f["forums_held"]), "fkp.forums_held",
+                    note=f"di {fmt.bulat(f['units_with_forum_held'])} unit"),
+        figure_tile("fkp.promises_total", fmt.bulat(f["promises_total"]), "fkp.promises_total",
+                    note=f"{fmt.bulat(f['promises_fulfilled'])} terpenuhi"),
+        figure_tile("fkp.promises_open", fmt.bulat(f["promises_open"]), "fkp.promises_open"),
+        figure_count("fkp.promises_overdue", f["promises_overdue"], "fkp.promises_overdue", warn=True),
     ]
 
 
 def complaint_tiles(c: dict) -> list[Tile]:
-    return [
-        Tile("Pengaduan", fmt.bulat(c["complaints"]), "complaints.complaints"),
-        Tile("Diselesaikan", fmt.persen(c["resolved_pct"]), "complaints.resolved_pct",
-             note=f"{fmt.bulat(c['closed_resolved'])} dari {fmt.bulat(c['eligible'])}"),
-        count_tile("Sedang lewat tenggat", c["overdue"], "complaints.overdue", warn=True),
-        count_tile("Tenggat terlampaui", c["breaches_charged"], "complaints.breaches_charged", warn=True),
+    tiles = [
+        figure_tile("complaints.total", fmt.bulat(c["complaints"]), "complaints.complaints"),
+        figure_tile("complaints.resolved_pct", fmt.persen(c["resolved_pct"]), "complaints.resolved_pct",
+                    note=f"{fmt.bulat(c['closed_resolved'])} dari {fmt.bulat(c['eligible'])}"),
+        figure_count("complaints.overdue_now", c["overdue"], "complaints.overdue", warn=True),
     ]
+    if c.get("breaches") is not None:
+        tiles.append(figure_count("complaints.breaches", c["breaches"], "complaints.breaches", warn=True))
+    tiles.append(figure_count("complaints.breaches_charged", c["breaches_charged"], "complaints.breaches_charged",
+                              warn=True))
+    return tiles
 
 
 def _adequacy(u: dict) -> str:
@@ -108,7 +125,7 @@ def attention_tables(ov: dict) -> list[Table]:
                          unit_links(a["most_overdue_promises"], year), row_key="unit_id"))
     if a.get("most_breaches") is not None:
         out.append(Table("tenggat-terlampaui", "Pengaduan: tenggat paling banyak terlampaui",
-                         cols(unit, ("breaches_charged", "Tenggat terlampaui", "int"),
+                         cols(unit, ("breaches_charged", "Tenggat terlampaui oleh unit", "int"),
                               ("overdue", "Sedang lewat tenggat", "int"), ("complaints", "Pengaduan", "int")),
                          unit_links(a["most_breaches"], year), row_key="unit_id"))
     out.append(Table("lama-tidak-aktif", f"Tanpa responden SKM ≥ {ov['silent_months']} bulan",

@@ -8,21 +8,21 @@ from pantau.rules import ikm as rules
 from ..exports import fmt
 from ..exports.tables import Table
 from .labels import MUTU_COLORS, PALETTE
-from .model import Chart, Page, Section, Tile, bar, cols, mutu_tile, table_section
+from .model import Chart, Page, Section, Tile, bar, cols, figure_mutu, figure_tile, table_section
 
 
 def skm_tiles(ikm: dict) -> list[Tile]:
     s = ikm["sample"]
     tiles = [
-        mutu_tile("IKM", ikm["ikm"], ikm["mutu"], "ikm",
-                  note=f"mutu {ikm['mutu']} ({ikm['kinerja']})" if ikm["mutu"] else "belum ada responden"),
-        Tile("Responden", fmt.bulat(ikm["respondents"]), "respondents"),
-        Tile("Sampel minimal", fmt.bulat(s["required"]), "sample.required",
-             note=f"populasi {fmt.bulat(s['population'])}" if s["population"] else "populasi belum tercatat"),
+        figure_mutu("skm.ikm_unit", ikm["ikm"], ikm["mutu"], "ikm",
+                    note=f"mutu {ikm['mutu']} ({ikm['kinerja']})" if ikm["mutu"] else "belum ada responden"),
+        figure_tile("skm.respondents", fmt.bulat(ikm["respondents"]), "respondents"),
+        figure_tile("skm.sample_required", fmt.bulat(s["required"]), "sample.required",
+                    note=f"populasi {fmt.bulat(s['population'])}" if s["population"] else "populasi belum tercatat"),
     ]
     if ikm.get("ci95"):
         low, high = ikm["ci95"]
-        tiles.append(Tile("Selang kepercayaan 95%", f"{fmt.angka(low)} – {fmt.angka(high)}", "ci95"))
+        tiles.append(figure_tile("skm.ci95", f"{fmt.angka(low)} – {fmt.angka(high)}", "ci95"))
     return tiles
 
 

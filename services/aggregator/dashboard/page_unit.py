@@ -8,7 +8,7 @@ from pantau.rules import ikm as rules
 from ..exports import fmt
 from ..exports.tables import Table
 from .labels import INDICATORS, RTL_LABELS, STATUS_LABELS, UNAVAILABLE
-from .model import Page, Section, Tile, cols, count_tile, mutu_tile, table_section
+from .model import Page, Section, cols, figure_count, figure_mutu, figure_tile, table_section
 from .page_skm import trend_chart, trend_table
 
 
@@ -24,19 +24,22 @@ def skm_section(skm: dict, year: int) -> Section:
     if latest:
         required = latest["sample"]["required"]
         tiles += [
-            mutu_tile(f"IKM {fmt.periode(latest['period'])}", latest["ikm"], latest["mutu"], "skm.latest.ikm",
-                      note=f"mutu {latest['mutu']} ({latest['kinerja']})"),
-            Tile("Responden", fmt.bulat(latest["respondents"]), "skm.latest.respondents",
-                 note=f"minimal {fmt.bulat(required)}" if required else None),
+            figure_mutu("skm.ikm_unit", latest["ikm"], latest["mutu"], "skm.latest.ikm",
+                        note=f"mutu {latest['mutu']} ({latest['kinerja']})",
+                        label=f"IKM {fmt.periode(latest['period'])}"),
+            figure_tile("skm.respondents", fmt.bulat(latest["respondents"]), "skm.latest.respondents",
+                        note=f"minimal {fmt.bulat(required)}" if required else None,
+                        label=f"Responden {fmt.periode(latest['period'])}"),
         ]
     else:
-        tiles.append(Tile("IKM", fmt.NONE, "skm.latest.ikm", note="belum ada responden"))
+        tiles.append(figure_tile("skm.ikm_unit", fmt.NONE, "skm.latest.ikm", note="belum ada responden"))
     tiles += [
-        mutu_tile(f"IKM tahun {year}", y["ikm"], y["mutu"], "skm.year.ikm"),
-        Tile("Responden setahun", fmt.bulat(y["respondents"]), "skm.year.respondents", note=_sample_note(y["sample"])),
-        Tile("RTL selesai", f"{fmt.bulat(rtl['done'])} / {fmt.bulat(rtl['planned'])}", "skm.rtl",
-             note=fmt.persen(rtl["progress_pct"]) if rtl["progress_pct"] is not None else None),
-        Tile("Media publikasi", fmt.bulat(len(skm["publication"]["media"])), "skm.publication.media"),
+        figure_mutu("skm.ikm_unit", y["ikm"], y["mutu"], "skm.year.ikm", label=f"IKM tahun {year}"),
+        figure_tile("skm.respondents", fmt.bulat(y["respondents"]), "skm.year.respondents",
+                    note=_sample_note(y["sample"]), label=f"Responden tahun {year}"),
+        figure_tile("skm.rtl_done", f"{fmt.bulat(rtl['done'])} / {fmt.bulat(rtl['planned'])}", "skm.rtl",
+                    note=fmt.persen(rtl["progress_pct"]) if rtl["progress_pct"] is not None else None),
+        figure_tile("skm.publication_media", fmt.bulat(len(skm["publication"]["media"])), "skm.publication.media"),
     ]
     tables = [trend_table(skm["trend"])]
     if latest:
@@ -59,13 +62,14 @@ def fkp_section(fkp: dict) -> Section:
         return Section("Forum Konsultasi Publik", unavailable=UNAVAILABLE, id="fkp")
     p = fkp["promises"]
     tiles = [
-        Tile("FKP terlaksana", fmt.bulat(fkp["forums_held"]), "fkp.forums_held",
-             note=f"terakhir {fmt.tanggal(fkp['last_forum_date'])}" if fkp["last_forum_date"] else None),
-        Tile("Unsur masyarakat", fmt.bulat(fkp["elements_covered_count"]), "fkp.elements_covered_count"),
-        Tile("Janji terbuka", fmt.bulat(p["open"]), "fkp.promises.open"),
-        count_tile("Janji lewat target", p["overdue"], "fkp.promises.overdue", warn=True),
-        Tile("Janji terpenuhi", fmt.bulat(p["fulfilled"]), "fkp.promises.fulfilled",
-             note=fmt.persen(fkp["fulfilment_rate_pct"]) if fkp["fulfilment_rate_pct"] is not None else None),
+        figure_tile("fkp.forums_held", fmt.bulat(fkp["forums_held"]), "fkp.forums_held",
+                    note=f"terakhir {fmt.tanggal(fkp['last_forum_date'])}" if fkp["last_forum_date"] else None),
+        figure_tile("fkp.elements", fmt.bulat(fkp["elements_covered_count"]), "fkp.elements_covered_count",
+                    note="dari 5 unsur"),
+        figure_tile("fkp.promises_open", fmt.bulat(p["open"]), "fkp.promises.open"),
+        figure_count("fkp.promises_overdue", p["overdue"], "fkp.promises.overdue", warn=True),
+        figure_tile("fkp.promises_fulfilled", fmt.bulat(p["fulfilled"]), "fkp.promises.fulfilled",
+                    note=fmt.persen(fkp["fulfilment_rate_pct"]) if fkp["fulfilment_rate_pct"] is not None else None),
     ]
     table = Table("janji-lewat-target", "Janji lewat target",
                   cols(("description", "Janji"), ("owner", "Penanggung jawab"), ("target_date", "Target", "date"),
@@ -78,11 +82,13 @@ def complaints_section(comp: dict) -> Section:
     if not comp.get("available"):
         return Section("Pengaduan (SP4N-LAPOR!)", unavailable=UNAVAILABLE, id="pengaduan")
     tiles = [
-        Tile("Pengaduan", fmt.bulat(comp["complaints"]), "complaints.complaints"),
-        Tile("Diselesaikan", fmt.persen(comp["resolved"]["pct"]), "complaints.resolved.pct"),
-        Tile("Tunggakan", fmt.bulat(comp["backlog"]["total"]), "complaints.backlog.total"),
-        count_tile("Tenggat terlampaui", comp["breaches_charged"]["total"], "complaints.breaches_charged.total",
-                   warn=True),
+        figure_tile("complaints.total", fmt.bulat(comp["complaints"]), "complaints.complaints"),
+        figure_tile("complaints.resolved_pct", fmt.persen(comp["resolved"]["pct"]), "complaints.resolved.pct"),
+        figure_tile("complaints.backlog", fmt.bulat(comp["backlog"]["total"]), "complaints.backlog.total"),
+        figure_count("complaints.overdue_now", comp["overdue"]["total"], "complaints.overdue.total", warn=True),
+        figure_count("complaints.breaches", comp["breaches"]["total"], "complaints.breaches.total", warn=True),
+        figure_count("complaints.breaches_charged", comp["breaches_charged"]["total"],
+                     "complaints.breaches_charged.total", warn=True),
     ]
     rows = [{"status": k, "label": STATUS_LABELS.get(k, k), "count": v} for k, v in comp["by_status"].items()]
     table = Table("status-pengaduan", "Pengaduan menurut status", cols(("label", "Status"), ("count", "Jumlah", "int")),

@@ -1,0 +1,132 @@
+"""The glossary of figures: every figure the dashboard, the exports and the PDF reports show has
+one id, one name (label) and one definition here. Pages build their tiles from these entries
+(`dashboard.model.figure_tile`), so the same words always mean the same figure; figures that
+differ (e.g. "sedang lewat tenggat" and "tenggat terlampaui") have different names. The glossary
+of docs/dashboard.md is generated from this module (`python -m services.aggregator.figures`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pantau.rules.ikm import mutu_ranges
+
+
+@dataclass(frozen=True)
+class Figure:
+    id: str
+    label: str
+    definition: str
+    instrument: str  # SKM, FKP, Pengaduan, PEKPPP
+
+
+_F = Figure
+FIGURES: dict[str, Figure] = {f.id: f for f in (
+    # ---- SKM ----
+    _F("skm.units", "Unit pelayanan", "Unit penyelenggara pelayanan publik (UPP) terdaftar dalam cakupan halaman.", "SKM"),
+    _F("skm.units_with_skm", "Unit dengan SKM",
+       "Unit yang memiliki sedikitnya satu responden SKM pada periode ini.", "SKM"),
+    _F("skm.units_adequate", "Unit dengan sampel memadai",
+       "Unit yang jumlah respondennya mencapai sampel minimal Krejcie–Morgan untuk populasi penggunanya.", "SKM"),
+    _F("skm.respondents", "Responden SKM",
+       "Kuesioner SKM yang tercatat (tidak termasuk yang dibatalkan) pada periode ini.", "SKM"),
+    _F("skm.ikm_official", "IKM (metode resmi)",
+       "Indeks Kepuasan Masyarakat gabungan menurut metode kompilasi yang ditetapkan Biro Organisasi; "
+       "hanya unit dengan sampel memadai yang dihitung.", "SKM"),
+    _F("skm.ikm_mean_of_units", "IKM rata-rata unit",
+       "Rata-rata sederhana IKM unit-unit dengan sampel memadai; setiap unit berbobot sama.", "SKM"),
+    _F("skm.ikm_pooled", "IKM gabungan responden",
+       "IKM dari seluruh jawaban responden unit-unit dengan sampel memadai; unit dengan lebih banyak "
+       "responden berbobot lebih besar.", "SKM"),
+    _F("skm.ikm_unit", "IKM unit",
+       "Indeks Kepuasan Masyarakat unit (25–100) menurut PermenPANRB 14/2017: rata-rata nilai sembilan unsur "
+       "dikali 25; mutu A–D menurut tabel nilai interval.", "SKM"),
+    _F("skm.sample_required", "Sampel minimal",
+       "Jumlah responden minimal menurut tabel Krejcie–Morgan untuk jumlah pengguna layanan (N) periode ini; "
+       "tidak pernah melebihi N.", "SKM"),
+    _F("skm.ci95", "Selang kepercayaan 95%",
+       "Rentang tempat IKM sebenarnya berada dengan keyakinan 95%, dari sebaran jawaban responden.", "SKM"),
+    _F("skm.rtl_done", "RTL selesai", "Butir rencana tindak lanjut (RTL) SKM yang selesai, dari yang direncanakan.",
+       "SKM"),
+    _F("skm.publication_media", "Media publikasi", "Jumlah media tempat hasil SKM diumumkan.", "SKM"),
+    # ---- FKP ----
+    _F("fkp.forums_held", "FKP terlaksana", "Forum Konsultasi Publik yang sudah diselenggarakan pada tahun ini.", "FKP"),
+    _F("fkp.elements", "Unsur masyarakat",
+       "Jumlah unsur masyarakat (dari lima) yang hadir dalam FKP unit tahun ini.", "FKP"),
+    _F("fkp.promises_total", "Janji perbaikan", "Janji perbaikan yang dicatat dalam Berita Acara FKP tahun ini.", "FKP"),
+    _F("fkp.promises_fulfilled", "Janji terpenuhi",
+       "Janji perbaikan yang dilaporkan terpenuhi dengan bukti (dan tidak disanggah peserta).", "FKP"),
+    _F("fkp.promises_open", "Janji terbuka",
+       "Janji perbaikan yang belum selesai: direncanakan, sedang dikerjakan atau disanggah.", "FKP"),
+    _F("fkp.promises_overdue", "Janji lewat target",
+       "Janji terbuka yang tanggal targetnya sudah lewat pada tanggal keadaan data.", "FKP"),
+    _F("fkp.promises_disputed", "Janji disanggah",
+       "Janji yang dilaporkan terpenuhi tetapi disanggah peserta FKP; menunggu tinjauan Biro Organisasi.", "FKP"),
+    # ---- complaints ----
+    _F("complaints.total", "Pengaduan", "Pengaduan yang diterima pada periode ini (dipegang unit dalam cakupan).",
+       "Pengaduan"),
+    _F("complaints.resolved_pct", "Diselesaikan",
+       "Persentase pengaduan yang selesai ditindaklanjuti, dari pengaduan yang menjadi kewenangan unit "
+       "(tidak termasuk yang diarsipkan atau diteruskan ke luar).", "Pengaduan"),
+    _F("complaints.backlog", "Tunggakan", "Pengaduan yang sedang menunggu tindakan pemerintah.", "Pengaduan"),
+    _F("complaints.overdue_now", "Sedang lewat tenggat",
+       "Tenggat pemerintah (verifikasi, disposisi, tindak lanjut, penyelesaian) yang sedang berjalan dan sudah "
+       "lewat pada tanggal keadaan data: masih bisa dikejar.", "Pengaduan"),
+    _F("complaints.breaches", "Tenggat terlampaui",
+       "Tenggat pemerintah yang terlampaui, baik sudah ditangani terlambat maupun masih lewat, pada pengaduan "
+       "dalam cakupan (tingkat mana pun yang memakai waktunya).", "Pengaduan"),
+    _F("complaints.breaches_charged", "Tenggat terlampaui oleh unit",
+       "Tenggat pemerintah yang terlampaui saat waktunya dipakai unit ini (atau unit-unit dalam cakupan), di mana "
+       "pun pengaduannya sekarang.", "Pengaduan"),
+    # ---- PEKPPP indicators computed from Pantau's data ----
+    _F("pekppp.ind2", "Skor PEKPPP ind. 2",
+       "Indikator 2 PEKPPP (0–5): pelibatan unsur masyarakat dalam FKP.", "PEKPPP"),
+    _F("pekppp.ind2_mean", "Rata-rata skor PEKPPP ind. 2", "Rata-rata skor indikator 2 atas unit dalam cakupan.",
+       "PEKPPP"),
+    _F("pekppp.ind28", "Skor PEKPPP ind. 28",
+       "Indikator 28 PEKPPP (0–5): tindak lanjut pengaduan, dari persentase diselesaikan dan saluran SP4N-LAPOR!.",
+       "PEKPPP"),
+)}
+
+
+
+def mutu_ranges_text() -> str:
+    """"A 88,31–100,00 (Sangat Baik) · B …", from the interval table of rules.ikm."""
+    return " · ".join(f"{m} {str(lo).replace('.', ',')}–{str(hi).replace('.', ',')} ({k})"
+                      for m, k, lo, hi in mutu_ranges())
+
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("/dasbor", "Ikhtisar provinsi",
+     "Angka utama SKM, FKP dan pengaduan seluruh provinsi (atau satu perangkat daerah), sebaran mutu, IKM per "
+     "perangkat daerah dan unit, dan unit yang perlu perhatian."),
+    ("/dasbor/opd/<opd>", "Perangkat daerah", "Ikhtisar yang sama untuk unit-unit satu perangkat daerah, dengan "
+     "kepatuhan tiap unit."),
+    ("/dasbor/kepatuhan", "Kepatuhan", "Matriks kewajiban tiap unit (SKM, publikasi, RTL, FKP, janji, pengaduan): "
+     "terpenuhi, belum, atau tanpa data, dengan buktinya."),
+    ("/dasbor/fkp", "Janji FKP", "Janji perbaikan dari Berita Acara FKP: terbuka, lewat target, disanggah."),
+    ("/dasbor/pengaduan", "Pengaduan", "Tindak lanjut pengaduan SP4N-LAPOR!: status, tenggat menurut jenis dan "
+     "tingkat, kategori, per perangkat daerah dan unit."),
+    ("/dasbor/unit/<unit>", "Kartu unit", "Satu unit: SKM, RTL, FKP, pengaduan dan indikator PEKPPP dengan buktinya."),
+    ("/dasbor/unit/<unit>/skm", "Detail SKM", "IKM unit per periode: sembilan unsur, mutu, sampel, profil responden, "
+     "tren; laporan PDF."),
+    ("/publik/skm", "Hasil SKM publik", "Hasil SKM untuk masyarakat, tanpa login dan tanpa data pribadi."),
+)
+
+
+def figure(fig_id: str) -> Figure:
+    return FIGURES[fig_id]
+
+
+def glossary_markdown() -> str:
+    """The glossary section of docs/dashboard.md."""
+    out = ["<!-- generated by `python -m services.aggregator.figures`: edit services/aggregator/figures.py -->", "",
+           "## Pages", "", "| Page | Name | What it is for |", "|---|---|---|"]
+    out += [f"| `{path}` | {name} | {what} |" for path, name, what in PAGES]
+    out += ["", "## Figures", "", f"Mutu pelayanan (PermenPANRB 14/2017): {mutu_ranges_text()}.", "",
+            "| Id | Name | Definition |", "|---|---|---|"]
+    for instrument in ("SKM", "FKP", "Pengaduan", "PEKPPP"):
+        out += [f"| `{f.id}` | {f.label} | {f.definition} |" for f in FIGURES.values() if f.instrument == instrument]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(glossary_markdown(), end="")
