@@ -18,6 +18,11 @@ AS_OF_DOC = {"in": "query", "name": "as_of", "required": False, "schema": {"type
 
 
 YEAR_RANGE = (2000, 2100)
+WEIGHT_DOC = {"in": "query", "name": "weight", "required": False,
+              "schema": {"type": "string", "enum": ["exact", "printed_0_111"]},
+              "description": "Bobot unsur: exact (1/9, bawaan konfigurasi) atau printed_0_111 (0,111 seperti dicetak "
+                             "pada lampiran, untuk mencocokkan laporan lama)"}
+
 AS_OF_MIN = datetime(2000, 1, 1, tzinfo=timezone.utc)
 AS_OF_AHEAD = timedelta(days=366)
 RFC3339 = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
@@ -91,3 +96,15 @@ def parse_as_of(raw: str) -> datetime | None:
         return datetime.fromisoformat(text)
     except ValueError:
         return None
+
+
+def weight_arg(default: str) -> str:
+    """`weight` (exact | printed_0_111), else `default` (the configured mode)."""
+    from .rules.ikm import WEIGHT_MODES
+    raw = request.args.get("weight")
+    if raw is None:
+        return default
+    if raw not in WEIGHT_MODES:
+        raise bad("weight", f"weight harus salah satu dari: {', '.join(WEIGHT_MODES)}.",
+                  f"weight must be one of: {', '.join(WEIGHT_MODES)}.")
+    return raw

@@ -55,14 +55,16 @@ def required_sample(population: int) -> int:
     """Minimum SKM respondents for a population of ``population`` service users (§1.4).
 
     N <= 10 -> N (everyone); otherwise S of the first table row whose N >= population
-    (the table is read upwards, the conservative choice); beyond the table -> 384.
+    (the table is read upwards, the conservative choice), but never more than N itself: a
+    survey of every user (a census) is always adequate (N = 11 needs 11, not the 14 of the
+    row for 15); beyond the table -> 384. Exact table rows give their own S.
     """
     _check_population(population)
     if population <= 10:
         return population
     for table_n, table_s in KREJCIE_MORGAN_TABLE:
         if table_n >= population:
-            return table_s
+            return min(table_s, population)
     return MAX_SAMPLE
 
 

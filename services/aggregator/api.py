@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from flask import g, request
 
 from pantau import auth, mongo
 from pantau.config import settings
-from pantau.params import AS_OF_DOC, PERIOD_DOC, YEAR_DOC, as_of_arg, period_arg, year_arg
+from pantau.params import AS_OF_DOC, PERIOD_DOC, WEIGHT_DOC, YEAR_DOC, as_of_arg, period_arg, weight_arg, year_arg
 from pantau.problems import ProblemError
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
@@ -25,6 +26,12 @@ def db():
 def _as_of():
     """The `as_of` asked for (figures as the data stood then, exactly), else None = now."""
     return as_of_arg() if "as_of" in request.args else None
+
+
+def report_settings():
+    """The settings, with the weight mode a report asked for (`weight=`, default as configured)."""
+    s = settings()
+    return replace(s, ikm_weight_mode=weight_arg(s.ikm_weight_mode))
 
 
 def _unit(unit_id: str):
@@ -62,16 +69,16 @@ def unit_summary(unit_id: str):
 
 
 @blp.route("/ikm/units/<unit_id>", methods=["GET"])
-@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC])
+@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require()
 def ikm_unit(unit_id: str):
     """IKM unit untuk satu periode (NRR per unsur, mutu, kinerja, kecukupan sampel, tren)."""
     _unit(unit_id)
-    return json_response(reports.unit_ikm(db(), settings(), unit_id, period_arg(), as_of=_as_of()))
+    return json_response(reports.unit_ikm(db(), report_settings(), unit_id, period_arg(), as_of=_as_of()))
 
 
 @blp.route("/ikm/opd/<opd_id>", methods=["GET"])
-@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC])
+@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require("bureau")
 def ikm_opd(opd_id: str):
     """IKM perangkat daerah: rata-rata IKM unit dan IKM gabungan responden."""
@@ -80,16 +87,16 @@ def ikm_opd(opd_id: str):
     if opd is None or opd.kind != "opd":
         raise ProblemError(404, "Perangkat daerah tidak ditemukan.", detail_en="OPD not found.")
     unit_ids = [u.id for u in reg.upps() if reg.opd_of(u.id) == opd_id]
-    return json_response(reports.group_ikm(db(), settings(), unit_ids, period_arg(),
+    return json_response(reports.group_ikm(db(), report_settings(), unit_ids, period_arg(),
                                            {"opd_id": opd_id, "name": opd.name}, as_of=_as_of()))
 
 
 @blp.route("/ikm/province", methods=["GET"])
-@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC])
+@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require("bureau")
 def ikm_province():
     """IKM provinsi dengan kedua metode kompilasi."""
-    s = settings()
+    s = report_settings()
     unit_ids = [u.id for u in Registry.instance().upps()]
     return json_response(reports.group_ikm(db(), s, unit_ids, period_arg(), {"province_id": s.province_id},
                                            as_of=_as_of()))
@@ -115,8 +122,8 @@ def skm_compliance_province():
 
 
 @blp.route("/ikm/ranking", methods=["GET"])
-@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC])
+@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require("bureau")
 def ikm_ranking():
     """Peringkat unit (hanya sampel memadai) dan unit dengan kenaikan IKM terbesar."""
-    return json_response(skm_compliance.ranking(db(), settings(), period_arg(), _as_of()))
+    return json_response(skm_compliance.ranking(db(), report_settings(), period_arg(), _as_of()))

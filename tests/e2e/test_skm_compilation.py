@@ -68,3 +68,25 @@ def test_batch_limits_and_missing_element(platform):
     naive = dict(item, response_id="naive-1", submitted_at="2025-11-05T10:00:00")
     r = requests.post(url, json=naive, headers=h)
     assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "/submitted_at"
+
+
+def test_the_weight_mode_is_a_parameter_of_each_report(platform):
+    """`weight=printed_0_111` reproduces a unit's printed figure beside the exact one (0.1 % lower),
+    without restarting anything; an unknown mode is a 422."""
+    import requests
+    unit = "biro-hukum"  # no other test posts for it
+    h = platform.headers(platform.key(unit))
+    items = [{"unit_id": unit, "response_id": f"w-{i}", "submitted_at": "2026-05-04T10:00:00+08:00",
+              "answers": {k: 4 for k in ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi",
+                                         "perilaku", "pengaduan", "sarana")}} for i in range(3)]
+    assert requests.post(platform.url("survey", "/v1/skm/responses"), json={"responses": items},
+                         headers=h).status_code == 202
+    url = platform.url("aggregator", f"/v1/ikm/units/{unit}")
+    platform.wait_for(lambda: requests.get(url, params={"period": "2026-05"}, headers=h).json()["respondents"] >= 3,
+                      what="the responses applied")
+    exact = requests.get(url, params={"period": "2026-05"}, headers=h).json()
+    printed = requests.get(url, params={"period": "2026-05", "weight": "printed_0_111"}, headers=h).json()
+    assert exact["weight_mode"] == "exact" and exact["ikm"] == 100.0
+    assert printed["weight_mode"] == "printed_0_111" and printed["ikm"] == 99.9
+    bad = requests.get(url, params={"period": "2026-05", "weight": "0.2"}, headers=h)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["pointer"] == "weight"

@@ -63,8 +63,9 @@ def test_formula_every_row(population: int, sample: int) -> None:
         (1, 1),
         (7, 7),
         (10, 10),
-        (11, 14),  # first row with N >= 11 is N=15
-        (16, 19),
+        (11, 11),  # the row for 15 says 14: never more than N (a census is adequate)
+        (16, 16),  # the row for 20 says 19: capped at N
+        (22, 22),  # the row for 25 says 24
         (96, 80),
         (101, 86),  # between 100 and 110 -> row 110
         (999, 278),
@@ -127,3 +128,14 @@ def test_sample_adequacy_unknown_population() -> None:
 def test_sample_adequacy_bad_respondents() -> None:
     with pytest.raises(ValueError):
         sample_adequacy(100, -1)
+
+
+def test_the_required_sample_never_exceeds_the_population():
+    from pantau.rules.sample import KREJCIE_MORGAN_TABLE, required_sample, sample_adequacy
+    assert required_sample(11) == 11 and required_sample(12) == 12  # the row for 15 says 14
+    assert required_sample(14) == 14 and required_sample(16) == 16 and required_sample(15) == 14
+    assert sample_adequacy(11, 11)["adequate"] is True  # a census is adequate
+    for n in range(0, 20001, 7):
+        assert required_sample(n) <= n
+    for n, s in KREJCIE_MORGAN_TABLE:  # the table's own rows unchanged
+        assert required_sample(n) == s
