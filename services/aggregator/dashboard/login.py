@@ -9,7 +9,7 @@ from flask import g, redirect, render_template, request, url_for
 from pantau import auth
 from pantau.units import Registry
 
-from . import blp
+from .blueprint import blp
 from .render import error_page, nav
 from .session import LoginForm, LogoutForm, Viewer, _safe_next, home_for, sign_in, sign_out, viewer
 

@@ -18,7 +18,8 @@ from pantau.units import Registry
 
 from .. import card_reports, reports
 from ..exports import pdf
-from . import blp, pages
+from . import pages
+from .blueprint import blp
 from .filters import FilterError, arg_as_of, arg_opd, arg_period, arg_year, filter_bar
 from .login import page_access
 from .render import error_page, pdf_response, show
