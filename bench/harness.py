@@ -16,7 +16,7 @@ import os
 import shutil
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -227,10 +227,14 @@ def main() -> None:
         off = common.Offsets(topic, settings().consumer_group)
         results["reports"], results["aggregation"] = [], []
         have = 0
+        # the first load is the year's traffic as it was recorded; each later one is recorded
+        # after it (a month each, like paper forms entered later), as the survey service stamps
+        recorded_from: datetime | None = None
         for size in sizes:
             with phase(f"load_{size}"):
                 n = size - have
-                stats = figures.load(event_records(gen, n, YEAR, f"y{have}-"), n, topic, off)
+                stats = figures.load(event_records(gen, n, YEAR, f"y{have}-", recorded_from), n, topic, off)
+                recorded_from = (recorded_from or datetime(YEAR + 1, 1, 2, tzinfo=timezone.utc)) + timedelta(days=31)
                 have = size
                 start = stats.pop("start")
                 raw_n = min(n, env_int("BENCH_RAW_CONSUME_MAX", 50000))
@@ -243,7 +247,10 @@ def main() -> None:
                 row = reports.measure(base["aggregator"], token, naive_db, units[0] if reg_kind != "kaltim" else
                                       "samsat-samarinda", units, YEAR, reps=5, naive_reps=env_int("BENCH_NAIVE_REPS", 1),
                                       naive_on=size <= naive_max,
-                                      naive_compliance=size <= env_int("BENCH_NAIVE_COMPLIANCE_MAX", 10000))
+                                      naive_compliance=size <= env_int("BENCH_NAIVE_COMPLIANCE_MAX", 10000),
+                                      # a month before the latest recording
+                                      as_of=(recorded_from - timedelta(days=31)) if size != sizes[0]
+                                      else datetime(YEAR, 12, 1, tzinfo=timezone.utc))
                 row["responses"] = size
                 row["facts_in_store"] = naive_db["skm_facts"].estimated_document_count()  # a scan on FerretDB
                 results["reports"].append(row)

@@ -91,28 +91,33 @@ def month_key(at: datetime) -> str:
     return f"{local.year:04d}-{local.month:02d}"
 
 
-def envelope(item: dict, event_id: str, at: datetime) -> dict:
-    """The `skm.response_recorded` envelope exactly as intake.build_doc + Event.to_dict build it."""
+def envelope(item: dict, event_id: str, at: datetime, recorded: datetime | None = None) -> dict:
+    """The `skm.response_recorded` envelope exactly as intake.build_doc + Event.to_dict build it;
+    `recorded`: when the survey service stored it (default: seconds after submission)."""
     local = at.astimezone(WITA)
     data = {"unit_id": item["unit_id"], "response_id": item["response_id"], "submitted_at": at.isoformat(),
             "period_month": month_key(at), "local_hour": local.hour, "answers": dict(item["answers"]),
             "service_type": item.get("service_type"), "channel": item.get("channel"),
             "respondent": item.get("respondent"), "has_suggestion": bool(item.get("suggestion")),
             # as if recorded live, seconds after submission (a year of traffic, not a bulk import)
-            "recorded_at": (at + timedelta(seconds=2)).astimezone(timezone.utc).isoformat()}
+            "recorded_at": (recorded or at + timedelta(seconds=2)).astimezone(timezone.utc).isoformat()}
     return {"specversion": "1.0", "id": event_id, "source": SOURCE, "type": "skm.response_recorded",
             "subject": f"skm:{item['unit_id']}:{item['response_id']}", "time": at.isoformat(), "seq": 1,
             "dataversion": 1, "correlationid": None, "datacontenttype": "application/json", "data": data}
 
 
-def event_records(gen: Generator, n: int, year: int, prefix: str):
-    """Yield (key, value, headers) Kafka records for n responses of `year`, in time order."""
+def event_records(gen: Generator, n: int, year: int, prefix: str, recorded_from: datetime | None = None,
+                  recorded_over: timedelta = timedelta(days=30)):
+    """Yield (key, value, headers) Kafka records for n responses of `year`, in time order. With
+    `recorded_from`, the responses (paper forms of the year, say) are recorded one after the
+    other over `recorded_over` from then; else each as it was submitted."""
     times = gen.year_times(n, year)
     units = gen.pick_units(n)
-    for i, (at, unit) in enumerate(zip(times, units)):
+    for i, (at, unit) in enumerate(zip(times, units, strict=True)):
         item = gen.response(unit, f"{prefix}{i:07d}", at)
         eid = str(uuid.UUID(int=gen.rng.getrandbits(128), version=4))
-        env = envelope(item, eid, at)
+        recorded = recorded_from + recorded_over * (i / max(1, n)) if recorded_from is not None else None
+        env = envelope(item, eid, at, recorded)
         yield unit.encode(), orjson.dumps(env), [("ce_type", b"skm.response_recorded"), ("ce_id", eid.encode())]
 
 

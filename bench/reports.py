@@ -19,8 +19,43 @@ def timed(fn, reps: int, keep: dict | None = None) -> list[float]:
     return out
 
 
+def p95(values: list[float]) -> float:
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(0.95 * (len(v) - 1))))]
+
+
+def dashboard_session(agg_url: str, token: str) -> requests.Session:
+    """A dashboard session signed in with the bench's key (the login form and its CSRF token)."""
+    import re
+    s = requests.Session()
+    page = s.get(agg_url + "/masuk", timeout=60).text
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    r = s.post(agg_url + "/masuk", data={"csrf_token": csrf, "api_key": token}, timeout=60, allow_redirects=False)
+    assert r.status_code == 302, r.text[:300]
+    return s
+
+
+def as_of_pages(agg_url: str, token: str, unit: str, opd: str, year: int, as_of, reps: int) -> dict:
+    """Dashboard pages with "keadaan per" (the end of `as_of`'s day): p50 and p95 over `reps`."""
+    s = dashboard_session(agg_url, token)
+    per = as_of.date().isoformat()
+    pages = {"overview": f"/dasbor?tahun={year}&per={per}", "opd": f"/dasbor/opd/{opd}?tahun={year}&per={per}",
+             "compliance": f"/dasbor/kepatuhan?tahun={year}&per={per}",
+             "unit_card": f"/dasbor/unit/{unit}?tahun={year}&per={per}",
+             "unit_skm": f"/dasbor/unit/{unit}/skm?periode={year}&per={per}"}
+    out = {}
+    for name, path in pages.items():
+        def get(path=path):
+            r = s.get(agg_url + path, timeout=600)
+            assert r.status_code == 200, (path, r.status_code)
+        get()
+        t = timed(get, reps)
+        out[name] = {"p50_ms": ms(median(t)), "p95_ms": ms(p95(t)), "reps": reps}
+    return out
+
+
 def measure(agg_url: str, token: str, db, unit: str, unit_ids: list[str], year: int, reps: int,
-            naive_reps: int, naive_on: bool, naive_compliance: bool = True) -> dict:
+            naive_reps: int, naive_on: bool, naive_compliance: bool = True, as_of=None, opd: str = "bapenda") -> dict:
     s = requests.Session()
     s.headers["Authorization"] = f"Bearer {token}"
 
@@ -30,7 +65,12 @@ def measure(agg_url: str, token: str, db, unit: str, unit_ids: list[str], year: 
         return r.json()
     ours = {"unit_ikm": lambda: get(f"/v1/ikm/units/{unit}?period={year}"),
             "province_ikm": lambda: get(f"/v1/ikm/province?period={year}"),
-            "compliance": lambda: get(f"/v1/skm/compliance?year={year}")}
+            "compliance": lambda: get(f"/v1/skm/compliance?year={year}"),
+            "ranking": lambda: get(f"/v1/ikm/ranking?period={year}")}
+    if as_of is not None:
+        stamp = as_of.isoformat().replace("+00:00", "Z")
+        ours["unit_ikm_as_of"] = lambda: get(f"/v1/ikm/units/{unit}?period={year}&as_of={stamp}")
+        ours["province_ikm_as_of"] = lambda: get(f"/v1/ikm/province?period={year}&as_of={stamp}")
     naives = {"unit_ikm": lambda: naive.unit_ikm(db, unit, str(year)),
               "province_ikm": lambda: naive.province_ikm(db, unit_ids, str(year)),
               "compliance": lambda: naive.compliance(db, unit_ids, year)}
@@ -43,12 +83,23 @@ def measure(agg_url: str, token: str, db, unit: str, unit_ids: list[str], year: 
     for name in ours:
         ours[name]()  # warm (registry cache, connections)
         row = {"ours_p50_ms": ms(median(timed(ours[name], reps))), "reps": reps}
-        if naive_on and (name != "compliance" or naive_compliance):
+        if naive_on and name in naives and (name != "compliance" or naive_compliance):
             last[name] = {}
             t = timed(naives[name], naive_reps, last[name])
             row.update({"naive_p50_ms": ms(median(t)), "naive_reps": naive_reps})
             row["ratio"] = round(row["naive_p50_ms"] / row["ours_p50_ms"], 1) if row["ours_p50_ms"] else None
         out[name] = row
+    unit_ms = out["unit_ikm"]["ours_p50_ms"]
+    ratios = {"province_vs_unit_report_ratio": ("province_ikm", "unit_ikm"),
+              "compliance_vs_unit_report_ratio": ("compliance", "unit_ikm"),
+              "ranking_vs_unit_report_ratio": ("ranking", "unit_ikm"),
+              "as_of_vs_live_unit_report_ratio": ("unit_ikm_as_of", "unit_ikm"),
+              "as_of_vs_live_province_report_ratio": ("province_ikm_as_of", "province_ikm")}
+    out["ratios"] = {k: round(out[a]["ours_p50_ms"] / out[b]["ours_p50_ms"], 2)
+                     for k, (a, b) in ratios.items() if a in out and unit_ms}
+    if as_of is not None:
+        out["as_of"] = as_of.isoformat()
+        out["as_of_pages"] = as_of_pages(agg_url, s.headers["Authorization"][7:], unit, opd, year, as_of, reps)
     if naive_on:
         check_u, check_p = last["unit_ikm"]["value"], last["province_ikm"]["value"]  # the timed answers
         out["answers_agree"] = (check_u["respondents"] == unit_body["respondents"]

@@ -54,6 +54,19 @@ def rows(res: dict) -> list[list]:
             met = (row.get("ratio") or 0) >= 1000 if r["responses"] >= 1_000_000 and name != "compliance" else ""
             out.append([f"4. {name} at {r['responses']:,} responses, ms p50", row["ours_p50_ms"],
                         f"naive {naive}" if naive is not None else "naive not run", row.get("ratio"), target, met])
+    targets = {"province_vs_unit_report_ratio": ("province IKM ÷ unit IKM (p50)", 3.0),
+               "compliance_vs_unit_report_ratio": ("compliance ÷ unit IKM (p50)", 5.0),
+               "ranking_vs_unit_report_ratio": ("ranking ÷ unit IKM (p50)", 5.0),
+               "as_of_vs_live_unit_report_ratio": ("unit IKM as of a month back ÷ live (p50)", 3.0),
+               "as_of_vs_live_province_report_ratio": ("province IKM as of a month back ÷ live (p50)", 3.0)}
+    for r in reps:
+        for key, (label, limit) in targets.items():
+            v = r.get("ratios", {}).get(key)
+            if v is not None:
+                out.append([f"5. {label} at {r['responses']:,} responses", v, "same run", v, f"≤ {limit}", v <= limit])
+        for name, page in (r.get("as_of_pages") or {}).items():
+            out.append([f"6. dashboard {name} with per= at {r['responses']:,}, ms p95", page["p95_ms"],
+                        f"p50 {page['p50_ms']}", None, "< 1000", page["p95_ms"] < 1000])
     if len(reps) >= 2:
         lo, hi = reps[0], reps[-1]
         for name in ("unit_ikm", "province_ikm", "compliance"):
