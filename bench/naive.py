@@ -3,16 +3,16 @@ time, as existing SKM apps do (one row per questionnaire, read and folded on eve
 
 It reads the aggregator's own raw-response collection (`skm_facts`: one document per response,
 the same data in the same store) with a filter on unit/month, folds every response with the
-projection's own arithmetic (`projections.skm.add`) and applies the same rules (IKM, regional
+projection's own arithmetic (`rules.skm_tally.month_doc_add`) and applies the same rules (IKM, regional
 compilation, sample adequacy). Only the read side differs from ours: raw responses instead of
-unit × month buckets. It runs in the harness process, so it pays no HTTP cost (ours does)."""
+a document per unit and year. It runs in the harness process, so it pays no HTTP cost (ours does)."""
 from __future__ import annotations
 
 from pantau.config import settings
 from pantau.rules import ikm as rules
 from pantau.rules.periods import Period
 from pantau.rules.sample import sample_adequacy
-from services.aggregator.projections.skm import add, empty_bucket
+from pantau.rules.skm_tally import month_doc_add, month_doc_new
 from services.aggregator.reports import population_for
 
 FACT_FIELDS = {"unit_id": 1, "month": 1, "answers": 1, "local_hour": 1, "submitted_at": 1, "channel": 1,
@@ -24,8 +24,8 @@ def _fold(db, query: dict) -> dict[str, dict]:
     for f in db["skm_facts"].find(query, projection=FACT_FIELDS):
         b = per_unit.get(f["unit_id"])
         if b is None:
-            b = per_unit[f["unit_id"]] = empty_bucket(f["unit_id"], "all")
-        add(b, f, +1)
+            b = per_unit[f["unit_id"]] = month_doc_new()
+        month_doc_add(b, f, +1)
     return per_unit
 
 
@@ -61,8 +61,8 @@ def compliance(db, unit_ids: list[str], year: int) -> dict:
     for f in db["skm_facts"].find({"month": {"$in": months}}, projection=FACT_FIELDS):
         b = per_unit.get(f["unit_id"])
         if b is None:
-            b = per_unit[f["unit_id"]] = empty_bucket(f["unit_id"], "all")
-        add(b, f, +1)
+            b = per_unit[f["unit_id"]] = month_doc_new()
+        month_doc_add(b, f, +1)
         seen.setdefault(f["unit_id"], set()).add(f["month"])
     cards = []
     for uid in unit_ids:

@@ -21,6 +21,8 @@ def _responses(rng: random.Random, unit_id: str, n: int, year: int, bias: float)
         month = rng.randint(1, 12)
         day = rng.randint(1, 28)
         at = datetime(year, month, day, rng.randint(8, 15), rng.randint(0, 59), tzinfo=TZ)
+        if at > datetime.now(TZ):  # a survey cannot have been filled in the future
+            at = at.replace(year=year - 1)
         answers = {k: max(1, min(4, round(rng.gauss(bias, 0.6)))) for k in ELEMENTS}
         out.append({"unit_id": unit_id, "response_id": f"demo-{year}-{i:05d}", "submitted_at": at.isoformat(),
                     "answers": answers, "channel": rng.choice(["qr", "web", "paper", "enumerator"]),
