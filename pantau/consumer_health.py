@@ -60,6 +60,12 @@ def _aware(t: datetime | None) -> datetime | None:
     return t if t is None or t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 
+def _updated(d: dict) -> datetime:
+    t = _aware(d["updated_at"])
+    assert t is not None  # every heartbeat is written with it
+    return t
+
+
 def assess(docs: list[dict], now: datetime | None = None, stale_s: float = STALE_AFTER_S,
            failing_s: float = FAILING_AFTER_S) -> dict[str, Any]:
     """The pipeline's health from the heartbeats (pure). `status`: ok | no_consumer (none has
@@ -69,11 +75,11 @@ def assess(docs: list[dict], now: datetime | None = None, stale_s: float = STALE
     its partitions to the live ones."""
     now = now or datetime.now(timezone.utc)
     running = [d for d in docs if d.get("state") != "stopped"]
-    live = [d for d in running if (now - _aware(d["updated_at"])).total_seconds() <= stale_s]
+    live = [d for d in running if (now - _updated(d)).total_seconds() <= stale_s]
     problems: list[tuple[str, str]] = []
     if running and not live:
-        newest = max(running, key=lambda d: _aware(d["updated_at"]))
-        age = (now - _aware(newest["updated_at"])).total_seconds()
+        newest = max(running, key=_updated)
+        age = (now - _updated(newest)).total_seconds()
         problems.append(("stalled", f"{newest['_id']}: no heartbeat for {age:.0f} s"))
     for d in live:
         since = _aware(d.get("failing_since"))

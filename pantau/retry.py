@@ -28,7 +28,7 @@ def transient(exc: BaseException) -> bool:
 
 def backoff_s(attempt: int) -> float:
     """Seconds to wait before retry number `attempt` (1-based): 0.2 s doubling to 5 s, jittered."""
-    state = RetryCallState(None, None, (), {})
+    state = RetryCallState(Retrying(), None, (), {})
     state.attempt_number = max(1, attempt)
     return float(_WAIT(state))
 
@@ -38,8 +38,8 @@ def bounded(fn: Callable[[], T], attempts: int, wait_max_s: float = 1.0,
     """`fn()`, retried up to `attempts` times in all when it raises a non-transient error; a
     transient error is raised at once (the caller retries those without limit), and the last
     non-transient error is raised when the attempts are spent."""
-    kwargs = {"sleep": sleep} if sleep is not None else {}
     retrying = Retrying(stop=stop_after_attempt(attempts), retry=retry_if_not_exception_type(TRANSIENT),
-                        wait=wait_exponential_jitter(multiplier=0.05, max=wait_max_s, jitter=0.05),
-                        reraise=True, **kwargs)
+                        wait=wait_exponential_jitter(multiplier=0.05, max=wait_max_s, jitter=0.05), reraise=True)
+    if sleep is not None:
+        retrying = retrying.copy(sleep=sleep)
     return retrying(fn)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from .skm_tally import SkmTally
 
@@ -150,7 +151,7 @@ def check_progress(status: str, progress_pct: int | None, evidence_count: int, r
 
 # ---- evaluation at a moment (reports) --------------------------------------------------------
 
-def entry_at(entries: Sequence[Mapping], as_of: datetime) -> Mapping | None:
+def entry_at(entries: Sequence[Mapping[str, Any]], as_of: datetime) -> Mapping[str, Any] | None:
     """The last entry (in recorded order) with `t <= as_of`, or None if none was recorded yet."""
     last = None
     for e in entries:
@@ -160,13 +161,13 @@ def entry_at(entries: Sequence[Mapping], as_of: datetime) -> Mapping | None:
     return last
 
 
-def state_at(history: Sequence[Mapping], as_of: datetime) -> dict | None:
+def state_at(history: Sequence[Mapping[str, Any]], as_of: datetime) -> dict[str, Any] | None:
     """A promise as it stood at `as_of`, from its recorded history (entries in seq order with
     `t`, `kind` recorded/progress/feedback/review, `status`, progress entries also `at` and
     `progress_pct`). None if the promise was not recorded yet. `fulfilled_at` is the `at` of the
     progress report that fulfilled it (kept when the bureau rejects a dispute); `confirmations`
     counts confirmations since that fulfilment."""
-    state: dict | None = None
+    state: dict[str, Any] | None = None
     for e in history:
         if e["t"] > as_of:
             break
@@ -239,7 +240,7 @@ def impact_windows(fulfil_month: str, last_month: str, months: int = IMPACT_MONT
 
 
 def element_impact(before: Sequence[SkmTally], after: Sequence[SkmTally], elements: Sequence[str],
-                   min_respondents: int = IMPACT_MIN_RESPONDENTS) -> dict:
+                   min_respondents: int = IMPACT_MIN_RESPONDENTS) -> dict[str, Any]:
     """NRR per element before vs after, from SKM month tallies; NRR = sum of the element's answers
     / respondents (domain.md §1.3), kept to 4 decimals. State "measured" needs at least
     `min_respondents` on both sides, else "not_enough_data" (the NRRs that can be computed are
@@ -252,10 +253,10 @@ def element_impact(before: Sequence[SkmTally], after: Sequence[SkmTally], elemen
     n_before, nrr_before = side(before)
     n_after, nrr_after = side(after)
     measured = n_before >= min_respondents and n_after >= min_respondents
-    out = {"state": "measured" if measured else "not_enough_data", "min_respondents": min_respondents,
-           "respondents_before": n_before, "respondents_after": n_after, "elements": {}}
+    per_element: dict[str, dict[str, float | None]] = {}
     for el in elements:
         b, a = nrr_before[el], nrr_after[el]
-        out["elements"][el] = {"nrr_before": b, "nrr_after": a,
-                               "change": round(a - b, 4) if measured and a is not None and b is not None else None}
-    return out
+        per_element[el] = {"nrr_before": b, "nrr_after": a,
+                           "change": round(a - b, 4) if measured and a is not None and b is not None else None}
+    return {"state": "measured" if measured else "not_enough_data", "min_respondents": min_respondents,
+            "respondents_before": n_before, "respondents_after": n_after, "elements": per_element}

@@ -18,6 +18,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis.core.errors import SerializationNotPossible
 from security_world import UNIT_B
 from test_fuzz import SERVICES, known_ids
 
@@ -50,6 +51,8 @@ def poison(value, draw):
         return out
     if isinstance(value, list):
         return [poison(v, draw) for v in value]
+    if isinstance(value, bytes):  # a file part stays bytes (its declared media type has no other serializer)
+        return stringy(hostile(draw)).encode("utf-8", "surrogatepass") if draw(st.booleans()) else value
     return hostile(draw) if draw(st.booleans()) or value is None else value
 
 
@@ -78,6 +81,9 @@ def fuzz_operation(op, base_url: str, headers: dict, tally: Counter, failures: l
                                     for k, v in case.path_parameters.items()}
         try:
             response = case.call(base_url=base_url, headers=headers, timeout=30)
+        except SerializationNotPossible:  # a value the client cannot put into the part's declared media type
+            tally["unsendable"] += 1
+            return
         except (requests.RequestException, ValueError) as exc:  # ValueError: a URL requests refuses to build
             if isinstance(exc, ValueError) and not isinstance(exc, requests.RequestException):
                 tally["unsendable"] += 1
@@ -127,6 +133,6 @@ def test_hostile_values_in_every_field_of_every_operation_cause_no_server_error(
     ARTIFACT.write_text(json.dumps(record, indent=2, ensure_ascii=False, default=str) + "\n")
     print(f"\nhostile fuzzing: {record['cases']} cases, {record['server_errors']} server errors, "
           f"statuses {record['statuses']}, {record['seconds']} s")
-    assert tally["cases"] > 0
+    assert tally["cases"] > 0 and tally["unsendable"] <= tally["cases"] // 5, record["unsendable"]
     assert tally["server_errors"] == 0 and tally["no_answer"] == 0, json.dumps(failures[:10], indent=1,
                                                                               ensure_ascii=False, default=str)
