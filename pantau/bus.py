@@ -1,13 +1,17 @@
 """Kafka producer/consumer factories with safe settings, and topic administration."""
 from __future__ import annotations
 
+import logging
 import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from . import topic_policy
 from .config import Settings, settings
+
+log = logging.getLogger(__name__)
 
 
 def producer(s: Settings | None = None, **overrides) -> KafkaProducer:
@@ -71,21 +75,55 @@ def admin(s: Settings | None = None) -> KafkaAdminClient:
 
 
 def ensure_topics(s: Settings | None = None, partitions: int | None = None) -> list[str]:
-    """Create every service topic and its DLQ if missing (auto-create is off on the broker)."""
+    """Create every service topic and its DLQ if missing (auto-create is off on the broker), with
+    the configs of pantau/topic_policy.py: kept forever, replicated as configured."""
     s = s or settings()
     partitions = partitions or s.kafka_partitions
     a = admin(s)
     try:
+        r = topic_policy.replication(len(a.describe_cluster()["brokers"]))
         existing = set(a.list_topics())
         wanted = [t for t in s.all_topics() if t not in existing]
         if wanted:
             try:
-                a.create_topics([NewTopic(t, partitions, 1) for t in wanted])
+                a.create_topics([NewTopic(t, partitions, r.factor, topic_configs=topic_policy.required_configs(r))
+                                 for t in wanted])
             except TopicAlreadyExistsError:
                 pass
         return wanted
     finally:
         a.close()
+
+
+def topic_weaknesses(s: Settings | None = None, topics: list[str] | None = None) -> list[str]:
+    """Every way the existing event topics and DLQs (or `topics`) fall short of the topic policy."""
+    s = s or settings()
+    a = admin(s)
+    try:
+        r = topic_policy.replication(len(a.describe_cluster()["brokers"]))
+        found = topic_policy.describe(a, topics or s.all_topics())
+        return [w for t, (configs, replicas) in sorted(found.items())
+                for w in topic_policy.weaknesses(t, configs, replicas, r)]
+    finally:
+        a.close()
+
+
+def require_durable_topics(s: Settings | None = None) -> None:
+    """Refuse to go on (WeakTopics) when an event topic can lose history, unless the operator set
+    PANTAU_KAFKA_ALLOW_WEAK_TOPICS=1; either way each weakness is logged. An unreachable broker is
+    waited for (a worker may start before Kafka), as the workers themselves do."""
+    while True:
+        try:
+            found = topic_weaknesses(s)
+            break
+        except KafkaError as exc:
+            log.warning("topic check: Kafka not reachable yet (%s); retrying", exc)
+            time.sleep(1)
+    for w in found:
+        log.warning("weak topic: %s", w)
+    if found and not topic_policy.allowed_weak():
+        raise topic_policy.WeakTopics("event topics can lose history: " + "; ".join(found)
+                                      + " (fix the topic configs, or set PANTAU_KAFKA_ALLOW_WEAK_TOPICS=1)")
 
 
 def reachable(s: Settings | None = None, timeout_s: float = 2.0) -> bool:

@@ -123,6 +123,7 @@ def init(registry: str | None) -> None:
 
     from . import bus, mongo, outbox, units
     created = bus.ensure_topics()
+    bus.require_durable_topics()
     for svc in SERVICES:
         outbox.ensure_indexes(mongo.db(svc)["events"])
     ensure_indexes(mongo.db("aggregator"))

@@ -160,6 +160,7 @@ class Relay:
 def main(service: str, metrics_port: int | None) -> None:
     if metrics_port:
         metrics.serve(metrics_port)
+    bus.require_durable_topics()
     relay = Relay(service)
     signal.signal(signal.SIGTERM, relay.stop)
     signal.signal(signal.SIGINT, relay.stop)

@@ -69,6 +69,9 @@ def write_config(p: Profile) -> Path:
         "num.partitions=3",
         "auto.create.topics.enable=false",
         "log.retention.hours=-1",  # topics are the replayable history of the projections
+        # (and each event topic says so itself: pantau/topic_policy.py); a short check interval
+        # lets tests/integration/test_topic_retention.py watch a short-retention topic lose segments
+        "log.retention.check.interval.ms=1000",
         "",
     ]))
     return cfg

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 
+from pantau import bus, metrics, mongo
 from pantau import events as _contracts  # noqa: F401  (registers the event schemas)
-from pantau import metrics, mongo
 from pantau.config import Settings, settings
 from pantau.consumer import ConsumerLoop, install_signal_handlers
 from pantau.consumer_health import Heartbeat
@@ -37,6 +37,7 @@ def build_loop(db=None, group_id: str | None = None, s: Settings | None = None) 
 def main(metrics_port: int | None) -> None:
     if metrics_port:
         metrics.serve(metrics_port)
+    bus.require_durable_topics()
     loop = build_loop()
     install_signal_handlers(loop)
     from . import domain_metrics

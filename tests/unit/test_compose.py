@@ -235,6 +235,16 @@ def test_kafka_is_a_single_kraft_node_without_topic_auto_creation():
     assert "kafka-topics.sh" in healthcheck_text("kafka")
 
 
+def test_kafka_keeps_events_forever_by_default_too():
+    """The topics carry retention.ms=-1 themselves (tests/integration/test_topic_retention.py);
+    the broker's default must not be Kafka's seven days either (issue 21)."""
+    e = env("kafka")
+    assert e["KAFKA_LOG_RETENTION_MS"] == "-1" and e["KAFKA_LOG_RETENTION_BYTES"] == "-1"
+    assert not any(k.startswith("KAFKA_LOG_RETENTION_") and k not in ("KAFKA_LOG_RETENTION_MS",
+                   "KAFKA_LOG_RETENTION_BYTES", "KAFKA_LOG_RETENTION_CHECK_INTERVAL_MS") for k in e)
+    assert e["KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE"] == "false"
+
+
 @pytest.mark.parametrize("name,data_dir", [
     ("kafka", None), ("mongo", "/data/db"), ("prometheus", "/prometheus"), ("grafana", "/var/lib/grafana"),
 ])
