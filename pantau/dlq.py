@@ -18,6 +18,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from . import bus
 from .config import Settings
+from .envelope import KAFKA_HEADERS
 
 ORIGIN_HEADER = "pantau_origin"  # the consumer reads it (pantau/consumer.py)
 PARKED_REASON = "apply_failed"
@@ -97,7 +98,7 @@ def replay(s: Settings, ledger, chosen: list[Entry], again: bool = False) -> lis
         for e in todo:
             topic, partition, offset = e.origin
             futures.append(p.send(topic, key=e.key, value=e.value, partition=partition,
-                                  headers=[(ORIGIN_HEADER, f"{topic}:{partition}:{offset}".encode()),
+                                  headers=[*KAFKA_HEADERS, (ORIGIN_HEADER, f"{topic}:{partition}:{offset}".encode()),
                                            ("pantau_replay_of", e.id.encode())]))
         p.flush(timeout=30)
         for f in futures:

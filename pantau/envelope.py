@@ -18,6 +18,10 @@ import orjson
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 SPECVERSION = "1.0"
+CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
+KAFKA_HEADERS: list[tuple[str, bytes]] = [("content-type", CONTENT_TYPE.encode())]
+"""The headers of a record in the CloudEvents Kafka binding's structured mode: the value holds the
+whole event; no `ce_` header (a reader takes any `ce_` header for the binary mode)."""
 
 
 class EnvelopeSchema(Schema):

@@ -28,6 +28,7 @@ import orjson
 
 from . import bus, metrics, mongo
 from .config import Settings, settings
+from .envelope import KAFKA_HEADERS
 from .mongo import by_id
 from .outbox import SLOT_PREFIX, SLOT_SECONDS
 from .retry import backoff_s
@@ -119,8 +120,7 @@ class Relay:
     def _send(self, docs: list[dict]) -> None:
         p = self.producer()
         futures = [p.send(self.topic, key=d["key"].encode(), value=orjson.dumps(d["envelope"]),
-                          headers=[("ce_type", d["envelope"]["type"].encode()),
-                                   ("ce_id", d["envelope"]["id"].encode())]) for d in docs]
+                          headers=KAFKA_HEADERS) for d in docs]
         p.flush(timeout=30)
         for f in futures:
             f.get(timeout=0)  # raises if that record was not acknowledged: nothing is marked sent
