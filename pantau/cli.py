@@ -9,6 +9,7 @@ import time
 import click
 
 from . import audit
+from .accounts import ROLES as ACCOUNT_ROLES
 from .config import DEFAULT_METRICS_PORTS, SERVICES
 
 
@@ -93,13 +94,20 @@ def up(profile: str, registry: str, demo: bool) -> None:
         from . import demo as demo_data
         loaded = demo_data.load(p)
         click.echo(f"demo data posted: {loaded} ({time.monotonic() - t0:.0f}s)")
+        demo_file = demo_data.demo_accounts(p)
     click.echo(f"\nPantau is up in {time.monotonic() - t0:.0f}s.")
     for name, port in p.http_ports.items():
         click.echo(f"  {name:13s} http://127.0.0.1:{port}   (/healthz /readyz /metrics /openapi.json)")
     click.echo(f"  kafka         {p.kafka_bootstrap}\n  store         {p.mongo_url}")
     if prom_url:
         click.echo(f"  prometheus    {prom_url}   (alerts: {prom_url}/alerts; config .local/run/{p.name}/prometheus.yml)")
-    click.echo("\nAPI keys:  .venv/bin/pantau keys issue --role bureau   |   --unit <unit_id>")
+    click.echo(f"\nDashboard: http://127.0.0.1:{p.http_ports['aggregator']}/masuk")
+    if demo:
+        click.echo(f"Demo accounts (username, password, role): {demo_file}")
+        click.echo(demo_file.read_text(encoding="utf-8").rstrip())
+    click.echo("Accounts:  .venv/bin/pantau users add <username> --name '…' --role bureau_admin|bureau_analyst|"
+               "evaluator|auditor|unit_operator [--unit <unit_id>]")
+    click.echo("API keys:  .venv/bin/pantau keys issue --role bureau   |   --unit <unit_id>")
     click.echo("Stop with: make down")
 
 
@@ -277,6 +285,92 @@ def keys_rotate(key_id: str) -> None:
     auth.revoke(key_id)
     audit.record(_operator(), "key.rotate", key_id, {"new_key": token.split("_")[1]})
     click.echo(token)
+
+
+# --- staff accounts --------------------------------------------------------------------------
+
+@main.group()
+def users() -> None:
+    """Staff accounts for the dashboard (pantau/accounts.py)."""
+
+
+def _password(stdin: bool, prompt: str = "Kata sandi") -> str:
+    """A password from the terminal (asked twice) or from standard input, never from the command line."""
+    if stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+
+
+def _account_call(fn, *args):
+    from . import accounts
+    try:
+        return fn(*args)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="display name (the person's name)")
+@click.option("--role", required=True, type=click.Choice(ACCOUNT_ROLES))
+@click.option("--unit", "unit_id", default=None, help="the unit of a unit_operator")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def users_add(username: str, display_name: str, role: str, unit_id: str | None, password_stdin: bool) -> None:
+    """Create an account."""
+    from . import accounts
+    a = _account_call(accounts.create, username, display_name, role, _password(password_stdin), unit_id)
+    audit.record(_operator(), "account.create", a.username, {"role": a.role, "unit_id": a.unit_id})
+    click.echo(f"created {a.username} ({a.role}{', ' + a.unit_id if a.unit_id else ''})")
+
+
+@users.command("list")
+def users_list() -> None:
+    """One JSON line per account (no password hash)."""
+    from . import accounts
+    for d in accounts.listing():
+        click.echo(json.dumps({k: v for k, v in d.items() if k != "password_hash"}, ensure_ascii=False, default=str))
+
+
+@users.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Disable an account (its sessions end within seconds)."""
+    from . import accounts
+    a = _account_call(accounts.set_active, username, False)
+    audit.record(_operator(), "account.disable", a.username)
+    click.echo(f"disabled {a.username}")
+
+
+@users.command("enable")
+@click.argument("username")
+def users_enable(username: str) -> None:
+    from . import accounts
+    a = _account_call(accounts.set_active, username, True)
+    audit.record(_operator(), "account.enable", a.username)
+    click.echo(f"enabled {a.username}")
+
+
+@users.command("reset-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def users_reset_password(username: str, password_stdin: bool) -> None:
+    """Set a new password (also lifts a sign-in lock)."""
+    from . import accounts
+    a = _account_call(accounts.set_password, username, _password(password_stdin, "Kata sandi baru"))
+    audit.record(_operator(), "account.reset_password", a.username)
+    click.echo(f"password reset for {a.username}")
+
+
+@users.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(ACCOUNT_ROLES))
+@click.option("--unit", "unit_id", default=None, help="the unit of a unit_operator")
+def users_set_role(username: str, role: str, unit_id: str | None) -> None:
+    """Change an account's role (its sessions end: the person signs in again)."""
+    from . import accounts
+    a = _account_call(accounts.set_role, username, role, unit_id)
+    audit.record(_operator(), "account.set_role", a.username, {"role": a.role, "unit_id": a.unit_id})
+    click.echo(f"{a.username} is now {a.role}{' of ' + a.unit_id if a.unit_id else ''}")
 
 
 @main.group()

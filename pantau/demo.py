@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import requests
 
@@ -85,3 +86,36 @@ def _post(url: str, body: dict, headers: dict, timeout: float, skipped: list, wh
         return False
     r.raise_for_status()
     return True
+
+
+DEMO_ACCOUNTS = (("biro.admin", "Admin Biro Organisasi (demo)", "bureau_admin"),
+                 ("biro.analis", "Analis Biro Organisasi (demo)", "bureau_analyst"),
+                 ("operator.unit", "Operator unit (demo)", "unit_operator"))
+
+
+def accounts_file(profile) -> Path:
+    from .infra import procs
+    return procs.run_dir(profile.name) / "akun-demo.txt"
+
+
+def demo_accounts(profile) -> Path:
+    """Staff accounts to try the dashboard with (`make up`): a bureau admin, an analyst and an
+    operator of the first demo unit, each with a random password, written once to
+    `.local/run/<profile>/akun-demo.txt` (readable by the owner only); idempotent."""
+    import secrets
+
+    from . import accounts
+    path = accounts_file(profile)
+    unit = sorted(Registry.instance().upps(), key=lambda u: u.population or 0)[0].id
+    lines = []
+    for username, name, role in DEMO_ACCOUNTS:
+        if accounts.get(username) is not None:
+            continue
+        password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
+        accounts.create(username, name, role, password, unit if role == "unit_operator" else None)
+        lines.append(f"{username}\t{password}\t{role}{' ' + unit if role == 'unit_operator' else ''}")
+    if lines:
+        with path.open("a", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        path.chmod(0o600)
+    return path

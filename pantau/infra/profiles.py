@@ -25,8 +25,11 @@ class Profile:
 
     def env(self) -> dict[str, str]:
         """Environment every platform process of this profile gets."""
+        # people sign in to the dashboard with accounts; the test and bench profiles also allow
+        # API-key sign-in, which their suites use (off by default, and on `make up`)
         return {"PANTAU_KAFKA_BOOTSTRAP": self.kafka_bootstrap, "PANTAU_MONGO_URL": self.mongo_url,
-                "PANTAU_DB_PREFIX": self.db_prefix, "PANTAU_PROFILE": self.name}
+                "PANTAU_DB_PREFIX": self.db_prefix, "PANTAU_PROFILE": self.name,
+                "PANTAU_DASHBOARD_KEY_SIGNIN": "0" if self.name == "dev" else "1"}
 
 
 PROFILES = {

@@ -33,7 +33,8 @@ CONCURRENCY = int(os.environ.get("PANTAU_REPORT_CONCURRENCY") or 2)
 LEASE_S = 90.0  # longer than any request lives (gunicorn kills a worker after 60 s)
 TOO_SLOW_RETRY_S = 30
 BLUEPRINTS = {"reports", "fkp_reports", "complaint_reports", "card_reports", "audit", "dashboard"}
-NOT_REPORTS = {"dashboard.static", "dashboard.login", "dashboard.logout", "dashboard.root"}
+NOT_REPORTS = {"dashboard.static", "dashboard.login", "dashboard.logout", "dashboard.root", "dashboard.my_account",
+               "dashboard.accounts_admin"}
 
 
 def slots():

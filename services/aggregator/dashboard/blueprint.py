@@ -6,13 +6,20 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 from flask import Blueprint
 
 from ..exports import fmt
 from ..exports.tables import display
+from .session import max_lifetime
+
+
+def unit_name(unit_id: str | None) -> str:
+    """A unit's name for headers (its id if the registry does not know it)."""
+    from pantau.units import Registry
+    unit = Registry.instance().get(unit_id) if unit_id else None
+    return unit.name if unit else (unit_id or "")
 
 log = logging.getLogger("pantau.dashboard")
 
@@ -71,13 +78,13 @@ def _configure(state) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("PANTAU_COOKIE_SECURE", "") in ("1", "true", "yes"),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
-        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        PERMANENT_SESSION_LIFETIME=max_lifetime(),  # the cookie; the session document ends sooner when idle
+        WTF_CSRF_TIME_LIMIT=int(max_lifetime().total_seconds()),
     )
     app.jinja_env.filters.update(
         angka=fmt.angka, bulat=fmt.bulat, persen=fmt.persen, tanggal=fmt.tanggal, waktu=fmt.waktu, periode=fmt.periode
     )
-    app.jinja_env.globals.update(cell_text=display)
+    app.jinja_env.globals.update(cell_text=display, unit_name=unit_name)
 
 
 @blp.context_processor

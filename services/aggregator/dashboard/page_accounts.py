@@ -1,0 +1,98 @@
+"""The accounts page for a `bureau_admin` (`/admin/pengguna`): every account, and forms to add
+one, disable or enable it, reset its password or change its role. Each change is written to the
+audit log before the page answers; the same operations exist as `pantau users …`."""
+
+from __future__ import annotations
+
+from flask import g, render_template, request
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
+
+from pantau import accounts, audit
+from pantau.units import Registry
+
+from .blueprint import blp
+from .login import page_access
+from .render import nav
+from .session import LogoutForm
+
+
+class AddForm(FlaskForm):
+    username = StringField("Nama pengguna", validators=[DataRequired(message="Isi nama pengguna.")])
+    display_name = StringField("Nama lengkap", validators=[DataRequired(message="Isi nama lengkap.")])
+    role = SelectField("Peran", choices=[SelectChoice(r, accounts.ROLE_LABELS[r]) for r in accounts.ROLES])
+    unit_id = SelectField("Unit (untuk operator unit)", choices=[], validate_choice=False)
+    password = PasswordField("Kata sandi awal", validators=[DataRequired(message="Isi kata sandi awal.")])
+
+
+class ChangeForm(FlaskForm):
+    username = HiddenField(validators=[DataRequired()])
+    action = HiddenField(validators=[DataRequired()])
+    password = PasswordField("Kata sandi baru")
+    role = StringField()  # the row's own <select> (accounts.html)
+    unit_id = StringField()
+
+
+def _unit_choices() -> list[tuple[str, str]]:
+    return [("", "—")] + [(u.id, u.name) for u in sorted(Registry.instance().all(), key=lambda u: u.name)
+                          if u.kind == "upp"]
+
+
+ROLE_CHOICES = [(r, accounts.ROLE_LABELS[r]) for r in accounts.ROLES]
+
+
+def _apply(v, form: ChangeForm) -> str:
+    name, action = form.username.data, form.action.data
+    if action == "disable":
+        if name == v.account:
+            raise accounts.AccountError("Anda tidak dapat menonaktifkan akun Anda sendiri.")
+        accounts.set_active(name, False)
+        audit.record(v.actor, "account.disable", name)
+        return f"Akun {name} dinonaktifkan; sesinya berakhir dalam beberapa detik."
+    if action == "enable":
+        accounts.set_active(name, True)
+        audit.record(v.actor, "account.enable", name)
+        return f"Akun {name} diaktifkan kembali."
+    if action == "reset":
+        accounts.set_password(name, form.password.data or "")
+        audit.record(v.actor, "account.reset_password", name)
+        return f"Kata sandi {name} diatur ulang; sampaikan kepada pemiliknya lewat jalur yang aman."
+    if action == "role":
+        if name == v.account and form.role.data != "bureau_admin":
+            raise accounts.AccountError("Anda tidak dapat mencabut peran admin Anda sendiri.")
+        a = accounts.set_role(name, form.role.data, form.unit_id.data or None)
+        audit.record(v.actor, "account.set_role", name, {"role": a.role, "unit_id": a.unit_id})
+        return f"Peran {name} kini {accounts.ROLE_LABELS[a.role]}."
+    raise accounts.AccountError("Tindakan tidak dikenal.")
+
+
+@blp.route("/admin/pengguna", methods=["GET", "POST"])
+@page_access(bureau_only=True, admin_only=True)
+def accounts_admin():
+    v = g.viewer
+    add, change = AddForm(), ChangeForm()
+    units = _unit_choices()
+    add.unit_id.choices = [SelectChoice(value, label) for value, label in units]
+    message, error, status = None, None, 200
+    if request.method == "POST":
+        form = add if request.form.get("form") == "add" else change
+        if not form.validate_on_submit():
+            error, status = "Formulir tidak lengkap, tidak valid atau kedaluwarsa; coba lagi.", 400
+        else:
+            try:
+                if form is add:
+                    a = accounts.create(add.username.data, add.display_name.data, add.role.data, add.password.data,
+                                        add.unit_id.data or None)
+                    audit.record(v.actor, "account.create", a.username, {"role": a.role, "unit_id": a.unit_id})
+                    message = f"Akun {a.username} dibuat."
+                else:
+                    message = _apply(v, change)
+            except accounts.AccountError as exc:
+                error, status = str(exc), 422
+    rows = accounts.listing()
+    return render_template("accounts.html", viewer=v, nav=nav(v), logout_form=LogoutForm(), add=add, change=change,
+                           rows=rows, labels=accounts.ROLE_LABELS, role_choices=ROLE_CHOICES, unit_choices=units,
+                           message=message, error=error,
+                           min_length=accounts.MIN_LENGTH), status
