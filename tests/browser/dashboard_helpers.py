@@ -28,9 +28,19 @@ MAIN_OPD, OTHER_OPD = "disdikbud", "dishub"
 
 
 def login(page, base: str, token: str) -> None:
+    """Sign in with an API key (the test profiles enable key sign-in; people use accounts)."""
     page.goto(base + "/masuk")
+    page.click("details.key-signin summary")
     page.fill("#api_key", token)
-    page.click("button[type=submit]")
+    page.click("details.key-signin button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def login_account(page, base: str, username: str, password: str) -> None:
+    page.goto(base + "/masuk")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("form button[type=submit] >> nth=0")
     page.wait_for_load_state("networkidle")
 
 

@@ -16,6 +16,11 @@ Access kinds (what each route must answer):
 - PAGE_BUREAU  bureau dashboard page: no session → 302 to /masuk; a unit session → 403, or a 302
                to the unit's own page for the three overview pages that redirect.
 - FORM         dashboard form posts (login, logout): refused (400) without the CSRF token.
+- ACCOUNT_PAGE a person's own page (/akun): no session → 302 to /masuk; any session → 200.
+- ADMIN_PAGE   the accounts page: no session → 302 to /masuk; a unit's or a bureau key's or a
+               bureau analyst's session → 403; a bureau_admin account → 200.
+- FORM_SESSION a form post behind a session: no session → 302 to /masuk (nothing done); a
+               session without the CSRF token → 400.
 
 `ok` is the status the owner's (or bureau's) control request gets; `None` means "not 401/403
 and not 5xx" (the request is valid but the state refuses it, e.g. 409).
@@ -29,6 +34,7 @@ from security_world import OPD_B, PDF, PNG, UNIT_B, World, csv_form
 
 PUBLIC, UNIT, BUREAU, ANY_KEY, ACTION, CODE, PAGE, PAGE_BUREAU, FORM = (
     "public", "unit", "bureau", "any_key", "action", "code", "page", "page_bureau", "form")
+ACCOUNT_PAGE, ADMIN_PAGE, FORM_SESSION = "account_page", "admin_page", "form_session"
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,13 @@ ROUTES: list[Route] = [
     Route("aggregator", "GET", "/masuk", PUBLIC, _p("/masuk")),
     Route("aggregator", "POST", "/masuk", FORM, lambda w: ("/masuk", {"data": {"api_key": w.platform.bureau}})),
     Route("aggregator", "POST", "/keluar", FORM, _p("/keluar")),
+    Route("aggregator", "GET", "/akun", ACCOUNT_PAGE, _p("/akun")),
+    Route("aggregator", "POST", "/akun", FORM_SESSION,
+          lambda w: ("/akun", {"data": {"current": "x", "new": "Sandi-baru-uji-2026", "repeat": "Sandi-baru-uji-2026"}})),
+    Route("aggregator", "GET", "/admin/pengguna", ADMIN_PAGE, _p("/admin/pengguna")),
+    Route("aggregator", "POST", "/admin/pengguna", FORM_SESSION,
+          lambda w: ("/admin/pengguna", {"data": {"form": "add", "username": "tidakdibuat", "display_name": "X",
+                                                  "role": "bureau_admin", "password": "Sandi-baru-uji-2026"}})),
     Route("aggregator", "GET", "/aset/<path:filename>", PUBLIC, _p("/aset/dashboard.css")),
     Route("aggregator", "GET", "/publik/skm", PUBLIC, _p("/publik/skm?periode=2026")),
     Route("aggregator", "GET", "/publik/skm/<unit_id>", PUBLIC, _p("/publik/skm/{B}?periode=2026")),

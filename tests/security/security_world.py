@@ -78,6 +78,21 @@ class World:
         assert r.status_code == 302, r.text[:300]
         return s
 
+    def account_session(self, role: str) -> requests.Session:
+        """A dashboard session of a new staff account with `role` (username and password)."""
+        import uuid
+
+        from pantau import accounts
+        password = "Sesi-akun-uji-2026"
+        a = accounts.create(f"sec{uuid.uuid4().hex[:8]}", "Akun Uji", role, password,
+                            UNIT_B if role == "unit_operator" else None)
+        s = requests.Session()
+        page = s.get(self.url("aggregator", "/masuk"), timeout=TIMEOUT)
+        r = s.post(self.url("aggregator", "/masuk"), data={"csrf_token": csrf_of(page.text), "username": a.username,
+                                                          "password": password}, timeout=TIMEOUT, allow_redirects=False)
+        assert r.status_code == 302, r.text[:300]
+        return s
+
     # ---- the owner's data -----------------------------------------------------------------
     @property
     def response(self) -> dict:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import pytest
 from security_matrix import (
+    ACCOUNT_PAGE,
     ACTION,
+    ADMIN_PAGE,
     ANY_KEY,
     BUREAU,
     CODE,
     FORM,
+    FORM_SESSION,
     PAGE,
     PAGE_BUREAU,
     PUBLIC,
@@ -173,3 +176,35 @@ def test_bureau_pages_and_exports_refuse_unit_sessions(sessions, world, route):
 def test_dashboard_forms_need_the_csrf_token(world, route):
     r = send(world, route, None)
     assert r.status_code == 400, (r.status_code, r.headers.get("Location"))
+
+
+@pytest.mark.parametrize("route", by(ACCOUNT_PAGE, ADMIN_PAGE, FORM_SESSION))
+def test_account_pages_and_forms_need_a_session(world, route):
+    r = send(world, route, None)
+    assert r.status_code == 302 and "/masuk" in r.headers["Location"], (r.status_code, r.headers)
+
+
+@pytest.mark.parametrize("route", by(ACCOUNT_PAGE))
+def test_the_own_account_page_opens_for_every_session(sessions, world, route):
+    for who in (UNIT_A, UNIT_B, "bureau"):
+        assert _page(sessions, world, route, who).status_code == 200
+
+
+@pytest.mark.parametrize("route", by(ADMIN_PAGE))
+def test_the_accounts_page_is_for_bureau_admins_only(sessions, world, route):
+    for who in (UNIT_A, "bureau"):
+        assert _page(sessions, world, route, who).status_code == 403
+    path, _ = route.build(world)
+    for role, status in (("bureau_analyst", 403), ("auditor", 403), ("unit_operator", 403), ("bureau_admin", 200)):
+        r = world.account_session(role).get(world.url(route.service, path), timeout=60, allow_redirects=False)
+        assert r.status_code == status, (role, r.status_code)
+
+
+@pytest.mark.parametrize("route", by(FORM_SESSION))
+def test_session_forms_need_the_csrf_token(world, route):
+    from pantau import accounts
+    path, kw = route.build(world)
+    s = world.account_session("bureau_admin")
+    r = s.post(world.url(route.service, path), data=kw["data"], timeout=60, allow_redirects=False)
+    assert r.status_code == 400, (r.status_code, r.text[:300])
+    assert accounts.get("tidakdibuat") is None
