@@ -2,7 +2,8 @@
 
 Read-only: the log is append-only (`pantau.audit`), and no route of any service updates or
 deletes an entry. Filters: `action` (an exact action or a prefix ending in `.`, e.g.
-`complaint.`), `target`, `limit` (1–500, default 100).
+`complaint.`), `target`, `account` (a staff account's entries: actor `user:<account>`; sign-in
+entries name the account typed, known or not), `limit` (1–500, default 100).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ OK = {"200": {"description": "Entri terbaru lebih dulu.", "content": {"applicati
     "properties": {"entries": {"type": "array", "items": ENTRY}, "count": {"type": "integer"}}}}}}}
 PARAMS = [{"in": "query", "name": "action", "required": False, "schema": {"type": "string"}},
           {"in": "query", "name": "target", "required": False, "schema": {"type": "string"}},
+          {"in": "query", "name": "account", "required": False, "schema": {"type": "string", "minLength": 1}},
           {"in": "query", "name": "limit", "required": False, "schema": {"type": "integer", "minimum": 1,
                                                                           "maximum": 500}}]
 
@@ -36,7 +38,12 @@ def audit_log():
     if not raw.isdigit() or not 1 <= int(raw) <= 500:
         raise bad("limit", "limit harus bilangan bulat 1–500.", "limit must be an integer 1–500.")
     action, target = request.args.get("action"), request.args.get("target")
+    account = request.args.get("account")
+    if account is not None and not account.strip():
+        raise bad("account", "account tidak boleh kosong.", "account must not be empty.")
     query = {"target": target} if target else {}
+    if account:
+        query["actor"] = f"user:{account.strip().lower()}"
     entries = []
     # the log is small next to the event logs; the action filter runs here (FerretDB scans anyway)
     for doc in mongo.db("registry")["audit"].find(query).sort("at", -1):

@@ -62,6 +62,7 @@ def test_a_person_signs_in_with_their_password_and_the_header_names_them(client)
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and PASSWORD not in cookie
     mine = client.get("/akun")
     assert mine.status_code == 200
+    assert [e["action"] for e in mongo.db("registry")["audit"].find({"actor": f"user:{a.username}"})] == ["signin.ok"]
     html = mine.get_data(as_text=True)
     assert "Siti Rahmawati · Biro Organisasi" in html and "Analis Biro Organisasi" in html
     doc = mongo.db("registry")["sessions"].find_one({"_id": sid(client)})
@@ -93,6 +94,10 @@ def test_five_failures_lock_a_name_and_the_answer_never_tells_whether_it_exists(
         assert [r.status_code for r in first] == [401] * (accounts.LOCK_AFTER - 1) + [429]
         answers[name] = (_body(first[0]), _body(first[-1]))
     assert answers[known.username] == answers[unknown]  # same page, word for word
+    log = mongo.db("registry")["audit"]
+    for name in (known.username, unknown):
+        kinds = [e["action"] for e in log.find({"target": name}).sort("at", 1)]
+        assert kinds == ["signin.failed"] * (accounts.LOCK_AFTER - 1) + ["signin.locked"], kinds
     locked = sign_in(client, known.username, PASSWORD)  # even the right password, while locked
     assert locked.status_code == 429 and "Terlalu banyak percobaan" in locked.get_data(as_text=True)
     assert "sid" not in dict(client.session_transaction().__enter__())

@@ -116,3 +116,17 @@ def test_no_route_changes_or_removes_an_entry(world: World):
     assert world.call("aggregator", "GET", "/v1/audit", None).status_code == 401
     after = entries()
     assert all(after.get(k) == v for k, v in snapshot.items()), "an audit entry was changed or removed"
+
+
+def test_sign_ins_and_sign_outs_are_logged_and_the_log_filters_by_account(world: World):
+    s = world.account_session("bureau_analyst")  # a new account, signed in with its password
+    from security_world import csrf_of
+    page = s.get(world.url("aggregator", "/akun"), timeout=60)
+    name = next(e for e in world.call("aggregator", "GET", "/v1/audit?action=signin.ok&limit=1", "bureau")
+                .json()["entries"])["target"]
+    assert s.post(world.url("aggregator", "/keluar"), data={"csrf_token": csrf_of(page.text)}, timeout=60,
+                  allow_redirects=False).status_code == 302
+    mine = world.call("aggregator", "GET", f"/v1/audit?account={name}", "bureau").json()["entries"]
+    assert [e["action"] for e in mine] == ["signout", "signin.ok"]  # newest first
+    assert all(e["actor"] == f"user:{name}" for e in mine) and "password" not in str(mine)
+    assert world.call("aggregator", "GET", "/v1/audit?account=", "bureau").status_code == 422

@@ -84,15 +84,20 @@ def login():
         if p is None:
             return _login_page(form, key_form, "Kunci API tidak dikenal atau sudah dicabut.", 401)
         sign_in(p)
+        audit.record(f"key:{p.key_id}:{p.role}", "signin.key", p.key_id, _where())
         return redirect(target or home_for(viewer_after_sign_in()))
     if request.method == "POST":
         if not form.validate_on_submit():
             return _login_page(form, key_form, "Formulir tidak valid atau kedaluwarsa; coba lagi.", 400)
         result = accounts.authenticate(form.username.data, form.password.data)
-        if result.outcome == "locked":
-            return _login_page(form, key_form, LOCKED, 429)
+        typed = accounts.normalise(form.username.data)[:64]
         if result.outcome != "ok" or result.account is None:
-            return _login_page(form, key_form, FAILED, 401)
+            # written before the answer: a lock and every failure are on record (the name as typed)
+            audit.record(f"user:{typed}", "signin.locked" if result.outcome == "locked" else "signin.failed", typed,
+                         _where())
+            return _login_page(form, key_form, LOCKED if result.outcome == "locked" else FAILED,
+                               429 if result.outcome == "locked" else 401)
+        audit.record(f"user:{typed}", "signin.ok", typed, _where())
         sign_in_account(result.account)
         return redirect(target or home_for(viewer_after_sign_in()))
     return _login_page(form, key_form, None, 200)
@@ -108,8 +113,16 @@ def logout():
     form = LogoutForm()
     if not form.validate_on_submit():
         return error_page(400, "Formulir tidak valid atau kedaluwarsa.")
+    v = viewer()
+    if v is not None:
+        audit.record(v.actor, "signout", v.account or v.key_id, _where())
     sign_out()
     return redirect(url_for("dashboard.login"))
+
+
+def _where() -> dict:
+    """Where a sign-in came from, for its audit entry (never the password)."""
+    return {"address": request.remote_addr, "user_agent": (request.user_agent.string or "")[:200]}
 
 
 @blp.route("/akun", methods=["GET", "POST"])
