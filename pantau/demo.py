@@ -90,6 +90,7 @@ def _post(url: str, body: dict, headers: dict, timeout: float, skipped: list, wh
 
 DEMO_ACCOUNTS = (("biro.admin", "Admin Biro Organisasi (demo)", "bureau_admin"),
                  ("biro.analis", "Analis Biro Organisasi (demo)", "bureau_analyst"),
+                 ("evaluator.pekppp", "Evaluator PEKPPP (demo)", "evaluator"),
                  ("operator.unit", "Operator unit (demo)", "unit_operator"))
 
 
@@ -99,8 +100,8 @@ def accounts_file(profile) -> Path:
 
 
 def demo_accounts(profile) -> Path:
-    """Staff accounts to try the dashboard with (`make up`): a bureau admin, an analyst and an
-    operator of the first demo unit, each with a random password, written once to
+    """Staff accounts to try the dashboard with (`make up`): a bureau admin, an analyst, an
+    evaluator and an operator of the smallest unit, each with a random password, written once to
     `.local/run/<profile>/akun-demo.txt` (readable by the owner only); idempotent."""
     import secrets
 
