@@ -1,11 +1,13 @@
-"""Per-key rate limiting (Flask-Limiter): 429 problem+json with Retry-After.
+"""Rate limiting (Flask-Limiter): 429 problem+json with Retry-After.
 
-The key is the id of the verified API key (a token that does not verify counts as its client
-address). Limits come from `PANTAU_RATE_LIMIT` (default "1200/minute;100/second"). Counters live
-in each gunicorn worker's memory: with W workers a client can get up to W times the limit before
-every worker has seen it. A shared store would need atomic increments, which FerretDB 1.24 does
-not give (its updates are unlocked read-modify-writes); production with MongoDB or Redis can set
-`PANTAU_RATE_LIMIT_STORAGE` (a `limits` storage URI) instead.
+The key is the id of the verified API key, else the dashboard session (a signed cookie naming a
+server-side session, so one person's sign-in), else the client address (a token that does not
+verify counts as its address). Limits come from `PANTAU_RATE_LIMIT` (default
+"1200/minute": one limit, since each costs a store insert per request); sign-in posts are also limited per address
+(`PANTAU_SIGNIN_RATE_LIMIT`, default "30/minute"). Counters are shared by every worker of every
+service and survive restarts: they live in the platform's store (pantau/ratelimit_store.py,
+`pantau-store://`); `PANTAU_RATE_LIMIT_STORAGE` may name another `limits` storage (e.g. Redis).
+When the storage is unreachable each worker falls back to memory counters until it is back.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
+from . import ratelimit_store  # noqa: F401  (registers the pantau-store:// scheme)
 from .problems import problem
 
 EXEMPT = {"/healthz", "/readyz", "/metrics", "/openapi.json"}
@@ -24,6 +27,11 @@ def client_key() -> str:
     """The verified key's id, else the client address: an unverified token must neither spend
     another key's budget (its id is not secret) nor escape the address limit with made-up ids."""
     header = request.headers.get("Authorization", "")
+    if not header:
+        from flask import session
+        sid = session.get("sid")
+        if isinstance(sid, str):  # the cookie is signed: only the server made it
+            return "session:" + sid[:16]
     if header.startswith("Bearer pantau_"):
         from . import auth, mongo
         try:
@@ -37,13 +45,16 @@ def client_key() -> str:
 
 def install(app: Flask) -> Limiter:
     limiter = Limiter(client_key, app=app,
-                      default_limits=[os.environ.get("PANTAU_RATE_LIMIT", "1200/minute;100/second")],
-                      storage_uri=os.environ.get("PANTAU_RATE_LIMIT_STORAGE", "memory://"),
-                      headers_enabled=True, default_limits_exempt_when=lambda: request.path in EXEMPT)
+                      default_limits=[os.environ.get("PANTAU_RATE_LIMIT", "1200/minute")],
+                      storage_uri=os.environ.get("PANTAU_RATE_LIMIT_STORAGE", "pantau-store://"),
+                      in_memory_fallback_enabled=True, swallow_errors=True,
+                      # no X-RateLimit-* headers: they would read the window's state on every answer
+                      headers_enabled=False, default_limits_exempt_when=lambda: request.path in EXEMPT)
+    app.extensions["pantau_limiter"] = limiter
 
     @app.errorhandler(RateLimitExceeded)
     def _too_many(exc: RateLimitExceeded):
-        retry = exc.retry_after if hasattr(exc, "retry_after") else None
+        retry = _seconds_to_window_end(exc)
         resp = problem(429, f"Batas permintaan terlampaui ({exc.description}). Coba lagi nanti.",
                        detail_en=f"Rate limit exceeded ({exc.description}). Retry later.")
         limit_headers = getattr(exc, "headers", None) or {}
@@ -51,3 +62,27 @@ def install(app: Flask) -> Limiter:
         return resp
 
     return limiter
+
+
+def _seconds_to_window_end(exc: RateLimitExceeded) -> int | None:
+    """The windows are aligned to the clock (pantau/ratelimit_store.py): the limit resets then."""
+    import math
+    import time
+    try:
+        length = exc.limit.limit.get_expiry()
+    except AttributeError:
+        return None
+    now = time.time()
+    return max(1, math.ceil(math.ceil(now / length) * length - now))
+
+
+def address() -> str:
+    return "addr:" + (request.remote_addr or "-")
+
+
+def limit_sign_in(app: Flask, endpoint: str = "dashboard.login") -> None:
+    """Sign-in posts per client address too (on top of the per-username lock of pantau/accounts.py)."""
+    limiter: Limiter = app.extensions["pantau_limiter"]
+    view = app.view_functions[endpoint]
+    app.view_functions[endpoint] = limiter.limit(lambda: os.environ.get("PANTAU_SIGNIN_RATE_LIMIT", "30/minute"),
+                                                 key_func=address, methods=["POST"])(view)

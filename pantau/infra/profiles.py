@@ -26,10 +26,13 @@ class Profile:
     def env(self) -> dict[str, str]:
         """Environment every platform process of this profile gets."""
         # people sign in to the dashboard with accounts; the test and bench profiles also allow
-        # API-key sign-in, which their suites use (off by default, and on `make up`)
+        # API-key sign-in, which their suites use (off by default, and on `make up`), and sign in
+        # from loopback far more often than a person would
+        test = self.name != "dev"
         return {"PANTAU_KAFKA_BOOTSTRAP": self.kafka_bootstrap, "PANTAU_MONGO_URL": self.mongo_url,
                 "PANTAU_DB_PREFIX": self.db_prefix, "PANTAU_PROFILE": self.name,
-                "PANTAU_DASHBOARD_KEY_SIGNIN": "0" if self.name == "dev" else "1"}
+                "PANTAU_DASHBOARD_KEY_SIGNIN": "1" if test else "0",
+                **({"PANTAU_SIGNIN_RATE_LIMIT": "10000/minute"} if test else {})}
 
 
 PROFILES = {

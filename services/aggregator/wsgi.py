@@ -1,5 +1,6 @@
 """gunicorn entry point for the aggregator's report API."""
 from pantau.logs import setup as setup_logging
+from pantau.ratelimit import limit_sign_in
 from pantau.web import create_app
 
 from . import report_budget
@@ -18,3 +19,4 @@ app = create_app("aggregator", [blp, fkp_blp, complaints_blp, card_blp, audit_bl
                  extra_checks={"pipeline": pipeline_health})
 app.register_blueprint(dashboard_blp)  # HTML pages, public SKM pages, exports (not in the OpenAPI document)
 report_budget.install(app)
+limit_sign_in(app)  # per client address, on top of the per-username lock

@@ -224,3 +224,22 @@ def test_users_cli_reads_the_password_from_stdin_and_lists_no_hash(infra, monkey
     assert r.exit_code == 0 and accounts.authenticate(name, "Lain-lagi-sandinya-1").outcome == "failed"  # disabled
     assert runner.invoke(cli.main, ["users", "enable", name]).exit_code == 0
     assert accounts.authenticate(name, "Lain-lagi-sandinya-1").outcome == "ok"
+
+
+def test_sign_in_posts_are_limited_per_address(infra, monkeypatch):
+    """On top of the per-username lock: many names tried from one address meet a 429."""
+    from pantau.ratelimit import limit_sign_in
+    from pantau.ratelimit_store import StoreStorage
+    from pantau.web import create_app
+    from services.aggregator.dashboard import blp
+    install_registry(monkeypatch)
+    monkeypatch.setenv("PANTAU_SIGNIN_RATE_LIMIT", "4/hour")
+    monkeypatch.delenv("PANTAU_DASHBOARD_KEY_SIGNIN", raising=False)
+    StoreStorage().reset()
+    app2 = create_app("aggregator", [], title="sign-in limit")
+    app2.register_blueprint(blp)
+    limit_sign_in(app2)
+    c = app2.test_client()
+    codes = [sign_in(c, f"nama{i}{uuid.uuid4().hex[:4]}", "Salah-sandi-2026").status_code for i in range(6)]
+    assert codes == [401] * 4 + [429] * 2, codes
+    assert c.get("/masuk").status_code == 200  # the page itself is not limited
