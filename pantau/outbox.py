@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
+from . import audit
 from .envelope import Event
 from .mongo import insert_ignoring_duplicates
 
@@ -48,6 +49,9 @@ def event_doc(event: Event, partition_key: str, extra: dict | None = None,
     }
     if extra:
         doc.update(extra)
+    entry = audit.write_context()  # a bureau write's audit entry, stored in the same insert
+    if entry is not None:
+        doc["audit"] = entry
     return doc
 
 

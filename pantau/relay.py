@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 
 import orjson
 
-from . import bus, metrics, mongo
+from . import audit, bus, metrics, mongo
 from .config import Settings, settings
 from .envelope import KAFKA_HEADERS
 from .mongo import by_id
@@ -107,17 +107,20 @@ class Relay:
         col = self.db[name]
         docs = [d for d in col.find({}) if d["_id"] not in done]
         missing = [d["_id"] for d in docs if "envelope" not in d]  # older pointers carried it
-        events = by_id(self.db["events"], missing, projection={"envelope": 1})
+        events = by_id(self.db["events"], missing, projection={"envelope": 1, "audit": 1})
         out = []
         for d in docs:
             if "envelope" not in d:
                 if d["_id"] not in events:
                     continue
                 d["envelope"] = events[d["_id"]]["envelope"]
+                if "audit" in events[d["_id"]]:
+                    d["audit"] = events[d["_id"]]["audit"]  # a bureau write's entry (pantau/audit.py)
             out.append(d)
         return sorted(out, key=lambda d: (d["stored_at"], d["subject"], d["seq"]))
 
     def _send(self, docs: list[dict]) -> None:
+        audit.materialize(docs)  # before the send counts: a crash repeats both (each idempotent)
         p = self.producer()
         futures = [p.send(self.topic, key=d["key"].encode(), value=orjson.dumps(d["envelope"]),
                           headers=KAFKA_HEADERS) for d in docs]

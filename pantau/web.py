@@ -214,6 +214,7 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
     @app.before_request
     def _start():
         g.started = time.perf_counter()
+        g.service_name = service
         given = request.headers.get("X-Correlation-ID", "")
         g.correlation_id = given if CORRELATION_RE.match(given) else str(uuid.uuid4())
         if metrics_on:

@@ -139,9 +139,10 @@ def post_action(tracking_id: str):
         actor = lifecycle.check_reporter(stored, token)
     else:
         actor = lifecycle.Actor("bureau") if principal.role == "bureau" else lifecycle.Actor("unit", principal.unit_id)
+    # named before the write: a bureau action's audit entry travels in its event document
+    audit.note(f"complaint.{action}", tracking_id, status_before=state.get("status") if state else None)
     result, replayed = lifecycle.act(tracking_id, action, body, actor, stored, state,
                                      request.headers.get("Idempotency-Key"), g.get("correlation_id"))
-    audit.note(f"complaint.{action}", tracking_id, status=result["status"], holder_unit_id=result["holder_unit_id"])
     return json_response(result, 200, {"Idempotent-Replay": "true"} if replayed else None)
 
 

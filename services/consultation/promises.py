@@ -242,9 +242,9 @@ def review(body, fkp_id: str, promise_id: str):
         raise _illegal(exc) from None
     data = {"unit_id": forum["unit_id"], "fkp_id": fkp_id, "promise_id": promise_id, "status": status,
             "previous_status": view["status"], "decision": body["decision"]}
+    audit.note("fkp.promise_review", f"{fkp_id}/{promise_id}", decision=body["decision"], status=status,
+               unit_id=forum["unit_id"])  # before the write: the entry travels in the event document
     store.append(store.promise_subject(fkp_id, promise_id), ev.PROMISE_REVIEWED, data, forum["unit_id"],
                  private, head)
-    audit.note("fkp.promise_review", f"{fkp_id}/{promise_id}", decision=body["decision"], status=status,
-               unit_id=forum["unit_id"])
     return _answer(fkp_id, promise_id)
 

@@ -6,7 +6,9 @@ and what the platform shows after the pipeline drained (the observation, see fau
 - per forum and per complaint, the aggregator's history equals the acknowledged order;
 - the aggregator's figures equal a recompute from the services' own stored records;
 - the DLQ received exactly the poison records;
-- every hostile value was refused at the edge with a 422, or stored and counted as sent.
+- every hostile value was refused at the edge with a 422, or stored and counted as sent;
+- every bureau write stored is in the audit log, and every audit entry of a bureau write names
+  an event that was stored (both or neither, whatever was killed in between).
 
 A call that stayed indeterminate (no definite answer before the writers gave up) may or may not
 be visible; it is reported, never counted either way.
@@ -25,6 +27,7 @@ class Verdict:
     figure_mismatches: int = 0
     dlq_mismatch: int = 0
     hostile_mismatch: int = 0
+    audit_mismatch: int = 0
     problems: list = field(default_factory=list)
 
     @property
@@ -123,6 +126,15 @@ def check(ledger, observed: dict) -> Verdict:
     for key, value in getattr(ledger, "skm_service_type", {}).items():
         if key in seen_types and seen_types[key] != value:
             v.add("hostile_mismatch", f"skm {key}: service_type {seen_types[key]!r} is not the {value!r} sent")
+
+    audit = observed.get("audit")
+    if audit is not None:
+        for entry, events in audit["carried"].items():
+            if entry not in audit["logged"]:
+                v.add("audit_mismatch", f"bureau write {sorted(events)} stored without its audit entry {entry}")
+        for entry, event in audit["logged"].items():
+            if event not in audit["existing"]:
+                v.add("audit_mismatch", f"audit entry {entry} names {event!r}, which was not stored")
 
     dlq = observed.get("dlq")
     if dlq is not None:

@@ -11,7 +11,8 @@ FIGURES: dict = {"form": FORM, "scenarios": {}, "acknowledged": {}, "faults": {}
                  "unacknowledged_visible": 0, "reordered": 0, "figure_mismatches": 0, "poison_published": 0,
                  "dlq_records": 0, "drain_seconds_max": 0.0, "outage_503": 0, "outage_2xx": 0,
                  "outage_2xx_sent_before": 0, "server_500": 0,
-                 "retries": 0, "unresolved": 0, "hostile": {}, "hostile_mismatch": 0}
+                 "retries": 0, "unresolved": 0, "hostile": {}, "hostile_mismatch": 0,
+                 "audit_entries": 0, "audit_mismatch": 0}
 
 
 def summary_line() -> str:
@@ -25,5 +26,7 @@ def summary_line() -> str:
             f"2xx to requests sent during outages {f['outage_2xx']} (to requests sent before: "
             f"{f['outage_2xx_sent_before']}), 500s {f['server_500']}; unresolved {f['unresolved']}; "
             f"hostile values {f['hostile'].get('sent', 0)} (422 {f['hostile'].get('refused_422', 0)}, stored "
-            f"{f['hostile'].get('stored', 0)}, mismatches {f['hostile_mismatch']})"
+            f"{f['hostile'].get('stored', 0)}, mismatches {f['hostile_mismatch']}); "
+            f"bureau writes in the audit log {f['audit_entries']} (without their entry or without their write: "
+            f"{f['audit_mismatch']})"
             + (f"; NOT DRAINED within the bound in {f['drain_failures']} run(s)" if f.get("drain_failures") else ""))

@@ -113,7 +113,25 @@ def observe(platform, ledger, units: dict, agg_db=None) -> dict:
         for unit in ku:
             summary = platform.summary(unit)
             out["figures"].append((f"{unit} complaints by status", summary["complaints_by_status"], dict(by_unit[unit])))
+        out["audit"] = audit_pairs()
     return out
+
+
+def audit_pairs() -> dict:
+    """Bureau writes and their audit entries (pantau/audit.py): the entries the services' event
+    documents carry, the `w:` entries of the log with the event each names, and which of those
+    events exist."""
+    carried: dict = defaultdict(set)
+    for svc in ("survey", "consultation", "complaints"):
+        for d in mongo.db(svc)["events"].find({"audit": {"$exists": True}}, projection={"audit": 1}):
+            carried[d["audit"]["_id"]].add(d["_id"])
+    logged = {e["_id"]: (e.get("details") or {}).get("event")
+              for e in mongo.db("registry")["audit"].find({"_id": {"$regex": "^w:"}}, projection={"details": 1})}
+    named = [ev for ev in logged.values() if ev]
+    existing = set()
+    for svc in ("survey", "consultation", "complaints"):
+        existing |= {d["_id"] for d in mongo.db(svc)["events"].find({"_id": {"$in": named}}, projection={"_id": 1})}
+    return {"carried": dict(carried), "logged": logged, "existing": existing}
 
 
 # --- Kafka: DLQ and lag ---

@@ -73,7 +73,8 @@ class Scenario:
         # lag 0 means every effect is stored; allow a few seconds for the report reads anyway
         deadline = time.monotonic() + 30
         while True:
-            verdict = check(L, observed())
+            last = observed()
+            verdict = check(L, last)
             if verdict.ok or time.monotonic() > deadline:
                 break
             time.sleep(1)
@@ -86,7 +87,9 @@ class Scenario:
                    "lost": verdict.lost, "duplicated": verdict.duplicated,
                    "unacknowledged_visible": verdict.unacknowledged_visible, "reordered": verdict.reordered,
                    "figure_mismatches": verdict.figure_mismatches, "problems": verdict.problems[:20],
-                   "hostile": _hostile_figures(L.hostile), "hostile_mismatch": verdict.hostile_mismatch}
+                   "hostile": _hostile_figures(L.hostile), "hostile_mismatch": verdict.hostile_mismatch,
+                   "audit_entries": len(last.get("audit", {}).get("logged", {})),
+                   "audit_mismatch": verdict.audit_mismatch}
         self._record(figures)
         return verdict, figures
 
@@ -102,6 +105,8 @@ class Scenario:
         for k, v in f["hostile"].items():
             F["hostile"][k] = F["hostile"].get(k, 0) + v
         F["hostile_mismatch"] += f["hostile_mismatch"]
+        F["audit_entries"] = max(F["audit_entries"], f["audit_entries"])  # the log only grows: the last run's count
+        F["audit_mismatch"] += f["audit_mismatch"]
         F["poison_published"] += f["poison"]
         F["dlq_records"] += f["dlq_new"]
         F["drain_seconds_max"] = max(F["drain_seconds_max"], f["drain_seconds"])

@@ -121,3 +121,13 @@ def test_a_hostile_value_accepted_that_should_be_refused_or_stored_altered_is_ca
     L.hostile = L.hostile[:2]
     obs["skm_service_type"] = {("u", "Ftest-1-0"): "izin usaha (Perda No_ 5)"}  # a value mangled on the way
     assert check(L, obs).hostile_mismatch == 1
+
+
+def test_a_bureau_write_without_its_audit_entry_or_an_entry_without_its_write_is_caught():
+    obs = observed()
+    obs["audit"] = {"carried": {"w:1": {"cmp:SEC-1:2"}}, "logged": {"w:1": "cmp:SEC-1:2"}, "existing": {"cmp:SEC-1:2"}}
+    assert check(ledger(), obs).ok
+    obs["audit"]["carried"]["w:2"] = {"cmp:SEC-2:2"}  # stored, never logged
+    obs["audit"]["logged"]["w:3"] = "cmp:SEC-3:2"  # logged, never stored
+    v = check(ledger(), obs)
+    assert v.audit_mismatch == 2 and not v.ok, v.problems

@@ -2,6 +2,7 @@
 of any service can change or remove an entry."""
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 
@@ -62,9 +63,12 @@ def test_each_bureau_action_writes_one_entry(world: World):
     expect(world.call("survey", "PUT", f"/v1/skm/settings/{UNIT_A}/2026", "bureau",
                       json=world.settings_body), 200, "survey.skm_followup.put_settings",
            f"/v1/skm/settings/{UNIT_A}/2026")
-    added = new_entries(before)
+    # each entry travels in its event document and reaches the log as the relay publishes it
+    added = world.platform.wait_for(lambda: (n := new_entries(before)) and len(n) >= len(actions) and n, timeout=30)
     got = sorted((e["action"], e["target"]) for e in added)
     assert got == sorted(actions), got
+    stored = {e["details"].get("event") for e in added}
+    assert None not in stored, "every entry names the event document that carried it"
     for e in added:
         assert e["actor"] == f"key:{bureau}:bureau" and e["details"]["key_id"] == bureau
         assert e["details"]["role"] == "bureau" and e["at"] is not None
@@ -74,6 +78,7 @@ def test_each_bureau_action_writes_one_entry(world: World):
                       json=review).status_code == 200
     assert world.call("survey", "PUT", f"/v1/skm/settings/{UNIT_B}/2026", UNIT_B,
                       json=world.settings_body).status_code == 200
+    time.sleep(3)  # what the relay would have copied by now
     assert new_entries(again) == []
     # the bureau reads them back, newest first
     r = world.call("aggregator", "GET", "/v1/audit", "bureau", params={"action": "complaint.", "limit": 50})
