@@ -92,3 +92,23 @@ def actor_of_request() -> str:
     from flask import g
     p = g.get("principal")
     return f"key:{p.key_id}:{p.role}" if p else "anonymous"
+
+
+def entries(action: str | None = None, target: str | None = None, account: str | None = None,
+            limit: int = 100) -> list[dict[str, Any]]:
+    """The log, newest first: `action` exact or a prefix ending in `.`, `target` exact, `account`
+    a staff account's entries (actor `user:<account>`). Read by GET /v1/audit and the dashboard."""
+    query: dict[str, Any] = {"target": target} if target else {}
+    if account:
+        query["actor"] = f"user:{account.strip().lower()}"
+    out = []
+    # the log is small next to the event logs; the action filter runs here (FerretDB scans anyway)
+    for doc in mongo.db("registry")["audit"].find(query).sort("at", -1):
+        if action and not (doc["action"] == action or (action.endswith(".") and doc["action"].startswith(action))):
+            continue
+        at = doc["at"] if doc["at"].tzinfo else doc["at"].replace(tzinfo=timezone.utc)  # the store drops the zone
+        out.append({"id": doc["_id"], "at": at, "actor": doc["actor"], "action": doc["action"],
+                    "target": doc["target"], "details": doc.get("details") or {}})
+        if len(out) >= limit:
+            break
+    return out

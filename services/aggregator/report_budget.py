@@ -34,7 +34,7 @@ LEASE_S = 90.0  # longer than any request lives (gunicorn kills a worker after 6
 TOO_SLOW_RETRY_S = 30
 BLUEPRINTS = {"reports", "fkp_reports", "complaint_reports", "card_reports", "audit", "dashboard"}
 NOT_REPORTS = {"dashboard.static", "dashboard.login", "dashboard.logout", "dashboard.root", "dashboard.my_account",
-               "dashboard.accounts_admin"}
+               "dashboard.accounts_admin", "dashboard.audit_page"}
 
 
 def slots():

@@ -19,6 +19,8 @@ Access kinds (what each route must answer):
 - ACCOUNT_PAGE a person's own page (/akun): no session → 302 to /masuk; any session → 200.
 - ADMIN_PAGE   the accounts page: no session → 302 to /masuk; a unit's or a bureau key's or a
                bureau analyst's session → 403; a bureau_admin account → 200.
+- AUDIT_PAGE   the audit log page: no session → 302 to /masuk; any session but an auditor's or a
+               bureau admin's → 403.
 - FORM_SESSION a form post behind a session: no session → 302 to /masuk (nothing done); a
                session without the CSRF token → 400.
 
@@ -34,7 +36,7 @@ from security_world import OPD_B, PDF, PNG, UNIT_B, World, csv_form
 
 PUBLIC, UNIT, BUREAU, ANY_KEY, ACTION, CODE, PAGE, PAGE_BUREAU, FORM = (
     "public", "unit", "bureau", "any_key", "action", "code", "page", "page_bureau", "form")
-ACCOUNT_PAGE, ADMIN_PAGE, FORM_SESSION = "account_page", "admin_page", "form_session"
+ACCOUNT_PAGE, ADMIN_PAGE, AUDIT_PAGE, FORM_SESSION = "account_page", "admin_page", "audit_page", "form_session"
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ ROUTES: list[Route] = [
     Route("aggregator", "POST", "/akun", FORM_SESSION,
           lambda w: ("/akun", {"data": {"current": "x", "new": "Sandi-baru-uji-2026", "repeat": "Sandi-baru-uji-2026"}})),
     Route("aggregator", "GET", "/admin/pengguna", ADMIN_PAGE, _p("/admin/pengguna")),
+    Route("aggregator", "GET", "/admin/audit", AUDIT_PAGE, _p("/admin/audit?akun=x")),
     Route("aggregator", "POST", "/admin/pengguna", FORM_SESSION,
           lambda w: ("/admin/pengguna", {"data": {"form": "add", "username": "tidakdibuat", "display_name": "X",
                                                   "role": "bureau_admin", "password": "Sandi-baru-uji-2026"}})),

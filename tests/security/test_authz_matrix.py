@@ -14,6 +14,7 @@ from security_matrix import (
     ACTION,
     ADMIN_PAGE,
     ANY_KEY,
+    AUDIT_PAGE,
     BUREAU,
     CODE,
     FORM,
@@ -178,7 +179,7 @@ def test_dashboard_forms_need_the_csrf_token(world, route):
     assert r.status_code == 400, (r.status_code, r.headers.get("Location"))
 
 
-@pytest.mark.parametrize("route", by(ACCOUNT_PAGE, ADMIN_PAGE, FORM_SESSION))
+@pytest.mark.parametrize("route", by(ACCOUNT_PAGE, ADMIN_PAGE, AUDIT_PAGE, FORM_SESSION))
 def test_account_pages_and_forms_need_a_session(world, route):
     r = send(world, route, None)
     assert r.status_code == 302 and "/masuk" in r.headers["Location"], (r.status_code, r.headers)
@@ -208,3 +209,36 @@ def test_session_forms_need_the_csrf_token(world, route):
     r = s.post(world.url(route.service, path), data=kw["data"], timeout=60, allow_redirects=False)
     assert r.status_code == 400, (r.status_code, r.text[:300])
     assert accounts.get("tidakdibuat") is None
+
+
+
+def _as(session, world, route: Route):
+    path, _ = route.build(world)
+    return session.get(world.url(route.service, path), timeout=120, allow_redirects=False)
+
+
+@pytest.mark.parametrize("route", by(PAGE))
+def test_unit_pages_for_each_account_role(account_sessions, world, route):
+    """Every bureau role sees every unit's page; unit B's operator sees B's (the route's unit)."""
+    for role, s in account_sessions.items():
+        assert _as(s, world, route).status_code == 200, role
+
+
+@pytest.mark.parametrize("route", by(PAGE_BUREAU))
+def test_bureau_pages_for_each_account_role(account_sessions, world, route):
+    for role, s in account_sessions.items():
+        r = _as(s, world, route)
+        if role != "unit_operator":
+            assert r.status_code == 200, (role, r.status_code)
+        elif route.rule in REDIRECTS_UNITS:
+            assert r.status_code == 302 and f"/dasbor/unit/{UNIT_B}" in r.headers["Location"]
+        else:
+            assert r.status_code == 403, (role, r.status_code)
+
+
+@pytest.mark.parametrize("route", by(AUDIT_PAGE))
+def test_the_audit_page_is_for_auditors_and_admins(sessions, account_sessions, world, route):
+    for who in (UNIT_A, "bureau"):
+        assert _page(sessions, world, route, who).status_code == 403
+    for role, s in account_sessions.items():
+        assert _as(s, world, route).status_code == (200 if role in ("auditor", "bureau_admin") else 403), role

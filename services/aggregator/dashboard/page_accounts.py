@@ -1,6 +1,7 @@
 """The accounts page for a `bureau_admin` (`/admin/pengguna`): every account, and forms to add
 one, disable or enable it, reset its password or change its role. Each change is written to the
-audit log before the page answers; the same operations exist as `pantau users …`."""
+audit log before the page answers; the same operations exist as `pantau users …`. The audit log
+page (`/admin/audit`) for auditors and bureau admins reads the same log as `GET /v1/audit`."""
 
 from __future__ import annotations
 
@@ -96,3 +97,24 @@ def accounts_admin():
                            rows=rows, labels=accounts.ROLE_LABELS, role_choices=ROLE_CHOICES, unit_choices=units,
                            message=message, error=error,
                            min_length=accounts.MIN_LENGTH), status
+
+
+ACTION_LABELS = {"signin.ok": "Masuk", "signin.failed": "Gagal masuk", "signin.locked": "Dikunci (gagal masuk)",
+                 "signin.key": "Masuk dengan kunci API", "signout": "Keluar",
+                 "account.create": "Akun dibuat", "account.disable": "Akun dinonaktifkan",
+                 "account.enable": "Akun diaktifkan", "account.reset_password": "Kata sandi diatur ulang",
+                 "account.set_role": "Peran diubah", "account.password_change": "Kata sandi diganti"}
+
+
+@blp.route("/admin/audit", methods=["GET"])
+@page_access(bureau_only=True)
+def audit_page():
+    v = g.viewer
+    if v.account_role not in ("auditor", "bureau_admin"):
+        from .render import error_page
+        return error_page(403, "Log audit hanya untuk auditor dan admin Biro Organisasi.")
+    account = (request.args.get("akun") or "").strip()[:64] or None
+    action = (request.args.get("tindakan") or "").strip()[:64] or None
+    rows = audit.entries(action, None, account, 300)
+    return render_template("audit.html", viewer=v, nav=nav(v), logout_form=LogoutForm(), rows=rows,
+                           account=account or "", action=action or "", labels=ACTION_LABELS)

@@ -57,6 +57,10 @@ class Viewer(auth.Principal):
         return self.account_role == "bureau_admin"
 
     @property
+    def sees_audit(self) -> bool:
+        return self.account_role in ("auditor", "bureau_admin")
+
+    @property
     def actor(self) -> str:
         """Who, for the audit log."""
         return f"user:{self.account}" if self.account else f"key:{self.key_id}"
