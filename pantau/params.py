@@ -28,6 +28,24 @@ AS_OF_AHEAD = timedelta(days=366)
 RFC3339 = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
 
 
+OPD_DOC = {"in": "query", "name": "opd", "required": False, "schema": {"type": "string", "minLength": 1},
+           "description": "Hanya satu perangkat daerah (id OPD)"}
+
+
+def opd_arg() -> str | None:
+    """`opd=<id>`: one perangkat daerah, which must be one (422 otherwise); absent: none."""
+    from flask import request
+
+    from .units import Registry
+    raw = request.args.get("opd")
+    if raw is None:
+        return None
+    unit = Registry.instance().get(raw)
+    if unit is None or unit.kind != "opd":
+        raise bad("opd", "opd bukan perangkat daerah yang terdaftar.", "opd is not a registered perangkat daerah.")
+    return raw
+
+
 def bad(name: str, message: str, en: str) -> ProblemError:
     return ProblemError(422, message, detail_en=en, errors=[{"pointer": name, "field": name, "message": message}])
 

@@ -509,12 +509,13 @@ def ind28_followup(pct: float | None, via_lapor: bool) -> tuple[int | None, str]
     5 ≥90 % via SP4N-LAPOR!. No complaint to judge → no score (None)."""
     if pct is None:
         return None, "belum ada pengaduan yang dapat dinilai"
+    shown = f"{pct:.1f}".replace(".", ",")  # the Indonesian decimal comma, as every figure on the pages
     if not via_lapor:
         if pct >= 50:
-            return 2, f"{pct:.1f}% pengaduan selesai (≥50%), belum melalui SP4N-LAPOR!"
-        return 1, f"{pct:.1f}% pengaduan selesai (<50%), belum melalui SP4N-LAPOR!"
+            return 2, f"{shown}% pengaduan selesai (≥50%), belum melalui SP4N-LAPOR!"
+        return 1, f"{shown}% pengaduan selesai (<50%), belum melalui SP4N-LAPOR!"
     if pct >= 90:
-        return 5, f"{pct:.1f}% pengaduan selesai melalui SP4N-LAPOR! (≥90%)"
+        return 5, f"{shown}% pengaduan selesai melalui SP4N-LAPOR! (≥90%)"
     if pct >= 50:
-        return 4, f"{pct:.1f}% pengaduan selesai melalui SP4N-LAPOR! (≥50% dan <90%)"
-    return 3, f"{pct:.1f}% pengaduan selesai melalui SP4N-LAPOR! (<50%)"
+        return 4, f"{shown}% pengaduan selesai melalui SP4N-LAPOR! (≥50% dan <90%)"
+    return 3, f"{shown}% pengaduan selesai melalui SP4N-LAPOR! (<50%)"

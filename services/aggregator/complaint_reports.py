@@ -158,6 +158,25 @@ def figures(items: list[Judged], previous: list[Judged], as_of: datetime, cal: C
     }
 
 
+def overdue_cases(items: list[Judged]) -> list[dict]:
+    """The work list: one row per open deadline the government side has missed (a complaint may
+    have two), most working days late first: which complaint, who holds it, what is due since
+    when, and the tier and unit the breach is charged to."""
+    reg = Registry.instance()
+    rows = []
+    for j in items:
+        for d in j.deadlines:
+            if d["overdue"] and d["kind"] in lapor.GOVERNMENT_KINDS:
+                holder = j.st["holder_unit_id"]
+                rows.append({"complaint_id": j.st["complaint_id"], "holder_unit_id": holder,
+                             "holder_name": (reg.get(holder).name if holder and reg.get(holder) else holder),
+                             "opd_id": reg.opd_of(holder) if holder else None, "status": j.st["status"],
+                             "received_at": j.st["received_at"], "kind": d["kind"], "round": d["round"],
+                             "due_date": d["due_date"], "working_days_late": d["working_days_late"],
+                             "tier": d["tier"], "charged_to": d["charged_to"]})
+    return sorted(rows, key=lambda r: (-r["working_days_late"], r["due_date"], r["complaint_id"], r["kind"]))
+
+
 def charged_to(items: list[Judged], unit_id: str) -> dict:
     """Breached deadlines charged to `unit_id` (late or overdue), wherever the complaint is now."""
     return _count_deadlines(items, lambda d: d["outcome"] == "breached" and d["charged_to"] == unit_id)
@@ -174,18 +193,30 @@ def unit_report(db, unit, period: Period, as_of: datetime, cal: Calendar, tz: st
             "period": str(period), "previous_period": str(period.previous()), "as_of": as_of.isoformat(),
             "rules_version": lapor.DEFAULT_RULES,
             **figures(_held_by(now_items, unit.id), _held_by(prev_items, unit.id), as_of, cal),
-            "breaches_charged": charged_to(now_items, unit.id)}
+            "breaches_charged": charged_to(now_items, unit.id),
+            "overdue_cases": overdue_cases(_held_by(now_items, unit.id))}
 
 
-def province_report(db, period: Period, as_of: datetime, cal: Calendar, tz: str, province_id: str) -> dict:
+def _in_opd(items: list[Judged], opd_id: str) -> list[Judged]:
+    reg = Registry.instance()
+    return [j for j in items if j.st["holder_unit_id"] and reg.opd_of(j.st["holder_unit_id"]) == opd_id]
+
+
+def province_report(db, period: Period, as_of: datetime, cal: Calendar, tz: str, province_id: str,
+                    opd_id: str | None = None) -> dict:
+    """The province's complaints, or one OPD's (`opd_id`: every figure, list and table is then of
+    the complaints its units hold)."""
     reg = Registry.instance()
     judged = judge(load_logs(db), as_of, cal, province_id)
     now_items, prev_items = in_period(judged, period, tz), in_period(judged, period.previous(), tz)
-    body = {"province_id": province_id, "period": str(period), "previous_period": str(period.previous()),
-            "as_of": as_of.isoformat(), "rules_version": lapor.DEFAULT_RULES,
+    if opd_id:
+        now_items, prev_items = _in_opd(now_items, opd_id), _in_opd(prev_items, opd_id)
+    body = {"province_id": province_id, "opd_id": opd_id, "period": str(period),
+            "previous_period": str(period.previous()), "as_of": as_of.isoformat(), "rules_version": lapor.DEFAULT_RULES,
             **figures(now_items, prev_items, as_of, cal),
-            "breaches_charged_to_instansi": charged_to(now_items, province_id)}
-    body["overdue"].pop("complaints")  # per-complaint lists stay in the unit reports
+            "breaches_charged_to_instansi": charged_to(now_items, province_id),
+            "overdue_cases": overdue_cases(now_items)}
+    body["overdue"].pop("complaints")  # the work list (overdue_cases) has them, with their deadlines
     units = [u for u in reg.all() if u.kind in ("upp", "opd", "kabkota")]
     holders = {j.st["holder_unit_id"] for j in now_items}
     rows: dict[str | None, list[dict]] = {}
@@ -202,7 +233,7 @@ def province_report(db, period: Period, as_of: datetime, cal: Calendar, tz: str,
             "breaches_charged": charged_to(now_items, u.id)["total"],
             "satisfaction_mean": f["satisfaction"]["mean"], "reopen": f["reopen"]})
     opds = []
-    for o in (u for u in reg.all() if u.kind == "opd"):
+    for o in (u for u in reg.all() if u.kind == "opd" and (not opd_id or u.id == opd_id)):
         members = rows.get(o.id, [])
         ids = {r["unit_id"] for r in members}
         f = figures([j for j in now_items if j.st["holder_unit_id"] in ids],
@@ -214,7 +245,7 @@ def province_report(db, period: Period, as_of: datetime, cal: Calendar, tz: str,
                      "breaches": {k: f["breaches"][k] for k in ("total", "by_kind")},
                      "units": sorted(members, key=lambda r: r["unit_id"])})
     body["opds"] = opds
-    body["other_holders"] = sorted(rows.get(None, []), key=lambda r: r["unit_id"])
+    body["other_holders"] = [] if opd_id else sorted(rows.get(None, []), key=lambda r: r["unit_id"])
     return body
 
 

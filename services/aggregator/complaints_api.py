@@ -1,14 +1,15 @@
 """Aggregator complaint follow-up reports (SP4N-LAPOR!); the figures are in complaint_reports.
 
 `GET /v1/complaints/units/{unit_id}?period=P[&as_of=RFC3339]` (the unit's own key or the bureau)
-and `GET /v1/complaints/province?period=P[&as_of=...]` (bureau). Periods as everywhere
+and `GET /v1/complaints/province?period=P[&as_of=...][&opd=OPD]` (bureau; `opd`: every figure of
+that OPD's units). Both list the open overdue deadlines (`overdue_cases`, most days late first). Periods as everywhere
 (`2026`, `2026-S1`, `2026-Q1`, `2026-03`); `as_of` defaults to now and is echoed.
 """
 from __future__ import annotations
 
 from pantau import auth, mongo
 from pantau.config import settings
-from pantau.params import AS_OF_DOC, PERIOD_DOC, as_of_arg, period_arg
+from pantau.params import AS_OF_DOC, OPD_DOC, PERIOD_DOC, as_of_arg, opd_arg, period_arg
 from pantau.problems import ProblemError
 from pantau.rules.workdays import default_calendar
 from pantau.units import Registry
@@ -41,10 +42,10 @@ def unit_complaints(unit_id: str):
 
 
 @blp.route("/province", methods=["GET"])
-@blp.doc(security=[{"bearer": []}], parameters=PARAMS)
+@blp.doc(security=[{"bearer": []}], parameters=[*PARAMS, OPD_DOC])
 @auth.require("bureau")
 def province_complaints():
     """Tindak lanjut pengaduan se-provinsi, per perangkat daerah dan per unit."""
-    period, as_of = period_arg(), as_of_arg(reports.now())
+    period, as_of, opd = period_arg(), as_of_arg(reports.now()), opd_arg()
     s = settings()
-    return json_response(reports.province_report(db(), period, as_of, default_calendar(), s.tz, s.province_id))
+    return json_response(reports.province_report(db(), period, as_of, default_calendar(), s.tz, s.province_id, opd))

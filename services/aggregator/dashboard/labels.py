@@ -44,6 +44,17 @@ KIND_LABELS = {
     "first_follow_up": "Tindak lanjut pertama (5 hari kerja)",
     "resolution": "Penyelesaian (60 hari)",
 }
+ACTION_LABELS = {
+    "receive": "Diterima", "verify": "Diverifikasi dan didisposisikan", "pend": "Ditunda (menunggu pelapor)",
+    "complete_info": "Pelapor melengkapi informasi", "archive": "Diarsipkan", "forward": "Diteruskan",
+    "forward_out": "Diteruskan ke instansi lain", "follow_up": "Tindak lanjut", "resolve": "Dijawab (selesai)",
+    "rate": "Dinilai pelapor", "reopen": "Dibuka kembali", "accept": "Diterima pelapor",
+    "auto_close": "Ditutup otomatis (batas tanggapan lewat)", "auto_archive": "Diarsipkan otomatis",
+}
+HOP_LABELS = {"filed": "Diajukan ke", "disposed": "Didisposisikan ke", "forwarded": "Diteruskan ke",
+              "forwarded_out": "Diteruskan keluar"}
+OUTCOME_LABELS = {"met": "Terpenuhi", "breached": "Terlampaui", "open": "Berjalan", "cancelled": "Dibatalkan",
+                  "used": "Dipakai pelapor", "expired": "Habis"}
 TIER_LABELS = {
     "instansi": "Admin instansi (provinsi)",
     "opd": "Perangkat daerah",

@@ -81,8 +81,29 @@ def complaint_sections(f: dict, prefix: str = "") -> list[Section]:
     ]
 
 
+CASE_HREF = "/dasbor/pengaduan/kasus/{}"
+
+
+def work_list(rep: dict, with_holder: bool) -> Table:
+    """The overdue deadlines to act on, most working days late first; each row leads to its case."""
+    rows = [{**c, "key": f"{c['complaint_id']}:{c['kind']}:{c['round']}",
+             "kind_label": KIND_LABELS.get(c["kind"], c["kind"]) + (f" (ke-{c['round']})" if c["round"] > 1 else ""),
+             "status_label": STATUS_LABELS.get(c["status"], c["status"]), "tier_label": TIER_LABELS.get(c["tier"], c["tier"]),
+             "href": CASE_HREF.format(c["complaint_id"]),
+             "holder_href": f"/dasbor/unit/{c['holder_unit_id']}/pengaduan?periode={rep['period']}"}
+            for c in rep.get("overdue_cases", [])]
+    holder = (("holder_name", "Pemegang", "text", "holder_href"),) if with_holder else ()
+    return Table("lewat-tenggat", "Pengaduan yang sedang lewat tenggat (paling lama lebih dulu)",
+                 cols(("complaint_id", "Nomor pelacakan", "text", "href"), *holder, ("status_label", "Status"),
+                      ("kind_label", "Tenggat"), ("received_at", "Diterima", "date"), ("due_date", "Jatuh tempo", "date"),
+                      ("working_days_late", "Lewat (hari kerja)", "int"), ("tier_label", "Dibebankan kepada")),
+                 rows, row_key="key",
+                 empty="Tidak ada pengaduan yang sedang lewat tenggat pada periode dan keadaan ini.")
+
+
 def complaints_province_page(rep: dict, opd_id: str | None = None) -> Page:
     secs = complaint_sections(rep)
+    secs.insert(1, table_section("Pengaduan lewat tenggat", work_list(rep, with_holder=True)))
     opds = rep["opds"] if not opd_id else [o for o in rep["opds"] if o["opd_id"] == opd_id]
 
     def figures(x: dict) -> dict:
@@ -109,15 +130,11 @@ def complaints_province_page(rep: dict, opd_id: str | None = None) -> Page:
         cols(("name", "Unit", "text", "href"), *common, ("breaches", "Tenggat terlampaui (dibebankan)", "int"),
              ("ind28", "Skor ind. 28", "int"), ("satisfaction", "Kepuasan (1–4)", "dec2")),
         unit_rows, row_key="unit_id")))
-    note = " (ringkasan dan grafik: seluruh provinsi)" if opd_id else ""
-    return Page("Tindak Lanjut Pengaduan", fmt.periode(rep["period"]) + note, secs, rep["as_of"])
+    scope = f" · {opds[0]['name']}" if opd_id and opds else ""
+    return Page("Tindak Lanjut Pengaduan", fmt.periode(rep["period"]) + scope, secs, rep["as_of"])
 
 
 def complaints_unit_page(rep: dict) -> Page:
     secs = complaint_sections(rep)
-    overdue = [{"complaint_id": c["complaint_id"], "kinds": ", ".join(KIND_LABELS.get(k, k) for k in c["kinds"])}
-               for c in rep["overdue"].get("complaints", [])]
-    secs.append(table_section("Pengaduan lewat tenggat", Table(
-        "lewat-tenggat", "Pengaduan yang sedang lewat tenggat",
-        cols(("complaint_id", "Nomor pelacakan"), ("kinds", "Tenggat")), overdue, row_key="complaint_id")))
+    secs.insert(1, table_section("Pengaduan lewat tenggat", work_list(rep, with_holder=False)))
     return Page(f"Tindak Lanjut Pengaduan — {rep['name']}", fmt.periode(rep["period"]), secs, rep["as_of"])

@@ -116,7 +116,7 @@ def _complaints():
     period, opd_id = arg_period(), arg_opd()
     as_of, per = arg_as_of()
     s = settings()
-    rep = complaint_reports.province_report(db(), period, as_of, default_calendar(), s.tz, s.province_id)
+    rep = complaint_reports.province_report(db(), period, as_of, default_calendar(), s.tz, s.province_id, opd_id)
     return show(
         pages.complaints_province_page(rep, opd_id),
         filter_bar(period=period, opd=opd_id, as_of=per, with_opd=True, with_as_of=True),
@@ -201,6 +201,27 @@ def unit_complaints(unit_id: str):
     unit = Registry.instance().get(unit_id)
     rep = complaint_reports.unit_report(db(), unit, period, as_of, default_calendar(), s.tz, s.province_id)
     return show(pages.complaints_unit_page(rep), filter_bar(period=period, as_of=per, with_as_of=True))
+
+
+@blp.route("/dasbor/pengaduan/kasus/<tracking_id>", methods=["GET"])
+@page_access()
+def complaint_case(tracking_id: str):
+    """One complaint: the bureau sees any; a unit sees one it holds or has held."""
+    from pantau.rules.workdays import default_calendar
+
+    from .page_case import case_page, case_state
+
+    doc = db()["complaints"].find_one({"_id": tracking_id}) if len(tracking_id) <= 80 else None
+    v = g.viewer
+    if doc is None:
+        return error_page(404, "Pengaduan tidak ditemukan.")
+    if not (v.bureau or v.unit_id in (doc.get("holders") or [])):
+        return error_page(403, "Pengaduan ini tidak pernah dipegang unit Anda.")
+    as_of, per = arg_as_of()
+    judged = case_state(doc, as_of, default_calendar(), settings().province_id)
+    if judged is None:
+        return error_page(404, "Pengaduan ini belum diterima pada tanggal yang dipilih.")
+    return show(case_page(*judged, as_of), filter_bar(as_of=per, with_as_of=True))
 
 
 # ---- public SKM pages (no login, no personal data) -----------------------------------------------

@@ -38,6 +38,7 @@ class Table:
     rows: list[dict] = field(default_factory=list)
     row_key: str | None = None  # row field that identifies a row in the HTML (data-row)
     note: str | None = None
+    empty: str | None = None  # what the page says when there is no row: why, and what would fill it
 
     def cell(self, row: dict, col: Column) -> Any:
         v = row

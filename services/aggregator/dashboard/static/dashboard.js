@@ -26,3 +26,81 @@
   });
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
 })();
+
+/* Tables people can work with: every column header sorts (numbers and dates by their raw value in
+   data-sort, text in Indonesian order), and a table of ten rows or more gets a search box that
+   hides the rows not containing the words typed. Without JavaScript the tables stay as sent. */
+(function () {
+  "use strict";
+  var collator = new Intl.Collator("id-ID", { numeric: true, sensitivity: "base" });
+  function key(td) {
+    if (!td) { return ""; }
+    var raw = td.getAttribute("data-sort");
+    if (raw !== null && raw !== "") {
+      var n = Number(raw);
+      return isNaN(n) ? raw : n;
+    }
+    return td.textContent.trim();
+  }
+  function compare(a, b) {
+    if (typeof a === "number" && typeof b === "number") { return a - b; }
+    if (a === "" || a === "–") { return 1; }
+    if (b === "" || b === "–") { return -1; }
+    return collator.compare(String(a), String(b));
+  }
+  function sortable(table) {
+    var heads = table.querySelectorAll("thead th");
+    heads.forEach(function (th, index) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      button.textContent = th.textContent;
+      button.title = "Urutkan menurut kolom ini";
+      th.textContent = "";
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (r1, r2) {
+          var c = compare(key(r1.cells[index]), key(r2.cells[index]));
+          return ascending ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  }
+  function searchable(table) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "table-search";
+    box.placeholder = "Cari di tabel ini…";
+    box.setAttribute("aria-label", "Cari di tabel " + (table.getAttribute("data-table") || ""));
+    var count = document.createElement("span");
+    count.className = "table-count small";
+    table.parentNode.insertBefore(box, table);
+    table.parentNode.insertBefore(count, table);
+    box.addEventListener("input", function () {
+      var words = box.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+        var text = r.textContent.toLowerCase();
+        var match = words.every(function (w) { return text.indexOf(w) >= 0; });
+        r.hidden = !match;
+        if (match) { shown += 1; }
+      });
+      count.textContent = words.length ? shown + " baris cocok" : "";
+    });
+  }
+  function enhance() {
+    document.querySelectorAll("main table[data-table]").forEach(function (table) {
+      if (!table.tHead || !table.tBodies.length || table.getAttribute("data-enhanced")) { return; }
+      table.setAttribute("data-enhanced", "1");
+      if (table.tBodies[0].rows.length > 1) { sortable(table); }
+      if (table.getAttribute("data-searchable")) { searchable(table); }
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", enhance); } else { enhance(); }
+})();
