@@ -224,6 +224,8 @@ def province_report(db, year: int, as_of: datetime, s: Settings | None = None,
                for uid, u in sorted(upps.items()) if not figs[uid]["forums_held"]]
     overdue = sorted((p for f in figs.values() for p in f["overdue_promises"]), key=_oldest_first)
     earlier = sorted((p for f in figs.values() for p in f["overdue_from_earlier_years"]), key=_oldest_first)
+    disputed = sorted((p for f in figs.values() for p in f["promise_list"] if p["status"] == "disputed"),
+                      key=lambda p: (p["target_date"], p["unit_id"], p["promise_id"]))
     return {"province_id": s.province_id, "year": year, "as_of": as_of.isoformat(),
             **rollup([figs[u] for u in unit_ids]), "opd": opds, "units_without_forum": without,
-            "overdue_promises": overdue, "overdue_from_earlier_years": earlier}
+            "overdue_promises": overdue, "overdue_from_earlier_years": earlier, "disputed_promises": disputed}

@@ -94,3 +94,23 @@ def test_a_unit_sees_its_own_list_and_cases_only(platform, demo, new_context):
     login(other, url, demo["other_key"])
     assert other.goto(url + f"/dasbor/pengaduan/kasus/BROWSER-{Y}-1").status == 403
     assert other.goto(url + "/dasbor/pengaduan/kasus/TIDAK-ADA-999").status == 404
+
+
+def test_overdue_and_disputed_promises_lead_to_the_promise(platform, demo, new_context):
+    url = _url(platform)
+    page = new_context().new_page()
+    login(page, url, demo["bureau"])
+    page.goto(url + f"/dasbor/fkp?tahun={Y}")
+    rows = page.locator('table[data-table="janji-lewat-target"] tbody tr')
+    assert rows.count() >= 1
+    assert page.locator('table[data-table="janji-lewat-target"] td[data-col="unit_name"]').first.inner_text() \
+        != MAIN  # the unit's name, not its code
+    rows.first.locator('td[data-col="description"] a').click()
+    page.wait_for_url("**/dasbor/fkp/janji/**")
+    assert page.locator("h1").inner_text().startswith("Janji FKP — ")
+    kinds = page.locator('table[data-table="riwayat"] td[data-col="what"]').all_inner_texts()
+    assert kinds[0] == "Dicatat", kinds
+    shot(page, "janji-1366")
+    other = new_context().new_page()
+    login(other, url, demo["other_key"])
+    assert other.goto(page.url).status == 403  # another unit's promise

@@ -184,6 +184,8 @@ ROUTES: list[Route] = [
     Route("aggregator", "GET", "/dasbor/pengaduan", PAGE_BUREAU, _p("/dasbor/pengaduan?periode=2026")),
     Route("aggregator", "GET", "/dasbor/rekap-skm.pdf", PAGE_BUREAU, _p("/dasbor/rekap-skm.pdf?periode=2026")),
     Route("aggregator", "GET", "/dasbor/unit/<unit_id>", PAGE, _p("/dasbor/unit/{B}?tahun=2026")),
+    Route("aggregator", "GET", "/dasbor/fkp/janji/<unit_id>/<fkp_id>/<promise_id>", PAGE,
+          _p("/dasbor/fkp/janji/{B}/{w.fkp_id}/janji-sec")),
     Route("aggregator", "GET", "/dasbor/pengaduan/kasus/<tracking_id>", PAGE,
           _p("/dasbor/pengaduan/kasus/{w.tracking_id}")),
     Route("aggregator", "GET", "/dasbor/unit/<unit_id>/skm", PAGE, _p("/dasbor/unit/{B}/skm?periode=2026")),

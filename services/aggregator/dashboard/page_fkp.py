@@ -11,9 +11,28 @@ from .labels import ELEMENT_NAMES, PALETTE, PROMISE_LABELS, STAGE_LABELS, TOPIC_
 from .model import Chart, Page, Section, Tile, bar, cols, count_tile, table_section
 
 PROMISE_COLUMNS = cols(
-    ("unit_id", "Unit"), ("description", "Janji"), ("owner", "Penanggung jawab"), ("target_date", "Target", "date"),
-    ("days_overdue", "Hari terlambat", "int"), ("status", "Status"),
+    ("description", "Janji", "text", "href"), ("unit_name", "Unit", "text", "unit_href"), ("owner", "Penanggung jawab"),
+    ("target_date", "Target", "date"), ("days_overdue", "Hari terlambat", "int"), ("status_label", "Status"),
+    ("disputes", "Sanggahan peserta", "int"),
 )
+PROMISE_HREF = "/dasbor/fkp/janji/{unit_id}/{fkp_id}/{promise_id}"
+
+
+def promise_rows(promises: list[dict], year: int) -> list[dict]:
+    """Work-list rows: each promise leads to its own page, its unit to the unit's tracker."""
+    from pantau.units import Registry
+    reg = Registry.instance()
+    seen, rows = set(), []
+    for p in promises:
+        key = f"{p['unit_id']}:{p['fkp_id']}:{p['promise_id']}"
+        if key in seen:
+            continue
+        seen.add(key)
+        unit = reg.get(p["unit_id"])
+        rows.append({**p, "row": key, "unit_name": unit.name if unit else p["unit_id"],
+                     "status_label": PROMISE_LABELS.get(p["status"], p["status"]),
+                     "href": PROMISE_HREF.format(**p), "unit_href": f"/dasbor/unit/{p['unit_id']}/fkp?tahun={year}"})
+    return rows
 
 
 def promise_chart(p: dict, id_: str = "chart-janji") -> Chart:
@@ -59,16 +78,18 @@ def fkp_province_page(rep: dict, opd_id: str | None = None) -> Page:
         for u in o["unit_figures"]
     ]
     keep = {u["unit_id"] for u in units}
-    overdue = [{**p, "row": f"{p['unit_id']}:{p['fkp_id']}:{p['promise_id']}"}
-               for p in rep["overdue_promises"] if p["unit_id"] in keep]
+    overdue = promise_rows([p for p in rep["overdue_promises"] + rep.get("disputed_promises", [])
+                            if p["unit_id"] in keep], rep["year"])
     opd_rows = [{"opd_id": o["opd_id"], "name": o["name"], "units": o["units"], "forums_held": o["forums_held"],
                  **_counts(o), "ind2": o["pekppp_ind2_mean"]} for o in opds]
     counts = (("total", "Janji", "int"), ("fulfilled", "Terpenuhi", "int"), ("open", "Terbuka", "int"),
               ("overdue", "Lewat target", "int"), ("rate", "Terpenuhi (%)", "pct"))
     secs = [
         Section("Ringkasan", tiles=tiles, charts=[promise_chart(scope["promises"])], id="ringkasan"),
-        table_section("Janji lewat target (terlama dulu)",
-                      Table("janji-lewat-target", "Janji lewat target", PROMISE_COLUMNS, overdue, row_key="row"),
+        table_section("Janji lewat target atau disanggah",
+                      Table("janji-lewat-target", "Janji lewat target (terlama dulu), lalu yang disanggah peserta",
+                            PROMISE_COLUMNS, overdue, row_key="row",
+                            empty="Tidak ada janji yang lewat target atau disanggah pada tahun dan keadaan ini."),
                       id="lewat-target"),
         table_section("Per perangkat daerah", Table(
             "per-opd", "FKP per perangkat daerah",
@@ -92,7 +113,8 @@ def fkp_unit_page(rep: dict) -> Page:
     tiles.insert(1, Tile("Skor PEKPPP ind. 2", fmt.bulat(ind2["score"]), "pekppp_ind2.score", note=ind2["rule"]))
     promises = [
         {**p, "row": f"{p['fkp_id']}:{p['promise_id']}", "status_label": PROMISE_LABELS.get(p["status"], p["status"]),
-         "elements_label": ", ".join(rules.ELEMENT_LABELS.get(e, e) for e in p["elements"])}
+         "elements_label": ", ".join(rules.ELEMENT_LABELS.get(e, e) for e in p["elements"]),
+         "href": PROMISE_HREF.format(unit_id=rep["unit_id"], **p)}
         for p in rep["promise_list"]
     ]
     forums = [
@@ -105,7 +127,7 @@ def fkp_unit_page(rep: dict) -> Page:
         Section("Ringkasan", tiles=tiles, charts=[promise_chart(rep["promises"])], id="ringkasan"),
         table_section("Janji perbaikan", Table(
             "janji", "Janji perbaikan",
-            cols(("description", "Janji"), ("owner", "Penanggung jawab"), ("elements_label", "Unsur SKM"),
+            cols(("description", "Janji", "text", "href"), ("owner", "Penanggung jawab"), ("elements_label", "Unsur SKM"),
                  ("target_date", "Target", "date"), ("status_label", "Status"), ("progress_pct", "Kemajuan (%)", "pct"),
                  ("fulfilled_on", "Terpenuhi", "date"), ("days_overdue", "Hari terlambat", "int"),
                  ("confirmations", "Konfirmasi peserta", "int")),
@@ -119,3 +141,38 @@ def fkp_unit_page(rep: dict) -> Page:
     ]
     return Page(f"Pelacak Janji FKP — {rep.get('unit_name') or rep['unit_id']}", f"Tahun {rep['year']}", secs,
                 rep["as_of"])
+
+
+HISTORY_LABELS = {"recorded": "Dicatat", "progress": "Laporan kemajuan", "feedback": "Tanggapan peserta",
+                  "review": "Keputusan Biro Organisasi"}
+VERDICT_LABELS = {"confirm": "membenarkan", "dispute": "menyanggah"}
+DECISION_LABELS = {"dispute_upheld": "sanggahan diterima", "dispute_rejected": "sanggahan ditolak"}
+
+
+def promise_page(unit_id: str, unit_name: str, promise: dict, state: dict | None, as_of: str) -> Page:
+    """One promise: what was promised by when, where it stands, and its history (progress with
+    the number of evidence files, participants' confirmations and disputes, the bureau's reviews)."""
+    status = state["status"] if state else promise["history"][0]["status"]
+    tiles = [Tile("Status", PROMISE_LABELS.get(status, status), "status"),
+             Tile("Target", fmt.tanggal(promise["target_date"]), "target_date"),
+             Tile("Kemajuan", fmt.persen(state["progress_pct"]) if state and state.get("progress_pct") is not None
+                  else fmt.NONE, "progress_pct"),
+             Tile("Penanggung jawab", promise["owner"], "owner")]
+    rows = []
+    for i, e in enumerate(promise["history"]):
+        what = HISTORY_LABELS.get(e["kind"], e["kind"])
+        if e["kind"] == "progress":
+            what += f": {fmt.persen(e.get('progress_pct'))}, {fmt.bulat(e.get('evidence_count') or 0)} bukti"
+        elif e["kind"] == "feedback":
+            what += " " + VERDICT_LABELS.get(e.get("verdict"), e.get("verdict") or "")
+        elif e["kind"] == "review":
+            what += ": " + DECISION_LABELS.get(e.get("decision"), e.get("decision") or "")
+        rows.append({"n": i + 1, "t": e["t"], "at": e.get("at"), "what": what,
+                     "status": PROMISE_LABELS.get(e["status"], e["status"])})
+    elements = ", ".join(rules.ELEMENT_LABELS.get(el, el) for el in promise["elements"]) or fmt.NONE
+    secs = [Section("Ringkasan", tiles=tiles, id="ringkasan"),
+            table_section("Riwayat", Table("riwayat", "Riwayat janji", cols(
+                ("n", "No.", "int"), ("t", "Dicatat", "datetime"), ("at", "Tanggal kejadian", "date"),
+                ("what", "Kejadian"), ("status", "Status sesudahnya")), rows, row_key="n"))]
+    return Page(f"Janji FKP — {promise['description']}", f"{unit_name} · forum {promise['fkp_id']} · unsur SKM: "
+                f"{elements}", secs, as_of, links=[("Pelacak janji unit ini", f"/dasbor/unit/{unit_id}/fkp")])

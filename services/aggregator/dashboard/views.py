@@ -203,6 +203,27 @@ def unit_complaints(unit_id: str):
     return show(pages.complaints_unit_page(rep), filter_bar(period=period, as_of=per, with_as_of=True))
 
 
+@blp.route("/dasbor/fkp/janji/<unit_id>/<fkp_id>/<promise_id>", methods=["GET"])
+@page_access()
+def promise_case(unit_id: str, fkp_id: str, promise_id: str):
+    """One FKP promise of a unit (the unit's own viewer, or the bureau)."""
+    from pantau.rules import fkp as fkp_rules
+
+    from .page_fkp import promise_page
+
+    doc = db()["fkp_units"].find_one({"_id": unit_id}) or {}
+    promise = next((p for p in doc.get("promises", []) if p["fkp_id"] == fkp_id and p["promise_id"] == promise_id),
+                   None)
+    if promise is None:
+        return error_page(404, "Janji tidak ditemukan.")
+    as_of, per = arg_as_of()
+    state = fkp_rules.state_at(promise["history"], as_of)
+    if state is None:
+        return error_page(404, "Janji ini belum dicatat pada tanggal yang dipilih.")
+    unit = Registry.instance().get(unit_id)
+    return show(promise_page(unit_id, unit.name, promise, state, as_of.isoformat()), filter_bar(as_of=per, with_as_of=True))
+
+
 @blp.route("/dasbor/pengaduan/kasus/<tracking_id>", methods=["GET"])
 @page_access()
 def complaint_case(tracking_id: str):
