@@ -102,9 +102,16 @@ PAGES: tuple[tuple[str, str, str], ...] = (
      "kepatuhan tiap unit."),
     ("/dasbor/kepatuhan", "Kepatuhan", "Matriks kewajiban tiap unit (SKM, publikasi, RTL, FKP, janji, pengaduan): "
      "terpenuhi, belum, atau tanpa data, dengan buktinya."),
-    ("/dasbor/fkp", "Janji FKP", "Janji perbaikan dari Berita Acara FKP: terbuka, lewat target, disanggah."),
-    ("/dasbor/pengaduan", "Pengaduan", "Tindak lanjut pengaduan SP4N-LAPOR!: status, tenggat menurut jenis dan "
-     "tingkat, kategori, per perangkat daerah dan unit."),
+    ("/dasbor/fkp", "Janji FKP", "Janji perbaikan dari Berita Acara FKP: terbuka, lewat target, disanggah; "
+     "daftar janji yang lewat target atau disanggah, tiap baris menuju halaman janjinya."),
+    ("/dasbor/fkp/janji/<unit>/<forum>/<janji>", "Janji", "Satu janji: target, kemajuan, bukti, tanggapan peserta "
+     "dan keputusan Biro Organisasi."),
+    ("/dasbor/pengaduan", "Pengaduan", "Tindak lanjut pengaduan SP4N-LAPOR!: daftar pengaduan yang sedang lewat "
+     "tenggat (paling lama dulu, tiap baris menuju kasusnya), status, tenggat menurut jenis dan tingkat, kategori, "
+     "per perangkat daerah dan unit; filter perangkat daerah berlaku untuk semua angka."),
+    ("/dasbor/pengaduan/kasus/<nomor>", "Kasus pengaduan", "Satu pengaduan: riwayat status, unit yang memegangnya, "
+     "setiap tenggat dengan siapa yang memakai waktunya dan kepada siapa pelanggaran dibebankan; tanpa data "
+     "pribadi."),
     ("/dasbor/unit/<unit>", "Kartu unit", "Satu unit: SKM, RTL, FKP, pengaduan dan indikator PEKPPP dengan buktinya."),
     ("/dasbor/unit/<unit>/skm", "Detail SKM", "IKM unit per periode: sembilan unsur, mutu, sampel, profil responden, "
      "tren; laporan PDF."),
