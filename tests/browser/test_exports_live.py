@@ -67,7 +67,7 @@ def test_compliance_xlsx_and_csv_equal_the_api(platform, bureau_page):
         }
         assert wb["ringkasan"]["B2"].number_format == "#,##0"
         c = bureau_page.request.get(url + "&format=csv&table=matriks")
-        lines = list(csv.reader(io.StringIO(c.body().decode("utf-8-sig"))))
+        lines = list(csv.reader(io.StringIO(c.body().decode("utf-8-sig")), delimiter=";"))
         csv_row = next(r for r in lines[1:] if r[0] == mine["name"])
         return (len(rows) == m["unit_count"] and got == want and totals == want_totals and csv_row[2:] == want) or None
 

@@ -181,8 +181,11 @@ def test_csv_and_xlsx_hold_the_tables_shown(client):
     csv = client.get(f"/dasbor/unit/lab?tahun={YEAR}&format=csv&table=tren")
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     lines = csv.get_data(as_text=True).lstrip("\ufeff").strip().splitlines()
-    assert lines[0] == "Periode,Responden,IKM,Mutu"
-    assert lines[3] == f"{YEAR}-S1,22,86.87,B"
+    assert lines[0] == "Periode;Responden;IKM;Mutu"  # the Indonesian convention by default
+    assert lines[3] == f"{YEAR}-S1;22;86,87;B"
+    plain = client.get(f"/dasbor/unit/lab?tahun={YEAR}&format=csv&table=tren&sep=comma")
+    assert plain.get_data(as_text=True).lstrip("\ufeff").strip().splitlines()[3] == f"{YEAR}-S1,22,86.87,B"
+    assert client.get(f"/dasbor/unit/lab?tahun={YEAR}&format=csv&table=tren&sep=tab").status_code == 400
     x = client.get(f"/dasbor/unit/lab?tahun={YEAR}&format=xlsx")
     assert x.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(x.data))

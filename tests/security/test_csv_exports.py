@@ -106,7 +106,7 @@ def bureau(platform, written) -> requests.Session:
 def download(platform, session: requests.Session, path: str) -> list[list[str]]:
     r = session.get(platform.url("aggregator", path), timeout=TIMEOUT)
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv"), (path, r.status_code)
-    return list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
 
 
 def csv_path(page: str, table: str) -> str:

@@ -30,7 +30,7 @@ def test_dashboard_csv_prefixes_formula_text_and_keeps_negative_numbers():
                                      Column("change", "Perubahan", "int"), Column("note", "Catatan")],
                   [{"description": HOSTILE, "owner": "@admin", "change": -3, "note": "-3"},
                    {"description": "Tambah loket", "owner": "Kepala seksi", "change": 2, "note": "\t=1+1"}])
-    lines = list(csv.reader(io.StringIO(sheets.to_csv(table).decode("utf-8-sig"))))
+    lines = list(csv.reader(io.StringIO(sheets.to_csv(table).decode("utf-8-sig")), delimiter=";"))
     assert lines == [["Janji", "'=Penanggung jawab", "Perubahan", "Catatan"],
                      ["'" + HOSTILE, "'@admin", "-3", "'-3"],
                      ["Tambah loket", "Kepala seksi", "2", "'\t=1+1"]]

@@ -64,9 +64,19 @@ def test_id_formats():
     assert display({"state": "not_met"}, "state") == "Tidak terpenuhi" and display(True, "text") == "Ya"
 
 
-def test_csv_is_utf8_with_labels_and_plain_numbers():
+def test_csv_defaults_to_the_indonesian_convention_semicolons_and_decimal_commas():
     raw = sheets.to_csv(TABLE)
     assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Unit", "Responden", "IKM", "NRR", "RTL selesai", "Publikasi", "Keadaan", "Waktu"]
+    assert rows[1] == ["UPTD Laboratorium", "12345", "88,31", "3,5324", "50,0", "2026-03-05", "Terpenuhi",
+                       "2026-03-05T10:00:00+08:00"]
+    assert rows[2][0] == "RS Mata, Samarinda"  # a comma in text needs no quoting here
+    assert raw.decode("utf-8-sig").splitlines()[2].startswith("RS Mata, Samarinda;3;")
+
+
+def test_csv_with_sep_comma_is_plain_rfc_4180_with_decimal_points():
+    raw = sheets.to_csv(TABLE, "comma")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == ["Unit", "Responden", "IKM", "NRR", "RTL selesai", "Publikasi", "Keadaan", "Waktu"]
     assert rows[1] == [

@@ -46,7 +46,7 @@ def _slug(text: str) -> str:
 
 
 def export_links(page: Page) -> dict:
-    args = {k: v for k, v in request.args.items() if k not in ("format", "table")}
+    args = {k: v for k, v in request.args.items() if k not in ("format", "table", "sep")}
     base = request.path
     return {
         "xlsx": url_for_path(base, {**args, "format": "xlsx"}),
@@ -66,6 +66,10 @@ def show(page: Page, filters: dict | None, public: bool = False):
     if wanted not in (None, "csv", "xlsx"):
         return error_page(400, "Format unduhan tidak dikenal: pilih csv atau xlsx.")
     if wanted == "csv":
+        sep = request.args.get("sep") or "semicolon"
+        if sep not in sheets.CSV_CONVENTIONS:
+            return error_page(400, "Pemisah CSV tidak dikenal: pilih sep=semicolon (bawaan, koma desimal) atau "
+                                   "sep=comma (RFC 4180, titik desimal).")
         tables = page.tables()
         if not tables:
             return error_page(404, "Halaman ini tidak memiliki tabel.")
@@ -75,7 +79,7 @@ def show(page: Page, filters: dict | None, public: bool = False):
             return error_page(400, "Tabel tidak dikenal di halaman ini; pilih salah satu dari: "
                                    + ", ".join(t.name for t in tables) + ".")
         return Response(
-            sheets.to_csv(t),
+            sheets.to_csv(t, sep),
             mimetype="text/csv",
             headers={
                 "Content-Disposition": f'attachment; filename="{name}-{t.name}.csv"',
@@ -87,7 +91,7 @@ def show(page: Page, filters: dict | None, public: bool = False):
             ("Judul", page.title),
             ("Keterangan", page.subtitle),
             ("Keadaan data per", fmt.waktu(page.as_of)),
-            ("Filter", ", ".join(f"{k}={v}" for k, v in request.args.items() if k not in ("format", "table")) or "–"),
+            ("Filter", ", ".join(f"{k}={v}" for k, v in request.args.items() if k not in ("format", "table", "sep")) or "–"),
             ("Dibuat", fmt.waktu(card_reports.now())),
             ("Sumber", "Pantau — agregator laporan provinsi"),
         ]

@@ -1,8 +1,10 @@
 """CSV and XLSX of the dashboard's tables.
 
-CSV: UTF-8 with a byte-order mark (so spreadsheet programs pick UTF-8), comma-separated, one
-header row of the Indonesian column labels, numbers with a decimal point, dates ISO 8601: data
-for any program; text that would run as a formula starts with `'` (`pantau.csv_safe`).
+CSV: UTF-8 with a byte-order mark (so spreadsheet programs pick UTF-8), one header row of the
+Indonesian column labels, dates ISO 8601, text that would run as a formula starting with `'`
+(`pantau.csv_safe`). By default in the convention a spreadsheet set to Indonesian expects:
+semicolon-separated, decimal comma, no thousands separator (`86,87`); `sep=comma` gives plain
+RFC 4180 (comma-separated, decimal point) for other programs.
 XLSX (XlsxWriter): one sheet per table, a bold header row with an autofilter
 and frozen panes, real numbers with number formats (integers with thousands separators, two or
 four decimals, percentages, dates), and a "Keterangan" sheet with the query and `as_of`.
@@ -32,9 +34,15 @@ NUMBER_FORMATS = {
 }
 
 
-def to_csv(table: Table) -> bytes:
+CSV_CONVENTIONS = {"semicolon": (";", ","), "comma": (",", ".")}
+"""`sep=` value → (separator, decimal mark); the first is the default."""
+NUMERIC = ("int", "dec2", "dec4", "pct")
+
+
+def to_csv(table: Table, sep: str = "semicolon") -> bytes:
+    delimiter, decimal = CSV_CONVENTIONS[sep]
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
     w.writerow(csv_safe.row(c.label for c in table.columns))
     for row in table.rows:
         out = []
@@ -43,7 +51,9 @@ def to_csv(table: Table) -> bytes:
             if c.kind in ("datetime",) and v:
                 v = datetime.fromisoformat(str(v)).astimezone(fmt.tz()).isoformat()
             out.append("" if v is None else v)
-        w.writerow(csv_safe.row(out))
+        safe = csv_safe.row(out)  # numbers stay numbers here: only text can run as a formula
+        w.writerow([str(v).replace(".", decimal) if c.kind in NUMERIC and isinstance(v, (int, float))
+                    and not isinstance(v, bool) else v for c, v in zip(table.columns, safe, strict=True)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
