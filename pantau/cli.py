@@ -287,6 +287,35 @@ def keys_rotate(key_id: str) -> None:
     click.echo(token)
 
 
+# --- backup and restore ----------------------------------------------------------------------
+
+@main.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False))
+def backup_cmd(directory: str) -> None:
+    """Write every event log, file and the registry into DIRECTORY (pantau/backup.py)."""
+    from . import backup as backup_mod
+    try:
+        done = backup_mod.backup(directory)
+    except backup_mod.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    audit.record(_operator(), "backup", os.path.abspath(directory), {"documents": done.documents})
+    click.echo(f"backed up {done.documents} documents in {done.files} files in {done.seconds} s to {directory}")
+
+
+@main.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+def restore_cmd(directory: str) -> None:
+    """Load a backup into an empty store; the relays then republish every event (the projections
+    are rebuilt by the consumer)."""
+    from . import backup as backup_mod
+    try:
+        done = backup_mod.restore(directory)
+    except backup_mod.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    audit.record(_operator(), "restore", os.path.abspath(directory), {"documents": done.documents})
+    click.echo(f"restored {done.documents} documents from {done.files} files in {done.seconds} s")
+
+
 # --- staff accounts --------------------------------------------------------------------------
 
 @main.group()
