@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: up down status test test-unit test-faults install infra-install prometheus-install browser-install clean lint
+.PHONY: up down status test test-unit test-faults test-cluster install infra-install prometheus-install browser-install clean lint
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
@@ -45,13 +45,16 @@ status:
 	$(BIN)/pantau infra status
 
 test: install lint ## lint, then the whole suite against a real Kafka and store on test ports
-	$(BIN)/python -m pytest -p no:cacheprovider --durations=25 tests
+	$(BIN)/python -m pytest -p no:cacheprovider --durations=25 tests --ignore=tests/cluster
 
 lint: $(STAMP) ## ruff (pyproject.toml [tool.ruff]) over the whole tree
 	$(BIN)/ruff check .
 
-test-faults: install ## the fault suite in its full form (more writes, every fault several times)
-	PANTAU_FAULTS=full $(BIN)/python -m pytest -p no:cacheprovider tests/faults
+test-faults: install ## the fault suite in its full form (more writes, every fault several times), then the three-broker cluster
+	PANTAU_FAULTS=full $(BIN)/python -m pytest -p no:cacheprovider tests/faults tests/cluster
+
+test-cluster: install ## replication faults on a three-broker KRaft cluster (profile cluster, ~6 min)
+	$(BIN)/python -m pytest -p no:cacheprovider -s tests/cluster
 
 test-unit: $(STAMP) prometheus-install
 	$(BIN)/python -m pytest -p no:cacheprovider tests/unit

@@ -28,7 +28,7 @@ def infra_up(p: Profile) -> dict[str, float]:
 
 
 def infra_down(p: Profile) -> None:
-    procs.stop(p.name, "kafka", timeout=30)
+    kafka.stop(p, timeout=30)
     procs.stop(p.name, "store", timeout=15)
 
 
@@ -106,5 +106,5 @@ def services_down(p: Profile) -> None:
 
 
 def status(p: Profile) -> dict[str, int | None]:
-    names = ("store", "kafka", *HTTP_SERVICES, *WORKERS, "prometheus")
+    names = ("store", *(kafka.node_name(n) for n in kafka.nodes(p)), *HTTP_SERVICES, *WORKERS, "prometheus")
     return {n: procs.pid_of(p.name, n) for n in names}

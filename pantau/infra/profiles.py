@@ -14,10 +14,15 @@ class Profile:
     metrics_ports: dict
     prometheus_port: int
     db_prefix: str
+    brokers: int = 1  # KRaft nodes, each broker and controller; node i listens on kafka_port + 10*(i-1)
+
+    def broker_ports(self, node: int) -> tuple[int, int]:
+        """(client port, controller port) of KRaft node `node` (1-based)."""
+        return self.kafka_port + 10 * (node - 1), self.controller_port + 10 * (node - 1)
 
     @property
     def kafka_bootstrap(self) -> str:
-        return f"127.0.0.1:{self.kafka_port}"
+        return ",".join(f"127.0.0.1:{self.broker_ports(n)[0]}" for n in range(1, self.brokers + 1))
 
     @property
     def mongo_url(self) -> str:
@@ -56,6 +61,14 @@ for _n, _base in (("test2", 29000), ("test3", 25000), ("test4", 22000), ("test5"
                            {"consumer": _base + 100, "relay-survey": _base + 101, "relay-consultation": _base + 102,
                             "relay-complaints": _base + 103},
                            _base + 90, f"pantau{_n}")
+
+
+# three KRaft nodes on loopback (replication 3, min.insync.replicas 2: pantau/topic_policy.py)
+PROFILES["cluster"] = Profile("cluster", 31092, 31093, 31117,
+                              {"aggregator": 31800, "survey": 31801, "consultation": 31802, "complaints": 31803},
+                              {"consumer": 31500, "relay-survey": 31501, "relay-consultation": 31502,
+                               "relay-complaints": 31503},
+                              31090, "pantaucluster", brokers=3)
 
 
 def get(name: str) -> Profile:
