@@ -33,7 +33,8 @@ WORKERS = {  # service -> (command, metrics port)
     "relay-complaints": (["pantau", "relay", "complaints"], 9103),
 }
 PYTHON = {"init": ["pantau", "init"]} | {n: c for n, (c, _) in (HTTP | WORKERS).items()}
-INFRA = {"kafka": "apache/kafka:4.1.1", "mongo": "mongo:7",
+KAFKA_NODES = ("kafka-1", "kafka-2", "kafka-3")
+INFRA = {**{k: "apache/kafka:4.1.1" for k in KAFKA_NODES}, "mongo": "mongo:7",
          "prometheus": "prom/prometheus:v2.53.0", "grafana": "grafana/grafana:11.1.0"}
 PUBLISHED = {"aggregator": 8000, "survey": 8001, "consultation": 8002, "complaints": 8003,
              "prometheus": 9090, "grafana": 3000}
@@ -160,8 +161,8 @@ def test_python_service_environment_points_at_compose_hosts(name):
     mongo = urlsplit(e["PANTAU_MONGO_URL"])
     assert mongo.scheme == "mongodb" and mongo.hostname == "mongo" and mongo.port in (None, 27017)
     assert "directConnection=true" in mongo.query
-    advertised = env("kafka")["KAFKA_ADVERTISED_LISTENERS"].split("//", 1)[1]
-    assert e["PANTAU_KAFKA_BOOTSTRAP"].split(",") == [advertised]
+    advertised = [env(k)["KAFKA_ADVERTISED_LISTENERS"].split("//", 1)[1] for k in KAFKA_NODES]
+    assert e["PANTAU_KAFKA_BOOTSTRAP"].split(",") == advertised
     assert e["PANTAU_DB_PREFIX"] == "pantau"
     assert e["PANTAU_TZ"] == "Asia/Makassar"
     assert e["PROMETHEUS_MULTIPROC_DIR"]
@@ -208,7 +209,7 @@ def test_depends_on_uses_conditions_on_existing_services(name):
 @pytest.mark.parametrize("name", sorted(PYTHON))
 def test_python_services_start_after_the_infrastructure_and_init(name):
     deps = {d: s["condition"] for d, s in (SERVICES[name].get("depends_on") or {}).items()}
-    expected = {"kafka": "service_healthy", "mongo": "service_healthy"}
+    expected = {**{k: "service_healthy" for k in KAFKA_NODES}, "mongo": "service_healthy"}
     if name != "init":
         expected["init"] = "service_completed_successfully"
     assert deps == expected
@@ -220,25 +221,33 @@ def test_grafana_waits_for_prometheus():
 
 # --- infrastructure -----------------------------------------------------------------------------
 
-def test_kafka_is_a_single_kraft_node_without_topic_auto_creation():
-    e = env("kafka")
+@pytest.mark.parametrize("name", KAFKA_NODES)
+def test_kafka_is_three_kraft_nodes_without_topic_auto_creation(name):
+    """Three combined broker-and-controller nodes, one quorum, replication 3 with two in sync
+    (issue 21; the same layout as `pantau infra up --profile cluster`)."""
+    e = env(name)
+    node = int(name.rsplit("-", 1)[1])
     assert set(e["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
     assert e["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
     assert set(e["KAFKA_LISTENERS"].split(",")) == {"PLAINTEXT://:9092", "CONTROLLER://:9093"}
-    assert e["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://kafka:9092"
-    assert e["KAFKA_CONTROLLER_QUORUM_VOTERS"] == f"{e['KAFKA_NODE_ID']}@kafka:9093"
+    assert e["KAFKA_NODE_ID"] == str(node) and e["KAFKA_ADVERTISED_LISTENERS"] == f"PLAINTEXT://{name}:9092"
+    assert e["KAFKA_CONTROLLER_QUORUM_VOTERS"] == ",".join(f"{i}@kafka-{i}:9093" for i in (1, 2, 3))
     assert "CONTROLLER" in e["KAFKA_CONTROLLER_LISTENER_NAMES"]
+    assert len({env(k)["CLUSTER_ID"] for k in KAFKA_NODES}) == 1  # one cluster
     factors = {k: v for k, v in e.items() if k.endswith(("REPLICATION_FACTOR", "MIN_ISR"))}
     assert factors.keys() >= {"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
                               "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"}
-    assert set(factors.values()) == {"1"}
-    assert "kafka-topics.sh" in healthcheck_text("kafka")
+    assert {v for k, v in factors.items() if k.endswith("REPLICATION_FACTOR")} == {"3"}
+    assert {v for k, v in factors.items() if k.endswith("MIN_ISR")} == {"2"}
+    assert e["KAFKA_MIN_INSYNC_REPLICAS"] == "2" and e["KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE"] == "false"
+    assert "kafka-topics.sh" in healthcheck_text(name)
 
 
-def test_kafka_keeps_events_forever_by_default_too():
+@pytest.mark.parametrize("name", KAFKA_NODES)
+def test_kafka_keeps_events_forever_by_default_too(name):
     """The topics carry retention.ms=-1 themselves (tests/integration/test_topic_retention.py);
     the broker's default must not be Kafka's seven days either (issue 21)."""
-    e = env("kafka")
+    e = env(name)
     assert e["KAFKA_LOG_RETENTION_MS"] == "-1" and e["KAFKA_LOG_RETENTION_BYTES"] == "-1"
     assert not any(k.startswith("KAFKA_LOG_RETENTION_") and k not in ("KAFKA_LOG_RETENTION_MS",
                    "KAFKA_LOG_RETENTION_BYTES", "KAFKA_LOG_RETENTION_CHECK_INTERVAL_MS") for k in e)
@@ -246,10 +255,11 @@ def test_kafka_keeps_events_forever_by_default_too():
 
 
 @pytest.mark.parametrize("name,data_dir", [
-    ("kafka", None), ("mongo", "/data/db"), ("prometheus", "/prometheus"), ("grafana", "/var/lib/grafana"),
+    *((k, None) for k in KAFKA_NODES), ("mongo", "/data/db"), ("prometheus", "/prometheus"),
+    ("grafana", "/var/lib/grafana"),
 ])
 def test_infrastructure_data_lives_on_named_volumes(name, data_dir):
-    data_dir = data_dir or env("kafka")["KAFKA_LOG_DIRS"]
+    data_dir = data_dir or env(name)["KAFKA_LOG_DIRS"]
     volume = mounts(name).get(data_dir)
     assert volume in (COMPOSE.get("volumes") or {}), f"{name}: {data_dir} is not on a named volume"
 
@@ -371,3 +381,8 @@ def test_dockerignore_keeps_local_state_out_and_the_project_in():
     assert {".git", ".local", ".venv", "**/__pycache__"} <= clean
     for needed in ("pyproject.toml", "pantau", "services", "deploy", "deploy/gunicorn.conf.py"):
         assert not [p for p in clean if fnmatch.fnmatch(needed, p)], f".dockerignore drops {needed}"
+
+
+def test_each_kafka_node_has_a_volume_of_its_own():
+    volumes = [mounts(k)[env(k)["KAFKA_LOG_DIRS"]] for k in KAFKA_NODES]
+    assert len(set(volumes)) == 3
