@@ -86,6 +86,7 @@ def post_complaint(body):
               "track_url": f"/v1/complaints/track/{tracking_id}"}
     private = {"complaint": {**canon, "received_at": received_at.isoformat(), "tracking_id": tracking_id},
                "reporter_token_sha256": lifecycle.token_hash(token)}
+    audit.note("complaint.receive", tracking_id, unit_id=body["unit_id"])  # a bureau filing's audit entry
     try:
         # reporter identity and content stay here, never in the event
         outbox.append(events(), event, tracking_id, {"content_hash": digest, "private": private})

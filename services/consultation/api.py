@@ -12,7 +12,7 @@
 """
 from __future__ import annotations
 
-from pantau import auth
+from pantau import audit, auth
 from pantau.events import fkp as ev
 from pantau.problems import ProblemError
 from pantau.rules import fkp as rules
@@ -79,6 +79,7 @@ def post_forum(body):
         data = {"unit_id": body["unit_id"], "fkp_id": body["fkp_id"], "topic": body["topic"], "title": body["title"],
                 "held_on": canon["held_on"], "format": body["format"], "stage": body["stage"],
                 "elements": elements, "participant_count": len(body["participants"])}
+        audit.note("fkp.forum_record", body["fkp_id"], unit_id=body["unit_id"])  # a bureau write's audit entry
         try:
             # names of participants stay in this service's record, out of the event
             stored_at = store.append(subj, ev.FORUM_RECORDED, data, body["unit_id"], {"forum": canon}, None,
