@@ -31,6 +31,7 @@ def test_the_overdue_list_leads_to_the_case(platform, demo, new_context, width):
     late = [int(x.replace(".", "")) for x in
             page.locator('table[data-table="lewat-tenggat"] td[data-col="working_days_late"]').all_inner_texts()]
     assert late == sorted(late, reverse=True) and late[0] > 0  # most days late first
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1  # cards on a phone, no overflow
     shot(page, f"lewat-tenggat-provinsi-{width}")
     page.locator('table[data-table="lewat-tenggat"] a', has_text=f"BROWSER-{Y}-2").first.click()
     page.wait_for_url(f"**/dasbor/pengaduan/kasus/BROWSER-{Y}-2")

@@ -124,12 +124,12 @@ def skm_item(unit: str, rid: str, answers: dict) -> dict:
 
 # Valid-looking values meant to break something downstream (a store key, a parser, a worker):
 # each must be refused at the edge with a 422 or stored and counted as sent (issue #13).
-HOSTILE_SKM = [
+HOSTILE_SKM = [  # stored and refused alternate: even a run with few writes (a long store freeze) sends both
     ("service_type with dots", {"service_type": "izin usaha (Perda No. 5)"}, "stored"),
-    ("service_type starting with $", {"service_type": "$where"}, "stored"),
-    ("service_type with $ and dots", {"service_type": "a.b.c $set {x: 1}"}, "stored"),
     ("service_type with NUL", {"service_type": "pajak\x00kendaraan"}, "refused"),
+    ("service_type starting with $", {"service_type": "$where"}, "stored"),
     ("service_type of 10,000 characters", {"service_type": "x" * 10_000}, "refused"),
+    ("service_type with $ and dots", {"service_type": "a.b.c $set {x: 1}"}, "stored"),
     ("suggestion with NUL", {"suggestion": "saran\x00"}, "refused"),
     ("submitted_at in 9999", {"submitted_at": "9999-12-31T23:00:00Z"}, "refused"),
     ("submitted_at in year 1 at +14:00", {"submitted_at": "0001-01-01T00:00:00+14:00"}, "refused"),
@@ -197,6 +197,7 @@ class Writers:
     # --- survey: single responses and small batches; now and then a batch that must be refused ---
     def _skm(self, unit, rng, c: Client):
         L, h, n = self.ledger, self.p.headers(self.p.key(unit)), 0
+        first = rng.randrange(len(HOSTILE_SKM))  # each writer starts elsewhere in the list (a short run: both kinds)
         url = self.p.url("survey", "/v1/skm/responses")
         while not self.stop_event.is_set():
             n += 1
@@ -204,7 +205,7 @@ class Writers:
             items = [skm_item(unit, f"{L.tag}-{n}-{i}", _answers(rng)) for i in range(size)]
             if n % 9 == 0:  # one bad answer rejects the whole batch (422): none of it may show up
                 items[-1]["answers"]["waktu"] = 5
-            hostile = HOSTILE_SKM[(n // 6) % len(HOSTILE_SKM)] if n % 6 == 3 and n % 9 else None
+            hostile = HOSTILE_SKM[(n // 6 + first) % len(HOSTILE_SKM)] if n % 6 == 3 and n % 9 else None
             if hostile is not None:
                 items = items[:1]
                 items[0].update(hostile[1])
@@ -247,7 +248,7 @@ class Writers:
                                    "target_date": (today + timedelta(days=60)).isoformat(), "elements": ["waktu"]}]}
             if n % 7 == 0:
                 forum["participants"][0]["element"] = "bukan-unsur"  # 422: must never show up
-            hostile = HOSTILE_FORUM[(n // 5) % len(HOSTILE_FORUM)] if n % 5 == 2 and n % 7 else None
+            hostile = HOSTILE_FORUM[(n // 5 + n // 35) % len(HOSTILE_FORUM)] if n % 5 == 2 and n % 7 else None
             if hostile is not None:
                 forum.update(hostile[1])
             out, _ = c.call(self.p.url("consultation", "/v1/fkp"), forum, h, f"fkp {fkp_id}")
