@@ -144,13 +144,17 @@ def check(ledger, observed: dict) -> Verdict:
     return v
 
 
+EDGE_REFUSALS = (400, 413, 422)
+
+
 def outage_answers(ledger, outages: list) -> dict:
     """The answers given while the store was down, per `(t0, t1)` window. A 2xx is a breach
     ("2xx") only for a request sent after the store went down: one sent before may have been
     stored before, its answer late on a loaded machine ("2xx_sent_before"; `check` still proves
-    it durable, as it must be reflected exactly once). Other answers count after a 1 s grace for
-    requests the store finished just before it went down."""
-    out = {"503": 0, "2xx": 0, "2xx_sent_before": 0, "other": {}}
+    it durable, as it must be reflected exactly once). A request refused at the edge (400, 413,
+    422: a hostile value, a malformed body) needs no store and is counted apart ("refused_4xx").
+    Other answers count after a 1 s grace for requests the store finished just before it went down."""
+    out = {"503": 0, "2xx": 0, "2xx_sent_before": 0, "refused_4xx": 0, "other": {}}
     for t0, t1 in outages:
         for sent, answered, what in ledger.answers_between(t0, t1):
             if str(what).startswith("2"):
@@ -159,6 +163,8 @@ def outage_answers(ledger, outages: list) -> dict:
                 continue
             elif what == 503:
                 out["503"] += 1
+            elif what in EDGE_REFUSALS:
+                out["refused_4xx"] += 1
             else:
                 out["other"][str(what)] = out["other"].get(str(what), 0) + 1
     return out

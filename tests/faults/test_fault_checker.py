@@ -102,7 +102,7 @@ def test_a_2xx_to_a_request_sent_while_the_store_was_down_is_a_breach():
                   (101.0, 102.0, 503), (101.5, 103.0, "ReadTimeout"),
                   (104.0, 106.0, 201)]   # answered after the store came back
     out = outage_answers(L, [(100.0, 105.0)])
-    assert out == {"503": 1, "2xx": 1, "2xx_sent_before": 1, "other": {"ReadTimeout": 1}}
+    assert out == {"503": 1, "2xx": 1, "2xx_sent_before": 1, "refused_4xx": 0, "other": {"ReadTimeout": 1}}
     L.timeline.pop(1)
     assert outage_answers(L, [(100.0, 105.0)])["2xx"] == 0
 
@@ -131,3 +131,10 @@ def test_a_bureau_write_without_its_audit_entry_or_an_entry_without_its_write_is
     obs["audit"]["logged"]["w:3"] = "cmp:SEC-3:2"  # logged, never stored
     v = check(ledger(), obs)
     assert v.audit_mismatch == 2 and not v.ok, v.problems
+
+
+def test_a_request_refused_at_the_edge_during_an_outage_is_not_a_breach():
+    L = ledger()
+    L.timeline = [(101.0, 101.2, 422), (101.5, 102.0, 503), (102.0, 102.5, 500)]
+    out = outage_answers(L, [(100.0, 105.0)])
+    assert out["refused_4xx"] == 1 and out["503"] == 1 and out["other"] == {"500": 1}
