@@ -360,23 +360,25 @@ def users_list() -> None:
         click.echo(json.dumps({k: v for k, v in d.items() if k != "password_hash"}, ensure_ascii=False, default=str))
 
 
+def _set_active(username: str, active: bool) -> None:
+    from . import accounts
+    a = _account_call(accounts.set_active, username, active)
+    audit.record(_operator(), "account.enable" if active else "account.disable", a.username)
+    click.echo(f"{'enabled' if active else 'disabled'} {a.username}")
+
+
 @users.command("disable")
 @click.argument("username")
 def users_disable(username: str) -> None:
     """Disable an account (its sessions end within seconds)."""
-    from . import accounts
-    a = _account_call(accounts.set_active, username, False)
-    audit.record(_operator(), "account.disable", a.username)
-    click.echo(f"disabled {a.username}")
+    _set_active(username, False)
 
 
 @users.command("enable")
 @click.argument("username")
 def users_enable(username: str) -> None:
-    from . import accounts
-    a = _account_call(accounts.set_active, username, True)
-    audit.record(_operator(), "account.enable", a.username)
-    click.echo(f"enabled {a.username}")
+    """Enable a disabled account again."""
+    _set_active(username, True)
 
 
 @users.command("reset-password")
