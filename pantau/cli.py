@@ -289,16 +289,22 @@ def keys_rotate(key_id: str) -> None:
 
 # --- backup and restore ----------------------------------------------------------------------
 
+def _backup_step(action: str, directory: str):
+    """Run `pantau.backup.<action>(directory)`, audit it, and return its summary."""
+    from . import backup as backup_mod
+    try:
+        done = getattr(backup_mod, action)(directory)
+    except backup_mod.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    audit.record(_operator(), action, os.path.abspath(directory), {"documents": done.documents})
+    return done
+
+
 @main.command("backup")
 @click.argument("directory", type=click.Path(file_okay=False))
 def backup_cmd(directory: str) -> None:
     """Write every event log, file and the registry into DIRECTORY (pantau/backup.py)."""
-    from . import backup as backup_mod
-    try:
-        done = backup_mod.backup(directory)
-    except backup_mod.BackupError as exc:
-        raise click.ClickException(str(exc)) from None
-    audit.record(_operator(), "backup", os.path.abspath(directory), {"documents": done.documents})
+    done = _backup_step("backup", directory)
     click.echo(f"backed up {done.documents} documents in {done.files} files in {done.seconds} s to {directory}")
 
 
@@ -307,12 +313,7 @@ def backup_cmd(directory: str) -> None:
 def restore_cmd(directory: str) -> None:
     """Load a backup into an empty store; the relays then republish every event (the projections
     are rebuilt by the consumer)."""
-    from . import backup as backup_mod
-    try:
-        done = backup_mod.restore(directory)
-    except backup_mod.BackupError as exc:
-        raise click.ClickException(str(exc)) from None
-    audit.record(_operator(), "restore", os.path.abspath(directory), {"documents": done.documents})
+    done = _backup_step("restore", directory)
     click.echo(f"restored {done.documents} documents from {done.files} files in {done.seconds} s")
 
 
