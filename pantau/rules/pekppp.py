@@ -71,3 +71,8 @@ def ind9_followup_speed(all_done: bool, months: float | None) -> tuple[int, str]
         if months <= limit:
             return score, f"seluruh rekomendasi selesai dalam {limit} bulan"
     return 0, "tindak lanjut selesai lebih dari 12 bulan setelah laporan"
+
+
+MEASURED = (2, 4, 6, 7, 8, 9, 28)
+"""F-02 indicators Pantau scores from its own data (the functions above and `lapor.pekppp_ind28`);
+an evaluator's score for one of them is an override and needs a reason."""

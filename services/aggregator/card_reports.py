@@ -33,7 +33,7 @@ __all__ = [
     "OBLIGATION_KEYS", "SILENT_MONTHS", "UNAVAILABLE", "SkmInputs", "complaint_row_section", "complaints_section",
     "compliance_matrix", "count_states", "cut_skm", "fkp_section", "last_response_month", "load_skm",
     "matrix_from", "mutu_bucket", "now", "obligation_cells", "overview_from", "pekppp_indicators", "period_ikm",
-    "province_overview", "skm_section", "unit_card", "unit_year_ikm",
+    "province_overview", "skm_section", "unit_card", "unit_sections", "unit_year_ikm", "UnitSections",
 ]
 from .card_overview import ATTENTION_ROWS, MUTU_BUCKETS, SILENT_MONTHS, mutu_bucket, overview_from
 from .card_sections import (  # noqa: F401
@@ -172,15 +172,35 @@ def _read(db, s: Settings, year: int, as_of: datetime, opd_id: str | None, regis
                  _complaint_rows(db, s, year, as_of))
 
 
-def compliance_matrix(db, s: Settings, year: int, as_of: datetime, opd_id: str | None = None,
-                      registry: Registry | None = None, live: bool = False) -> dict:
+@dataclass
+class UnitSections:
+    """One unit's three instrument sections as the matrix and the PEKPPP province report read them."""
+
+    unit: object
+    skm: dict
+    fkp: dict
+    complaints: dict
+
+
+def unit_sections(db, s: Settings, year: int, as_of: datetime, opd_id: str | None = None,
+                  registry: Registry | None = None, live: bool = False) -> tuple[Registry, list[UnitSections]]:
+    """Every unit's (of an OPD) SKM, FKP and complaint sections at `as_of`, read once for all."""
     r = _read(db, s, year, as_of, opd_id, registry, live)
-    reg = r.reg
-    rows = []
+    out = []
     for u in r.units:
         skm = skm_section(u.id, year, r.inp, s.ikm_weight_mode)
         fkp = fkp_section(r.fkp[u.id] if r.fkp is not None else None)
         complaints = complaint_row_section(r.comp["rows"].get(u.id)) if r.comp is not None else dict(UNAVAILABLE)
+        out.append(UnitSections(u, skm, fkp, complaints))
+    return r.reg, out
+
+
+def compliance_matrix(db, s: Settings, year: int, as_of: datetime, opd_id: str | None = None,
+                      registry: Registry | None = None, live: bool = False) -> dict:
+    reg, sections = unit_sections(db, s, year, as_of, opd_id, registry, live)
+    rows = []
+    for sec in sections:
+        u, skm, fkp, complaints = sec.unit, sec.skm, sec.fkp, sec.complaints
         opd = reg.get(reg.opd_of(u.id) or "")
         rows.append(
             {

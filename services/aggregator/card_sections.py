@@ -92,6 +92,7 @@ def complaints_section(rep: dict | None) -> dict:
         "breaches": {k: rep["breaches"][k] for k in ("total", "by_kind", "by_tier")},
         "breaches_charged": rep["breaches_charged"],
         "pekppp_ind28": rep["pekppp_ind28"],
+        "by_channel": rep["by_channel"],
         "satisfaction": {k: rep["satisfaction"][k] for k in ("n", "mean", "ikm_scale")},
         "top_categories": rep["top_categories"],
     }
@@ -132,9 +133,36 @@ def pekppp_indicators(skm: dict, fkp: dict, complaints: dict) -> dict:
     if complaints.get("available"):
         ind = complaints["pekppp_ind28"]
         out["28"] = {"score": ind["score"], "evidence": ind["basis"], "source": "SP4N-LAPOR!"}
+        out.update(complaint_evidence(complaints))
     else:
         out["28"] = {"score": None, "evidence": UNAVAILABLE["reason"], "source": "SP4N-LAPOR!"}
     return out
+
+
+OFFLINE_CHANNELS = frozenset({"tatap_muka", "surat", "telepon", "sms"})
+
+
+def complaint_evidence(complaints: dict) -> dict:
+    """Pure: what the complaints data shows for F-02 ind. 26 (media) and 27 (accountability). It
+    cannot score them: the rubric turns on facts Pantau does not record (a desk separate from the
+    front office; monev and publication of the results), so `score` stays None and the evidence
+    stands beside the evaluator's input."""
+    channels = complaints.get("by_channel") or {}
+    n = complaints.get("complaints", 0)
+    if not n:
+        return {k: {"score": None, "source": "SP4N-LAPOR!", "evidence": "tidak ada pengaduan tercatat pada tahun ini"}
+                for k in ("26", "27")}
+    used = ", ".join(f"{c.replace('_', ' ')} {k}" for c, k in channels.items())
+    offline = sum(k for c, k in channels.items() if c in OFFLINE_CHANNELS)
+    online = n - offline
+    return {
+        "26": {"score": None, "source": "SP4N-LAPOR!",
+               "evidence": f"kanal yang dipakai: {used} (luring {offline}, daring {online}, "
+                           f"SP4N-LAPOR! {channels.get('lapor', 0)}); pemisahan dari front office dinilai evaluator"},
+        "27": {"score": None, "source": "SP4N-LAPOR!",
+               "evidence": f"{n} pengaduan terarsip dan dilaporkan di Pantau; monev, tindak lanjut dan "
+                           "publikasinya dinilai evaluator"},
+    }
 
 
 def _cell(state: str, evidence: str) -> dict:
@@ -226,6 +254,7 @@ def complaint_row_section(row: dict | None) -> dict:
             "overdue": {"total": 0},
             "resolved": {"pct": None},
             "pekppp_ind28": {"score": None, "basis": "tidak ada pengaduan"},
+            "by_channel": {},
         }
     return {
         "available": True,
@@ -233,7 +262,8 @@ def complaint_row_section(row: dict | None) -> dict:
         "breaches_charged": {"total": row["breaches_charged"]},
         "overdue": {"total": row["overdue"]["total"]},
         "resolved": row["resolved"],
-        "pekppp_ind28": {"score": row["pekppp_ind28"]["score"], "basis": ""},
+        "pekppp_ind28": {"score": row["pekppp_ind28"]["score"], "basis": row["pekppp_ind28"].get("basis", "")},
+        "by_channel": row.get("by_channel", {}),
     }
 
 

@@ -139,6 +139,7 @@ def figures(items: list[Judged], previous: list[Judged], as_of: datetime, cal: C
         "complaints": n,
         "by_status": {s: status.get(s, 0) for s in lapor.STATUSES},
         "by_classification": {c: sum(1 for j in items if j.st["classification"] == c) for c in CLASSIFICATIONS},
+        "by_channel": dict(sorted(Counter(j.st["channel"] for j in items).items())),
         "resolved": {"closed_resolved": resolved, "eligible": len(eligible), "pct": pct},
         "pekppp_ind28": {"score": score, "basis": basis, "pct": pct, "via_lapor": via_lapor,
                          "lapor_share": round(lapor_share, 3) if lapor_share is not None else None},
@@ -228,7 +229,8 @@ def province_report(db, period: Period, as_of: datetime, cal: Calendar, tz: str,
         rows.setdefault(reg.opd_of(u.id), []).append({
             "unit_id": u.id, "name": u.name, "kind": u.kind, "complaints": f["complaints"],
             "by_status": {k: v for k, v in f["by_status"].items() if v}, "resolved": f["resolved"],
-            "pekppp_ind28": {"score": f["pekppp_ind28"]["score"], "via_lapor": f["pekppp_ind28"]["via_lapor"]},
+            "pekppp_ind28": {k: f["pekppp_ind28"][k] for k in ("score", "basis", "via_lapor")},
+            "by_channel": f["by_channel"],
             "overdue": {k: f["overdue"][k] for k in ("total", "by_kind")},
             "breaches_charged": charged_to(now_items, u.id)["total"],
             "satisfaction_mean": f["satisfaction"]["mean"], "reopen": f["reopen"]})

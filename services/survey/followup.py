@@ -6,14 +6,7 @@ aggregator needs to judge compliance and PEKPPP indicators 6–9 (domain.md §4.
 """
 from __future__ import annotations
 
-import hashlib
-
-import orjson
-from flask import g
-
-from pantau import auth, metrics, outbox
-from pantau.envelope import new_event
-from pantau.events import SOURCES
+from pantau import auth, outbox
 from pantau.events import skm as ev
 from pantau.problems import ProblemError
 from pantau.rules.periods import parse_period
@@ -21,15 +14,12 @@ from pantau.units import Registry
 from pantau.web import Blueprint, json_body, json_response
 
 from .api import events
+from .commands import append_event, digest
 from .schemas import ELECTRONIC_MEDIA, PublicationSchema, RtlItemSchema, RtlProgressSchema, SettingsSchema
 
 blp = Blueprint("skm_followup", __name__, url_prefix="/v1/skm",
                 description="Pengaturan survei, rencana tindak lanjut (RTL) dan publikasi hasil SKM")
 SECURITY = [{"bearer": []}]
-
-
-def _digest(body: dict) -> str:
-    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
 
 
 def _scope(unit_id: str, period: str) -> str:
@@ -44,19 +34,6 @@ def _scope(unit_id: str, period: str) -> str:
                            errors=[{"pointer": "/period", "field": "period", "message": str(exc)}]) from None
 
 
-def _append(subject: str, etype: str, data: dict, key: str, private: dict, prior: dict | None) -> None:
-    seq = (prior["seq"] + 1) if prior else 1
-    event = new_event(source=SOURCES["survey"], type=etype, subject=subject, seq=seq, data=data,
-                      correlationid=g.get("correlation_id"))
-    try:
-        outbox.append(events(), event, key, {"private": private, "content_hash": _digest(private)},
-                      not_before=prior["stored_at"] if prior else None)
-    except outbox.Conflict:
-        raise ProblemError(409, "Data ini baru saja diubah oleh permintaan lain; baca ulang lalu coba lagi.",
-                           detail_en="Changed by a concurrent request; re-read and retry.") from None
-    metrics.EVENTS_STORED.labels("survey", etype).inc()
-
-
 @blp.route("/settings/<unit_id>/<period>", methods=["PUT"])
 @blp.doc(security=SECURITY)
 @auth.require()
@@ -67,10 +44,10 @@ def put_settings(body, unit_id: str, period: str):
     subject = f"skm-settings:{unit_id}:{period}"
     prior = outbox.head(events(), subject)
     answer = {"unit_id": unit_id, "period": period, **body}
-    if prior is not None and prior.get("content_hash") == _digest(body):
+    if prior is not None and prior.get("content_hash") == digest(body):
         outbox.repoint(events(), [prior])
         return json_response(answer)
-    _append(subject, ev.SETTINGS_SET, {"unit_id": unit_id, "period": period, **body}, unit_id, body, prior)
+    append_event(subject, ev.SETTINGS_SET, {"unit_id": unit_id, "period": period, **body}, unit_id, body, prior)
     return json_response(answer)
 
 
@@ -99,12 +76,12 @@ def plan_item(body, unit_id: str, period: str):
     answer = {"unit_id": unit_id, "period": period, **private, "status": "planned"}
     if prior is not None:
         first = events().find_one({"_id": f"{subject}:1"})
-        if first and first.get("content_hash") == _digest(private):
+        if first and first.get("content_hash") == digest(private):
             outbox.repoint(events(), [first])
             return json_response(answer, 201, {"Idempotent-Replay": "true"})
         raise ProblemError(409, "item_id RTL ini sudah dipakai dengan isi berbeda.",
                            detail_en="This RTL item_id exists with different content.")
-    _append(subject, ev.RTL_ITEM_PLANNED, {"unit_id": unit_id, "period": period, **private}, unit_id, private, None)
+    append_event(subject, ev.RTL_ITEM_PLANNED, {"unit_id": unit_id, "period": period, **private}, unit_id, private, None)
     return json_response(answer, 201)
 
 
@@ -123,7 +100,7 @@ def item_progress(body, unit_id: str, period: str, item_id: str):
     if prior is None:
         raise ProblemError(404, "Butir RTL tidak ditemukan.", detail_en="RTL item not found.")
     private = {**body, "at": body["at"].isoformat()}
-    if prior["seq"] > 1 and prior.get("content_hash") == _digest(private):
+    if prior["seq"] > 1 and prior.get("content_hash") == digest(private):
         outbox.repoint(events(), [prior])
         return json_response({"unit_id": unit_id, "period": period, "item_id": item_id, **private})
     last_status = prior["envelope"]["data"].get("status", "planned")
@@ -131,7 +108,7 @@ def item_progress(body, unit_id: str, period: str, item_id: str):
         raise ProblemError(409, f"Butir RTL sudah berstatus {last_status}.", detail_en=f"RTL item is already {last_status}.")
     data = {"unit_id": unit_id, "period": period, "item_id": item_id, "status": body["status"],
             "progress_pct": body["progress_pct"], "at": private["at"], "evidence_count": len(body["evidence"])}
-    _append(subject, ev.RTL_ITEM_PROGRESSED, data, unit_id, private, prior)
+    append_event(subject, ev.RTL_ITEM_PROGRESSED, data, unit_id, private, prior)
     return json_response({"unit_id": unit_id, "period": period, "item_id": item_id, **private})
 
 
@@ -160,12 +137,12 @@ def publish(body, unit_id: str, period: str):
     answer = {"unit_id": unit_id, "period": period, **private, "electronic": body["medium"] in ELECTRONIC_MEDIA}
     prior = outbox.head(events(), subject)
     if prior is not None:
-        if prior.get("content_hash") == _digest(private):
+        if prior.get("content_hash") == digest(private):
             outbox.repoint(events(), [prior])
             return json_response(answer, 201, {"Idempotent-Replay": "true"})
         raise ProblemError(409, "Publikasi pada media ini sudah dicatat untuk periode ini.",
                            detail_en="A publication on this medium is already recorded for the period.")
     data = {"unit_id": unit_id, "period": period, "medium": body["medium"],
             "electronic": answer["electronic"], "published_on": private["published_on"]}
-    _append(subject, ev.RESULT_PUBLISHED, data, unit_id, private, None)
+    append_event(subject, ev.RESULT_PUBLISHED, data, unit_id, private, None)
     return json_response(answer, 201)

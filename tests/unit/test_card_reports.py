@@ -92,8 +92,11 @@ def test_fkp_and_complaint_sections_carry_the_other_reports_figures():
 def test_pekppp_indicators_with_their_evidence():
     card = scenario_card()
     ind = card["pekppp"]
-    assert {k: v["score"] for k, v in ind.items()} == {"2": 3, "4": 4, "6": 5, "7": 2, "8": 3, "9": 0, "28": 3}
+    assert {k: v["score"] for k, v in ind.items()} == {"2": 3, "4": 4, "6": 5, "7": 2, "8": 3, "9": 0, "28": 3,
+                                                       "26": None, "27": None}
     assert "3 unsur" in ind["2"]["evidence"] and "2026-02-10" in ind["4"]["evidence"]
+    # 26 and 27: the complaints' channels and archive as evidence beside the evaluator's score
+    assert "kanal yang dipakai" in ind["26"]["evidence"] and "SP4N-LAPOR!" in ind["26"]["evidence"]
     assert ind["8"]["evidence"].startswith("50%") and ind["28"]["source"] == "SP4N-LAPOR!"
     assert all(v["evidence"] for v in ind.values())
 

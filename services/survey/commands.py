@@ -1,0 +1,33 @@
+"""Appending the next event of a subject in the survey service's log (settings, RTL items,
+publications, PEKPPP scores): one sequence number after the head, a conflict with a concurrent
+request answered 409, the content hash kept beside the event so an identical retry is a replay."""
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+from flask import g
+
+from pantau import metrics, outbox
+from pantau.envelope import new_event
+from pantau.events import SOURCES
+from pantau.problems import ProblemError
+
+from .api import events
+
+
+def digest(body: dict) -> str:
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
+
+
+def append_event(subject: str, etype: str, data: dict, key: str, private: dict, prior: dict | None) -> None:
+    seq = (prior["seq"] + 1) if prior else 1
+    event = new_event(source=SOURCES["survey"], type=etype, subject=subject, seq=seq, data=data,
+                      correlationid=g.get("correlation_id"))
+    try:
+        outbox.append(events(), event, key, {"private": private, "content_hash": digest(private)},
+                      not_before=prior["stored_at"] if prior else None)
+    except outbox.Conflict:
+        raise ProblemError(409, "Data ini baru saja diubah oleh permintaan lain; baca ulang lalu coba lagi.",
+                           detail_en="Changed by a concurrent request; re-read and retry.") from None
+    metrics.EVENTS_STORED.labels("survey", etype).inc()

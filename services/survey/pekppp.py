@@ -1,0 +1,106 @@
+"""PEKPPP scores: the bureau evaluator's F-02 scores and the unit's F-01 self-assessment, per unit
+and year (`PUT /v1/pekppp/{unit_id}/{year}/scores`). Each accepted write is one
+`pekppp.scores_recorded` event (pantau/events/pekppp.py); the aggregator folds them with the
+indicators Pantau measures into the unit's evaluation and IPP (services/aggregator/pekppp_reports.py).
+
+Who may write what: a bureau key records evaluator scores (or, with `"role": "self"`, a unit's
+self-assessment received on paper); a unit key records its own unit's self-assessment only. An
+evaluator score for an indicator Pantau measures (`pantau.rules.pekppp.MEASURED`) overrides the
+measured one and needs a note giving the reason; both stay visible in the report.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import g
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from pantau import audit, auth, outbox
+from pantau.events import pekppp as ev
+from pantau.inputs import Text, Url, earliest_date
+from pantau.problems import ProblemError
+from pantau.rules.pekppp import MEASURED
+from pantau.rules.pekppp_instrument import instrument
+from pantau.units import Registry
+from pantau.web import Blueprint, json_body, json_response
+
+from .api import events
+from .commands import append_event, digest
+from .schemas import Strict
+
+blp = Blueprint("pekppp", __name__, url_prefix="/v1/pekppp",
+                description="Skor evaluasi PEKPPP (F-02 evaluator dan penilaian mandiri F-01 unit)")
+NUMBERS = tuple(str(n) for n in instrument().numbers())
+MAX_EVIDENCE = 20
+
+
+class ScoresSchema(Strict):
+    scores = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(NUMBERS, error="Indikator tidak dikenal; gunakan nomor 1–30.")),
+        values=fields.Integer(strict=True, validate=validate.Range(0, 5, error="Skor harus 0 sampai 5.")),
+        required=True, validate=validate.Length(1, len(NUMBERS), error="Isi sedikitnya satu skor."),
+        metadata={"description": "Nomor indikator F-02 (\"1\"–\"30\") → skor 0–5"})
+    note = Text(0, 2000, multiline=True, allow_none=True,
+                metadata={"description": "Catatan; wajib sebagai alasan bila mengganti skor yang diukur Pantau"})
+    evidence = fields.List(Url(), load_default=list,
+                           validate=validate.Length(0, MAX_EVIDENCE, error=f"Paling banyak {MAX_EVIDENCE} tautan bukti."))
+    role = fields.String(validate=validate.OneOf(ev.ROLES), load_default=None,
+                         metadata={"description": "evaluator (kunci Biro) atau self (penilaian mandiri unit); "
+                                                  "bawaan menurut kunci"})
+
+    @validates_schema
+    def _override_needs_reason(self, data, **_):
+        measured = sorted(int(k) for k in data.get("scores", {}) if int(k) in MEASURED)
+        if measured and data.get("role") != "self" and not (data.get("note") or "").strip():
+            raise ValidationError(
+                f"Indikator {', '.join(map(str, measured))} diukur Pantau dari datanya; skor evaluator "
+                "menggantinya dan wajib disertai alasan (note).", field_name="note")
+
+
+def _scope(unit_id: str, year: int) -> None:
+    unit = Registry.instance().get(unit_id)
+    if unit is None or unit.kind != "upp":
+        raise ProblemError(404, "Unit tidak ditemukan.", detail_en="Unit not found.")
+    auth.check_unit(unit_id, "/unit_id")
+    hi = datetime.now(timezone.utc).year + 1
+    if not earliest_date().year <= year <= hi:
+        raise ProblemError(422, f"Tahun evaluasi harus antara {earliest_date().year} dan {hi}.",
+                           detail_en=f"The evaluation year must be between {earliest_date().year} and {hi}.",
+                           errors=[{"pointer": "/year", "field": "year", "message": "di luar rentang"}])
+
+
+def _role(asked: str | None) -> str:
+    p = g.principal
+    if p.role == "bureau":
+        return asked or "evaluator"
+    if asked == "evaluator":
+        raise ProblemError(403, "Kunci unit hanya boleh mengisi penilaian mandiri (role self), bukan skor evaluator.",
+                           detail_en="A unit key may only record its self-assessment, not evaluator scores.",
+                           errors=[{"pointer": "/role", "field": "role", "message": "hanya 'self' untuk kunci unit"}])
+    return "self"
+
+
+@blp.route("/<unit_id>/<int(signed=True):year>/scores", methods=["PUT"])
+@blp.doc(security=[{"bearer": []}])
+@auth.require()
+@json_body(blp, ScoresSchema)
+def put_scores(body, unit_id: str, year: int):
+    """Catat skor indikator F-02 (evaluator Biro) atau penilaian mandiri unit (F-01) untuk satu tahun.
+    Skor yang sudah ada untuk indikator lain tidak berubah; mengulang permintaan yang sama tidak
+    mencatat apa pun lagi."""
+    _scope(unit_id, year)
+    role = _role(body.get("role"))
+    subject = f"pekppp:{unit_id}:{year}:{role}"
+    scores = sorted(({"indicator": int(k), "score": v} for k, v in body["scores"].items()),
+                    key=lambda s: s["indicator"])
+    private = {"scores": scores, "note": body.get("note"), "evidence": body["evidence"]}
+    prior = outbox.head(events(), subject)
+    answer = {"unit_id": unit_id, "year": year, "role": role, **private}
+    if prior is not None and prior.get("content_hash") == digest(private):
+        outbox.repoint(events(), [prior])
+        return json_response(answer, 200, {"Idempotent-Replay": "true"})
+    audit.note("pekppp.scores", f"{unit_id}/{year}", role=role, indicators=[s["indicator"] for s in scores])
+    data = {"unit_id": unit_id, "year": year, "role": role, **private, "actor": audit.actor_of_request(),
+            "recorded_at": datetime.now(timezone.utc).isoformat()}
+    append_event(subject, ev.SCORES_RECORDED, data, unit_id, private, prior)
+    return json_response(answer)
