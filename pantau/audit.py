@@ -88,9 +88,11 @@ def record_bureau_write(service: str, status: int) -> str | None:
 
 
 def actor_of_request() -> str:
-    """The current request's key as an audit actor (key id and role; never the secret)."""
+    """The current request's actor: a person's account, or the key (id and role; never the secret)."""
     from flask import g
     p = g.get("principal")
+    if p is not None and getattr(p, "account", None):
+        return f"user:{p.account}"  # a person's staff session (pantau/sessions.py)
     return f"key:{p.key_id}:{p.role}" if p else "anonymous"
 
 

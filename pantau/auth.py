@@ -84,8 +84,19 @@ def verify(token: str) -> Principal | None:
     return principal
 
 
-def current() -> Principal:
+def current(staff_sessions: bool = False) -> Principal:
+    """The request's principal: an API key (`Bearer`), or, where the route accepts staff sessions,
+    a signed-in person (`Session <id>`, pantau/sessions.py)."""
     header = request.headers.get("Authorization", "")
+    if staff_sessions and header.startswith("Session "):
+        from . import sessions
+        person = sessions.resolve(header[8:].strip())
+        if person is None:
+            raise ProblemError(401, "Sesi tidak dikenal atau sudah berakhir; masuk lagi.",
+                               detail_en="Unknown or ended session; sign in again.",
+                               headers={"WWW-Authenticate": "Bearer"})
+        g.principal = person
+        return person
     if not header.startswith("Bearer "):
         raise ProblemError(401, "Sertakan header Authorization: Bearer <kunci API>.",
                            detail_en="Send an Authorization: Bearer <API key> header.",
@@ -98,12 +109,13 @@ def current() -> Principal:
     return principal
 
 
-def require(*roles: str):
-    """Decorator: the request needs a valid key with one of `roles` (default: any)."""
+def require(*roles: str, sessions: bool = False):
+    """Decorator: the request needs a valid key with one of `roles` (default: any); with
+    `sessions`, a staff session in `Authorization: Session <id>` is accepted too."""
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            p = current()
+            p = current(sessions)
             if roles and p.role not in roles:
                 raise ProblemError(403, "Peran kunci ini tidak diizinkan untuk tindakan ini.",
                                    detail_en="This key's role may not do this.")

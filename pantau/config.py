@@ -46,6 +46,8 @@ class Settings:
     earliest_date: date = field(default_factory=lambda: date.fromisoformat(_env("PANTAU_EARLIEST_DATE", "2000-01-01")))
     plan_years_ahead: int = field(default_factory=lambda: int(_env("PANTAU_PLAN_YEARS_AHEAD", "2")))
     upload_deadline_s: float = field(default_factory=lambda: float(_env("PANTAU_UPLOAD_DEADLINE_S", "20")))
+    # where the dashboard forwards a person's form to the service that owns the write (PEKPPP scores)
+    survey_url: str = field(default_factory=lambda: _env("PANTAU_SURVEY_URL", f"http://127.0.0.1:{DEFAULT_PORTS['survey']}"))
 
     def db_name(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"

@@ -28,7 +28,10 @@ RESERVED_UNITS = frozenset({
     "layanan-riset-inovasi", "uptd-lab-konstruksi", "uptd-benih-perkebunan", "uptd-proteksi-tph", "uptd-lab-keswan",
     "uptd-pembibitan-ternak", "uptd-sertifikasi-benih-tph", "uptd-bpsmb-samarinda",
     # tests/e2e/test_pekppp_evaluation.py: the evaluated unit (its IPP is asserted from its own data)
-    "sman-1-berau",
+    # and the unit no refused score may reach; tests/e2e/test_staff_session_on_the_api.py's unit
+    "sman-1-berau", "sman-1-bontang", "sman-1-tenggarong",
+    # tests/browser/test_pekppp_pages.py: the unit an evaluator scores from the form
+    "smkn-1-balikpapan",
 })
 
 

@@ -37,6 +37,7 @@ class Profile:
         return {"PANTAU_KAFKA_BOOTSTRAP": self.kafka_bootstrap, "PANTAU_MONGO_URL": self.mongo_url,
                 "PANTAU_DB_PREFIX": self.db_prefix, "PANTAU_PROFILE": self.name,
                 "PANTAU_DASHBOARD_KEY_SIGNIN": "1" if test else "0",
+                "PANTAU_SURVEY_URL": f"http://127.0.0.1:{self.http_ports['survey']}",
                 **({"PANTAU_SIGNIN_RATE_LIMIT": "10000/minute"} if test else {})}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pantau.rules.ikm import mutu_ranges
+from pantau.rules.pekppp_instrument import BANDS
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,24 @@ FIGURES: dict[str, Figure] = {f.id: f for f in (
     _F("pekppp.ind28", "Skor PEKPPP ind. 28",
        "Indikator 28 PEKPPP (0–5): tindak lanjut pengaduan, dari persentase diselesaikan dan saluran SP4N-LAPOR!.",
        "PEKPPP"),
+    # ---- the PEKPPP evaluation (services/aggregator/pekppp_reports.py) ----
+    _F("pekppp.ipp", "Indeks Pelayanan Publik (IPP)",
+       "Nilai evaluasi PEKPPP unit (0–5): jumlah bobot aspek × bobot indikator × skor dari 30 indikator F-02. "
+       "Sementara bila ada indikator yang belum dinilai: dihitung dari indikator yang sudah dinilai (tidak "
+       "pernah menganggapnya 0), dengan rentang IPP akhir yang masih mungkin.", "PEKPPP"),
+    _F("pekppp.predikat", "Predikat", "Kategori IPP (dibulatkan dua desimal): " + "; ".join(
+        f"{grade} {label} ≥ {str(floor).replace('.', ',')}" for floor, grade, label in BANDS) + ".", "PEKPPP"),
+    _F("pekppp.completeness", "Indikator dinilai",
+       "Indikator F-02 yang sudah punya skor (diukur Pantau atau diisi evaluator), dari 30.", "PEKPPP"),
+    _F("pekppp.self_ipp", "IPP penilaian mandiri unit",
+       "IPP dari penilaian mandiri unit (F-01); ditampilkan sebagai pembanding, tidak dihitung dalam IPP.", "PEKPPP"),
+    _F("pekppp.mean_ipp", "IPP rata-rata", "Rata-rata IPP unit-unit yang evaluasinya lengkap (30 indikator).", "PEKPPP"),
+    _F("pekppp.units_complete", "Evaluasi lengkap", "Unit yang ke-30 indikatornya sudah dinilai.", "PEKPPP"),
+    _F("pekppp.units_provisional", "Evaluasi sementara",
+       "Unit yang sebagian indikatornya sudah dinilai; IPP-nya sementara.", "PEKPPP"),
+    _F("pekppp.units_unscored", "Belum dinilai", "Unit yang belum punya satu pun skor indikator.", "PEKPPP"),
+    _F("pekppp.weakest_aspect", "Aspek terlemah",
+       "Aspek PEKPPP dengan rata-rata skor terendah atas unit yang punya skor untuk aspek itu.", "PEKPPP"),
 )}
 
 
@@ -115,6 +134,11 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/dasbor/unit/<unit>", "Kartu unit", "Satu unit: SKM, RTL, FKP, pengaduan dan indikator PEKPPP dengan buktinya."),
     ("/dasbor/unit/<unit>/skm", "Detail SKM", "IKM unit per periode: sembilan unsur, mutu, sampel, profil responden, "
      "tren; laporan PDF."),
+    ("/dasbor/pekppp", "Evaluasi PEKPPP", "IPP dan predikat setiap unit, unit × aspek (peta warna skor 0–5), "
+     "sebaran predikat, aspek terlemah, dan indikator yang belum dinilai."),
+    ("/dasbor/unit/<unit>/pekppp", "Evaluasi PEKPPP unit", "30 indikator F-02 per aspek: skor yang berlaku dan "
+     "sumbernya (diukur Pantau, evaluator, atau penggantian), rubrik, bukti dengan tautan ke halaman asalnya, "
+     "penilaian mandiri unit; formulir skor untuk evaluator."),
     ("/publik/skm", "Hasil SKM publik", "Hasil SKM untuk masyarakat, tanpa login dan tanpa data pribadi."),
 )
 

@@ -3,7 +3,9 @@ and year (`PUT /v1/pekppp/{unit_id}/{year}/scores`). Each accepted write is one
 `pekppp.scores_recorded` event (pantau/events/pekppp.py); the aggregator folds them with the
 indicators Pantau measures into the unit's evaluation and IPP (services/aggregator/pekppp_reports.py).
 
-Who may write what: a bureau key records evaluator scores (or, with `"role": "self"`, a unit's
+Who may write what (an API key, or a person's staff session forwarded by the dashboard's scoring
+form: `Authorization: Session <id>`, pantau/sessions.py; then the account is the actor, and only an
+evaluator, a bureau admin or the unit's operator may write): a bureau key records evaluator scores (or, with `"role": "self"`, a unit's
 self-assessment received on paper); a unit key records its own unit's self-assessment only. An
 evaluator score for an indicator Pantau measures (`pantau.rules.pekppp.MEASURED`) overrides the
 measured one and needs a note giving the reason; both stay visible in the report.
@@ -69,8 +71,15 @@ def _scope(unit_id: str, year: int) -> None:
                            errors=[{"pointer": "/year", "field": "year", "message": "di luar rentang"}])
 
 
+SCORING_ACCOUNTS = ("bureau_admin", "evaluator", "unit_operator")
+
+
 def _role(asked: str | None) -> str:
     p = g.principal
+    account_role = getattr(p, "account_role", None)
+    if getattr(p, "account", None) and account_role not in SCORING_ACCOUNTS:
+        raise ProblemError(403, "Peran akun ini hanya membaca; skor PEKPPP diisi evaluator atau admin Biro.",
+                           detail_en="This account's role is read-only; evaluators and bureau admins record scores.")
     if p.role == "bureau":
         return asked or "evaluator"
     if asked == "evaluator":
@@ -82,7 +91,7 @@ def _role(asked: str | None) -> str:
 
 @blp.route("/<unit_id>/<int(signed=True):year>/scores", methods=["PUT"])
 @blp.doc(security=[{"bearer": []}])
-@auth.require()
+@auth.require(sessions=True)
 @json_body(blp, ScoresSchema)
 def put_scores(body, unit_id: str, year: int):
     """Catat skor indikator F-02 (evaluator Biro) atau penilaian mandiri unit (F-01) untuk satu tahun.

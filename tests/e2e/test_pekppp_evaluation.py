@@ -79,7 +79,8 @@ def test_evaluation_fills_measured_indicators_scores_the_rest_and_follows_new_da
 
     want = _expected_ipp({1: 4, 2: 4, 3: 4, 4: 4, 5: 4, 6: 5, 7: 2, 8: 3, 9: 0}, 4)  # 3.9232
     ev = platform.wait_for(lambda: (e := requests.get(ev_url, headers=bureau).json())
-                           and not e["provisional"] and e, what="a complete evaluation")
+                           and not e["provisional"] and _ind(e, 9)["evaluator"] and e,
+                           what="a complete evaluation with the evaluator's 9")
     assert ev["ipp"] == round(want, 2) == 3.92 and (ev["predikat"], ev["label"]) == ("B", "Baik")
     assert ev["completeness"] == {"scored": 30, "total": 30} and ev["missing"] == []
     assert _ind(ev, 9)["source"] in ("override", "evaluator") and _ind(ev, 9)["evaluator"]["note"]

@@ -14,7 +14,7 @@ from card_scenario import install_registry
 from click.testing import CliRunner
 
 from pantau import accounts, cli, mongo
-from services.aggregator.dashboard import session as dash_session
+from pantau import sessions as dash_session  # the session rules (pantau/sessions.py)
 from services.aggregator.wsgi import app
 
 pytestmark = pytest.mark.infra

@@ -71,7 +71,7 @@ def parse(html: str) -> Figures:
 def client(monkeypatch, infra):
     install_registry(monkeypatch)  # the figures are the scenario's; sessions and report slots are in the real store
     monkeypatch.setattr(auth, "verify", lambda token: PRINCIPALS.get(token))
-    from services.aggregator.dashboard import session
+    from pantau import sessions as session  # where a session document is checked
 
     monkeypatch.setattr(session, "key_active", lambda key_id: key_id in ("kb", "kl"))
     card = scenario_card()
@@ -157,7 +157,7 @@ def test_logout_needs_the_csrf_token_and_ends_the_session(client):
 
 def test_a_revoked_key_ends_the_session(client, monkeypatch):
     login(client, BUREAU)
-    from services.aggregator.dashboard import session
+    from pantau import sessions as session  # where a session document is checked
 
     monkeypatch.setattr(session, "key_active", lambda key_id: False)
     assert client.get(f"/dasbor/unit/lab?tahun={YEAR}").status_code == 302

@@ -23,6 +23,10 @@ Access kinds (what each route must answer):
                bureau admin's → 403.
 - FORM_SESSION a form post behind a session: no session → 302 to /masuk (nothing done); a
                session without the CSRF token → 400.
+- SCORE_PAGE   the PEKPPP scoring form, for persons only: no session → 302 to /masuk; unit A's
+               session → 403; a key's session (unit B's or the bureau's) → 403; accounts: a
+               bureau admin, an evaluator and unit B's operator (its self-assessment) → 200, a
+               bureau analyst and an auditor → 403.
 
 `ok` is the status the owner's (or bureau's) control request gets; `None` means "not 401/403
 and not 5xx" (the request is valid but the state refuses it, e.g. 409).
@@ -37,6 +41,7 @@ from security_world import OPD_B, PDF, PNG, UNIT_B, World, csv_form
 PUBLIC, UNIT, BUREAU, ANY_KEY, ACTION, CODE, PAGE, PAGE_BUREAU, FORM = (
     "public", "unit", "bureau", "any_key", "action", "code", "page", "page_bureau", "form")
 ACCOUNT_PAGE, ADMIN_PAGE, AUDIT_PAGE, FORM_SESSION = "account_page", "admin_page", "audit_page", "form_session"
+SCORE_PAGE = "score_page"
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,9 @@ ROUTES: list[Route] = [
     Route("survey", "PUT", "/v1/skm/settings/<unit_id>/<period>", UNIT,
           _json("/v1/skm/settings/{B}/2026", lambda w: w.settings_body)),
     Route("survey", "GET", "/v1/skm/settings/<unit_id>/<period>", UNIT, _p("/v1/skm/settings/{B}/2026")),
+    # a unit key records its own self-assessment, the bureau evaluator scores (12 is not measured: no note needed)
+    Route("survey", "PUT", "/v1/pekppp/<unit_id>/<int(signed=True):year>/scores", UNIT,
+          _json("/v1/pekppp/{B}/2026/scores", lambda w: {"scores": {"12": 3}})),
     Route("survey", "POST", "/v1/skm/rtl/<unit_id>/<period>/items", UNIT,
           _json("/v1/skm/rtl/{B}/2026/items", lambda w: w.rtl_item), ok=201),
     Route("survey", "POST", "/v1/skm/rtl/<unit_id>/<period>/items/<item_id>/progress", UNIT,
@@ -151,6 +159,8 @@ ROUTES: list[Route] = [
     Route("aggregator", "GET", "/v1/skm/compliance/units/<unit_id>", UNIT, _p("/v1/skm/compliance/units/{B}" + Y)),
     Route("aggregator", "GET", "/v1/fkp/units/<unit_id>", UNIT, _p("/v1/fkp/units/{B}" + Y)),
     Route("aggregator", "GET", "/v1/complaints/units/<unit_id>", UNIT, _p("/v1/complaints/units/{B}" + P)),
+    Route("aggregator", "GET", "/v1/pekppp/units/<unit_id>", UNIT, _p("/v1/pekppp/units/{B}" + Y)),
+    Route("aggregator", "GET", "/v1/pekppp/province", BUREAU, _p("/v1/pekppp/province" + Y)),
     Route("aggregator", "GET", "/v1/ikm/opd/<opd_id>", BUREAU, _p("/v1/ikm/opd/{OPD}" + P)),
     Route("aggregator", "GET", "/v1/ikm/province", BUREAU, _p("/v1/ikm/province" + P)),
     Route("aggregator", "GET", "/v1/ikm/ranking", BUREAU, _p("/v1/ikm/ranking" + P)),
@@ -189,6 +199,12 @@ ROUTES: list[Route] = [
     Route("aggregator", "GET", "/dasbor/pengaduan/kasus/<tracking_id>", PAGE,
           _p("/dasbor/pengaduan/kasus/{w.tracking_id}")),
     Route("aggregator", "GET", "/dasbor/unit/<unit_id>/skm", PAGE, _p("/dasbor/unit/{B}/skm?periode=2026")),
+    Route("aggregator", "GET", "/dasbor/pekppp", PAGE_BUREAU, _p("/dasbor/pekppp?tahun=2026")),
+    Route("aggregator", "GET", "/dasbor/unit/<unit_id>/pekppp", PAGE, _p("/dasbor/unit/{B}/pekppp?tahun=2026")),
+    Route("aggregator", "GET", "/dasbor/unit/<unit_id>/pekppp/nilai", SCORE_PAGE,
+          _p("/dasbor/unit/{B}/pekppp/nilai?tahun=2026")),
+    Route("aggregator", "POST", "/dasbor/unit/<unit_id>/pekppp/nilai", FORM_SESSION,
+          lambda w: (f"/dasbor/unit/{UNIT_B}/pekppp/nilai?tahun=2026", {"data": {"s12": "3"}})),
     Route("aggregator", "GET", "/dasbor/unit/<unit_id>/fkp", PAGE, _p("/dasbor/unit/{B}/fkp?tahun=2026")),
     Route("aggregator", "GET", "/dasbor/unit/<unit_id>/pengaduan", PAGE, _p("/dasbor/unit/{B}/pengaduan?periode=2026")),
     Route("aggregator", "GET", "/dasbor/unit/<unit_id>/laporan-skm.pdf", PAGE,
@@ -196,7 +212,7 @@ ROUTES: list[Route] = [
 ]
 
 # overview pages that send a unit session to its own unit's page instead of a 403
-REDIRECTS_UNITS = {"/dasbor", "/dasbor/fkp", "/dasbor/pengaduan"}
+REDIRECTS_UNITS = {"/dasbor", "/dasbor/fkp", "/dasbor/pengaduan", "/dasbor/pekppp"}
 
 
 def declared() -> set[tuple[str, str, str]]:

@@ -24,6 +24,7 @@ from security_matrix import (
     PUBLIC,
     REDIRECTS_UNITS,
     ROUTES,
+    SCORE_PAGE,
     UNIT,
     Route,
     declared,
@@ -234,6 +235,16 @@ def test_bureau_pages_for_each_account_role(account_sessions, world, route):
             assert r.status_code == 302 and f"/dasbor/unit/{UNIT_B}" in r.headers["Location"]
         else:
             assert r.status_code == 403, (role, r.status_code)
+
+
+@pytest.mark.parametrize("route", by(SCORE_PAGE))
+def test_the_scoring_form_is_for_evaluators_admins_and_the_units_operator(sessions, account_sessions, world, route):
+    assert send(world, route, None).status_code == 302
+    for who in (UNIT_A, UNIT_B, "bureau"):  # unit A: another unit; B and the bureau: key sessions, not persons
+        assert _page(sessions, world, route, who).status_code == 403, who
+    allowed = ("bureau_admin", "evaluator", "unit_operator")
+    for role, s in account_sessions.items():
+        assert _as(s, world, route).status_code == (200 if role in allowed else 403), role
 
 
 @pytest.mark.parametrize("route", by(AUDIT_PAGE))

@@ -69,15 +69,6 @@ ELEMENT_NAMES = {
     "organisasi_masyarakat": "Organisasi masyarakat sipil",
     "media": "Media massa",
 }
-INDICATORS = {
-    "2": "2.a.P Penyusunan SP bersama masyarakat",
-    "4": "4.a.K Peninjauan SP berkala",
-    "6": "6.a.B Pelaksanaan SKM",
-    "7": "7.a.T Media publikasi SKM",
-    "8": "8.a.Ak Persentase RTL SKM",
-    "9": "9.a.Ak Kecepatan tindak lanjut SKM",
-    "28": "28.e.Ak Tindak lanjut pengaduan hingga selesai",
-}
 RTL_LABELS = {"planned": "Direncanakan", "in_progress": "Berjalan", "done": "Selesai", "cancelled": "Dibatalkan"}
 UNAVAILABLE = "Data belum tersedia."
 TOPIC_LABELS = {"standar_pelayanan": "Standar pelayanan", "tindak_lanjut_skm": "Tindak lanjut SKM",

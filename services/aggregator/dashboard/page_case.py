@@ -60,7 +60,7 @@ def case_page(st: dict, deadlines: list[dict], as_of: datetime) -> Page:
             ("kind", "Tenggat"), ("start", "Mulai", "datetime"), ("due", "Jatuh tempo", "date"),
             ("stopped", "Berhenti", "datetime"), ("stopped_by", "Dihentikan oleh"), ("outcome", "Hasil"),
             ("late", "Lewat (hari kerja)", "int"), ("tier", "Tingkat"), ("charged", "Dibebankan kepada")),
-            clocks, row_key="key", empty="Belum ada tenggat yang berjalan.")),
+            clocks, row_key="key", empty="Belum ada tenggat yang berjalan.", cards=True)),
         table_section("Riwayat status", Table("riwayat", "Riwayat status", cols(
             ("n", "No.", "int"), ("at", "Waktu", "datetime"), ("action", "Tindakan"), ("status", "Status sesudahnya"),
             ("holder", "Pemegang")), history, row_key="n")),

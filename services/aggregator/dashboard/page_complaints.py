@@ -97,7 +97,7 @@ def work_list(rep: dict, with_holder: bool) -> Table:
                  cols(("complaint_id", "Nomor pelacakan", "text", "href"), *holder, ("status_label", "Status"),
                       ("kind_label", "Tenggat"), ("received_at", "Diterima", "date"), ("due_date", "Jatuh tempo", "date"),
                       ("working_days_late", "Lewat (hari kerja)", "int"), ("tier_label", "Dibebankan kepada")),
-                 rows, row_key="key",
+                 rows, row_key="key", cards=True,
                  empty="Tidak ada pengaduan yang sedang lewat tenggat pada periode dan keadaan ini.")
 
 

@@ -88,7 +88,7 @@ def fkp_province_page(rep: dict, opd_id: str | None = None) -> Page:
         Section("Ringkasan", tiles=tiles, charts=[promise_chart(scope["promises"])], id="ringkasan"),
         table_section("Janji lewat target atau disanggah",
                       Table("janji-lewat-target", "Janji lewat target (terlama dulu), lalu yang disanggah peserta",
-                            PROMISE_COLUMNS, overdue, row_key="row",
+                            PROMISE_COLUMNS, overdue, row_key="row", cards=True,
                             empty="Tidak ada janji yang lewat target atau disanggah pada tahun dan keadaan ini."),
                       id="lewat-target"),
         table_section("Per perangkat daerah", Table(

@@ -4,10 +4,11 @@ RTL), FKP promises, complaints, and the PEKPPP indicators and obligations with t
 from __future__ import annotations
 
 from pantau.rules import ikm as rules
+from pantau.rules.pekppp_instrument import instrument
 
 from ..exports import fmt
 from ..exports.tables import Table
-from .labels import INDICATORS, RTL_LABELS, STATUS_LABELS, UNAVAILABLE
+from .labels import RTL_LABELS, STATUS_LABELS, UNAVAILABLE
 from .model import Page, Section, cols, figure_count, figure_mutu, figure_tile, table_section
 from .page_skm import trend_chart, trend_table
 
@@ -74,7 +75,7 @@ def fkp_section(fkp: dict) -> Section:
     table = Table("janji-lewat-target", "Janji lewat target",
                   cols(("description", "Janji"), ("owner", "Penanggung jawab"), ("target_date", "Target", "date"),
                        ("days_overdue", "Hari terlambat", "int")),
-                  fkp["overdue_promises"], row_key="promise_id")
+                  fkp["overdue_promises"], row_key="promise_id", cards=True)
     return table_section("Forum Konsultasi Publik", table, id="fkp", tiles=tiles)
 
 
@@ -100,11 +101,13 @@ def pekppp_section(card: dict) -> Section:
     from ..card_reports import OBLIGATIONS
 
     labels = {o["key"]: o["label"] for o in OBLIGATIONS}
-    ind = [{"no": k, "label": INDICATORS[k], "score": v["score"], "evidence": v["evidence"], "source": v["source"]}
-           for k, v in card["pekppp"].items()]
+    inst = instrument()
+    ind = [{"no": k, "label": f"{inst.indicator(int(k)).code} {inst.indicator(int(k)).text}", "score": v["score"],
+            "evidence": v["evidence"], "source": v["source"]} for k, v in card["pekppp"].items()]
     cells = [{"key": k, "label": labels[k], "cell": c, "evidence": c["evidence"]}
              for k, c in card["obligations"].items()]
-    return Section("Indikator PEKPPP dan kepatuhan", id="pekppp", tables=[
+    return Section("Indikator PEKPPP dan kepatuhan", id="pekppp",
+                   note="Evaluasi lengkap (30 indikator, IPP dan predikat): halaman PEKPPP unit ini.", tables=[
         Table("pekppp", "Skor indikator PEKPPP yang didukung data (0–5)",
               cols(("label", "Indikator"), ("score", "Skor", "int"), ("source", "Sumber"), ("evidence", "Bukti")),
               ind, row_key="no"),

@@ -22,6 +22,7 @@ def nav(v: Viewer | None) -> list[tuple[str, str]]:
             ("Kepatuhan", url_for("dashboard.compliance")),
             ("Janji FKP", url_for("dashboard.fkp")),
             ("Pengaduan", url_for("dashboard.complaints")),
+            ("PEKPPP", url_for("dashboard.pekppp_province")),
             ("Hasil SKM publik", url_for("dashboard.public_province")),
         ]
     u = v.unit_id
@@ -30,6 +31,7 @@ def nav(v: Viewer | None) -> list[tuple[str, str]]:
         ("Detail SKM", url_for("dashboard.skm", unit_id=u)),
         ("Janji FKP", url_for("dashboard.unit_fkp", unit_id=u)),
         ("Pengaduan", url_for("dashboard.unit_complaints", unit_id=u)),
+        ("PEKPPP", url_for("dashboard.unit_pekppp", unit_id=u)),
         ("Hasil SKM publik", url_for("dashboard.public_unit", unit_id=u)),
     ]
 

@@ -27,6 +27,7 @@ from .tables import Table, plain
 NUMBER_FORMATS = {
     "int": "#,##0",
     "dec2": "0.00",
+    "score5": "0.00",
     "dec4": "0.0000",
     "pct": "0.0%",
     "date": "dd/mm/yyyy",
@@ -36,7 +37,7 @@ NUMBER_FORMATS = {
 
 CSV_CONVENTIONS = {"semicolon": (";", ","), "comma": (",", ".")}
 """`sep=` value → (separator, decimal mark); the first is the default."""
-NUMERIC = ("int", "dec2", "dec4", "pct")
+NUMERIC = ("int", "dec2", "dec4", "pct", "score5")
 
 
 def to_csv(table: Table, sep: str = "semicolon") -> bytes:

@@ -15,7 +15,8 @@ from . import fmt
 
 STATE_LABELS = {"met": "Terpenuhi", "not_met": "Tidak terpenuhi", "no_data": "Tidak ada data"}
 STATE_SYMBOLS = {"met": "✓", "not_met": "✗", "no_data": "–"}
-KINDS = ("text", "int", "dec2", "dec4", "pct", "date", "datetime", "state", "period", "month")
+KINDS = ("text", "int", "dec2", "dec4", "pct", "date", "datetime", "state", "period", "month", "score5")
+"""`score5`: a PEKPPP score or IPP on 0–5 (two decimals; the page shades the cell by its value)."""
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Table:
     row_key: str | None = None  # row field that identifies a row in the HTML (data-row)
     note: str | None = None
     empty: str | None = None  # what the page says when there is no row: why, and what would fill it
+    cards: bool = False  # on a phone each row becomes a card (each cell labelled by its column)
 
     def cell(self, row: dict, col: Column) -> Any:
         v = row
@@ -55,7 +57,7 @@ def display(v: Any, kind: str) -> str:
         return fmt.NONE
     if kind == "int":
         return fmt.bulat(v)
-    if kind == "dec2":
+    if kind in ("dec2", "score5"):
         return fmt.angka(v, 2)
     if kind == "dec4":
         return fmt.angka(v, 4)
