@@ -1,12 +1,14 @@
-"""Query parameters the report APIs share: `period`, `year`, `as_of`, each a 422 problem with a
-field pointer when missing or malformed."""
+"""Query parameters the report APIs share: `period`, `year`, `as_of`, `weight`, each a 422 problem
+with a field pointer when missing or malformed."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from flask import request
 
+from .config import Settings, settings
 from .problems import ProblemError
 from .rules.periods import Period, parse_period
 
@@ -17,12 +19,14 @@ AS_OF_DOC = {"in": "query", "name": "as_of", "required": False, "schema": {"type
              "description": "Keadaan data pada saat ini (RFC 3339 dengan zona waktu; bawaan: sekarang)"}
 
 
-YEAR_RANGE = (2000, 2100)
 WEIGHT_DOC = {"in": "query", "name": "weight", "required": False,
               "schema": {"type": "string", "enum": ["exact", "printed_0_111"]},
-              "description": "Bobot unsur: exact (1/9, bawaan konfigurasi) atau printed_0_111 (0,111 seperti dicetak "
-                             "pada lampiran, untuk mencocokkan laporan lama)"}
+              "description": "Bobot unsur IKM: exact (1/9) atau printed_0_111 (0,111 seperti tercetak pada Lampiran "
+                             "PermenPANRB 14/2017, untuk mencocokkan laporan lama); bawaan: mode yang dikonfigurasi "
+                             "(PANTAU_IKM_WEIGHT_MODE). Jawaban menyebut mode yang dipakai (weight_mode)."}
 
+
+YEAR_RANGE = (2000, 2100)
 AS_OF_MIN = datetime(2000, 1, 1, tzinfo=timezone.utc)
 AS_OF_AHEAD = timedelta(days=366)
 RFC3339 = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
@@ -116,13 +120,31 @@ def parse_as_of(raw: str) -> datetime | None:
         return None
 
 
-def weight_arg(default: str) -> str:
-    """`weight` (exact | printed_0_111), else `default` (the configured mode)."""
+def parse_weight(raw: str) -> str | None:
+    """A weight mode (`exact` | `printed_0_111`, domain.md §1.3), else None."""
     from .rules.ikm import WEIGHT_MODES
+    return raw if raw in WEIGHT_MODES else None
+
+
+WEIGHT_MESSAGE = ("Bobot (weight) tidak dikenal: gunakan exact (1/9) atau printed_0_111 (0,111 seperti tercetak "
+                  "pada lampiran).",
+                  "Unknown weight: use exact (1/9) or printed_0_111 (0.111 as printed in the regulation).")
+
+
+def weight_arg(default: str | None = None) -> str:
+    """`weight` (exact | printed_0_111); absent: `default`, else the configured mode; present but
+    empty or unknown: 422."""
     raw = request.args.get("weight")
     if raw is None:
-        return default
-    if raw not in WEIGHT_MODES:
-        raise bad("weight", f"weight harus salah satu dari: {', '.join(WEIGHT_MODES)}.",
-                  f"weight must be one of: {', '.join(WEIGHT_MODES)}.")
-    return raw
+        return default or settings().ikm_weight_mode
+    mode = parse_weight(raw)
+    if mode is None:
+        raise bad("weight", *WEIGHT_MESSAGE)
+    return mode
+
+
+def report_settings() -> Settings:
+    """The settings with the IKM weight mode the request asked for (`weight=`, default as configured):
+    every report computing an IKM takes its settings from here, so the echoed `weight_mode` is the one used."""
+    s = settings()
+    return replace(s, ikm_weight_mode=weight_arg(s.ikm_weight_mode))

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 
 from flask import g, request
 
 from pantau import auth, mongo
 from pantau.config import settings
-from pantau.params import AS_OF_DOC, PERIOD_DOC, WEIGHT_DOC, YEAR_DOC, as_of_arg, period_arg, weight_arg, year_arg
+from pantau.params import AS_OF_DOC, PERIOD_DOC, WEIGHT_DOC, YEAR_DOC, as_of_arg, period_arg, report_settings, year_arg
 from pantau.problems import ProblemError
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
@@ -26,12 +25,6 @@ def db():
 def _as_of():
     """The `as_of` asked for (figures as the data stood then, exactly), else None = now."""
     return as_of_arg() if "as_of" in request.args else None
-
-
-def report_settings():
-    """The settings, with the weight mode a report asked for (`weight=`, default as configured)."""
-    s = settings()
-    return replace(s, ikm_weight_mode=weight_arg(s.ikm_weight_mode))
 
 
 def _unit(unit_id: str):

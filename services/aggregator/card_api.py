@@ -1,8 +1,10 @@
 """The bureau's joined reports as JSON (figures in `card_reports`).
 
-`GET /v1/units/{unit_id}/card?year=Y[&as_of=RFC3339]` (the unit's own key or the bureau),
-`GET /v1/compliance?year=Y[&opd=ID][&as_of=...]` and `GET /v1/province?year=Y[&opd=ID][&as_of=...]`
-(bureau). `as_of` defaults to now and is echoed; the dashboard renders the same functions.
+`GET /v1/units/{unit_id}/card?year=Y[&as_of=RFC3339][&weight=MODE]` (the unit's own key or the bureau),
+`GET /v1/compliance?year=Y[&opd=ID][&as_of=...][&weight=...]` and
+`GET /v1/province?year=Y[&opd=ID][&as_of=...][&weight=...]` (bureau). `as_of` defaults to now and
+`weight` to the configured IKM weight mode; both are echoed (`as_of`, `weight_mode`); the dashboard
+renders the same functions.
 """
 
 from __future__ import annotations
@@ -10,8 +12,7 @@ from __future__ import annotations
 from flask import request
 
 from pantau import auth, mongo
-from pantau.config import settings
-from pantau.params import AS_OF_DOC, YEAR_DOC, as_of_arg, year_arg
+from pantau.params import AS_OF_DOC, WEIGHT_DOC, YEAR_DOC, as_of_arg, report_settings, year_arg
 from pantau.problems import ProblemError
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
@@ -53,7 +54,7 @@ def unit_or_404(unit_id: str):
 
 
 @blp.route("/units/<unit_id>/card", methods=["GET"])
-@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC])
+@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require()
 def unit_card(unit_id: str):
     """Kartu unit: IKM (periode terakhir, tren, unsur terlemah, kecukupan sampel), RTL, FKP dan janji,
@@ -61,23 +62,23 @@ def unit_card(unit_id: str):
     unit_or_404(unit_id)
     auth.check_unit(unit_id, "unit_id")
     year, as_of = year_arg(), as_of_arg(card_reports.now())
-    return json_response(card_reports.unit_card(db(), settings(), unit_id, year, as_of, live=live()))
+    return json_response(card_reports.unit_card(db(), report_settings(), unit_id, year, as_of, live=live()))
 
 
 @blp.route("/compliance", methods=["GET"])
-@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, OPD_DOC, AS_OF_DOC])
+@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, OPD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require("bureau")
 def compliance():
     """Matriks kepatuhan: setiap unit × setiap kewajiban (terpenuhi / tidak terpenuhi / tidak ada data),
     dengan total per perangkat daerah."""
     year, as_of = year_arg(), as_of_arg(card_reports.now())
-    return json_response(card_reports.compliance_matrix(db(), settings(), year, as_of, opd_arg(), live=live()))
+    return json_response(card_reports.compliance_matrix(db(), report_settings(), year, as_of, opd_arg(), live=live()))
 
 
 @blp.route("/province", methods=["GET"])
-@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, OPD_DOC, AS_OF_DOC])
+@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, OPD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require("bureau")
 def province():
     """Ikhtisar provinsi: angka utama, sebaran unit menurut mutu, unit yang perlu perhatian."""
     year, as_of = year_arg(), as_of_arg(card_reports.now())
-    return json_response(card_reports.province_overview(db(), settings(), year, as_of, opd_arg(), live=live()))
+    return json_response(card_reports.province_overview(db(), report_settings(), year, as_of, opd_arg(), live=live()))

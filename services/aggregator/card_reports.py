@@ -211,7 +211,7 @@ def compliance_matrix(db, s: Settings, year: int, as_of: datetime, opd_id: str |
                 "cells": obligation_cells(skm, fkp, complaints),
             }
         )
-    return matrix_from(rows, year, as_of, reg, opd_id)
+    return {**matrix_from(rows, year, as_of, reg, opd_id), "weight_mode": s.ikm_weight_mode}
 
 
 def _complaints_in_scope(headline: dict, comp: dict | None, opd_id: str | None) -> None:
@@ -245,4 +245,5 @@ def province_overview(db, s: Settings, year: int, as_of: datetime, opd_id: str |
     for u in body["units"]:
         o = reg.get(u["opd_id"] or "")
         u["opd_name"] = o.name if o else None
-    return {"province_id": s.province_id, "opd_id": opd_id, "opd_name": opd.name if opd else None, **body}
+    return {"province_id": s.province_id, "opd_id": opd_id, "opd_name": opd.name if opd else None,
+            "weight_mode": s.ikm_weight_mode, **body}

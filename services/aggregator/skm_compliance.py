@@ -149,4 +149,4 @@ def ranking(db, s: Settings, period: Period, as_of: datetime | None = None) -> d
         r["rank"] = i
     improved.sort(key=lambda r: (-r["change"], r["unit_id"]))
     return {"period": str(period), "previous_period": str(period.previous()), "as_of": stamp(as_of),
-            "ranking": ranked, "most_improved": improved[:10], "below_minimum_sample": below}
+            "weight_mode": s.ikm_weight_mode, "ranking": ranked, "most_improved": improved[:10], "below_minimum_sample": below}

@@ -48,6 +48,23 @@ def test_api_as_of_malformed_empty_or_far_is_a_422(world, as_of):
                                  params={"as_of": as_of}), "as_of")
 
 
+WEIGHT_ROUTES = [*((p, {"period": "2026"}) for p in PERIOD_ROUTES[:4]),
+                 *((p, {"year": "2026"}) for p in YEAR_ROUTES[4:])]  # the reports that compute an IKM
+
+
+@pytest.mark.parametrize("weight", ["", "bogus", "EXACT", "1/9", "0.111", "exact\x00"])
+def test_api_weight_unknown_or_empty_is_a_422(world, weight):
+    for path, params in WEIGHT_ROUTES:
+        assert_problem_at(world.call("aggregator", "GET", path, "bureau", params={**params, "weight": weight}), "weight")
+
+
+def test_api_weight_modes_answer_and_are_echoed(world):
+    for path, params in WEIGHT_ROUTES:
+        for mode in ("exact", "printed_0_111"):
+            r = world.call("aggregator", "GET", path, "bureau", params={**params, "weight": mode})
+            assert r.status_code == 200 and r.json()["weight_mode"] == mode, (path, mode, r.status_code, r.text[:300])
+
+
 def test_api_as_of_in_rfc3339_variants_is_accepted(world):
     for as_of in ("2026-06-30T23:59:59+08:00", "2026-06-30t15:59:59z", "2026-06-30T15:59:59.123456789Z",
                   "2026-06-30T23:59:59 08:00"):  # a "+" sent unencoded arrives as a space
@@ -103,11 +120,21 @@ def test_dashboard_filters_out_of_shape_or_range_are_a_400_page(sessions, world,
         assert_error_page(dashboard(sessions, world, path, **params))
 
 
+DASHBOARD_WEIGHT_PAGES = ["/dasbor", f"/dasbor/opd/{OPD_B}", "/dasbor/kepatuhan", f"/dasbor/unit/{UNIT_B}",
+                          f"/dasbor/unit/{UNIT_B}/skm", f"/dasbor/unit/{UNIT_B}/laporan-skm.pdf", "/dasbor/rekap-skm.pdf"]
+
+
+@pytest.mark.parametrize("weight", ["bogus", "EXACT", "0,111"])
+def test_dashboard_weight_unknown_is_a_400_page(sessions, world, weight):
+    for path in DASHBOARD_WEIGHT_PAGES:
+        assert_error_page(dashboard(sessions, world, path, weight=weight))
+
+
 def test_dashboard_empty_filters_are_the_defaults(sessions, world):
     """The filter form sends every field, empty ones included."""
     for path in DASHBOARD_YEAR_PAGES:
         assert dashboard(sessions, world, path, tahun="", opd="", per="").status_code == 200, path
-    assert dashboard(sessions, world, f"/dasbor/unit/{UNIT_B}/skm", periode="", per="").status_code == 200
+    assert dashboard(sessions, world, f"/dasbor/unit/{UNIT_B}/skm", periode="", per="", weight="").status_code == 200
 
 
 def test_dashboard_unknown_export_format_or_table_is_a_400_page(sessions, world):

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from pantau import deadline
-from pantau.params import as_of_arg, parse_as_of, period_arg, report_period
+from pantau.params import as_of_arg, parse_as_of, parse_weight, period_arg, report_period, report_settings, weight_arg
 from pantau.problems import ProblemError
 
 
@@ -48,6 +48,24 @@ def test_query_parameters_answer_422_with_their_pointer():
         assert err.value.status == 422 and err.value.errors[0]["pointer"] == pointer
     with app.test_request_context("/"):
         assert abs(as_of_arg() - datetime.now(timezone.utc)) < timedelta(seconds=5)  # absent: now
+
+
+def test_weight_is_one_of_the_two_modes_else_a_422_with_its_pointer(monkeypatch):
+    assert parse_weight("exact") == "exact" and parse_weight("printed_0_111") == "printed_0_111"
+    for raw in ("", "bogus", "EXACT", "0.111", "printed_0_111 ", "exact\x00"):
+        assert parse_weight(raw) is None
+    app = Flask("t")
+    for raw in ("", "bogus", "0,111"):
+        with app.test_request_context("/", query_string={"weight": raw}):
+            with pytest.raises(ProblemError) as err:
+                weight_arg()
+        assert err.value.status == 422 and err.value.errors[0]["pointer"] == "weight"
+        assert "exact" in err.value.detail and "printed_0_111" in err.value.detail and err.value.detail_en
+    monkeypatch.setenv("PANTAU_IKM_WEIGHT_MODE", "printed_0_111")
+    with app.test_request_context("/"):  # absent: the configured mode
+        assert weight_arg() == "printed_0_111" and report_settings().ikm_weight_mode == "printed_0_111"
+    with app.test_request_context("/?weight=exact"):  # asked for: that one, whatever is configured
+        assert weight_arg() == "exact" and report_settings().ikm_weight_mode == "exact"
 
 
 def test_the_cooperative_check_raises_once_the_budget_is_spent_and_only_within_it():

@@ -66,6 +66,10 @@ def test_formula_every_row(population: int, sample: int) -> None:
         (11, 11),  # the row for 15 says 14: never more than N (a census is adequate)
         (16, 16),  # the row for 20 says 19: capped at N
         (22, 22),  # the row for 25 says 24
+        (26, 26),  # the row for 30 says 28
+        (29, 28),  # the row for 30 says 28, below N: the row's value
+        (33, 32),  # the row for 35 says 32
+        (91, 76),  # the row for 95 says 76
         (96, 80),
         (101, 86),  # between 100 and 110 -> row 110
         (999, 278),
@@ -105,6 +109,10 @@ def test_bad_population_raises(bad: object) -> None:
         (5, 4, 5, False),
         (101, 86, 86, True),
         (150000, 383, 384, False),
+        (11, 11, 11, True),  # a census of 11 users (the row for 15 says 14)
+        (11, 10, 11, False),
+        (14, 14, 14, True),
+        (29, 28, 28, True),  # between rows, the row's value below N
     ],
 )
 def test_sample_adequacy(population: int, respondents: int, required: int, adequate: bool) -> None:

@@ -1,15 +1,18 @@
-"""The dashboard's filters: `tahun`, `periode`, `opd` and `per` (the data as it stood at the end of
-that local day), offered in the form. An empty value is the default (the form sends empty fields);
-any other invalid value is a 400 page (`FilterError`), never a silent default."""
+"""The dashboard's filters: `tahun`, `periode`, `opd`, `per` (the data as it stood at the end of
+that local day) and, on the pages that show an IKM, `weight` (the IKM weight mode, as in the API),
+offered in the form. An empty value is the default (the form sends empty fields); any other invalid
+value is a 400 page (`FilterError`), never a silent default."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime
 
 from flask import request
 
-from pantau.params import AS_OF_AHEAD, AS_OF_MIN, YEAR_RANGE, report_period
+from pantau.config import Settings, settings
+from pantau.params import AS_OF_AHEAD, AS_OF_MIN, WEIGHT_MESSAGE, YEAR_RANGE, parse_weight, report_period
 from pantau.rules.periods import Period
 from pantau.units import Registry
 
@@ -75,6 +78,27 @@ def arg_as_of() -> tuple[datetime, str | None]:
     raise FilterError("Tanggal keadaan data (per) harus YYYY-MM-DD, antara 2000-01-01 dan satu tahun dari sekarang.")
 
 
+# the IKM weight modes (domain.md §1.3) as the form offers them
+WEIGHT_LABELS = (("exact", "1/9 (tepat)"), ("printed_0_111", "0,111 (seperti tercetak)"))
+
+
+def arg_weight() -> str | None:
+    """`weight=exact|printed_0_111` (the API's parameter): the mode asked for, None when absent or empty."""
+    raw = request.args.get("weight", "")
+    if not raw:
+        return None
+    mode = parse_weight(raw)
+    if mode is None:
+        raise FilterError(WEIGHT_MESSAGE[0])
+    return mode
+
+
+def ikm_settings() -> Settings:
+    """The settings with the weight mode asked for (`weight=`), else the configured one."""
+    s = settings()
+    return replace(s, ikm_weight_mode=arg_weight() or s.ikm_weight_mode)
+
+
 def filter_bar(
     *,
     year: int | None = None,
@@ -83,11 +107,16 @@ def filter_bar(
     as_of: str | None = None,
     with_opd: bool = False,
     with_as_of: bool = False,
+    weight: str | None = None,
 ) -> dict:
+    """`weight`: the IKM weight mode the page used; given, the form offers the "Bobot" select."""
     reg = Registry.instance()
     y = year or (period.year if period else this_year())
     years = sorted({*range(this_year() - YEARS_BACK, this_year() + 1), y}, reverse=True)
     out: dict = {"year": year, "years": years, "as_of": as_of, "with_as_of": with_as_of}
+    if weight is not None:
+        out["weight"] = weight
+        out["weights"] = list(WEIGHT_LABELS)
     if period is not None:
         out["period"] = str(period)
         out["periods"] = [

@@ -151,13 +151,15 @@ def overview_sections(ov: dict, with_opd_table: bool = True) -> list[Section]:
     return secs
 
 
-def province_page(ov: dict) -> Page:
+def province_page(ov: dict, weight: str | None = None) -> Page:
+    """`weight`: the weight mode asked for (`weight=`), carried to the PDF link; None: the configured one."""
     return Page(
         "Ikhtisar Provinsi",
         f"Tahun {ov['year']}",
         overview_sections(ov),
         ov["as_of"],
-        links=[("Rekapitulasi IKM provinsi (PDF)", f"/dasbor/rekap-skm.pdf?periode={ov['year']}")],
+        links=[("Rekapitulasi IKM provinsi (PDF)", f"/dasbor/rekap-skm.pdf?periode={ov['year']}"
+                                                   + (f"&weight={weight}" if weight else ""))],
         contents=True,
     )
 

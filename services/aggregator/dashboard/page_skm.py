@@ -98,7 +98,8 @@ def profile_section(ikm: dict) -> Section:
     return table_section("Profil responden", table, charts=charts)
 
 
-def skm_page(ikm: dict, unit_name: str, trend: list[dict]) -> Page:
+def skm_page(ikm: dict, unit_name: str, trend: list[dict], weight: str | None = None) -> Page:
+    """`weight`: the weight mode asked for (`weight=`), carried to the PDF link; None: the configured one."""
     secs = [Section("Hasil", tiles=skm_tiles(ikm), id="hasil")]
     if ikm["respondents"]:
         lowest = ", ".join(rules.ELEMENT_LABELS[k] for k in ikm["lowest_elements"])
@@ -112,5 +113,6 @@ def skm_page(ikm: dict, unit_name: str, trend: list[dict]) -> Page:
         fmt.periode(ikm["period"]),
         secs,
         ikm["as_of"],
-        links=[("Laporan Hasil SKM (PDF)", f"/dasbor/unit/{ikm['unit_id']}/laporan-skm.pdf?periode={ikm['period']}")],
+        links=[("Laporan Hasil SKM (PDF)", f"/dasbor/unit/{ikm['unit_id']}/laporan-skm.pdf?periode={ikm['period']}"
+                                           + (f"&weight={weight}" if weight else ""))],
     )

@@ -2,6 +2,8 @@
 
 A route reads its filters (`filters`), calls the report function the JSON API calls for the same
 query, builds the page model (`pages`) and renders it, or writes it as CSV/XLSX (`render.show`).
+The pages, exports and PDFs that show an IKM honour `weight=` as the API does (`ikm_settings`);
+the public pages stay on the configured mode.
 Login and the access rule are in `login`.
 """
 
@@ -20,7 +22,7 @@ from .. import card_reports, reports
 from ..exports import pdf
 from . import pages
 from .blueprint import blp
-from .filters import FilterError, arg_as_of, arg_opd, arg_period, arg_year, filter_bar
+from .filters import FilterError, arg_as_of, arg_opd, arg_period, arg_weight, arg_year, filter_bar, ikm_settings
 from .login import page_access
 from .render import error_page, pdf_response, show
 from .session import viewer
@@ -57,8 +59,10 @@ def _province():
     as_of, per = arg_as_of()
     if opd:
         return redirect(url_for("dashboard.opd", opd_id=opd, **{k: v for k, v in request.args.items() if k != "opd"}))
-    ov = card_reports.province_overview(db(), settings(), year, as_of, live=per is None)
-    return show(pages.province_page(ov), filter_bar(year=year, as_of=per, with_opd=True, with_as_of=True))
+    s = ikm_settings()
+    ov = card_reports.province_overview(db(), s, year, as_of, live=per is None)
+    return show(pages.province_page(ov, weight=arg_weight()),
+                filter_bar(year=year, as_of=per, with_opd=True, with_as_of=True, weight=s.ikm_weight_mode))
 
 
 @blp.route("/dasbor/opd/<opd_id>", methods=["GET"])
@@ -69,10 +73,11 @@ def opd(opd_id: str):
         return error_page(404, "Perangkat daerah tidak ditemukan.")
     year = arg_year()
     as_of, per = arg_as_of()
-    s = settings()
+    s = ikm_settings()
     ov = card_reports.province_overview(db(), s, year, as_of, opd_id, live=per is None)
     m = card_reports.compliance_matrix(db(), s, year, as_of, opd_id, live=per is None)
-    return show(pages.opd_page(ov, m), filter_bar(year=year, opd=opd_id, as_of=per, with_opd=True, with_as_of=True))
+    return show(pages.opd_page(ov, m), filter_bar(year=year, opd=opd_id, as_of=per, with_opd=True, with_as_of=True,
+                                                  weight=s.ikm_weight_mode))
 
 
 @blp.route("/dasbor/kepatuhan", methods=["GET"])
@@ -80,7 +85,7 @@ def opd(opd_id: str):
 def compliance():
     year, opd_id = arg_year(), arg_opd()
     as_of, per = arg_as_of()
-    m = card_reports.compliance_matrix(db(), settings(), year, as_of, opd_id, live=per is None)
+    m = card_reports.compliance_matrix(db(), ikm_settings(), year, as_of, opd_id, live=per is None)
     return show(pages.compliance_page(m), filter_bar(year=year, opd=opd_id, as_of=per, with_opd=True, with_as_of=True))
 
 
@@ -127,7 +132,7 @@ def _complaints():
 @page_access(bureau_only=True)
 def province_recap_pdf():
     period = arg_period()
-    data = pdf.load_province_recap(db(), settings(), period)
+    data = pdf.load_province_recap(db(), ikm_settings(), period)
     return pdf_response(pdf.render_province_recap(data), f"rekap-ikm-{period}.pdf")
 
 
@@ -139,13 +144,14 @@ def province_recap_pdf():
 def unit_card(unit_id: str):
     year = arg_year()
     as_of, per = arg_as_of()
-    card = card_reports.unit_card(db(), settings(), unit_id, year, as_of, live=per is None)
-    return show(pages.unit_page(card), filter_bar(year=year, as_of=per, with_as_of=True))
+    s = ikm_settings()
+    card = card_reports.unit_card(db(), s, unit_id, year, as_of, live=per is None)
+    return show(pages.unit_page(card), filter_bar(year=year, as_of=per, with_as_of=True, weight=s.ikm_weight_mode))
 
 
 def skm_trend(unit_id: str, period: Period, ikm: dict, n: int = 4, as_of: datetime | None = None) -> list[dict]:
-    """The period and the n-1 before it, each as `/v1/ikm/units/{unit}?period=&as_of=` answers it."""
-    s = settings()
+    """The period and the n-1 before it, each as `/v1/ikm/units/{unit}?period=&as_of=&weight=` answers it."""
+    s = ikm_settings()
     out = [{"period": str(period), "ikm": ikm["ikm"], "mutu": ikm["mutu"], "respondents": ikm["respondents"]}]
     p = period
     for _ in range(n - 1):
@@ -161,11 +167,12 @@ def skm(unit_id: str):
     period = arg_period()
     at, per = arg_as_of()
     as_of = at if per else None
-    ikm = reports.unit_ikm(db(), settings(), unit_id, period, as_of=as_of)
+    s = ikm_settings()
+    ikm = reports.unit_ikm(db(), s, unit_id, period, as_of=as_of)
     unit = Registry.instance().get(unit_id)
     return show(
-        pages.skm_page(ikm, unit.name, skm_trend(unit_id, period, ikm, as_of=as_of)),
-        filter_bar(period=period, as_of=per, with_as_of=True),
+        pages.skm_page(ikm, unit.name, skm_trend(unit_id, period, ikm, as_of=as_of), weight=arg_weight()),
+        filter_bar(period=period, as_of=per, with_as_of=True, weight=s.ikm_weight_mode),
     )
 
 
@@ -173,7 +180,7 @@ def skm(unit_id: str):
 @page_access()
 def skm_report_pdf(unit_id: str):
     period = arg_period()
-    data = pdf.load_skm_report(db(), settings(), unit_id, period)
+    data = pdf.load_skm_report(db(), ikm_settings(), unit_id, period)
     return pdf_response(pdf.render_skm_report(data), f"laporan-skm-{unit_id}-{period}.pdf")
 
 
