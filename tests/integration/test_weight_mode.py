@@ -66,7 +66,7 @@ def client(infra, monkeypatch):
     install_registry(monkeypatch)
     monkeypatch.setenv("PANTAU_IKM_WEIGHT_MODE", "exact")
     monkeypatch.setattr(auth, "verify", lambda token: PRINCIPALS.get(token))
-    from services.aggregator.dashboard import session
+    from pantau import sessions as session  # where a session document is checked
     monkeypatch.setattr(session, "key_active", lambda key_id: key_id in ("kbw", "klw"))
     for where in ("api", "card_api", "dashboard.views"):
         monkeypatch.setattr(f"services.aggregator.{where}.db", lambda: db)
