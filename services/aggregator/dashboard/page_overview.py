@@ -157,7 +157,11 @@ def province_page(ov: dict) -> Page:
         f"Tahun {ov['year']}",
         overview_sections(ov),
         ov["as_of"],
-        links=[("Rekapitulasi IKM provinsi (PDF)", f"/dasbor/rekap-skm.pdf?periode={ov['year']}")],
+        links=[
+            ("Rekapitulasi IKM provinsi, peringkat (PDF)", f"/dasbor/rekap-skm.pdf?periode={ov['year']}&urut=peringkat"),
+            ("Rekapitulasi IKM provinsi, per perangkat daerah (PDF)",
+             f"/dasbor/rekap-skm.pdf?periode={ov['year']}&urut=opd"),
+        ],
         contents=True,
     )
 
