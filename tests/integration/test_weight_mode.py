@@ -184,7 +184,7 @@ def test_the_dashboard_pages_exports_and_pdfs_follow_the_mode(client):
     # (the unit card page itself, /dasbor/unit/<unit>, is left out: on main it answers 500 for any unit whose
     # card carries PEKPPP indicators 26/27, which page_unit has no label for; its figures come from the card API)
     province = client.get("/dasbor", query_string={"tahun": YEAR, "weight": "printed_0_111"}).get_data(as_text=True)
-    assert f"rekap-skm.pdf?periode={YEAR}&amp;weight=printed_0_111" in province
+    assert f"rekap-skm.pdf?periode={YEAR}&amp;urut=peringkat&amp;weight=printed_0_111" in province
     assert figure(province, "ikm") == fmt.angka(88.25)
     for query, ikm in (({"periode": MONTH}, "88,33"), ({"periode": MONTH, "weight": "printed_0_111"}, "88,25")):
         pdf = client.get(f"/dasbor/unit/{UNIT}/laporan-skm.pdf", query_string=query)
