@@ -48,6 +48,9 @@ class Settings:
     upload_deadline_s: float = field(default_factory=lambda: float(_env("PANTAU_UPLOAD_DEADLINE_S", "20")))
     # where the dashboard forwards a person's form to the service that owns the write (PEKPPP scores)
     survey_url: str = field(default_factory=lambda: _env("PANTAU_SURVEY_URL", f"http://127.0.0.1:{DEFAULT_PORTS['survey']}"))
+    # where the public tracking page reads a complaint's public view (the complaints service owns it)
+    complaints_url: str = field(default_factory=lambda: _env(
+        "PANTAU_COMPLAINTS_URL", f"http://127.0.0.1:{DEFAULT_PORTS['complaints']}"))
     # official PDF reports (services/aggregator/exports/official.py): an optional logo for the kop
     # (PNG, JPEG or SVG; unset: deploy/report/logo.{png,jpg,svg} if present, else no logo), the
     # place printed above the signature when a unit's signatory names none, and the Kepala Biro

@@ -187,6 +187,7 @@ ROUTES: list[Route] = [
     Route("aggregator", "GET", "/aset/<path:filename>", PUBLIC, _p("/aset/dashboard.css")),
     Route("aggregator", "GET", "/publik/skm", PUBLIC, _p("/publik/skm?periode=2026")),
     Route("aggregator", "GET", "/publik/skm/<unit_id>", PUBLIC, _p("/publik/skm/{B}?periode=2026")),
+    Route("aggregator", "GET", "/publik/pengaduan", PUBLIC, _p("/publik/pengaduan?nomor={w.tracking_id}")),
     Route("aggregator", "GET", "/dasbor", PAGE_BUREAU, _p("/dasbor?tahun=2026")),
     Route("aggregator", "GET", "/dasbor/opd/<opd_id>", PAGE_BUREAU, _p("/dasbor/opd/{OPD}?tahun=2026")),
     Route("aggregator", "GET", "/dasbor/kepatuhan", PAGE_BUREAU, _p("/dasbor/kepatuhan?tahun=2026")),
