@@ -70,11 +70,23 @@ def load(profile, units: int = 10, year: int | None = None) -> dict:
              "anonymous": i % 3 == 0, "confidential": i % 4 == 0,
              "reporter": {"name": "Warga Demo", "phone": "081200000000"}}
         _post(f"{base['complaints']}/v1/complaints", c, h, 30, skipped, c["tracking_id"])
+    for u, level in zip(upps[:3], (5, 4, 3), strict=False):  # three completed PEKPPP evaluations: A, B and C
+        pekppp_demo(base["survey"], h, u.id, year, level, rng)
     done.replace_one({"_id": str(year)}, {"_id": str(year), "at": datetime.now(timezone.utc).isoformat()}, upsert=True)
     out = {"responses": posted, "units": len(upps)}
     if skipped:
         out["skipped"] = f"{len(skipped)} already held other demo data (an older demo version): {', '.join(skipped)}"
     return out
+
+
+def pekppp_demo(survey: str, headers: dict, unit_id: str, year: int, level: int, rng: random.Random) -> None:
+    """An evaluator's F-02 scores for all 30 indicators around `level` (the measured ones overridden,
+    with the reason the rubric asks for), so the demo shows complete evaluations and their predikat."""
+    from .rules.pekppp_instrument import instrument
+    scores = {str(n): max(0, min(5, level - (rng.random() < 0.3))) for n in instrument().numbers()}
+    body = {"scores": scores, "note": "Data demo: penilaian evaluator setelah kunjungan lapangan."}
+    r = requests.put(f"{survey}/v1/pekppp/{unit_id}/{year}/scores", json=body, headers=headers, timeout=30)
+    r.raise_for_status()
 
 
 def _post(url: str, body: dict, headers: dict, timeout: float, skipped: list, what: str) -> bool:
