@@ -1,7 +1,9 @@
 """SKM summary reports on the read side: each unit and period's submissions (the newest, by when
 the survey service recorded it, is the one that counts; the older ones are its history), each with
-its arithmetic checked (pantau/rules/skm_summary_check.py) against the population N of the
-period (survey settings, else the registry's figure: `reports.population`).
+its arithmetic checked (pantau/rules/skm_summary_check.py) against the population N the unit
+recorded in its survey settings for that period (`skm_settings`); without one the sample is not
+judged (the registry's yearly estimate, which other reports scale to a period, is too rough to
+call a unit's report wrong).
 
 `unit_summaries` answers `GET /v1/skm/summaries/units/{unit}?period=`, `flagged` the bureau's list
 "laporan yang perlu diperiksa" (`GET /v1/skm/summaries/flagged?period=`); `period` takes every
@@ -13,7 +15,7 @@ from pantau.rules.periods import Period, parse_period
 from pantau.rules.skm_summary_check import check_summary
 from pantau.units import Registry
 
-from .reports import now_iso, populations
+from .reports import now_iso
 
 COLLECTION = "skm_summaries"
 SHOWN = ("submission_id", "respondents", "nrr", "counts", "profile", "reported_ikm", "reported_mutu", "executor",
@@ -40,12 +42,10 @@ def _checked(doc: dict, population: int | None) -> dict:
 
 
 def _populations(db, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int | None]:
-    out: dict[tuple[str, str], int | None] = {}
-    for period in sorted({p for _, p in keys}):
-        units = [u for u, p in keys if p == period]
-        for u, n in populations(db, units, parse_period(period)).items():
-            out[(u, period)] = n
-    return out
+    """N of each (unit, period) from its survey settings, in one read."""
+    ids = [f"{u}:{p}" for u, p in keys]
+    docs = {d["_id"]: d for d in db["skm_settings"].find({"_id": {"$in": ids}}, {"population": 1})} if ids else {}
+    return {(u, p): (docs.get(f"{u}:{p}") or {}).get("population") for u, p in keys}
 
 
 def _period_entry(unit_period: tuple[str, str], subs: list[dict], population: int | None) -> dict:

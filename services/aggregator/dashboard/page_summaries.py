@@ -50,9 +50,9 @@ def flagged_page(rep: dict) -> Page:
     for r in rep["units"]:
         rows.append({**r, "reported_mutu": r["reported_mutu"] or fmt.NONE,
                      "findings": ", ".join(FLAG_LABELS[c] for c in r["flags"]), "explanation": " ".join(r["messages"]),
-                     "href": f"/dasbor/unit/{r['unit_id']}?tahun={year}"})
+                     "href": f"/dasbor/unit/{r['unit_id']}?tahun={year}", "row": f"{r['unit_id']}/{r['period']}"})
     table = Table("laporan-diperiksa", "Laporan yang perlu diperiksa", _columns(True), rows,
-                  row_key="unit_id", cards=True,
+                  row_key="row", cards=True,
                   empty="Tidak ada laporan hasil SKM dengan selisih pada periode ini.")
     tiles = [figure_count("skm.summaries", rep["summaries"], "summaries"),
              figure_count("skm.summaries_flagged", rep["flagged_count"], "flagged", warn=True)]
