@@ -48,6 +48,19 @@ class Settings:
     upload_deadline_s: float = field(default_factory=lambda: float(_env("PANTAU_UPLOAD_DEADLINE_S", "20")))
     # where the dashboard forwards a person's form to the service that owns the write (PEKPPP scores)
     survey_url: str = field(default_factory=lambda: _env("PANTAU_SURVEY_URL", f"http://127.0.0.1:{DEFAULT_PORTS['survey']}"))
+    # where the public tracking page reads a complaint's public view (the complaints service owns it)
+    complaints_url: str = field(default_factory=lambda: _env(
+        "PANTAU_COMPLAINTS_URL", f"http://127.0.0.1:{DEFAULT_PORTS['complaints']}"))
+    # official PDF reports (services/aggregator/exports/official.py): an optional logo for the kop
+    # (PNG, JPEG or SVG; unset: deploy/report/logo.{png,jpg,svg} if present, else no logo), the
+    # place printed above the signature when a unit's signatory names none, and the Kepala Biro
+    # Organisasi who signs the province recap (blank lines to sign on when unset)
+    report_logo: str = field(default_factory=lambda: _env("PANTAU_REPORT_LOGO", ""))
+    report_place: str = field(default_factory=lambda: _env("PANTAU_REPORT_PLACE", ""))
+    bureau_signatory_name: str = field(default_factory=lambda: _env("PANTAU_BUREAU_SIGNATORY_NAME", ""))
+    bureau_signatory_nip: str = field(default_factory=lambda: _env("PANTAU_BUREAU_SIGNATORY_NIP", ""))
+    bureau_signatory_position: str = field(default_factory=lambda: _env(
+        "PANTAU_BUREAU_SIGNATORY_POSITION", "Kepala Biro Organisasi"))
 
     def db_name(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"

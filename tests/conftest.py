@@ -30,6 +30,8 @@ RESERVED_UNITS = frozenset({
     # tests/e2e/test_pekppp_evaluation.py: the evaluated unit (its IPP is asserted from its own data)
     # and the unit no refused score may reach; tests/e2e/test_staff_session_on_the_api.py's unit
     "sman-1-berau", "sman-1-bontang", "sman-1-tenggarong",
+    # tests/e2e/test_audit_survives_a_crash.py
+    "sman-1-balikpapan",
     # tests/browser/test_pekppp_pages.py: the unit an evaluator scores from the form
     "smkn-1-balikpapan",
     # tests/e2e/test_skm_summaries.py: the unit whose summary reports are superseded and flagged, and the

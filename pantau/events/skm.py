@@ -49,12 +49,29 @@ RTL_ITEM_PROGRESSED = "skm.rtl_item_progressed"
 RESULT_PUBLISHED = "skm.result_published"
 
 
+class SignatoryData(Schema):
+    """The head of the unit who signs its SKM report.
+
+    This is the one name in an SKM event, and it may be here: the events rule (no personal data)
+    protects citizens (respondents, complainants, forum participants), whose identity stays in the
+    write service. A signatory is an official acting in office; the name, NIP and jabatan are
+    printed on the report the unit must publish (domain.md §1.1), so they are public already.
+    The aggregator prints them in the signature block and fetches nothing while rendering, so
+    they must reach its projection; only these four fields travel (no contact data).
+    """
+    name = fields.String(required=True)
+    position = fields.String(required=True)
+    nip = fields.String(allow_none=True)
+    place = fields.String(allow_none=True)
+
+
 class SettingsData(Schema):
     unit_id = fields.String(required=True)
     period = fields.String(required=True)
     population = fields.Integer(allow_none=True)
     period_type = fields.String(required=True)
     executor = fields.String(required=True)
+    signatory = fields.Nested(SignatoryData, allow_none=True, load_default=None)  # optional (added in v1)
 
 
 class RtlPlannedData(Schema):

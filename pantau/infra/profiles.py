@@ -38,6 +38,7 @@ class Profile:
                 "PANTAU_DB_PREFIX": self.db_prefix, "PANTAU_PROFILE": self.name,
                 "PANTAU_DASHBOARD_KEY_SIGNIN": "1" if test else "0",
                 "PANTAU_SURVEY_URL": f"http://127.0.0.1:{self.http_ports['survey']}",
+                "PANTAU_COMPLAINTS_URL": f"http://127.0.0.1:{self.http_ports['complaints']}",
                 **({"PANTAU_SIGNIN_RATE_LIMIT": "10000/minute"} if test else {})}
 
 

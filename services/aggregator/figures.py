@@ -152,7 +152,10 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/dasbor/unit/<unit>/pekppp", "Evaluasi PEKPPP unit", "30 indikator F-02 per aspek: skor yang berlaku dan "
      "sumbernya (diukur Pantau, evaluator, atau penggantian), rubrik, bukti dengan tautan ke halaman asalnya, "
      "penilaian mandiri unit; formulir skor untuk evaluator."),
-    ("/publik/skm", "Hasil SKM publik", "Hasil SKM untuk masyarakat, tanpa login dan tanpa data pribadi."),
+    ("/publik/skm", "Hasil SKM publik", "Hasil SKM untuk masyarakat dalam bahasa sehari-hari: satu angka IKM per "
+     "unit dengan mutu dan artinya, \"tentang angka ini\", tanpa login dan tanpa data pribadi."),
+    ("/publik/pengaduan", "Lacak pengaduan", "Status, riwayat dan tenggat satu pengaduan menurut nomor pelacakannya, "
+     "tanpa identitas pelapor (perihalnya pun tidak bila pengaduan rahasia)."),
 )
 
 

@@ -2,7 +2,10 @@
 
 Each is a subject in the service's event log (`skm-settings:…`, `skm-rtl:…`, `skm-pub:…`);
 free text (notes, evidence names and links) stays in the service, events carry what the
-aggregator needs to judge compliance and PEKPPP indicators 6–9 (domain.md §4.3).
+aggregator needs to judge compliance and PEKPPP indicators 6–9 (domain.md §4.3). The settings'
+optional `signatory` (the head of the unit: name, NIP, jabatan, place) does travel in the event:
+it is an official's public data the aggregator prints on the report (pantau/events/skm.py,
+`SignatoryData`, says why that is allowed).
 """
 from __future__ import annotations
 
@@ -39,7 +42,9 @@ def _scope(unit_id: str, period: str) -> str:
 @auth.require()
 @json_body(blp, SettingsSchema)
 def put_settings(body, unit_id: str, period: str):
-    """Tetapkan populasi (N), jenis periode dan pelaksana survei untuk unit dan periode."""
+    """Tetapkan populasi (N), jenis periode, pelaksana survei dan penanda tangan laporan (opsional).
+
+    PUT mengganti seluruh pengaturan: tanpa `signatory`, laporan mencetak garis kosong untuk nama dan NIP."""
     period = _scope(unit_id, period)
     subject = f"skm-settings:{unit_id}:{period}"
     prior = outbox.head(events(), subject)

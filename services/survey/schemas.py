@@ -68,11 +68,25 @@ ELECTRONIC_MEDIA = {"website", "media_sosial", "media_elektronik", "sipp", "apli
 RTL_STATUSES = ("in_progress", "done", "cancelled")
 
 
+NIP_PATTERN = r"^[0-9]{18}\Z"  # NIP of a civil servant (PNS): 18 digits, ASCII only
+
+
+class SignatorySchema(Strict):
+    """Who signs the unit's "Laporan Hasil SKM": the head of the unit (an official, not a citizen)."""
+    name = Text(2, 120, required=True, metadata={"description": "Nama lengkap dengan gelar"})
+    position = Text(2, 200, required=True, metadata={"description": "Jabatan, mis. Kepala UPTD ..."})
+    nip = Text(18, 18, allow_none=True, validate=validate.Regexp(NIP_PATTERN, error="NIP terdiri dari 18 angka."),
+               metadata={"description": "NIP, 18 angka (kosong bila bukan PNS)"})
+    place = Text(2, 80, allow_none=True, metadata={"description": "Tempat penandatanganan, mis. Samarinda"})
+
+
 class SettingsSchema(Strict):
     population = fields.Integer(strict=True, validate=validate.Range(1, 50_000_000), allow_none=True,
                                 metadata={"description": "Jumlah pengguna layanan (N) dalam periode"})
     period_type = fields.String(required=True, validate=validate.OneOf(PERIOD_TYPES))
     executor = fields.String(required=True, validate=validate.OneOf(EXECUTORS))
+    signatory = fields.Nested(SignatorySchema, allow_none=True,
+                              metadata={"description": "Penanda tangan laporan (kepala unit); kosong: garis kosong"})
 
 
 class RtlItemSchema(Strict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 import time
 
 import openpyxl
@@ -94,6 +95,64 @@ def test_skm_report_pdf_carries_the_ikm_api_figures(platform, bureau_page):
     for i, k in enumerate(ELEMENTS, 1):
         assert f"U{i} {ELEMENT_LABELS[k]} {fmt.angka(ikm['elements'][k]['nrr'], 3)}" in text, k
     assert "Tambah petugas loket pada jam sibuk" in text and "Lembaga independen" in text
+
+
+def pdftotext_pages(data: bytes) -> list[str]:
+    out = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True)
+    return [" ".join(p.split()) for p in out.stdout.decode("utf-8").split("\f") if p.strip()]
+
+
+def test_skm_report_pdf_is_signed_by_the_settings_signatory(platform, bureau_page):
+    """The unit sets its signatory in the survey settings; the PDF's kop names the province, OPD
+    and unit, and its signature block the name and NIP; no API path is printed."""
+    from pantau.units import Registry
+
+    sig = {"name": "Ir. Rahmat Hidayat, M.T.", "nip": "198001012006041001", "position": "Kepala Unit Uji",
+           "place": "Samarinda"}
+    r = requests.put(platform.url("survey", f"/v1/skm/settings/{MAIN}/{Y}"),
+                     json={"population": 40, "period_type": "quarter", "executor": "independent", "signatory": sig},
+                     headers=platform.headers(platform.key(MAIN)), timeout=30)
+    assert r.status_code == 200, r.text
+    reg = Registry.instance()
+    unit, opd = reg.get(MAIN), reg.get(reg.opd_of(MAIN))
+
+    def signed():
+        res = bureau_page.request.get(platform.url("aggregator", f"/dasbor/unit/{MAIN}/laporan-skm.pdf?periode={Y}"))
+        assert res.status == 200
+        pages = pdftotext_pages(res.body())
+        return pages if f"{sig['name']} NIP {sig['nip']}" in pages[-1] else None
+
+    pages = platform.wait_for(signed, timeout=60, what="the signatory in the SKM report")
+    assert pages[0].startswith(f"PEMERINTAH PROVINSI KALIMANTAN TIMUR {opd.name.upper()} {unit.name.upper()}")
+    assert "Samarinda, " in pages[-1] and "Kepala Unit Uji" in pages[-1]
+    assert "Sangat Baik" in pages[0] and "88,31 – 100,00" in pages[0]
+    assert all("/v1/" not in p for p in pages)
+
+
+def test_pdf_refuses_a_malformed_periode(platform, bureau_page):
+    for path in (f"/dasbor/unit/{MAIN}/laporan-skm.pdf?periode=abc", "/dasbor/rekap-skm.pdf?periode=2026&urut=x"):
+        r = bureau_page.request.get(platform.url("aggregator", path), headers={"Accept": "application/pdf"})
+        assert r.status == 400 and r.headers["content-type"].startswith("application/problem+json")
+        assert "tidak" in r.json()["detail"]
+
+
+def test_province_recap_pdf_ranked_and_grouped_by_opd(platform, bureau_page):
+    from pantau.units import Registry
+
+    reg = Registry.instance()
+    prov = api(platform, "/v1/ikm/province", period=str(Y))
+    ranked = bureau_page.request.get(platform.url("aggregator", f"/dasbor/rekap-skm.pdf?periode={Y}&urut=peringkat"))
+    grouped = bureau_page.request.get(platform.url("aggregator", f"/dasbor/rekap-skm.pdf?periode={Y}&urut=opd"))
+    assert ranked.status == grouped.status == 200
+    rp, gp = pdftotext_pages(ranked.body()), pdftotext_pages(grouped.body())
+    assert rp[0].startswith("PEMERINTAH PROVINSI KALIMANTAN TIMUR SEKRETARIAT DAERAH BIRO ORGANISASI")
+    header = "No Peringkat Unit pelayanan Perangkat daerah Responden Sampel IKM Mutu Keterangan"
+    for pages in (rp, gp):
+        assert len(pages) >= 2 and all(header in p for p in pages if "dihitung" in p or "belum ada responden" in p)
+        assert "Kepala Biro Organisasi" in pages[-1] and "NIP" in pages[-1]
+    opds = {reg.opd_of(u["unit_id"]) for u in prov["units"]}
+    text = " ".join(gp)
+    assert sum(f"{reg.get(o).name} — " in text for o in opds) == len(opds)  # one group row per OPD
 
 
 def test_province_recap_pdf_has_both_methods_and_every_unit(platform, bureau_page):

@@ -74,3 +74,34 @@ def test_settings_rtl_publication_drive_compliance_and_pekppp(platform):
     mine = [c for c in province["units"] if c["unit_id"] == UNIT][0]
     assert mine["pekppp"]["8"]["score"] == 5 and UNIT not in province["units_without_skm"]
     assert province["per_opd"]["bapenda"]["units"] >= 1
+
+
+def test_settings_signatory_is_validated_read_back_and_projected(platform):
+    """The head of the unit who signs the SKM report: set by the unit's own key or the bureau, NIP
+    18 ASCII digits when given, read back, and carried to the aggregator's settings projection."""
+    unit = "samsat-tanjung-redeb"
+    sv = lambda path: platform.url("survey", path)  # noqa: E731
+    base = {"population": 20, "period_type": "year", "executor": "internal"}
+    sig = {"name": "Drs. Budi Santoso, M.Si.", "nip": "197003151994031005", "position": "Kepala UPTD Samsat",
+           "place": "Tanjung Redeb"}
+    for bad, field in (({**sig, "nip": "19700315199403100"}, "nip"), ({**sig, "nip": "١٩٧٠٠٣١٥١٩٩٤٠٣١٠٠٥"}, "nip"),
+                       ({**sig, "name": "x\u0000y"}, "name"), ({"nip": sig["nip"]}, "name"),
+                       ({**sig, "email": "a@b.id"}, "email")):
+        r = requests.put(sv(f"/v1/skm/settings/{unit}/2025"), json={**base, "signatory": bad},
+                         headers=platform.headers(platform.key(unit)))
+        assert r.status_code == 422, (bad, r.text)
+        assert r.headers["Content-Type"].startswith("application/problem+json") and field in r.text
+    other = requests.put(sv(f"/v1/skm/settings/{unit}/2025"), json={**base, "signatory": sig},
+                         headers=platform.headers(platform.key("rsud-aws")))
+    assert other.status_code == 403
+    for who in (platform.key(unit), platform.bureau):  # the unit itself, then the bureau
+        r = requests.put(sv(f"/v1/skm/settings/{unit}/2025"), json={**base, "signatory": sig},
+                         headers=platform.headers(who))
+        assert r.status_code == 200, r.text
+    got = requests.get(sv(f"/v1/skm/settings/{unit}/2025"), headers=platform.headers(platform.key(unit))).json()
+    assert got["signatory"] == sig
+    from pantau import mongo
+
+    doc = platform.wait_for(lambda: mongo.db("aggregator")["skm_settings"].find_one(
+        {"_id": f"{unit}:2025", "signatory.nip": sig["nip"]}), what="the signatory in the settings projection")
+    assert doc["signatory"] == sig and doc["population"] == 20

@@ -212,6 +212,32 @@ def test_card_api_validates_year_and_as_of(client):
     assert client.get("/v1/province?year=2026", headers={"Authorization": f"Bearer {LAB}"}).status_code == 403
 
 
+def test_pdf_reports_refuse_a_malformed_periode_or_urut_with_400(client, monkeypatch):
+    """A PDF asked for by a client that wants the PDF (or JSON) gets problem+json in Indonesian,
+    naming the parameter; a browser gets the dashboard's 400 page; nothing silently defaults."""
+    from services.aggregator.exports import pdf
+
+    assert login(client, BUREAU).status_code == 302
+    asked: list = []
+    monkeypatch.setattr(pdf, "load_province_recap", lambda db, s, period, order: asked.append((str(period), order)))
+    monkeypatch.setattr(pdf, "render_province_recap", lambda data: b"%PDF-1.7 stub")
+    for path, param in (("/dasbor/unit/lab/laporan-skm.pdf?periode=abc", "periode"),
+                        ("/dasbor/rekap-skm.pdf?periode=2026-Q9", "periode"),
+                        ("/dasbor/rekap-skm.pdf?periode=2026&urut=acak", "urut")):
+        r = client.get(path, headers={"Accept": "application/pdf"})
+        assert r.status_code == 400 and r.mimetype == "application/problem+json", (path, r.data[:200])
+        body = r.get_json()
+        assert body["errors"][0]["field"] == param and body["status"] == 400
+        assert ("Periode tidak valid" if param == "periode" else "Urutan tidak dikenal") in body["detail"]
+        html = client.get(path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+        assert html.status_code == 400 and html.mimetype == "text/html" and 'data-status="400"' in html.get_data(True)
+    assert asked == []  # nothing was rendered for a refused request
+    for urut in ("peringkat", "opd", ""):
+        r = client.get(f"/dasbor/rekap-skm.pdf?periode=2026-S1&urut={urut}", headers={"Accept": "application/pdf"})
+        assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert asked == [("2026-S1", "peringkat"), ("2026-S1", "opd"), ("2026-S1", "peringkat")]
+
+
 def test_public_unit_page_needs_no_login_and_shows_no_profile(client, monkeypatch):
     from card_scenario import skm_docs
 

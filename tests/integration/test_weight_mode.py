@@ -66,7 +66,7 @@ def client(infra, monkeypatch):
     install_registry(monkeypatch)
     monkeypatch.setenv("PANTAU_IKM_WEIGHT_MODE", "exact")
     monkeypatch.setattr(auth, "verify", lambda token: PRINCIPALS.get(token))
-    from services.aggregator.dashboard import session
+    from pantau import sessions as session  # where a session document is checked
     monkeypatch.setattr(session, "key_active", lambda key_id: key_id in ("kbw", "klw"))
     for where in ("api", "card_api", "dashboard.views"):
         monkeypatch.setattr(f"services.aggregator.{where}.db", lambda: db)
@@ -184,7 +184,7 @@ def test_the_dashboard_pages_exports_and_pdfs_follow_the_mode(client):
     # (the unit card page itself, /dasbor/unit/<unit>, is left out: on main it answers 500 for any unit whose
     # card carries PEKPPP indicators 26/27, which page_unit has no label for; its figures come from the card API)
     province = client.get("/dasbor", query_string={"tahun": YEAR, "weight": "printed_0_111"}).get_data(as_text=True)
-    assert f"rekap-skm.pdf?periode={YEAR}&amp;weight=printed_0_111" in province
+    assert f"rekap-skm.pdf?periode={YEAR}&amp;urut=peringkat&amp;weight=printed_0_111" in province
     assert figure(province, "ikm") == fmt.angka(88.25)
     for query, ikm in (({"periode": MONTH}, "88,33"), ({"periode": MONTH, "weight": "printed_0_111"}, "88,25")):
         pdf = client.get(f"/dasbor/unit/{UNIT}/laporan-skm.pdf", query_string=query)

@@ -23,7 +23,12 @@ YEARS_BACK = 4
 
 
 class FilterError(ValueError):
-    """A filter value the dashboard does not offer; the message is shown to the user (Indonesian)."""
+    """A filter value the dashboard does not offer; the message is shown to the user (Indonesian).
+    `param` names the query parameter (for the problem+json answer of the PDF reports)."""
+
+    def __init__(self, message: str, param: str | None = None):
+        super().__init__(message)
+        self.param = param
 
 
 def this_year() -> int:
@@ -48,7 +53,18 @@ def arg_period(default_year: int | None = None) -> Period:
         return report_period(raw)
     except ValueError:
         raise FilterError(f"Periode tidak valid: gunakan 2026, 2026-S1, 2026-Q1 atau 2026-03 dengan tahun "
-                          f"{YEAR_RANGE[0]}–{YEAR_RANGE[1]}.") from None
+                          f"{YEAR_RANGE[0]}–{YEAR_RANGE[1]}.", "periode") from None
+
+
+def arg_recap_order() -> str:
+    """`urut=peringkat` (default: ranked by IKM) or `urut=opd` (grouped by perangkat daerah)."""
+    from ..exports.pdf import RECAP_ORDERS
+
+    raw = request.args.get("urut", "") or RECAP_ORDERS[0]
+    if raw not in RECAP_ORDERS:
+        raise FilterError("Urutan tidak dikenal: gunakan urut=peringkat (menurut IKM) atau urut=opd "
+                          "(menurut perangkat daerah).", "urut")
+    return raw
 
 
 def arg_opd() -> str | None:

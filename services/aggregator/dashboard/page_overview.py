@@ -158,8 +158,12 @@ def province_page(ov: dict, weight: str | None = None) -> Page:
         f"Tahun {ov['year']}",
         overview_sections(ov),
         ov["as_of"],
-        links=[("Rekapitulasi IKM provinsi (PDF)", f"/dasbor/rekap-skm.pdf?periode={ov['year']}"
-                                                   + (f"&weight={weight}" if weight else ""))],
+        links=[
+            ("Rekapitulasi IKM provinsi, peringkat (PDF)", f"/dasbor/rekap-skm.pdf?periode={ov['year']}&urut=peringkat"
+             + (f"&weight={weight}" if weight else "")),
+            ("Rekapitulasi IKM provinsi, per perangkat daerah (PDF)",
+             f"/dasbor/rekap-skm.pdf?periode={ov['year']}&urut=opd" + (f"&weight={weight}" if weight else "")),
+        ],
         contents=True,
     )
 

@@ -90,9 +90,9 @@ def unit_pekppp_page(ev: dict, can_score: bool = False) -> Page:
                    Column("single", "Bobot dari satu sumber")],
                   rows, row_key="n", cards=True)
         sections.append(table_section(a["name"], t, id=f"aspek-{a['key']}"))
-    links = []
+    links = [("Unduh PDF Hasil Evaluasi PEKPPP", f"/dasbor/unit/{unit_id}/hasil-pekppp.pdf?tahun={year}")]
     if can_score:
-        links.append(("Isi atau ubah skor", f"/dasbor/unit/{unit_id}/pekppp/nilai?tahun={year}"))
+        links.insert(0, ("Isi atau ubah skor", f"/dasbor/unit/{unit_id}/pekppp/nilai?tahun={year}"))
     subtitle = f"{ev['name']} — tahun {year}" + (" (sementara)" if ev["provisional"] else "")
     return Page("Evaluasi PEKPPP", subtitle, sections, ev["as_of"], links=links, contents=True)
 
@@ -149,4 +149,5 @@ def province_pekppp_page(rep: dict) -> Page:
                            "tidak pernah dihitung sebagai 0."),
         table_section("Aspek terlemah", weakest),
         table_section("Belum lengkap", missing),
-    ], rep["as_of"])
+    ], rep["as_of"], links=[("Unduh PDF rekap PEKPPP", f"/dasbor/rekap-pekppp.pdf?tahun={year}"
+                                                     + (f"&opd={rep['opd_id']}" if rep["opd_id"] else ""))])

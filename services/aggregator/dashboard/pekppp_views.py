@@ -16,13 +16,14 @@ from pantau.rules.pekppp import MEASURED
 from pantau.rules.pekppp_instrument import instrument
 
 from .. import card_reports, pekppp_reports
+from ..exports import pekppp_pdf
 from .blueprint import blp
-from .filters import arg_as_of, arg_opd, arg_year, filter_bar
+from .filters import FilterError, arg_as_of, arg_opd, arg_year, filter_bar
 from .login import page_access
 from .page_pekppp import province_pekppp_page, unit_pekppp_page
-from .render import error_page, nav, show
+from .render import error_page, nav, pdf_response, show
 from .session import LogoutForm
-from .views import own_unit_page
+from .views import own_unit_page, pdf_bad_request
 
 SCORING_ROLES = ("bureau_admin", "evaluator")  # evaluator scores; a unit_operator records the self-assessment
 
@@ -63,6 +64,30 @@ def unit_pekppp(unit_id: str):
     ev = pekppp_reports.unit_evaluation(db(), settings(), unit_id, year, as_of, live=per is None)
     return show(unit_pekppp_page(ev, can_score=_form_role(g.viewer) is not None),
                 filter_bar(year=year, as_of=per, with_as_of=True))
+
+
+@blp.route("/dasbor/unit/<unit_id>/hasil-pekppp.pdf", methods=["GET"])
+@page_access()
+def unit_pekppp_pdf(unit_id: str):
+    try:
+        year = arg_year()
+        as_of, _ = arg_as_of()
+    except FilterError as exc:
+        return pdf_bad_request(exc)
+    data = pekppp_pdf.load_unit(db(), settings(), unit_id, year, as_of)
+    return pdf_response(pekppp_pdf.render_unit(data), f"hasil-pekppp-{unit_id}-{year}.pdf")
+
+
+@blp.route("/dasbor/rekap-pekppp.pdf", methods=["GET"])
+@page_access(bureau_only=True)
+def province_pekppp_pdf():
+    try:
+        year, opd_id = arg_year(), arg_opd()
+        as_of, _ = arg_as_of()
+    except FilterError as exc:
+        return pdf_bad_request(exc)
+    data = pekppp_pdf.load_province(db(), settings(), year, as_of, opd_id)
+    return pdf_response(pekppp_pdf.render_province(data), f"rekap-pekppp-{year}.pdf")
 
 
 class ScoreForm(FlaskForm):

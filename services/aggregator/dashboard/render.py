@@ -15,7 +15,7 @@ from .session import LogoutForm, Viewer
 
 def nav(v: Viewer | None) -> list[tuple[str, str]]:
     if v is None:
-        return [("Hasil SKM", url_for("dashboard.public_province"))]
+        return [("Hasil SKM", url_for("dashboard.public_province")), ("Lacak pengaduan", url_for("dashboard.public_track"))]
     if v.bureau:
         return [
             ("Ikhtisar provinsi", url_for("dashboard.province")),

@@ -15,6 +15,7 @@ from flask import g, redirect, request, url_for
 
 from pantau import mongo
 from pantau.config import settings
+from pantau.problems import PROBLEM_JSON, problem
 from pantau.rules.periods import Period
 from pantau.units import Registry
 
@@ -22,7 +23,17 @@ from .. import card_reports, reports, skm_summaries
 from ..exports import pdf
 from . import pages
 from .blueprint import blp
-from .filters import FilterError, arg_as_of, arg_opd, arg_period, arg_weight, arg_year, filter_bar, ikm_settings
+from .filters import (
+    FilterError,
+    arg_as_of,
+    arg_opd,
+    arg_period,
+    arg_recap_order,
+    arg_weight,
+    arg_year,
+    filter_bar,
+    ikm_settings,
+)
 from .login import page_access
 from .render import error_page, pdf_response, show
 from .session import viewer
@@ -128,12 +139,24 @@ def _complaints():
     )
 
 
+def pdf_bad_request(exc: FilterError):
+    """A PDF report asked for with a filter it does not offer: 400. A browser (HTML acceptable, as
+    with `*/*`) gets the dashboard's error page; a client that asks only for the PDF or for JSON
+    gets problem+json, with the parameter named."""
+    if request.accept_mimetypes.best_match(["text/html", PROBLEM_JSON]) == "text/html":
+        return error_page(400, str(exc))
+    return problem(400, str(exc), errors=[{"field": exc.param, "message": str(exc)}] if exc.param else None)
+
+
 @blp.route("/dasbor/rekap-skm.pdf", methods=["GET"])
 @page_access(bureau_only=True)
 def province_recap_pdf():
-    period = arg_period()
-    data = pdf.load_province_recap(db(), ikm_settings(), period)
-    return pdf_response(pdf.render_province_recap(data), f"rekap-ikm-{period}.pdf")
+    try:
+        period, order, s = arg_period(), arg_recap_order(), ikm_settings()
+    except FilterError as exc:
+        return pdf_bad_request(exc)
+    data = pdf.load_province_recap(db(), s, period, order)
+    return pdf_response(pdf.render_province_recap(data), f"rekap-ikm-{period}-{order}.pdf")
 
 
 # ---- unit pages -----------------------------------------------------------------------------------
@@ -180,8 +203,11 @@ def skm(unit_id: str):
 @blp.route("/dasbor/unit/<unit_id>/laporan-skm.pdf", methods=["GET"])
 @page_access()
 def skm_report_pdf(unit_id: str):
-    period = arg_period()
-    data = pdf.load_skm_report(db(), ikm_settings(), unit_id, period)
+    try:
+        period, s = arg_period(), ikm_settings()
+    except FilterError as exc:
+        return pdf_bad_request(exc)
+    data = pdf.load_skm_report(db(), s, unit_id, period)
     return pdf_response(pdf.render_skm_report(data), f"laporan-skm-{unit_id}-{period}.pdf")
 
 

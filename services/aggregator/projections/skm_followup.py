@@ -22,8 +22,9 @@ def _history(current, e: Event, state: dict) -> list[dict]:
 def settings_set(current, e: Event) -> dict:
     d = e.data
     state = {"population": d.get("population"), "period_type": d["period_type"], "executor": d["executor"]}
+    # the signatory is printed on the report as it stands now (not "as of"): kept beside the state
     return {"unit_id": d["unit_id"], "period": d["period"], "year": int(d["period"][:4]), **state,
-            "history": _history(current, e, state)}
+            "signatory": d.get("signatory"), "history": _history(current, e, state)}
 
 
 def rtl_planned(_current, e: Event) -> dict:
