@@ -10,7 +10,7 @@ from ..exports.tables import Table
 from .model import Page, Section, cols, figure_count, figure_tile, table_section
 
 FLAG_LABELS = {
-    "ikm_mismatch": "IKM tidak sesuai NRR",
+    "ikm_mismatch": "IKM tidak sesuai hitung ulang",
     "conversion_x20": "konversi × 20",
     "weights_0_111": "bobot 0,111",
     "nrr_rounded": "NRR dibulatkan",
