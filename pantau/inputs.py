@@ -116,3 +116,16 @@ class PlannedDate(fields.Date):
         if not lo <= d <= hi:
             raise _outside(lo, hi)
         return d
+
+
+class PastDate(fields.Date):
+    """A date something happened (a survey's first or last day): from the earliest date to
+    tomorrow in the province's time zone (clock skew)."""
+
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> date:
+        d = super()._deserialize(value, attr, data, **kwargs)
+        lo = earliest_date()
+        hi = datetime.now(ZoneInfo(settings().tz)).date() + CLOCK_SKEW
+        if not lo <= d <= hi:
+            raise _outside(lo, hi)
+        return d

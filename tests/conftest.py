@@ -34,6 +34,9 @@ RESERVED_UNITS = frozenset({
     "sman-1-balikpapan",
     # tests/browser/test_pekppp_pages.py: the unit an evaluator scores from the form
     "smkn-1-balikpapan",
+    # tests/e2e/test_skm_summaries.py: the unit whose summary reports are superseded and flagged, and the
+    # unit no refused summary may reach; tests/browser/test_skm_summary_pages.py: its flagged unit
+    "uptd-taman-budaya", "rsjd-atma-husada", "lpse-kaltim",
 })
 
 

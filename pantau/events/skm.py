@@ -106,3 +106,34 @@ register(SETTINGS_SET, 1, SettingsData)
 register(RTL_ITEM_PLANNED, 1, RtlPlannedData)
 register(RTL_ITEM_PROGRESSED, 1, RtlProgressData)
 register(RESULT_PUBLISHED, 1, PublishedData)
+
+SUMMARY_SUBMITTED = "skm.summary_submitted"
+
+AnswerCountsData = Schema.from_dict(
+    {a: fields.Integer(required=True, validate=validate.Range(0)) for a in ("1", "2", "3", "4")},
+    name="AnswerCountsData")
+
+
+class SummarySubmittedData(Schema):
+    """A unit's Laporan Hasil SKM from a survey run outside Pantau: per-unsur NRR or answer counts
+    (one of the two), what the unit reported, and the survey's frame. One per (unit, period,
+    submission id); the aggregator takes the newest per unit and period and keeps the others."""
+    unit_id = fields.String(required=True)
+    period = fields.String(required=True)
+    submission_id = fields.String(required=True)
+    respondents = fields.Integer(required=True, validate=validate.Range(1))
+    nrr = fields.Dict(keys=fields.String(validate=validate.OneOf(ELEMENTS)),
+                      values=fields.Float(validate=validate.Range(1, 4)), allow_none=True, load_default=None)
+    counts = fields.Dict(keys=fields.String(validate=validate.OneOf(ELEMENTS)),
+                         values=fields.Nested(AnswerCountsData), allow_none=True, load_default=None)
+    profile = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+                          allow_none=True, load_default=None)
+    reported_ikm = fields.Float(allow_none=True, load_default=None)
+    reported_mutu = fields.String(allow_none=True, load_default=None)
+    executor = fields.String(allow_none=True, load_default=None)
+    survey_start = fields.String(allow_none=True, load_default=None)
+    survey_end = fields.String(allow_none=True, load_default=None)
+    recorded_at = fields.String(required=True)
+
+
+register(SUMMARY_SUBMITTED, 1, SummarySubmittedData)

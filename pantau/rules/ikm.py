@@ -30,6 +30,7 @@ __all__ = [
     "round_half_up",
     "classify",
     "compute_ikm",
+    "compute_ikm_from_nrr",
     "confidence_interval_95",
     "compile_region",
 ]
@@ -241,6 +242,46 @@ def compute_ikm(
         "weight": float(_WEIGHTS[weight_mode]),
         "lowest_elements": lowest,
         "regulation": REGULATION,
+    }
+
+
+def compute_ikm_from_nrr(nrr: Mapping[str, Number], weight_mode: str = "exact") -> dict[str, Any]:
+    """The IKM of nine given NRRs (1..4), for summaries that carry no answer sums (domain.md §1.3).
+
+    ``nrr[element]`` is taken exactly (floats at their shortest repr, so 3.25 is 13/4). Returns
+    ``ikm_index`` (sum of NRR x weight, unrounded), ``ikm_exact`` (the unrounded Fraction x 25),
+    ``ikm`` (half-up 2 dp), ``mutu``, ``kinerja``, ``weight_mode``. Raises ``ValueError`` on wrong
+    or missing keys, an NRR outside 1..4 or an unknown ``weight_mode``. With NRRs that are exact
+    ratios of sums (Fractions) this equals ``compute_ikm`` of those sums.
+    """
+    weight = _check_weight_mode(weight_mode)
+    if not isinstance(nrr, Mapping):
+        raise ValueError("nrr must be a mapping of element key -> number")
+    missing = [k for k in ELEMENTS if k not in nrr]
+    unexpected = sorted(str(k) for k in nrr if k not in ELEMENTS)
+    if missing or unexpected:
+        raise ValueError(
+            "nrr must have exactly the 9 element keys "
+            f"(missing: {missing or 'none'}; unexpected: {unexpected or 'none'})"
+        )
+    exact: dict[str, Fraction] = {}
+    for key in ELEMENTS:
+        v = nrr[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float, Decimal, Fraction)):
+            raise ValueError(f"nrr for {key!r} must be a number, got {v!r}")
+        f = Fraction(Decimal(repr(v))) if isinstance(v, float) else Fraction(v)
+        if not 1 <= f <= 4:
+            raise ValueError(f"nrr for {key!r} is {v!r}, outside 1..4")
+        exact[key] = f
+    index = sum(exact.values(), Fraction(0)) * weight
+    mutu, kinerja = classify(index * 25)
+    return {
+        "ikm_index": float(index),
+        "ikm_exact": index * 25,
+        "ikm": round_half_up(index * 25, 2),
+        "mutu": mutu,
+        "kinerja": kinerja,
+        "weight_mode": weight_mode,
     }
 
 

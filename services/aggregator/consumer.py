@@ -10,7 +10,7 @@ from pantau.consumer import ConsumerLoop, install_signal_handlers
 from pantau.consumer_health import Heartbeat
 
 from .pipeline import HEARTBEATS
-from .projections import complaints, fkp, pekppp, skm_followup
+from .projections import complaints, fkp, pekppp, skm_followup, skm_summaries
 from .projections.skm import SkmProjection
 
 log = logging.getLogger("pantau.aggregator")
@@ -18,7 +18,8 @@ log = logging.getLogger("pantau.aggregator")
 
 def handlers(db, s: Settings) -> dict:
     """Each topic's projections, applied in this order to every batch."""
-    return {s.topic("survey"): [*skm_followup.projections(db), *pekppp.projections(db), SkmProjection(db)],
+    return {s.topic("survey"): [*skm_followup.projections(db), skm_summaries.projection(db), *pekppp.projections(db),
+                                   SkmProjection(db)],
             s.topic("consultation"): fkp.projections(db),
             s.topic("complaints"): [complaints.projection(db)]}
 

@@ -48,6 +48,16 @@ FIGURES: dict[str, Figure] = {f.id: f for f in (
        "Rentang tempat IKM sebenarnya berada dengan keyakinan 95%, dari sebaran jawaban responden.", "SKM"),
     _F("skm.rtl_done", "RTL selesai", "Butir rencana tindak lanjut (RTL) SKM yang selesai, dari yang direncanakan.",
        "SKM"),
+    _F("skm.summaries", "Laporan hasil SKM unit",
+       "Laporan Hasil SKM yang dikirim unit yang menyurvei dengan alat lain (NRR atau jumlah jawaban per unsur, "
+       "IKM dan mutu yang dihitung unit); yang terbaru per unit dan periode yang berlaku.", "SKM"),
+    _F("skm.summaries_flagged", "Laporan perlu diperiksa",
+       "Laporan hasil SKM yang berlaku yang aritmetikanya tidak sesuai: IKM berbeda lebih dari 0,01 dari hitung "
+       "ulang NRR (mis. konversi × 20, bobot 0,111, NRR dibulatkan), mutu tidak sesuai IKM, sampel kurang dari "
+       "Krejcie–Morgan, atau jumlah jawaban per unsur tidak sama dengan responden.", "SKM"),
+    _F("skm.summaries_superseded", "Laporan digantikan",
+       "Laporan hasil SKM yang digantikan laporan lebih baru untuk unit dan periode yang sama; tetap tercatat "
+       "sebagai riwayat.", "SKM"),
     _F("skm.publication_media", "Media publikasi", "Jumlah media tempat hasil SKM diumumkan.", "SKM"),
     # ---- FKP ----
     _F("fkp.forums_held", "FKP terlaksana", "Forum Konsultasi Publik yang sudah diselenggarakan pada tahun ini.", "FKP"),
@@ -131,9 +141,12 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/dasbor/pengaduan/kasus/<nomor>", "Kasus pengaduan", "Satu pengaduan: riwayat status, unit yang memegangnya, "
      "setiap tenggat dengan siapa yang memakai waktunya dan kepada siapa pelanggaran dibebankan; tanpa data "
      "pribadi."),
-    ("/dasbor/unit/<unit>", "Kartu unit", "Satu unit: SKM, RTL, FKP, pengaduan dan indikator PEKPPP dengan buktinya."),
+    ("/dasbor/unit/<unit>", "Kartu unit", "Satu unit: SKM, RTL, laporan hasil SKM yang dikirim unit (dengan "
+     "temuan pemeriksaannya), FKP, pengaduan dan indikator PEKPPP dengan buktinya."),
     ("/dasbor/unit/<unit>/skm", "Detail SKM", "IKM unit per periode: sembilan unsur, mutu, sampel, profil responden, "
      "tren; laporan PDF."),
+    ("/dasbor/skm/laporan-diperiksa", "Laporan SKM diperiksa", "Laporan hasil SKM unit yang menyurvei dengan alat "
+     "lain dan yang aritmetikanya tidak sesuai: IKM dan mutu hitung ulang, selisih, dan kemungkinan penyebabnya."),
     ("/dasbor/pekppp", "Evaluasi PEKPPP", "IPP dan predikat setiap unit, unit × aspek (peta warna skor 0–5), "
      "sebaran predikat, aspek terlemah, dan indikator yang belum dinilai."),
     ("/dasbor/unit/<unit>/pekppp", "Evaluasi PEKPPP unit", "30 indikator F-02 per aspek: skor yang berlaku dan "

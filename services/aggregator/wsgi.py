@@ -12,9 +12,10 @@ from .dashboard import blp as dashboard_blp
 from .fkp_api import blp as fkp_blp
 from .pekppp_api import blp as pekppp_blp
 from .pipeline import health as pipeline_health
+from .skm_summaries_api import blp as summaries_blp
 
 setup_logging("aggregator")
-app = create_app("aggregator", [blp, fkp_blp, complaints_blp, card_blp, pekppp_blp, audit_blp],
+app = create_app("aggregator", [blp, fkp_blp, complaints_blp, card_blp, pekppp_blp, summaries_blp, audit_blp],
                  title="Pantau — agregator dan laporan provinsi",
                  description="IKM unit/OPD/provinsi, FKP dan tindak lanjut pengaduan, langsung dari kejadian.",
                  extra_checks={"pipeline": pipeline_health})

@@ -1,8 +1,8 @@
 """HTTP schemas of the survey service (unknown fields are errors on input; free text bounded and
 without control characters, dates within a plausible window: pantau/inputs.py)."""
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from pantau.inputs import PastDateTime, PlannedDate, Text, Url
+from pantau.inputs import PastDate, PastDateTime, PlannedDate, Text, Url
 from pantau.rules.ikm import ELEMENTS
 
 CHANNELS = ("qr", "web", "enumerator", "paper", "kiosk", "mobile", "other")
@@ -116,3 +116,63 @@ class PublicationSchema(Strict):
     published_on = PlannedDate(required=True)
     url = Url(allow_none=True)
     note = Text(0, 500, multiline=True, allow_none=True)
+
+
+# ---- SKM summary reports (Laporan Hasil SKM of a survey run outside Pantau) ----
+
+MUTU = ("A", "B", "C", "D")
+NrrSchema = Strict.from_dict(
+    {k: fields.Float(required=True, validate=validate.Range(1, 4, error="NRR harus antara 1 dan 4."),
+                     metadata={"description": f"NRR unsur {k} (1-4)"}) for k in ELEMENTS},
+    name="NrrSchema")
+CountsOfAnswersSchema = Strict.from_dict(
+    {a: fields.Integer(required=True, strict=True, validate=validate.Range(0, 10_000_000),
+                       metadata={"description": f"Jumlah jawaban {a}"}) for a in ("1", "2", "3", "4")},
+    name="CountsOfAnswersSchema")
+CountsSchema = Strict.from_dict(
+    {k: fields.Nested(CountsOfAnswersSchema, required=True) for k in ELEMENTS}, name="CountsSchema")
+
+
+def _count_map(keys: tuple[str, ...] | None = None):
+    key = fields.String(validate=validate.OneOf(keys)) if keys else Text(1, 200)
+    return fields.Dict(keys=key, values=fields.Integer(strict=True, validate=validate.Range(0, 10_000_000)),
+                       validate=validate.Length(max=50), allow_none=True)
+
+
+class ProfileSchema(Strict):
+    sex = _count_map(("L", "P"))
+    education = _count_map(EDUCATION)
+    occupation = _count_map(OCCUPATION)
+    service_type = _count_map()
+
+
+class SummarySchema(Strict):
+    unit_id = Text(2, 40, required=True)
+    period = Text(4, 7, required=True, metadata={"description": "2026, 2026-S1, 2026-Q1 atau 2026-03"})
+    submission_id = Text(1, 100, required=True, validate=validate.Regexp(
+        ID_PATTERN, error="Gunakan 1-100 karakter huruf, angka, . _ : -"),
+        metadata={"description": "Nomor laporan, unik per unit dan periode"})
+    respondents = fields.Integer(required=True, strict=True, validate=validate.Range(
+        1, 10_000_000, error="Jumlah responden harus 1 atau lebih."))
+    nrr = fields.Nested(NrrSchema, metadata={"description": "NRR per unsur (atau counts)"})
+    counts = fields.Nested(CountsSchema, metadata={
+        "description": "Jumlah jawaban 1-4 per unsur (diutamakan bila unit memilikinya)"})
+    profile = fields.Nested(ProfileSchema, allow_none=True)
+    reported_ikm = fields.Float(validate=validate.Range(0, 100), allow_none=True,
+                                metadata={"description": "IKM (25-100) yang dihitung unit"})
+    reported_mutu = fields.String(validate=validate.OneOf(MUTU), allow_none=True)
+    executor = fields.String(validate=validate.OneOf(EXECUTORS), allow_none=True)
+    survey_start = PastDate(allow_none=True)
+    survey_end = PastDate(allow_none=True)
+
+    @validates_schema
+    def _one_basis(self, data, **_):
+        if ("nrr" in data) == ("counts" in data):
+            msg = "Isi salah satu: nrr (NRR per unsur) atau counts (jumlah jawaban 1-4 per unsur)."
+            raise ValidationError({"nrr": [msg], "counts": [msg]})
+        empty = [k for k, c in (data.get("counts") or {}).items() if not sum(c.values())]
+        if empty:
+            raise ValidationError({"counts": {k: ["Unsur ini tidak memiliki jawaban."] for k in empty}})
+        start, end = data.get("survey_start"), data.get("survey_end")
+        if start and end and start > end:
+            raise ValidationError("Tanggal akhir survei sebelum tanggal mulainya.", field_name="survey_end")

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 
 from security_world import OPD_B, PDF, PNG, UNIT_B, World, csv_form
 
+from pantau.rules.ikm import ELEMENTS
+
 PUBLIC, UNIT, BUREAU, ANY_KEY, ACTION, CODE, PAGE, PAGE_BUREAU, FORM = (
     "public", "unit", "bureau", "any_key", "action", "code", "page", "page_bureau", "form")
 ACCOUNT_PAGE, ADMIN_PAGE, AUDIT_PAGE, FORM_SESSION = "account_page", "admin_page", "audit_page", "form_session"
@@ -116,6 +118,10 @@ ROUTES: list[Route] = [
           _p("/v1/skm/rtl/{B}/2026/items/rtl-{w.tag}")),
     Route("survey", "POST", "/v1/skm/publications/<unit_id>/<period>", UNIT,
           _json("/v1/skm/publications/{B}/2026", lambda w: w.publication_body), ok=201),
+    # the unit comes from the body; the owner's and the bureau's identical posts: stored, then a replay
+    Route("survey", "POST", "/v1/skm/summaries", UNIT, _json("/v1/skm/summaries", lambda w: {
+        "unit_id": UNIT_B, "period": "2026", "submission_id": f"sec-{w.tag}", "respondents": 50,
+        "nrr": dict.fromkeys(ELEMENTS, 3.0), "reported_ikm": 75.0}), ok=201),
 
     # ---- consultation ----
     Route("consultation", "POST", "/v1/fkp", UNIT, _json("/v1/fkp", lambda w: w.forum), ok=201),
@@ -169,6 +175,8 @@ ROUTES: list[Route] = [
     Route("aggregator", "GET", "/v1/province", BUREAU, _p("/v1/province" + Y)),
     Route("aggregator", "GET", "/v1/fkp/province", BUREAU, _p("/v1/fkp/province" + Y)),
     Route("aggregator", "GET", "/v1/complaints/province", BUREAU, _p("/v1/complaints/province" + P)),
+    Route("aggregator", "GET", "/v1/skm/summaries/units/<unit_id>", UNIT, _p("/v1/skm/summaries/units/{B}" + P)),
+    Route("aggregator", "GET", "/v1/skm/summaries/flagged", BUREAU, _p("/v1/skm/summaries/flagged" + P)),
     Route("aggregator", "GET", "/v1/audit", BUREAU, _p("/v1/audit?limit=5")),
 
     # ---- aggregator: dashboard ----
@@ -200,6 +208,8 @@ ROUTES: list[Route] = [
     Route("aggregator", "GET", "/dasbor/pengaduan/kasus/<tracking_id>", PAGE,
           _p("/dasbor/pengaduan/kasus/{w.tracking_id}")),
     Route("aggregator", "GET", "/dasbor/unit/<unit_id>/skm", PAGE, _p("/dasbor/unit/{B}/skm?periode=2026")),
+    Route("aggregator", "GET", "/dasbor/skm/laporan-diperiksa", PAGE_BUREAU,
+          _p("/dasbor/skm/laporan-diperiksa?periode=2026")),
     Route("aggregator", "GET", "/dasbor/pekppp", PAGE_BUREAU, _p("/dasbor/pekppp?tahun=2026")),
     Route("aggregator", "GET", "/dasbor/unit/<unit_id>/pekppp", PAGE, _p("/dasbor/unit/{B}/pekppp?tahun=2026")),
     Route("aggregator", "GET", "/dasbor/unit/<unit_id>/hasil-pekppp.pdf", PAGE,

@@ -17,7 +17,7 @@
   Referrer-Policy.
 """
 
-from . import page_accounts, pekppp_views, public_track, views  # noqa: F401  (register the routes on the blueprint)
+from . import page_accounts, pekppp_views, public_track, summary_views, views  # noqa: F401  (register the routes on the blueprint)
 from .blueprint import blp
 
 __all__ = ["blp"]

@@ -11,6 +11,7 @@ from ..exports.tables import Table
 from .labels import RTL_LABELS, STATUS_LABELS, UNAVAILABLE
 from .model import Page, Section, cols, figure_count, figure_mutu, figure_tile, table_section
 from .page_skm import trend_chart, trend_table
+from .page_summaries import unit_summaries_section
 
 
 def _sample_note(sample: dict) -> str:
@@ -116,7 +117,8 @@ def pekppp_section(card: dict) -> Section:
     ])
 
 
-def unit_page(card: dict) -> Page:
+def unit_page(card: dict, summaries: dict | None = None) -> Page:
+    """`summaries`: the unit's SKM summary reports of the year (`skm_summaries.unit_summaries`), if any."""
     skm, year, unit = card["skm"], card["year"], card["unit_id"]
     period = skm["latest"]["period"] if skm["latest"] else year
     links = [
@@ -129,5 +131,8 @@ def unit_page(card: dict) -> Page:
         links.append(("Tindak lanjut pengaduan", f"/dasbor/unit/{unit}/pengaduan?periode={year}"))
     secs = [skm_section(skm, year), fkp_section(card["fkp"]), complaints_section(card["complaints"]),
             pekppp_section(card)]
+    summary_section = unit_summaries_section(summaries, year) if summaries else None
+    if summary_section is not None:
+        secs.insert(1, summary_section)
     sub = f"{card.get('opd_name') or ''} · Tahun {year}".strip(" ·")
     return Page(card["name"], sub, secs, card["as_of"], links)

@@ -23,6 +23,7 @@ def nav(v: Viewer | None) -> list[tuple[str, str]]:
             ("Janji FKP", url_for("dashboard.fkp")),
             ("Pengaduan", url_for("dashboard.complaints")),
             ("PEKPPP", url_for("dashboard.pekppp_province")),
+            ("Laporan SKM diperiksa", url_for("dashboard.summaries_flagged")),
             ("Hasil SKM publik", url_for("dashboard.public_province")),
         ]
     u = v.unit_id

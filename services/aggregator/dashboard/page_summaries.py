@@ -1,0 +1,81 @@
+"""The SKM summary-report pages (from `skm_summaries`): the bureau's list of reports to check
+("laporan yang perlu diperiksa": each unit whose newest Laporan Hasil SKM does not add up, with
+the recomputed IKM and mutu and the likely cause of each discrepancy), and the section of a unit's
+card with its own reports."""
+
+from __future__ import annotations
+
+from ..exports import fmt
+from ..exports.tables import Table
+from .model import Page, Section, cols, figure_count, figure_tile, table_section
+
+FLAG_LABELS = {
+    "ikm_mismatch": "IKM tidak sesuai hitung ulang",
+    "conversion_x20": "konversi × 20",
+    "weights_0_111": "bobot 0,111",
+    "nrr_rounded": "NRR dibulatkan",
+    "mutu_mismatch": "mutu tidak sesuai IKM",
+    "sample_below": "sampel kurang",
+    "counts_sum": "jumlah jawaban ≠ responden",
+}
+BASIS_LABELS = {"counts": "jumlah jawaban", "nrr": "NRR"}
+CHECK_NOTE = ("IKM dihitung ulang dari NRR atau jumlah jawaban per unsur menurut PermenPANRB 14/2017: rata-rata "
+              "NRR × 25 (bobot 1/9 persis), dibulatkan hanya pada nilai akhir; selisih lebih dari 0,01 ditandai "
+              "beserta kemungkinan penyebabnya.")
+
+
+def _row(unit_id: str, period: str, entry: dict, year: int) -> dict:
+    c = entry["check"]
+    return {"unit_id": unit_id, "period": period, "submission_id": entry["submission_id"],
+            "respondents": entry["respondents"], "reported_ikm": entry["reported_ikm"],
+            "reported_mutu": entry["reported_mutu"] or fmt.NONE, "ikm": c["ikm"], "mutu": c["mutu"],
+            "difference": c["difference"], "basis": BASIS_LABELS[c["basis"]],
+            "findings": ", ".join(FLAG_LABELS[f["code"]] for f in c["flags"]) or "sesuai",
+            "explanation": " ".join(f["message"] for f in c["flags"]) or fmt.NONE,
+            "recorded_at": entry["recorded_at"], "href": f"/dasbor/unit/{unit_id}?tahun={year}"}
+
+
+def _columns(with_unit: bool):
+    unit = [("name", "Unit", "text", "href"), ("opd_name", "Perangkat daerah")] if with_unit else []
+    return cols(*unit, ("period", "Periode", "period"), ("submission_id", "Nomor laporan"),
+                ("respondents", "Responden", "int"), ("reported_ikm", "IKM dilaporkan", "dec2"),
+                ("reported_mutu", "Mutu dilaporkan"), ("ikm", "IKM hitung ulang", "dec2"),
+                ("mutu", "Mutu hitung ulang"), ("difference", "Selisih", "dec2"), ("findings", "Temuan"),
+                ("explanation", "Penjelasan"))
+
+
+def flagged_page(rep: dict) -> Page:
+    year = int(rep["period"][:4])
+    rows = []
+    for r in rep["units"]:
+        rows.append({**r, "reported_mutu": r["reported_mutu"] or fmt.NONE,
+                     "findings": ", ".join(FLAG_LABELS[c] for c in r["flags"]), "explanation": " ".join(r["messages"]),
+                     "href": f"/dasbor/unit/{r['unit_id']}?tahun={year}", "row": f"{r['unit_id']}/{r['period']}"})
+    table = Table("laporan-diperiksa", "Laporan yang perlu diperiksa", _columns(True), rows,
+                  row_key="row", cards=True,
+                  empty="Tidak ada laporan hasil SKM dengan selisih pada periode ini.")
+    tiles = [figure_count("skm.summaries", rep["summaries"], "summaries"),
+             figure_count("skm.summaries_flagged", rep["flagged_count"], "flagged", warn=True)]
+    return Page("Laporan hasil SKM yang perlu diperiksa", f"Provinsi — {fmt.periode(rep['period'])}", [
+        Section("Ringkasan", tiles=tiles, id="ringkasan", note=CHECK_NOTE),
+        table_section("Laporan yang perlu diperiksa", table,
+                      note="Hanya laporan terbaru setiap unit dan periode yang diperiksa; laporan yang "
+                           "digantikannya tetap tercatat sebagai riwayat."),
+    ], rep["as_of"])
+
+
+def unit_summaries_section(rep: dict, year: int) -> Section | None:
+    """The unit card's section on its own summary reports (None when it sent none this year)."""
+    if not rep["periods"]:
+        return None
+    rows = [_row(rep["unit_id"], p["period"], p["current"], year) for p in rep["periods"]]
+    flagged = sum(1 for p in rep["periods"] if p["current"]["check"]["flagged"])
+    tiles = [figure_count("skm.summaries", len(rows), "summaries.count"),
+             figure_count("skm.summaries_flagged", flagged, "summaries.flagged", warn=True,
+                          note="perlu diperiksa" if flagged else "aritmetika sesuai")]
+    older = sum(len(p["history"]) for p in rep["periods"])
+    if older:
+        tiles.append(figure_tile("skm.summaries_superseded", fmt.bulat(older), "summaries.superseded"))
+    table = Table("laporan-hasil-skm", "Laporan hasil SKM yang berlaku", _columns(False), rows, row_key="period",
+                  cards=True)
+    return table_section("Laporan hasil SKM dari unit", table, id="laporan-skm", tiles=tiles, note=CHECK_NOTE)

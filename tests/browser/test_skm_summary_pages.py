@@ -1,0 +1,58 @@
+"""The bureau's list of SKM summary reports to check ("laporan yang perlu diperiksa") and a unit
+card's section on its own reports, in Chromium at 1366 px and 390 px (issue 18). Screenshots go
+to test-artifacts/screenshots/ (laporan-skm-*)."""
+from __future__ import annotations
+
+import pytest
+import requests
+from dashboard_helpers import login, shot
+
+from pantau.rules.ikm import ELEMENTS
+
+pytestmark = pytest.mark.e2e
+UNIT = "lpse-kaltim"
+# NRR 3.3, biaya 327/99 (exact IKM 82.51, B); the report used 0,111 weights (82.42), says A, and biaya has 99 answers
+COUNTS = {k: {"1": 0, "2": 10, "3": 50, "4": 40} for k in ELEMENTS}
+COUNTS["biaya"] = {"1": 0, "2": 10, "3": 49, "4": 40}
+
+
+@pytest.fixture(scope="module")
+def flagged_summary(platform):
+    r = requests.post(platform.url("survey", "/v1/skm/summaries"), json={
+        "unit_id": UNIT, "period": "2026-Q2", "submission_id": "lhs-browser", "respondents": 100, "counts": COUNTS,
+        "reported_ikm": 82.42, "reported_mutu": "A", "executor": "internal"},
+        headers=platform.headers(platform.key(UNIT)))
+    assert r.status_code in (200, 201), r.text
+    platform.wait_for(lambda: any(u["unit_id"] == UNIT for u in requests.get(
+        platform.url("aggregator", "/v1/skm/summaries/flagged?period=2026"),
+        headers=platform.headers(platform.bureau)).json()["units"]), what="the flagged summary")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_flagged_list_and_the_unit_card_at_laptop_and_phone_width(platform, new_context, flagged_summary, width):
+    url = f"http://127.0.0.1:{platform.profile.http_ports['aggregator']}"
+    ctx = new_context()
+    page = ctx.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    login(page, url, platform.bureau)
+    page.goto(url + "/dasbor/skm/laporan-diperiksa?periode=2026")
+    assert page.locator("h1").inner_text() == "Laporan hasil SKM yang perlu diperiksa"
+    row = page.locator(f'table[data-table="laporan-diperiksa"] tr[data-row="{UNIT}/2026-Q2"]')
+    assert row.count() == 1
+    text = row.inner_text()
+    for finding in ("bobot 0,111", "mutu tidak sesuai IKM", "jumlah jawaban ≠ responden", "82,42", "82,51"):
+        assert finding in text, (finding, text)
+    assert page.locator('[data-figure="flagged"]').count() == 1
+    shot(page, f"laporan-skm-diperiksa-{width}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    csv = ctx.request.get(url + "/dasbor/skm/laporan-diperiksa?periode=2026&format=csv&table=laporan-diperiksa")
+    assert csv.status == 200 and csv.text().lstrip("\ufeff").splitlines()[0].startswith("Unit;Perangkat daerah;Periode")
+    # the unit's own card shows the report and its findings
+    page.goto(url + f"/dasbor/unit/{UNIT}?tahun=2026")
+    section = page.locator("#laporan-skm")
+    assert section.count() == 1 and "bobot 0,111" in section.inner_text()
+    shot(page, f"laporan-skm-unit-{width}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert errors == [], errors
