@@ -158,20 +158,25 @@ def _check_weight_mode(weight_mode: str) -> Fraction:
         ) from None
 
 
+def _check_element_keys(values: Mapping, name: str, kind: str) -> None:
+    """`values` is a mapping with exactly the nine element keys."""
+    if not isinstance(values, Mapping):
+        raise ValueError(f"{name} must be a mapping of element key -> {kind}")
+    missing = [k for k in ELEMENTS if k not in values]
+    unexpected = sorted(str(k) for k in values if k not in ELEMENTS)
+    if missing or unexpected:
+        raise ValueError(
+            f"{name} must have exactly the 9 element keys "
+            f"(missing: {missing or 'none'}; unexpected: {unexpected or 'none'})"
+        )
+
+
 def _check_sums(sums: Mapping[str, int], respondents: int) -> None:
     if isinstance(respondents, bool) or not isinstance(respondents, int):
         raise ValueError(f"respondents must be an int, got {respondents!r}")
     if respondents < 0:
         raise ValueError(f"respondents must be >= 0, got {respondents}")
-    if not isinstance(sums, Mapping):
-        raise ValueError("sums must be a mapping of element key -> int")
-    missing = [k for k in ELEMENTS if k not in sums]
-    unexpected = sorted(str(k) for k in sums if k not in ELEMENTS)
-    if missing or unexpected:
-        raise ValueError(
-            "sums must have exactly the 9 element keys "
-            f"(missing: {missing or 'none'}; unexpected: {unexpected or 'none'})"
-        )
+    _check_element_keys(sums, "sums", "int")
     for key in ELEMENTS:
         s = sums[key]
         if isinstance(s, bool) or not isinstance(s, int):
@@ -255,15 +260,7 @@ def compute_ikm_from_nrr(nrr: Mapping[str, Number], weight_mode: str = "exact") 
     ratios of sums (Fractions) this equals ``compute_ikm`` of those sums.
     """
     weight = _check_weight_mode(weight_mode)
-    if not isinstance(nrr, Mapping):
-        raise ValueError("nrr must be a mapping of element key -> number")
-    missing = [k for k in ELEMENTS if k not in nrr]
-    unexpected = sorted(str(k) for k in nrr if k not in ELEMENTS)
-    if missing or unexpected:
-        raise ValueError(
-            "nrr must have exactly the 9 element keys "
-            f"(missing: {missing or 'none'}; unexpected: {unexpected or 'none'})"
-        )
+    _check_element_keys(nrr, "nrr", "number")
     exact: dict[str, Fraction] = {}
     for key in ELEMENTS:
         v = nrr[key]

@@ -58,3 +58,15 @@ def shot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_page(platform, new_context, width: int):
+    """A fresh browser context's page at `width` px, the aggregator's base URL, and the list the
+    page's console errors are collected in: `url, ctx, page, errors = open_page(...)`."""
+    url = f"http://127.0.0.1:{platform.profile.http_ports['aggregator']}"
+    ctx = new_context()
+    page = ctx.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return url, ctx, page, errors

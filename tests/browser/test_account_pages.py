@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from dashboard_helpers import MAIN, login_account, shot
+from dashboard_helpers import MAIN, login_account, open_page, shot
 
 from pantau import accounts
 from pantau.units import Registry
@@ -25,12 +25,7 @@ def people(platform):
 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_sign_in_as_a_person_at_laptop_and_phone_width(platform, new_context, people, width):
-    url = f"http://127.0.0.1:{platform.profile.http_ports['aggregator']}"
-    ctx = new_context()
-    page = ctx.new_page()
-    page.set_viewport_size({"width": width, "height": 900})
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    url, ctx, page, errors = open_page(platform, new_context, width)
     page.goto(url + "/masuk")
     assert page.locator("#username").is_visible() and page.locator("#password").is_visible()
     shot(page, f"akun-masuk-{width}")

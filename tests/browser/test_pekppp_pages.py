@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 import requests
-from dashboard_helpers import login_account, shot
+from dashboard_helpers import login_account, open_page, shot
 
 from pantau import accounts, audit
 
@@ -28,12 +28,7 @@ def _row(page, table: str, n: int):
 
 
 def test_an_evaluator_scores_from_the_form_and_sees_it_on_the_unit_page(platform, new_context, evaluator):
-    url = f"http://127.0.0.1:{platform.profile.http_ports['aggregator']}"
-    ctx = new_context()
-    page = ctx.new_page()
-    page.set_viewport_size({"width": 1366, "height": 900})
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    url, ctx, page, errors = open_page(platform, new_context, 1366)
     login_account(page, url, evaluator.username, PASSWORD)
 
     page.goto(url + f"/dasbor/unit/{UNIT}/pekppp/nilai?tahun=2026")
@@ -76,12 +71,7 @@ def test_an_evaluator_scores_from_the_form_and_sees_it_on_the_unit_page(platform
 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_the_province_and_unit_pages_at_laptop_and_phone_width(platform, new_context, evaluator, width):
-    url = f"http://127.0.0.1:{platform.profile.http_ports['aggregator']}"
-    ctx = new_context()
-    page = ctx.new_page()
-    page.set_viewport_size({"width": width, "height": 900})
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    url, ctx, page, errors = open_page(platform, new_context, width)
     login_account(page, url, evaluator.username, PASSWORD)
     page.goto(url + "/dasbor/pekppp?tahun=2026")
     assert page.locator("h1").inner_text() == "Evaluasi PEKPPP"

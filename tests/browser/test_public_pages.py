@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from dashboard_helpers import MAIN, shot
+from dashboard_helpers import MAIN, open_page, shot
 
 pytestmark = pytest.mark.e2e
 JARGON = ("Krejcie", "NRR", "API", "×", "pooled", "Angka mengikuti")
@@ -23,11 +23,7 @@ def complaint(platform):
 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_public_pages_speak_plainly_and_lead_to_complaint_tracking(platform, new_context, complaint, width):
-    url = f"http://127.0.0.1:{platform.profile.http_ports['aggregator']}"
-    page = new_context().new_page()
-    page.set_viewport_size({"width": width, "height": 900})
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    url, ctx, page, errors = open_page(platform, new_context, width)
     for path, name in (("/publik/skm?periode=2026", "provinsi"), (f"/publik/skm/{MAIN}?periode=2026", "unit")):
         page.goto(url + path)
         body = page.locator("main").inner_text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from dashboard_helpers import login, shot
+from dashboard_helpers import login, open_page, shot
 
 from pantau.rules.ikm import ELEMENTS
 
@@ -30,12 +30,7 @@ def flagged_summary(platform):
 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_the_flagged_list_and_the_unit_card_at_laptop_and_phone_width(platform, new_context, flagged_summary, width):
-    url = f"http://127.0.0.1:{platform.profile.http_ports['aggregator']}"
-    ctx = new_context()
-    page = ctx.new_page()
-    page.set_viewport_size({"width": width, "height": 900})
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    url, ctx, page, errors = open_page(platform, new_context, width)
     login(page, url, platform.bureau)
     page.goto(url + "/dasbor/skm/laporan-diperiksa?periode=2026")
     assert page.locator("h1").inner_text() == "Laporan hasil SKM yang perlu diperiksa"
