@@ -8,12 +8,32 @@ import hashlib
 import orjson
 from flask import g
 
-from pantau import metrics, outbox
+from pantau import auth, metrics, outbox
 from pantau.envelope import new_event
 from pantau.events import SOURCES
 from pantau.problems import ProblemError
+from pantau.rules.periods import parse_period
+from pantau.units import Registry
 
 from .api import events
+
+
+def own_unit(unit_id: str, kinds: tuple[str, ...] = ("upp",)) -> None:
+    """404 unless `unit_id` is a registered unit of one of `kinds`; 403 unless the key may act for it."""
+    unit = Registry.instance().get(unit_id)
+    if unit is None or unit.kind not in kinds:
+        raise ProblemError(404, "Unit tidak ditemukan.", detail_en="Unit not found.",
+                           errors=[{"pointer": "/unit_id", "field": "unit_id", "message": "tidak dikenal"}])
+    auth.check_unit(unit_id, "/unit_id")
+
+
+def period_or_422(raw: str) -> str:
+    """The canonical period (`2026`, `2026-Q1`, …), or 422 naming `period`."""
+    try:
+        return str(parse_period(raw))
+    except ValueError as exc:
+        raise ProblemError(422, f"Periode tidak valid: {exc}", detail_en=f"Invalid period: {exc}",
+                           errors=[{"pointer": "/period", "field": "period", "message": str(exc)}]) from None
 
 
 def digest(body: dict) -> str:

@@ -12,12 +12,10 @@ from __future__ import annotations
 from pantau import auth, outbox
 from pantau.events import skm as ev
 from pantau.problems import ProblemError
-from pantau.rules.periods import parse_period
-from pantau.units import Registry
 from pantau.web import Blueprint, json_body, json_response
 
 from .api import events
-from .commands import append_event, digest
+from .commands import append_event, digest, own_unit, period_or_422
 from .schemas import ELECTRONIC_MEDIA, PublicationSchema, RtlItemSchema, RtlProgressSchema, SettingsSchema
 
 blp = Blueprint("skm_followup", __name__, url_prefix="/v1/skm",
@@ -26,15 +24,8 @@ SECURITY = [{"bearer": []}]
 
 
 def _scope(unit_id: str, period: str) -> str:
-    unit = Registry.instance().get(unit_id)
-    if unit is None or unit.kind == "province":
-        raise ProblemError(404, "Unit tidak ditemukan.", detail_en="Unit not found.")
-    auth.check_unit(unit_id, "/unit_id")
-    try:
-        return str(parse_period(period))
-    except ValueError as exc:
-        raise ProblemError(422, f"Periode tidak valid: {exc}", detail_en=f"Invalid period: {exc}",
-                           errors=[{"pointer": "/period", "field": "period", "message": str(exc)}]) from None
+    own_unit(unit_id, ("upp", "opd", "kabkota"))  # settings, RTL and publications: any unit but the province
+    return period_or_422(period)
 
 
 @blp.route("/settings/<unit_id>/<period>", methods=["PUT"])

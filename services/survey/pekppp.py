@@ -23,11 +23,10 @@ from pantau.inputs import Text, Url, earliest_date
 from pantau.problems import ProblemError
 from pantau.rules.pekppp import MEASURED
 from pantau.rules.pekppp_instrument import instrument
-from pantau.units import Registry
 from pantau.web import Blueprint, json_body, json_response
 
 from .api import events
-from .commands import append_event, digest
+from .commands import append_event, digest, own_unit
 from .schemas import Strict
 
 blp = Blueprint("pekppp", __name__, url_prefix="/v1/pekppp",
@@ -60,10 +59,7 @@ class ScoresSchema(Strict):
 
 
 def _scope(unit_id: str, year: int) -> None:
-    unit = Registry.instance().get(unit_id)
-    if unit is None or unit.kind != "upp":
-        raise ProblemError(404, "Unit tidak ditemukan.", detail_en="Unit not found.")
-    auth.check_unit(unit_id, "/unit_id")
+    own_unit(unit_id)
     hi = datetime.now(timezone.utc).year + 1
     if not earliest_date().year <= year <= hi:
         raise ProblemError(422, f"Tahun evaluasi harus antara {earliest_date().year} dan {hi}.",

@@ -13,32 +13,14 @@ from datetime import datetime, timezone
 from pantau import auth, outbox
 from pantau.events import skm as ev
 from pantau.problems import ProblemError
-from pantau.rules.periods import parse_period
-from pantau.units import Registry
 from pantau.web import Blueprint, json_body, json_response
 
 from .api import events
-from .commands import append_event, digest
+from .commands import append_event, digest, own_unit, period_or_422
 from .schemas import SummarySchema
 
 blp = Blueprint("skm_summaries", __name__, url_prefix="/v1/skm",
                 description="Laporan hasil SKM dari unit yang menyurvei dengan alat lain")
-
-
-def _unit(unit_id: str) -> None:
-    unit = Registry.instance().get(unit_id)
-    if unit is None or unit.kind != "upp":
-        raise ProblemError(404, "Unit tidak ditemukan.", detail_en="Unit not found.",
-                           errors=[{"pointer": "/unit_id", "field": "unit_id", "message": "tidak dikenal"}])
-    auth.check_unit(unit_id, "/unit_id")
-
-
-def _period(raw: str) -> str:
-    try:
-        return str(parse_period(raw))
-    except ValueError as exc:
-        raise ProblemError(422, f"Periode tidak valid: {exc}", detail_en=f"Invalid period: {exc}",
-                           errors=[{"pointer": "/period", "field": "period", "message": str(exc)}]) from None
 
 
 @blp.route("/summaries", methods=["POST"])
@@ -49,8 +31,8 @@ def submit(body):
     """Kirim laporan hasil SKM (NRR atau jumlah jawaban per unsur, IKM dan mutu yang dilaporkan);
     idempoten per (unit, periode, submission_id). Aritmetikanya diperiksa agregator."""
     unit_id = body["unit_id"]
-    _unit(unit_id)
-    period = _period(body["period"])
+    own_unit(unit_id)
+    period = period_or_422(body["period"])
     private = {**body, "period": period,
                **{k: body[k].isoformat() for k in ("survey_start", "survey_end") if body.get(k)}}
     subject = f"skm-summary:{unit_id}:{period}:{body['submission_id']}"
