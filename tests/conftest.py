@@ -37,6 +37,8 @@ RESERVED_UNITS = frozenset({
     # tests/e2e/test_skm_summaries.py: the unit whose summary reports are superseded and flagged, and the
     # unit no refused summary may reach; tests/browser/test_skm_summary_pages.py: its flagged unit
     "uptd-taman-budaya", "rsjd-atma-husada", "lpse-kaltim",
+    # tests/e2e/test_skm_summary_compilation.py: the whole OPD dishut (it asserts the OPD's figures)
+    "uptd-tahura-bukit-soeharto", "uptd-kph-berau",
 })
 
 

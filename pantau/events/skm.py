@@ -136,4 +136,17 @@ class SummarySubmittedData(Schema):
     recorded_at = fields.String(required=True)
 
 
+ProfileCountData = Schema.from_dict(
+    {"value": fields.String(required=True), "count": fields.Integer(required=True, validate=validate.Range(0))},
+    name="ProfileCountData")
+
+
+class SummarySubmittedDataV2(SummarySubmittedData):
+    """v2: the profile counts as {field: [{value, count}]}, so a value (a service type holding "."
+    or starting with "$") is never a field name in a store document; v1 carried {field: {value: n}}."""
+    profile = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(ProfileCountData)),
+                          allow_none=True, load_default=None)
+
+
 register(SUMMARY_SUBMITTED, 1, SummarySubmittedData)
+register(SUMMARY_SUBMITTED, 2, SummarySubmittedDataV2)

@@ -202,6 +202,24 @@ def _exact(
     return nrr, index, index * 25
 
 
+def _exact_unit(
+    unit: Mapping[str, Any], weight_mode: str
+) -> tuple[dict[str, Fraction], Fraction, Fraction] | None:
+    """`_exact` of a compile_region unit given by answer sums, or by exact NRRs and respondents
+    (a unit whose result comes from its summary report: its sums are NRR x respondents)."""
+    if "sums" in unit:
+        return _exact(unit["sums"], unit["respondents"], weight_mode)
+    n = unit["respondents"]
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ValueError(f"respondents must be an int >= 0, got {n!r}")
+    if n == 0:
+        return None
+    r = compute_ikm_from_nrr(unit["nrr"], weight_mode)
+    nrr = {k: Fraction(Decimal(repr(v))) if isinstance(v, float) else Fraction(v) for k, v in unit["nrr"].items()}
+    index = r["ikm_exact"] / 25
+    return nrr, index, r["ikm_exact"]
+
+
 def compute_ikm(
     sums: Mapping[str, int], respondents: int, weight_mode: str = "exact"
 ) -> dict[str, Any] | None:
@@ -221,7 +239,14 @@ def compute_ikm(
     exact = _exact(sums, respondents, weight_mode)
     if exact is None:
         return None
-    nrr, index, ikm_exact = exact
+    return _result(exact[0], respondents, weight_mode)
+
+
+def _result(nrr: Mapping[str, Fraction], respondents: int | None, weight_mode: str) -> dict[str, Any]:
+    """The unit result of nine exact NRRs (the shape `compute_ikm` documents)."""
+    weight = _check_weight_mode(weight_mode)
+    index = sum(nrr.values(), Fraction(0)) * weight
+    ikm_exact = index * 25
     elements: dict[str, dict[str, Any]] = {}
     for key in ELEMENTS:
         element_ikm = nrr[key] * 25
@@ -244,20 +269,22 @@ def compute_ikm(
         "mutu": mutu,
         "kinerja": kinerja,
         "weight_mode": weight_mode,
-        "weight": float(_WEIGHTS[weight_mode]),
+        "weight": float(weight),
         "lowest_elements": lowest,
         "regulation": REGULATION,
     }
 
 
-def compute_ikm_from_nrr(nrr: Mapping[str, Number], weight_mode: str = "exact") -> dict[str, Any]:
+def compute_ikm_from_nrr(
+    nrr: Mapping[str, Number], weight_mode: str = "exact", respondents: int | None = None
+) -> dict[str, Any]:
     """The IKM of nine given NRRs (1..4), for summaries that carry no answer sums (domain.md §1.3).
 
     ``nrr[element]`` is taken exactly (floats at their shortest repr, so 3.25 is 13/4). Returns
-    ``ikm_index`` (sum of NRR x weight, unrounded), ``ikm_exact`` (the unrounded Fraction x 25),
-    ``ikm`` (half-up 2 dp), ``mutu``, ``kinerja``, ``weight_mode``. Raises ``ValueError`` on wrong
-    or missing keys, an NRR outside 1..4 or an unknown ``weight_mode``. With NRRs that are exact
-    ratios of sums (Fractions) this equals ``compute_ikm`` of those sums.
+    the keys of ``compute_ikm`` (``respondents`` as given) plus ``ikm_exact`` (the unrounded
+    Fraction x 25). Raises ``ValueError`` on wrong or missing keys, an NRR outside 1..4 or an
+    unknown ``weight_mode``. With NRRs that are exact ratios of sums (Fractions) this equals
+    ``compute_ikm`` of those sums.
     """
     weight = _check_weight_mode(weight_mode)
     _check_element_keys(nrr, "nrr", "number")
@@ -270,16 +297,7 @@ def compute_ikm_from_nrr(nrr: Mapping[str, Number], weight_mode: str = "exact") 
         if not 1 <= f <= 4:
             raise ValueError(f"nrr for {key!r} is {v!r}, outside 1..4")
         exact[key] = f
-    index = sum(exact.values(), Fraction(0)) * weight
-    mutu, kinerja = classify(index * 25)
-    return {
-        "ikm_index": float(index),
-        "ikm_exact": index * 25,
-        "ikm": round_half_up(index * 25, 2),
-        "mutu": mutu,
-        "kinerja": kinerja,
-        "weight_mode": weight_mode,
-    }
+    return {**_result(exact, respondents, weight_mode), "ikm_exact": sum(exact.values(), Fraction(0)) * weight * 25}
 
 
 def confidence_interval_95(
@@ -322,8 +340,9 @@ def compile_region(
 ) -> dict[str, Any]:
     """Compile a regional (province) IKM from unit results (domain.md §1.7).
 
-    Each unit is ``{"unit_id", "respondents", "sums", "adequate"}``. Both methods are
-    computed over the same set of units:
+    Each unit is ``{"unit_id", "respondents", "sums", "adequate"}``, or with ``"nrr"`` (nine
+    exact NRRs) instead of ``"sums"`` for a unit whose result comes from its summary report
+    (it pools as NRR x respondents). Both methods are computed over the same set of units:
 
     - ``ikm_mean_of_units``: simple mean of the unrounded unit IKMs, rounded half-up;
     - ``ikm_pooled_respondents``: IKM of the pooled sums and respondents
@@ -342,7 +361,9 @@ def compile_region(
     included: list[tuple[str, Mapping[str, int], int, Fraction]] = []
     flagged: list[dict[str, Any]] = []
     for unit in units:
-        missing = [k for k in ("unit_id", "respondents", "sums", "adequate") if k not in unit]
+        missing = [k for k in ("unit_id", "respondents", "adequate") if k not in unit]
+        if ("sums" in unit) == ("nrr" in unit):
+            missing.append("sums or nrr")
         if missing:
             raise ValueError(f"unit {unit.get('unit_id')!r} is missing keys {missing}")
         unit_id = unit["unit_id"]
@@ -352,11 +373,12 @@ def compile_region(
         adequate = unit["adequate"]
         if adequate is not True and adequate is not False and adequate is not None:
             raise ValueError(f"unit {unit_id!r}: adequate must be True, False or None")
-        exact = _exact(unit["sums"], unit["respondents"], weight_mode)
+        exact = _exact_unit(unit, weight_mode)
         if exact is None:
             reason = "no_respondents"
         elif adequate is True:
-            included.append((unit_id, unit["sums"], unit["respondents"], exact[2]))
+            sums = {k: exact[0][k] * unit["respondents"] for k in ELEMENTS}
+            included.append((unit_id, sums, unit["respondents"], exact[2]))
             continue
         elif adequate is False:
             reason = "inadequate_sample"
@@ -391,10 +413,8 @@ def compile_region(
         return result
 
     mean_exact = sum((u[3] for u in included), Fraction(0)) / len(included)
-    pooled_sums = {k: sum(u[1][k] for u in included) for k in ELEMENTS}
-    pooled = _exact(pooled_sums, result["respondent_count"], weight_mode)
-    assert pooled is not None  # included units all have respondents > 0
-    pooled_exact = pooled[2]
+    pooled_sums = {k: sum((u[1][k] for u in included), Fraction(0)) for k in ELEMENTS}
+    pooled_exact = sum(pooled_sums.values(), Fraction(0)) / result["respondent_count"] * weight * 25
     result["ikm_mean_of_units"] = round_half_up(mean_exact, 2)
     result["mutu_mean_of_units"], result["kinerja_mean_of_units"] = classify(mean_exact)
     result["ikm_pooled_respondents"] = round_half_up(pooled_exact, 2)

@@ -16,8 +16,7 @@ ATTENTION_ROWS = 5
 
 def _region(ids: list[str], ikm: dict[str, dict], weight_mode: str) -> dict:
     """Both compilation methods over these units' year figures (`unit_year_ikm`)."""
-    keys = ("unit_id", "respondents", "sums", "adequate")
-    return rules.compile_region([{k: ikm[i][k] for k in keys} for i in ids], weight_mode)
+    return rules.compile_region([ikm[i]["compile"] for i in ids], weight_mode)
 
 
 def mutu_bucket(u: dict) -> str:
@@ -190,7 +189,7 @@ def overview_from(
         "attention": attention,
         "per_opd": opds,
         "units": [
-            {k: v for k, v in ikm[i].items() if k != "sums"} | {"name": names[i], "opd_id": opd_of(i)} for i in ids
+            {k: v for k, v in ikm[i].items() if k != "compile"} | {"name": names[i], "opd_id": opd_of(i)} for i in ids
         ],
         "silent_months": SILENT_MONTHS,
     }

@@ -11,12 +11,12 @@ from datetime import datetime
 from pantau.rules import ikm as rules
 from pantau.rules.periods import Period, month_key, periods_for_year
 from pantau.rules.sample import sample_adequacy
-from pantau.rules.skm_tally import SkmTally
+from pantau.rules.skm_result import UnitSkm
 
 from . import skm_compliance
 from .followup_at import followup_at
-from .reports import objectivity_flags, population
-from .skm_read import MonthTallies, month_tallies, period_tally
+from .reports import far_below, objectivity_flags, population
+from .skm_read import MonthTallies, month_tallies, result_of, summary_docs
 
 
 @dataclass
@@ -27,19 +27,23 @@ class SkmInputs:
     settings: dict[str, dict] = field(default_factory=dict)  # "unit:period" -> settings
     rtl: dict[str, list[dict]] = field(default_factory=dict)  # unit -> RTL items of the year
     pubs: dict[str, list[dict]] = field(default_factory=dict)  # unit -> publications of the year
+    summaries: dict[str, list[dict]] = field(default_factory=dict)  # unit -> SKM summary reports recorded by then
 
 
 def cut_skm(
-    months: MonthTallies, settings_docs: list[dict], rtl: list[dict], pubs: list[dict], as_of: datetime, tz: str
+    months: MonthTallies, settings_docs: list[dict], rtl: list[dict], pubs: list[dict], as_of: datetime, tz: str,
+    summaries: dict[str, list[dict]] | None = None,
 ) -> SkmInputs:
     """Pure: the SKM inputs at `as_of` from month tallies already as they stood then
-    (skm_read.py) and the current follow-up documents (cut here). Months after the month of
-    `as_of` hold nothing then and are left out."""
+    (skm_read.py), the current follow-up documents and the units' summary reports (both cut
+    here). Months after the month of `as_of` hold nothing then and are left out."""
     last_month = month_key(as_of, tz)
     out = SkmInputs()
     out.months = {u: {m: t for m, t in ms.items() if m <= last_month} for u, ms in months.items()}
     cut = followup_at(settings_docs, rtl, pubs, as_of, tz)
     out.settings, out.rtl, out.pubs = cut.settings, cut.rtl, cut.pubs
+    out.summaries = {u: [d for d in docs if datetime.fromisoformat(d["recorded_at"]) <= as_of]
+                     for u, docs in (summaries or {}).items()}
     return out
 
 
@@ -47,6 +51,7 @@ def load_skm(db, unit_ids: list[str], year: int, as_of: datetime, tz: str, live:
     """Read the year's and the previous year's tallies (for the trend) and the year's follow-up;
     `live`: `as_of` is now, so the tallies are read as they are."""
     months = month_tallies(db, unit_ids, (year - 1, year), None if live else as_of)
+    summaries = summary_docs(db, unit_ids, (year - 1, year))
     settings_docs = list(db["skm_settings"].find({"year": {"$in": [year - 1, year]}}))
     rtl = list(db["skm_rtl"].find({"year": year}))
     pubs = list(db["skm_publications"].find({"year": year}))
@@ -54,34 +59,40 @@ def load_skm(db, unit_ids: list[str], year: int, as_of: datetime, tz: str, live:
     settings_docs = [d for d in settings_docs if d["unit_id"] in keep]
     rtl = [r for r in rtl if r["unit_id"] in keep]
     pubs = [p for p in pubs if p["unit_id"] in keep]
-    return cut_skm(months, settings_docs, rtl, pubs, as_of, tz)
+    return cut_skm(months, settings_docs, rtl, pubs, as_of, tz, summaries)
 
 
 # ---- SKM section ------------------------------------------------------------------------------
 
 
-def tally_of(unit_id: str, period: Period, inp: SkmInputs) -> SkmTally:
-    return period_tally(inp.months.get(unit_id, {}), period.months)
+def result_for(unit_id: str, period: Period, inp: SkmInputs) -> UnitSkm:
+    return result_of(inp.months.get(unit_id, {}), inp.summaries.get(unit_id, []), period)
 
 
 def period_ikm(unit_id: str, period: Period, inp: SkmInputs, weight_mode: str) -> dict:
-    """Pure: the unit's IKM for one period, as `reports.unit_ikm` computes it (without the trend)."""
-    t = tally_of(unit_id, period, inp)
-    n = t.respondents
+    """Pure: the unit's IKM for one period, as `reports.unit_ikm` computes it (without the trend):
+    from its responses, else its summary report (`source`)."""
+    r = result_for(unit_id, period, inp)
+    n = r.respondents
     adequacy = sample_adequacy(population(unit_id, period, inp.settings.get(f"{unit_id}:{period}")), n)
-    body: dict = {"period": str(period), "respondents": n, "sample": adequacy}
-    if not n:
+    body: dict = {"period": str(period), "respondents": n, "sample": adequacy, "source": r.source,
+                  "compile": r.compile_input(unit_id, adequacy["adequate"]), "both_sources": r.both(weight_mode)}
+    res = r.ikm(weight_mode)
+    if res is None:
         return {**body, "ikm": None, "mutu": None, "kinerja": None, "elements": None, "weakest": [], "ci95": None,
-                "profile": {}, "flags": ["no_responses"], "sums": dict(t.sums)}
-    res = t.ikm(weight_mode)
-    assert res is not None
+                "ci95_note": None, "profile": {}, "flags": ["no_responses"]}
     elements = {
         k: {"label": rules.ELEMENT_LABELS[k], "nrr": round(v["nrr"], 4), "ikm": v["ikm_rounded"], "mutu": v["mutu"]}
         for k, v in res["elements"].items()
     }
+    if r.source == "responses":
+        profile, flags = r.tally.profile_counts(), objectivity_flags(r.tally, adequacy)
+    else:
+        profile = {f: dict(c) for f, c in r.summary.profile.items() if c}
+        flags = ["sample_far_below_required"] if far_below(n, adequacy) else []
     return {**body, "ikm": res["ikm"], "mutu": res["mutu"], "kinerja": res["kinerja"], "elements": elements,
-            "weakest": [{"element": k, **elements[k]} for k in res["lowest_elements"]], "ci95": t.ci95(),
-            "profile": t.profile_counts(), "flags": objectivity_flags(t, adequacy), "sums": dict(t.sums)}
+            "weakest": [{"element": k, **elements[k]} for k in res["lowest_elements"]], "ci95": r.ci95(),
+            "ci95_note": r.ci95_note(), "profile": profile, "flags": flags, "summary": r.summary_view()}
 
 
 def last_response_month(unit_id: str, inp: SkmInputs) -> str | None:
@@ -110,7 +121,7 @@ def skm_section(unit_id: str, year: int, inp: SkmInputs, weight_mode: str) -> di
     for p in reversed(periods):
         r = period_ikm(unit_id, p, inp, weight_mode)
         if r["respondents"]:
-            latest = {k: v for k, v in r.items() if k != "sums"}
+            latest = {k: v for k, v in r.items() if k != "compile"}
             break
     whole = period_ikm(unit_id, Period("year", year), inp, weight_mode)
     in_year = {m: t for m, t in inp.months.get(unit_id, {}).items() if m[:4] == f"{year:04d}"}
@@ -166,5 +177,6 @@ def unit_year_ikm(uid: str, year: int, inp: SkmInputs, weight_mode: str) -> dict
         "mutu": r["mutu"],
         "adequate": r["sample"]["adequate"],
         "sample": r["sample"],
-        "sums": r["sums"],
+        "compile": r["compile"],
+        "source": r["source"],
     }

@@ -43,7 +43,7 @@ from pantau.units import Registry
 
 from . import complaint_reports, fkp_reports
 from .reports import population
-from .skm_read import month_tallies, period_tally
+from .skm_read import month_tallies, result_of, summary_docs
 
 log = logging.getLogger("pantau.aggregator.domain_metrics")
 
@@ -57,20 +57,20 @@ BUDGET_FACTOR = 4.0  # sleep at least this many times the last round's duration
 # ---- SKM ------------------------------------------------------------------------------------
 
 def skm_figures(months: dict, unit_ids: list[str], settings_docs: Iterable[dict], now: datetime,
-                s: Settings) -> dict:
+                s: Settings, summaries: dict[str, list[dict]] | None = None) -> dict:
     """Province SKM figures for the current year, quarter and month from the units' month
-    tallies (pure but for the registry, which `population` reads for units without settings)."""
+    tallies and summary reports (skm_read.result_of; pure but for the registry, which
+    `population` reads for units without settings)."""
     by_id = {d["_id"]: d for d in settings_docs}
     out: dict = {"units": len(unit_ids), "periods": {}}
     for kind in PERIOD_KINDS:
         period = period_containing(now, kind, s.tz)
         compile_input, respondents = [], 0
         for uid in unit_ids:
-            t = period_tally(months.get(uid, {}), period.months)
-            respondents += t.respondents
-            adequacy = sample_adequacy(population(uid, period, by_id.get(f"{uid}:{period}")), t.respondents)
-            compile_input.append({"unit_id": uid, "respondents": t.respondents, "sums": dict(t.sums),
-                                  "adequate": adequacy["adequate"]})
+            r = result_of(months.get(uid, {}), (summaries or {}).get(uid, []), period)
+            respondents += r.respondents
+            adequacy = sample_adequacy(population(uid, period, by_id.get(f"{uid}:{period}")), r.respondents)
+            compile_input.append(r.compile_input(uid, adequacy["adequate"]))
         region = ikm_rules.compile_region(compile_input, s.ikm_weight_mode)
         official = "ikm_pooled_respondents" if s.ikm_official_method == "pooled" else "ikm_mean_of_units"
         out["periods"][kind] = {"period": str(period), "ikm": region.get(official), "respondents": respondents,
@@ -83,9 +83,9 @@ def skm_figures(months: dict, unit_ids: list[str], settings_docs: Iterable[dict]
 def refresh_skm(db, s: Settings, now: datetime) -> dict:
     year = period_containing(now, "year", s.tz)
     ids = [u.id for u in Registry.instance().upps()]
-    months = month_tallies(db, ids, [year.year])
+    months, summaries = month_tallies(db, ids, [year.year]), summary_docs(db, ids, [year.year])
     settings_docs = list(db["skm_settings"].find({}, projection={"_id": 1, "population": 1}))
-    fig = skm_figures(months, ids, settings_docs, now, s)
+    fig = skm_figures(months, ids, settings_docs, now, s, summaries)
     for kind, f in fig["periods"].items():
         if f["ikm"] is None:
             _remove(metrics.SKM_PROVINCE_IKM, kind)  # no adequate unit yet: no IKM, not 0

@@ -18,8 +18,8 @@ from pantau.rules.skm_tally import SkmTally
 from pantau.units import Registry
 
 from .followup_at import followup_at
-from .reports import population_for, populations, stamp, tallies_for
-from .skm_read import month_tallies
+from .reports import population_for, populations, stamp
+from .skm_read import month_tallies, unit_results
 
 
 def _by_unit(col, year: int) -> dict[str, list[dict]]:
@@ -121,15 +121,15 @@ def ranking(db, s: Settings, period: Period, as_of: datetime | None = None) -> d
     period of the same kind (both periods adequate). Units below the sample are listed apart."""
     reg = Registry.instance()
     ids = [u.id for u in reg.upps()]
-    now, before = tallies_for(db, ids, period, as_of), tallies_for(db, ids, period.previous(), as_of)
+    now, before = unit_results(db, ids, period, as_of), unit_results(db, ids, period.previous(), as_of)
     pops = {str(p): populations(db, ids, p, as_of) for p in (period, period.previous())}
 
-    def score(uid, per, tallies):
-        t = tallies[uid]
-        if not t.respondents:
-            return None, t.respondents, None
-        adequate = sample_adequacy(pops[str(per)][uid], t.respondents)["adequate"]
-        return t.ikm(s.ikm_weight_mode)["ikm"], t.respondents, adequate
+    def score(uid, per, results):
+        r = results[uid]
+        if not r.respondents:
+            return None, r.respondents, None
+        adequate = sample_adequacy(pops[str(per)][uid], r.respondents)["adequate"]
+        return r.ikm(s.ikm_weight_mode)["ikm"], r.respondents, adequate
 
     ranked, below, improved = [], [], []
     for uid in ids:
@@ -137,9 +137,10 @@ def ranking(db, s: Settings, period: Period, as_of: datetime | None = None) -> d
         if ikm_now is None:
             continue
         if not ok:
-            below.append({"unit_id": uid, "ikm": ikm_now, "respondents": n})
+            below.append({"unit_id": uid, "ikm": ikm_now, "respondents": n, "source": now[uid].source})
             continue
-        ranked.append({"unit_id": uid, "name": reg.get(uid).name, "ikm": ikm_now, "respondents": n})
+        ranked.append({"unit_id": uid, "name": reg.get(uid).name, "ikm": ikm_now, "respondents": n,
+                       "source": now[uid].source})
         ikm_prev, _, ok_prev = score(uid, period.previous(), before)
         if ikm_prev is not None and ok_prev:
             improved.append({"unit_id": uid, "ikm": ikm_now, "previous_ikm": ikm_prev,

@@ -1,7 +1,9 @@
 """The SKM read model: each unit's month tallies, live or exactly as they stood at `as_of`.
 
 Every report, page, export and metric gets its SKM figures from `month_tallies` (and sums the
-months it needs: `SkmTally.total`), so they cannot disagree. A response or void counts at
+months it needs: `SkmTally.total`), so they cannot disagree; a unit's result for a period is
+`result_of` its tallies and its summary reports (`unit_results`; rules.skm_result: responses
+when it has them, else its Laporan Hasil SKM). A response or void counts at
 `as_of` only if it was *recorded* (stored by the survey service) by then, whatever its
 `submitted_at`.
 
@@ -24,10 +26,14 @@ from datetime import datetime
 from pantau import deadline
 from pantau.config import settings
 from pantau.mongo import by_id
+from pantau.rules.periods import Period
+from pantau.rules.skm_result import UnitSkm, covering, summary_basis
 from pantau.rules.skm_tally import SkmTally, month_doc_add, month_doc_new
 
 from .projections import skm_history as hist
 from .projections.skm import DAYS, SLOTS, UNITS
+from .projections.skm_summaries import COLLECTION as SUMMARIES
+from .projections.skm_summaries import profile_of
 
 MonthTallies = dict[str, dict[str, SkmTally]]  # unit -> "YYYY-MM" -> tally (months with data)
 
@@ -49,6 +55,29 @@ def month_tallies(db, unit_ids: Iterable[str], years: Iterable[int], as_of: date
 
 def period_tally(months: dict[str, SkmTally], period_months: Iterable[str]) -> SkmTally:
     return SkmTally.total(months[m] for m in period_months if m in months)
+
+
+def summary_docs(db, unit_ids: Iterable[str], years: Iterable[int]) -> dict[str, list[dict]]:
+    """Each unit's SKM summary reports of those years (every submission; profile decoded)."""
+    units, years = list(dict.fromkeys(unit_ids)), sorted(set(years))
+    out: dict[str, list[dict]] = {}
+    for d in db[SUMMARIES].find({"unit_id": {"$in": units}, "year": {"$in": years}}):
+        out.setdefault(d["unit_id"], []).append({**d, "profile": profile_of(d)})
+    return out
+
+
+def result_of(months: dict[str, SkmTally], summaries: list[dict], period: Period,
+              as_of: datetime | None = None) -> UnitSkm:
+    """Pure: a unit's SKM for `period` from its month tallies and its summary documents (those
+    recorded by `as_of`), rules.skm_result."""
+    return UnitSkm(period_tally(months, period.months), summary_basis(covering(summaries, period.months, as_of)))
+
+
+def unit_results(db, unit_ids: Iterable[str], period: Period, as_of: datetime | None = None) -> dict[str, UnitSkm]:
+    """Each unit's SKM for the period (responses, else its summary; rules.skm_result)."""
+    units, years = list(dict.fromkeys(unit_ids)), {int(m[:4]) for m in period.months}
+    months, sums = month_tallies(db, units, years, as_of), summary_docs(db, units, years)
+    return {uid: result_of(months.get(uid, {}), sums.get(uid, []), period, as_of) for uid in units}
 
 
 # ---- as_of ---------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ from pantau.rules.periods import Period, parse_period
 from pantau.rules.skm_summary_check import check_summary
 from pantau.units import Registry
 
+from .projections.skm_summaries import COLLECTION, profile_of
 from .reports import now_iso
 
-COLLECTION = "skm_summaries"
 SHOWN = ("submission_id", "respondents", "nrr", "counts", "profile", "reported_ikm", "reported_mutu", "executor",
          "survey_start", "survey_end", "recorded_at")
 
@@ -38,7 +38,8 @@ def _groups(docs: list[dict], asked: Period) -> dict[tuple[str, str], list[dict]
 
 
 def _checked(doc: dict, population: int | None) -> dict:
-    return {**{k: doc.get(k) for k in SHOWN}, "check": check_summary(doc, population)}
+    return {**{k: doc.get(k) for k in SHOWN}, "profile": profile_of(doc) or None,
+            "check": check_summary(doc, population)}
 
 
 def _populations(db, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int | None]:

@@ -40,10 +40,11 @@ def digest(body: dict) -> str:
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
 
 
-def append_event(subject: str, etype: str, data: dict, key: str, private: dict, prior: dict | None) -> None:
+def append_event(subject: str, etype: str, data: dict, key: str, private: dict, prior: dict | None,
+                 dataversion: int = 1) -> None:
     seq = (prior["seq"] + 1) if prior else 1
     event = new_event(source=SOURCES["survey"], type=etype, subject=subject, seq=seq, data=data,
-                      correlationid=g.get("correlation_id"))
+                      correlationid=g.get("correlation_id"), dataversion=dataversion)
     try:
         outbox.append(events(), event, key, {"private": private, "content_hash": digest(private)},
                       not_before=prior["stored_at"] if prior else None)

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pantau import auth, outbox
 from pantau.events import skm as ev
 from pantau.problems import ProblemError
+from pantau.rules.skm_tally import counts_to_store
 from pantau.web import Blueprint, json_body, json_response
 
 from .api import events
@@ -33,10 +34,13 @@ def submit(body):
     unit_id = body["unit_id"]
     own_unit(unit_id)
     period = period_or_422(body["period"])
-    private = {**body, "period": period,
+    # profile values (a service type may hold "." or start with "$") are stored as values, never as
+    # field names: {field: [{value, count}]} (event v2)
+    profile = {f: counts_to_store(c) for f, c in (body.get("profile") or {}).items() if c} or None
+    private = {**body, "period": period, "profile": profile,
                **{k: body[k].isoformat() for k in ("survey_start", "survey_end") if body.get(k)}}
     subject = f"skm-summary:{unit_id}:{period}:{body['submission_id']}"
-    answer = {**private, "status": "received"}
+    answer = {**private, "profile": body.get("profile"), "status": "received"}
     prior = outbox.head(events(), subject)
     if prior is not None:
         if prior.get("content_hash") == digest(private):
@@ -47,5 +51,5 @@ def submit(body):
     data = {"nrr": None, "counts": None, "profile": None, "reported_ikm": None, "reported_mutu": None,
             "executor": None, "survey_start": None, "survey_end": None, **private,
             "recorded_at": datetime.now(timezone.utc).isoformat()}
-    append_event(subject, ev.SUMMARY_SUBMITTED, data, unit_id, private, None)
+    append_event(subject, ev.SUMMARY_SUBMITTED, data, unit_id, private, None, dataversion=2)
     return json_response(answer, 201)

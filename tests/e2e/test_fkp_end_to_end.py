@@ -66,7 +66,7 @@ def ok(resp: requests.Response, status: int) -> dict:
 
 def events_count() -> int:
     from pantau import mongo
-    return mongo.db("consultation")["events"].count_documents({})
+    return mongo.document_count(mongo.db("consultation")["events"])
 
 
 def refused(resp: requests.Response, status: int, *needles: str) -> dict:

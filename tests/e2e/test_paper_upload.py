@@ -47,7 +47,7 @@ def ikm(platform, period: str) -> dict:
 
 def events_count() -> int:
     from pantau import mongo
-    return mongo.db("survey")["events"].count_documents({})
+    return mongo.document_count(mongo.db("survey")["events"])
 
 
 def problem_of(resp: requests.Response, status: int) -> dict:

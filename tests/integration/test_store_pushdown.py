@@ -70,3 +70,12 @@ def test_a_bulk_write_of_many_guarded_replaces_completes(col):
     res = col.bulk_write(ops, ordered=False)  # more than 100 statements in one update command
     assert res.matched_count == 300
     assert col.count_documents({"seq": 100}) == 300
+
+
+def test_document_count_is_exact_after_inserts_and_deletes(col):
+    from pantau import mongo
+    assert mongo.document_count(col) == col.count_documents({}) == 500
+    col.insert_many([{"_id": f"n{i}"} for i in range(7)])
+    col.delete_many({"_id": {"$in": ["k1", "k2", "k3"]}})
+    assert mongo.document_count(col) == col.count_documents({}) == 504
+    assert mongo.document_count(col.database["never_created"]) == 0

@@ -20,7 +20,7 @@ import requests
 from pantau.rules.ikm import ELEMENTS
 
 TZ = ZoneInfo("Asia/Makassar")
-UNIT_A, UNIT_B = "uptd-kph-berau", "uptd-lab-esdm"   # A attacks, B owns the data
+UNIT_A, UNIT_B = "uptd-prasarana-olahraga", "uptd-lab-esdm"   # A attacks, B owns the data
 OPD_B = "desdm"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(64))
 PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"

@@ -48,7 +48,7 @@ def stored(service: str) -> int:
         return 0
     db = mongo.db(EVENT_DBS[service])
     names = ("events", "documents", "doc_links", "promise_slots") if service == "consultation" else ("events",)
-    return sum(db[n].count_documents({}) for n in names)
+    return sum(mongo.document_count(db[n]) for n in names)
 
 
 def send(world: World, route: Route, who: str | None, **extra):

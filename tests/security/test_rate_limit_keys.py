@@ -24,7 +24,7 @@ def app(infra, monkeypatch):
 
 def test_forged_tokens_neither_spend_a_keys_budget_nor_escape_the_address_limit(app):
     from pantau import auth
-    victim = auth.issue("unit", "uptd-kph-berau", note="rate limit victim")
+    victim = auth.issue("unit", "uptd-prasarana-olahraga", note="rate limit victim")
     key_id = victim.split("_")[1]
     client = app.test_client()
     forged = {"Authorization": f"Bearer pantau_{key_id}_{secrets.token_urlsafe(32)}"}

@@ -79,7 +79,7 @@ CASES = [
 
 def survey_events() -> int:
     from pantau import mongo
-    return mongo.db("survey")["events"].count_documents({})
+    return mongo.document_count(mongo.db("survey")["events"])
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -40,7 +40,7 @@ def unit_ikm(unit_id: str = "lab") -> dict:
     d = skm_docs()
     inp = card_reports.cut_skm(d["months"], d["settings"], d["rtl"], d["pubs"], AS_OF, "Asia/Makassar")
     b = card_reports.period_ikm(unit_id, card_reports.Period("year", YEAR), inp, "exact")
-    res = rules.compute_ikm(b["sums"], b["respondents"], "exact") if b["respondents"] else None
+    res = rules.compute_ikm(b["compile"]["sums"], b["respondents"], "exact") if b["respondents"] else None
     return {
         "unit_id": unit_id,
         "period": str(YEAR),
@@ -216,8 +216,8 @@ def test_province_recap_lists_every_unit_and_both_methods(registry: Registry):
                 "unit_id": u["unit_id"],
                 "respondents": u["respondents"],
                 "sums": card_reports.period_ikm(u["unit_id"], card_reports.Period("year", YEAR), _inp(), "exact")[
-                    "sums"
-                ],
+                    "compile"
+                ]["sums"],
                 "adequate": u["sample"]["adequate"],
             }
             for u in units

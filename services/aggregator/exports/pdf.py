@@ -225,8 +225,7 @@ def load_skm_report(db, s: Settings, unit_id: str, period: Period, registry: Reg
     unit = reg.get(unit_id)
     opd_id = reg.opd_of(unit_id)
     months = reports.month_tallies(db, [unit_id], {period.year}).get(unit_id, {})
-    tally = reports.period_tally(months, period.months)
-    ikm = reports.unit_ikm(db, s, unit_id, period, tally=tally)
+    ikm = reports.unit_ikm(db, s, unit_id, period)
     trend, p = [], period
     for _ in range(TREND_PERIODS - 1):
         p = p.previous()
