@@ -59,7 +59,8 @@ from .schemas import CHANNELS, EDUCATION, OCCUPATION
 
 DEFAULT_FILE = "form_mapping_default.yaml"
 MAX_MAPPING_BYTES = 64 * 1024
-MAX_SHOWN = 80  # characters of a cell or header quoted in a message
+MAX_SHOWN = 80  # characters of a cell quoted in a message
+MAX_HEADER_SHOWN = 300  # characters of a header (a question text) shown
 
 PROFILE = ("sex", "age", "education", "occupation", "service_type", "suggestion")
 META = ("submitted_at", "response_id", "ignore")
@@ -117,10 +118,10 @@ def strip_number(normalised: str) -> str:
     return normalised
 
 
-def shown(value: Any) -> str:
-    """A cell or header as quoted in a message: control characters replaced, at most MAX_SHOWN."""
-    s = "".join("\ufffd" if unicodedata.category(ch) == "Cc" else ch for ch in _to_text(value)[:MAX_SHOWN + 1])
-    return s if len(s) <= MAX_SHOWN else s[:MAX_SHOWN] + "…"
+def shown(value: Any, limit: int = MAX_SHOWN) -> str:
+    """A cell or header as quoted in a message: control characters replaced, at most `limit` characters."""
+    s = "".join("\ufffd" if unicodedata.category(ch) == "Cc" else ch for ch in _to_text(value)[:limit + 1])
+    return s if len(s) <= limit else s[:limit] + "…"
 
 
 # --------------------------------------------------------------------------- the mapping
@@ -412,7 +413,7 @@ def resolve(header: list[Any], m: FormMapping, column_has_data: Callable[[int], 
                     fields = tuple(t for t in m.recognise[alt] if t not in META)
                     candidates, key = (*fields, *(t for t in candidates if t not in fields)), alt
                     break
-        col_header = shown(written)
+        col_header = shown(written, MAX_HEADER_SHOWN)
         if not candidates:
             res.unmatched.append({"column": letter, "header": col_header})
             continue

@@ -21,7 +21,7 @@ from pantau.problems import flatten_errors
 from pantau.rules.ikm import ELEMENTS
 
 from . import paper_formtool
-from .form_mapping import FormMapping, load_mapping, shown
+from .form_mapping import MAX_HEADER_SHOWN, FormMapping, load_mapping, shown
 from .paper_budget import MAX_LINE_CHARS, MAX_SHEET_ROWS, MAX_WIDTH, MAX_XLSX_UNCOMPRESSED, Deadline
 from .paper_cells import (
     _EDUCATION,
@@ -481,7 +481,7 @@ def _template_report(header: list[Any], parsed: Parsed) -> dict:
     for i, h in enumerate(header):
         if not _is_blank(h):
             canon = _HEADER_MAP.get(_norm_header(h))
-            columns.append({"column": column_letters(i + 1), "header": shown(h), "target": canon,
+            columns.append({"column": column_letters(i + 1), "header": shown(h, MAX_HEADER_SHOWN), "target": canon,
                             "kind": "unsur" if canon in ELEMENTS else "column"})
     return {"layout": TEMPLATE, "format": parsed.format, "rows": len(parsed.items), "columns": columns,
             "sample": [{"row": r, "response_id": it.get("response_id"), "submitted_at": it.get("submitted_at"),
