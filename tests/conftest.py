@@ -37,6 +37,9 @@ RESERVED_UNITS = frozenset({
     # tests/e2e/test_skm_summaries.py: the unit whose summary reports are superseded and flagged, and the
     # unit no refused summary may reach; tests/browser/test_skm_summary_pages.py: its flagged unit
     "uptd-taman-budaya", "rsjd-atma-husada", "lpse-kaltim",
+    # tests/e2e/test_form_export_upload.py: the unit fed by form-service exports and its twin fed the same
+    # answers as JSON (their IKMs are compared)
+    "uptd-tahura-bukit-soeharto", "layanan-tata-ruang",
 })
 
 
