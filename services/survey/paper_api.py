@@ -167,8 +167,7 @@ _UPLOAD_ERRORS = {
     **_UPLOAD_ERRORS})
 @auth.require()
 def preview():
-    """Pratinjau unggahan (templat atau ekspor layanan formulir): pemetaan kolom dan skor baris pertama; tidak ada
-    yang disimpan."""
+    """Pratinjau unggahan (templat atau ekspor formulir): pemetaan kolom dan skor baris pertama, tanpa menyimpan."""
     deadline = Deadline.default()
     unit_id, data, layout, mapping = _read_upload()
     parsed = _parse(unit_id, data, layout, mapping, deadline)
@@ -185,8 +184,7 @@ def preview():
     **_UPLOAD_ERRORS})
 @auth.require()
 def upload():
-    """Unggah kuesioner kertas atau ekspor layanan formulir (CSV atau XLSX) untuk satu unit; semua baris diterima
-    atau tidak sama sekali."""
+    """Unggah kuesioner kertas atau ekspor layanan formulir (CSV/XLSX) untuk satu unit; semua baris atau tidak sama sekali."""
     deadline = Deadline.default()
     unit_id, data, layout, mapping = _read_upload()
     parsed = _parse(unit_id, data, layout, mapping, deadline)
