@@ -199,6 +199,8 @@ def _parse_yaml(data: bytes) -> dict:
         where = f" (baris {mark.line + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "format tidak valid"
         raise MappingError([_err("", f"Berkas pemetaan bukan YAML yang valid{where}: {shown(problem)}.")]) from None
+    except RecursionError:  # PyYAML composes recursively: "[[[[..." nested thousands deep
+        raise MappingError([_err("", "Berkas pemetaan bersarang terlalu dalam.")]) from None
     if doc is None:
         return {}
     if not isinstance(doc, dict):

@@ -229,8 +229,8 @@ def parse_rows(data_rows: list[tuple[int, list[_Cell]]], header: list[Any], unit
                         if err not in errors:
                             errors.append(err)
                         continue
-                    col = cols.get(target)
-                    row_errors.append(_cell_error(number, col, e["message"]) if col else
+                    where = cols.get(target)
+                    row_errors.append(_cell_error(number, where, e["message"]) if where else
                                       {"row": number, "column": target, "pointer": f"/rows/{number}/{target}",
                                        "field": target, "message": e["message"]})
         if rid in first_row_of and id_cell is not None:

@@ -369,6 +369,8 @@ units:
     (b"columns: {a: \x00}\n", "/mapping", "NUL"),
     (b"\xff\xfe", "/mapping", "UTF-8"),
     (b"#" * (fm.MAX_MAPPING_BYTES + 1), "/mapping", "64 KB"),
+    (b"[" * 60_000, "/mapping", "terlalu dalam"),
+    (b"- " * 30_000 + b"1", "/mapping", "terlalu dalam"),
 ])
 def test_a_bad_mapping_file_is_refused_with_a_pointer(doc, pointer, fragment):
     with pytest.raises(fm.MappingError) as info:
