@@ -39,6 +39,9 @@ RESERVED_UNITS = frozenset({
     "uptd-taman-budaya", "rsjd-atma-husada", "lpse-kaltim",
     # tests/e2e/test_skm_summary_compilation.py: the whole OPD dishut (it asserts the OPD's figures)
     "uptd-tahura-bukit-soeharto", "uptd-kph-berau",
+    # tests/e2e/test_form_export_upload.py: the unit fed by form-service exports and its twin fed the same
+    # answers as JSON (their IKMs are compared)
+    "tic-kaltim", "layanan-tata-ruang",
 })
 
 

@@ -20,6 +20,8 @@ from marshmallow import ValidationError
 from pantau.problems import flatten_errors
 from pantau.rules.ikm import ELEMENTS
 
+from . import paper_formtool
+from .form_mapping import MAX_HEADER_SHOWN, FormMapping, load_mapping, shown
 from .paper_budget import MAX_LINE_CHARS, MAX_SHEET_ROWS, MAX_WIDTH, MAX_XLSX_UNCOMPRESSED, Deadline
 from .paper_cells import (
     _EDUCATION,
@@ -33,6 +35,7 @@ from .paper_cells import (
     _to_submitted,
     _to_text,
 )
+from .paper_formtool import LAYOUT, SAMPLE_ROWS
 from .paper_layout import (
     _HEADER_MAP,
     ALIASES,
@@ -50,7 +53,8 @@ from .paper_xlsx import FileRefused, NotWorkbook, read_sheet
 from .schemas import MAX_BATCH, ResponseSchema
 
 __all__ = ["COLUMNS", "REQUIRED", "OPTIONAL", "ALIASES", "CHANNEL", "PaperFormError", "Parsed",
-           "detect_format", "parse_csv", "parse_xlsx", "parse_file", "template_csv", "template_xlsx",
+           "detect_format", "parse_csv", "parse_xlsx", "parse_file",
+           "parse_upload", "detect_layout", "LAYOUTS", "template_csv", "template_xlsx",
            "column_notes", "ANSWER_LABELS", "QUESTIONS", "MAX_BATCH", "DATA_SHEET", "NOTES_SHEET"]
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -59,11 +63,13 @@ _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\x
 
 
 class PaperFormError(Exception):
-    """The file cannot be accepted; `errors` lists every problem (row/column/pointer/message)."""
+    """The file cannot be accepted; `errors` lists every problem (row/column/pointer/message);
+    `report` is what a preview shows of the file so far (form-service exports), or None."""
 
-    def __init__(self, errors: list[dict]):
+    def __init__(self, errors: list[dict], report: dict | None = None):
         super().__init__(f"{len(errors)} kesalahan pada berkas kuesioner")
         self.errors = errors
+        self.report = report
 
 
 @dataclass
@@ -74,6 +80,7 @@ class Parsed:
     items: list[dict] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
     loaded: list[dict] = field(default_factory=list)
+    report: dict | None = None  # what the preview shows (parse_upload)
 
 
 # --------------------------------------------------------------------------- errors
@@ -362,8 +369,8 @@ def _not_workbook(extra: str = "") -> PaperFormError:
         "'Excel Workbook (.xlsx)' atau unggah CSV UTF-8.")])
 
 
-def parse_xlsx_file(data: bytes, unit_id: str, tz: str, deadline: Deadline | None = None) -> Parsed:
-    deadline = deadline or Deadline.default()
+def _xlsx_table(data: bytes, deadline: Deadline, consume: Callable[[list[Any], Iterator, str], Parsed]) -> Parsed:
+    """Open the workbook within the budget and hand its header and rows to `consume`."""
     if not data:
         raise PaperFormError([file_error("Berkas kosong.")])
     if not data.startswith(ZIP_MAGIC):
@@ -391,13 +398,19 @@ def parse_xlsx_file(data: bytes, unit_id: str, tz: str, deadline: Deadline | Non
             header = [c.value for c in header_cells] if number == 1 else []
             if all(_is_blank(v) for v in header):
                 raise PaperFormError([file_error("Baris 1 harus berisi judul kolom (lihat templat).")])
-            return _parse_rows(rows, header, unit_id, tz, "xlsx", deadline)
+            return consume(header, rows, "xlsx")
         except NotWorkbook as exc:
             raise _not_workbook(str(exc)) from None
         except FileRefused as exc:
             raise _file_refused(exc.message, exc.row) from None
         finally:
             rows.close()
+
+
+def parse_xlsx_file(data: bytes, unit_id: str, tz: str, deadline: Deadline | None = None) -> Parsed:
+    deadline = deadline or Deadline.default()
+    return _xlsx_table(data, deadline, lambda header, rows, fmt: _parse_rows(rows, header, unit_id, tz, fmt,
+                                                                              deadline))
 
 
 def parse_xlsx(data: bytes, unit_id: str, tz: str) -> list[dict]:
@@ -416,3 +429,61 @@ def parse_file(data: bytes, unit_id: str, tz: str, deadline: Deadline | None = N
         return parse_csv_file(data, unit_id, tz, deadline)
     raise PaperFormError([file_error(f"Jenis berkas tidak didukung ({describe_binary(data)}); "
                                      f"unggah CSV UTF-8 atau .xlsx.")])
+
+
+# --------------------------------------------------------------------------- layouts
+
+TEMPLATE, FORM = "template", LAYOUT
+LAYOUTS = (TEMPLATE, FORM)
+
+
+def detect_layout(header: list[Any]) -> str:
+    """"template" when the header row has the template's response_id column (or an alias of it),
+    otherwise "form" (a form service's export: question texts as headers)."""
+    for h in header:
+        if not _is_blank(h) and _HEADER_MAP.get(_norm_header(h)) == "response_id":
+            return TEMPLATE
+    return FORM
+
+
+def parse_upload(data: bytes, unit_id: str, tz: str, deadline: Deadline | None = None, *,
+                 layout: str | None = None, mapping: FormMapping | None = None) -> Parsed:
+    """Parse an upload in either layout; `layout` None decides by the header row (`detect_layout`),
+    a `mapping` (from an uploaded mapping file) means a form export. The result's `report` is what
+    the preview shows. Raises PaperFormError (with the report when the header was read) or
+    DeadlineExceeded."""
+    deadline = deadline or Deadline.default()
+
+    def consume(header: list[Any], rows: Iterator, fmt: str) -> Parsed:
+        chosen = layout or (FORM if mapping is not None else detect_layout(header))
+        if chosen == TEMPLATE:
+            parsed = _parse_rows(rows, header, unit_id, tz, fmt, deadline)
+            parsed.report = _template_report(header, parsed)
+            return parsed
+        data_rows = paper_formtool.collect(rows, deadline)
+        got = paper_formtool.parse_rows(data_rows, header, unit_id, tz, fmt, deadline,
+                                        mapping or load_mapping(None, unit_id))
+        return Parsed(fmt, got.items, got.rows, got.loaded, got.report)
+
+    fmt = detect_format(data)
+    if fmt == "xlsx":
+        return _xlsx_table(data, deadline, consume)
+    if fmt == "csv":
+        header, rows = _csv_records(data, deadline)
+        return consume(header, rows, "csv")
+    raise PaperFormError([file_error(f"Jenis berkas tidak didukung ({describe_binary(data)}); "
+                                     f"unggah CSV UTF-8 atau .xlsx.")])
+
+
+def _template_report(header: list[Any], parsed: Parsed) -> dict:
+    from .paper_xlsx import column_letters
+    columns = []
+    for i, h in enumerate(header):
+        if not _is_blank(h):
+            canon = _HEADER_MAP.get(_norm_header(h))
+            columns.append({"column": column_letters(i + 1), "header": shown(h, MAX_HEADER_SHOWN), "target": canon,
+                            "kind": "unsur" if canon in ELEMENTS else "column"})
+    return {"layout": TEMPLATE, "format": parsed.format, "rows": len(parsed.items), "columns": columns,
+            "sample": [{"row": r, "response_id": it.get("response_id"), "submitted_at": it.get("submitted_at"),
+                        "answers": it.get("answers", {}), "respondent": it.get("respondent", {})}
+                       for r, it in zip(parsed.rows[:SAMPLE_ROWS], parsed.items[:SAMPLE_ROWS], strict=True)]}

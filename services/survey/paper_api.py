@@ -1,10 +1,16 @@
-"""Upload of digitised paper SKM questionnaires (CSV/XLSX) and their fill-in templates.
+"""Upload of digitised paper SKM questionnaires (CSV/XLSX) and their fill-in templates, and of
+the CSV/XLSX a form service (Google Forms, Microsoft Forms, KoboToolbox, ...) exports.
 
-`POST /v1/skm/paper-forms` (multipart: `unit_id`, `file`) parses the file with
-`services.survey.paper`, then stores every row through the same all-or-nothing intake as
-`POST /v1/skm/responses`; errors point at the spreadsheet row (`/rows/<row>/<column>`,
-header = row 1). The parse runs within the limits and the deadline of `paper_budget`; a
-deadline that passes before anything is stored answers 503 with Retry-After.
+`POST /v1/skm/paper-forms` (multipart: `unit_id`, `file`, optional `layout` and `mapping`) parses
+the file with `services.survey.paper`, then stores every row through the same all-or-nothing
+intake as `POST /v1/skm/responses`; errors point at the spreadsheet row (`/rows/<row>/<column>`,
+header = row 1). `layout` is `template` (Pantau's template) or `form` (a form-service export:
+question texts as headers, answer labels as values, mapped by `services.survey.form_mapping`);
+absent, a `mapping` file means `form`, otherwise the header row decides (a `response_id` column:
+template). `POST /v1/skm/paper-forms/preview` takes the same fields and answers the mapping it
+would use and the first rows' scores, storing nothing. The parse runs within the limits and the
+deadline of `paper_budget`; a deadline that passes before anything is stored answers 503 with
+Retry-After.
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from pantau.web import Blueprint, json_response
 
 from . import intake, paper
 from .api import events
+from .form_mapping import MAX_MAPPING_BYTES, MappingError, load_mapping
 from .paper_budget import Deadline, DeadlineExceeded
 from .schemas import MAX_BATCH, AcceptedSchema
 
@@ -35,8 +42,21 @@ _UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {
         "unit_id": {"type": "string", "description": "Unit pelayanan pemilik kuesioner (mis. samsat-bontang)."},
         "file": {"type": "string", "format": "binary",
                  "description": "CSV UTF-8 (pemisah , atau ;) atau XLSX; baris 1 = judul kolom, "
-                                f"satu responden per baris, maks. {MAX_BATCH} baris. Lihat templat."}}},
-    "encoding": {"file": {"contentType": f"text/csv, {XLSX_TYPE}"}}}}}
+                                f"satu responden per baris, maks. {MAX_BATCH} baris. Templat Pantau, atau ekspor "
+                                "layanan formulir (Google Forms, Microsoft Forms, KoboToolbox): judul kolom = teks "
+                                "pertanyaan, isi = label jawaban 1-4 PermenPANRB 14/2017, dengan kolom waktu "
+                                "pengisian (Timestamp, Stempel waktu, Completion time, ...)."},
+        "layout": {"type": "string", "enum": list(paper.LAYOUTS),
+                   "description": "template (templat Pantau) atau form (ekspor layanan formulir). Kosong: form bila "
+                                  "ada berkas mapping, selain itu template bila baris judul punya kolom response_id."},
+        "mapping": {"type": "string", "format": "binary",
+                    "description": f"Berkas pemetaan YAML (maks. {MAX_MAPPING_BYTES // 1024} KB) untuk ekspor "
+                                   "layanan formulir: columns (judul/teks pertanyaan → unsur, profil, submitted_at, "
+                                   "response_id, ignore), labels (label → skor 1-4 per unsur, '*' untuk semua), "
+                                   "date_order, timezone, channel, units (per unit). Diletakkan di atas pemetaan "
+                                   "bawaan (services/survey/form_mapping_default.yaml)."}}},
+    "encoding": {"file": {"contentType": f"text/csv, {XLSX_TYPE}"},
+                 "mapping": {"contentType": "application/yaml, text/yaml, text/plain"}}}}}
 
 
 @blp.route("/template.csv", methods=["GET"])
@@ -58,24 +78,8 @@ def template_xlsx():
         "Content-Type": XLSX_TYPE, "Content-Disposition": f'attachment; filename="{FILENAME}.xlsx"'})
 
 
-@blp.route("", methods=["POST"])
-@blp.doc(security=[{"bearer": []}], requestBody=_UPLOAD_BODY, responses={
-    "202": {"description": "Semua baris diterima (idempoten per response_id).",
-            "content": {"application/json": {"schema": AcceptedSchema}}},
-    "403": {"description": "Kunci API bukan untuk unit ini.", "content": _PROBLEM},
-    "409": {"description": "response_id sudah tercatat dengan isi berbeda; tidak ada yang disimpan.",
-            "content": _PROBLEM},
-    "415": {"description": "Bukan multipart/form-data, atau berkas bukan CSV/XLSX.", "content": _PROBLEM},
-    "422": {"description": "Unit tidak dikenal, ada baris yang salah (errors: row, column, pointer "
-                           "/rows/<baris>/<kolom>, message), atau berkas melewati batas (lebar, jumlah baris, "
-                           "ukuran setelah dibuka); tidak ada yang disimpan.", "content": _PROBLEM},
-    "503": {"description": "Berkas tidak selesai dibaca dalam batas waktu; tidak ada yang disimpan (Retry-After).",
-            "content": _PROBLEM},
-})
-@auth.require()
-def upload():
-    """Unggah kuesioner kertas (CSV atau XLSX) untuk satu unit; semua baris diterima atau tidak sama sekali."""
-    deadline = Deadline.default()
+def _read_upload() -> tuple[str, bytes, str | None, object | None]:
+    """The checked form fields: unit id, file bytes, layout (or None) and the mapping (or None)."""
     if (request.mimetype or "").lower() != "multipart/form-data":
         raise ProblemError(415, "Kirim sebagai multipart/form-data dengan isian unit_id dan file.",
                            detail_en="Send multipart/form-data with the fields unit_id and file.")
@@ -92,26 +96,98 @@ def upload():
         raise ProblemError(422, "Unit tidak dikenal.", detail_en="Unknown unit.", errors=[
             {"pointer": "/unit_id", "field": "unit_id",
              "message": f"unit {unit_id!r} tidak terdaftar sebagai unit pelayanan"}])
-
+    layout = (request.form.get("layout") or "").strip().lower() or None
+    if layout is not None and layout not in paper.LAYOUTS:
+        raise ProblemError(422, "Isian layout tidak dikenal.", detail_en="Unknown layout.", errors=[
+            {"pointer": "/layout", "field": "layout", "message": f"Harus salah satu dari: {', '.join(paper.LAYOUTS)}."}])
+    mapping = None
+    mapping_file = request.files.get("mapping")
+    raw = mapping_file.read(MAX_MAPPING_BYTES + 1) if mapping_file is not None else b""
+    if mapping_file is not None and (raw or mapping_file.filename):  # a browser's empty file part: none
+        if layout == paper.TEMPLATE:
+            raise ProblemError(422, "Berkas pemetaan hanya untuk ekspor layanan formulir (layout form).",
+                               detail_en="A mapping file is only for form-service exports (layout form).", errors=[
+                                   {"pointer": "/mapping", "field": "mapping",
+                                    "message": "Hapus berkas pemetaan atau pilih layout form."}])
+        try:
+            mapping = load_mapping(raw, unit_id)
+        except MappingError as exc:
+            raise ProblemError(422, "Berkas pemetaan tidak dapat dipakai; tidak ada yang disimpan.",
+                               detail_en="The mapping file cannot be used; nothing was stored.",
+                               errors=exc.errors) from None
     data = upload_file.read()
-    fmt = paper.detect_format(data)
-    if fmt is None:
+    if paper.detect_format(data) is None:
         kind = paper.describe_binary(data)
         raise ProblemError(415, f"Berkas {kind} tidak didukung; unggah CSV (UTF-8) atau XLSX sesuai templat.",
                            detail_en="Only CSV (UTF-8) or XLSX files are accepted; use the template.")
+    return unit_id, data, layout, mapping
+
+
+def _parse(unit_id: str, data: bytes, layout: str | None, mapping, deadline: Deadline) -> paper.Parsed:
     try:
-        parsed = paper.parse_file(data, unit_id, settings().tz, deadline)
+        parsed = paper.parse_upload(data, unit_id, settings().tz, deadline, layout=layout, mapping=mapping)
         deadline.check()  # the last moment at which giving up stores nothing
     except paper.PaperFormError as exc:
+        extra = {"preview": exc.report} if exc.report is not None else {}
         raise ProblemError(422, "Periksa baris dan kolom yang ditandai; tidak ada yang disimpan.",
                            detail_en="Check the rows and columns listed; nothing was stored.",
-                           errors=exc.errors) from None
+                           errors=exc.errors, **extra) from None
     except DeadlineExceeded as exc:
         raise ProblemError(503, f"Berkas tidak selesai dibaca dalam {exc.seconds:g} detik; tidak ada yang "
                                 f"disimpan. Coba lagi nanti atau bagi menjadi beberapa berkas.",
                            detail_en=f"The file was not read within {exc.seconds:g} s; nothing was stored. "
                                      f"Try again later or split the file.",
                            headers={"Retry-After": "30"}) from None
+    return parsed
+
+
+_UPLOAD_ERRORS = {
+    "403": {"description": "Kunci API bukan untuk unit ini.", "content": _PROBLEM},
+    "415": {"description": "Bukan multipart/form-data, atau berkas bukan CSV/XLSX.", "content": _PROBLEM},
+    "422": {"description": "Unit tidak dikenal, layout atau berkas pemetaan tidak valid (pointer /mapping/...), ada "
+                           "baris yang salah (errors: row, column, pointer /rows/<baris>/<kolom>, message; ekspor "
+                           "formulir juga header dan cell, mis. C5: label jawaban tidak dikenal, waktu tidak "
+                           "terbaca), baris judul tanpa unsur atau waktu pengisian, dua kolom untuk satu unsur, atau "
+                           "berkas melewati batas (lebar, jumlah baris, ukuran setelah dibuka); `preview` memuat "
+                           "pemetaan yang terbaca. Tidak ada yang disimpan.", "content": _PROBLEM},
+    "503": {"description": "Berkas tidak selesai dibaca dalam batas waktu; tidak ada yang disimpan (Retry-After).",
+            "content": _PROBLEM},
+}
+
+
+@blp.route("/preview", methods=["POST"])
+@blp.doc(security=[{"bearer": []}], requestBody=_UPLOAD_BODY, responses={
+    "200": {"description": "Pemetaan yang akan dipakai, tanpa menyimpan apa pun: layout, format, columns (kolom → "
+                           "unsur/profil/submitted_at/response_id, matched_by default|file), elements (unsur → "
+                           "kolom), timestamp_column, timestamp_zone, date_order, response_id_column, "
+                           "ignored_columns (dengan alasan), unmatched_columns (disebut namanya), labels (label yang "
+                           "terbaca per unsur → skor), unrecognised_values (isian profil yang tidak dikenal, "
+                           "tidak disimpan), rows, sample (baris pertama dengan skornya dan response_id).",
+            "content": {"application/json": {"schema": {"type": "object"}}}},
+    **_UPLOAD_ERRORS})
+@auth.require()
+def preview():
+    """Pratinjau unggahan (templat atau ekspor formulir): pemetaan kolom dan skor baris pertama, tanpa menyimpan."""
+    deadline = Deadline.default()
+    unit_id, data, layout, mapping = _read_upload()
+    parsed = _parse(unit_id, data, layout, mapping, deadline)
+    return json_response({"unit_id": unit_id, "stored": False, **(parsed.report or {})}, 200)
+
+
+@blp.route("", methods=["POST"])
+@blp.doc(security=[{"bearer": []}], requestBody=_UPLOAD_BODY, responses={
+    "202": {"description": "Semua baris diterima (idempoten per response_id). Ekspor layanan formulir: juga layout, "
+                           "ignored_columns, unmatched_columns dan unrecognised_values seperti pada pratinjau.",
+            "content": {"application/json": {"schema": AcceptedSchema}}},
+    "409": {"description": "response_id sudah tercatat dengan isi berbeda; tidak ada yang disimpan.",
+            "content": _PROBLEM},
+    **_UPLOAD_ERRORS})
+@auth.require()
+def upload():
+    """Unggah kuesioner kertas atau ekspor layanan formulir (CSV/XLSX) untuk satu unit; semua baris atau tidak sama sekali."""
+    deadline = Deadline.default()
+    unit_id, data, layout, mapping = _read_upload()
+    parsed = _parse(unit_id, data, layout, mapping, deadline)
     items = parsed.loaded  # each row was validated by ResponseSchema while parsing
 
     rows = parsed.rows  # spreadsheet row of each item (= index + 2 unless blank rows were skipped)
@@ -129,5 +205,9 @@ def upload():
         raise
     if answer["new"]:
         metrics.EVENTS_STORED.labels("survey", ev.RESPONSE_RECORDED).inc(answer["new"])
+    report = parsed.report or {}
+    if report.get("layout") == paper.FORM:
+        answer = {**answer, **{k: report[k] for k in ("layout", "ignored_columns", "unmatched_columns",
+                                                      "unrecognised_values")}}
     headers = {"Idempotent-Replay": "true"} if answer["new"] == 0 else {}
     return json_response(answer, 202, headers)

@@ -102,6 +102,7 @@ ROUTES: list[Route] = [
     Route("survey", "POST", "/v1/skm/responses/<unit_id>/<response_id>/void", UNIT,
           _json("/v1/skm/responses/{B}/sec-{w.tag}/void", lambda w: {"reason": "Salah entri"}), ok=202),
     Route("survey", "POST", "/v1/skm/paper-forms", UNIT, _paper, ok=202),
+    Route("survey", "POST", "/v1/skm/paper-forms/preview", UNIT, lambda w: ("/v1/skm/paper-forms/preview", _paper(w)[1])),
     Route("survey", "GET", "/v1/skm/paper-forms/template.csv", PUBLIC, _p("/v1/skm/paper-forms/template.csv")),
     Route("survey", "GET", "/v1/skm/paper-forms/template.xlsx", PUBLIC, _p("/v1/skm/paper-forms/template.xlsx")),
     Route("survey", "PUT", "/v1/skm/settings/<unit_id>/<period>", UNIT,
