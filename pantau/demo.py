@@ -72,6 +72,10 @@ def load(profile, units: int = 10, year: int | None = None) -> dict:
         _post(f"{base['complaints']}/v1/complaints", c, h, 30, skipped, c["tracking_id"])
     for u, level in zip(upps[:3], (5, 4, 3), strict=False):  # three completed PEKPPP evaluations: A, B and C
         pekppp_demo(base["survey"], h, u.id, year, level, rng)
+    others = [u for u in all_upps if u not in upps and u.population]
+    for body in summaries_demo([u.id for u in others[:2]], upps[0].id, year,
+                               {u.id: u.population for u in all_upps if u.population}):
+        _post(f"{base['survey']}/v1/skm/summaries", body, h, 30, skipped, body["submission_id"])
     done.replace_one({"_id": str(year)}, {"_id": str(year), "at": datetime.now(timezone.utc).isoformat()}, upsert=True)
     out = {"responses": posted, "units": len(upps)}
     if skipped:
@@ -87,6 +91,36 @@ def pekppp_demo(survey: str, headers: dict, unit_id: str, year: int, level: int,
     body = {"scores": scores, "note": "Data demo: penilaian evaluator setelah kunjungan lapangan."}
     r = requests.put(f"{survey}/v1/pekppp/{unit_id}/{year}/scores", json=body, headers=headers, timeout=30)
     r.raise_for_status()
+
+
+def summaries_demo(without_responses: list[str], with_responses: str, year: int,
+                   populations: dict[str, int]) -> list[dict]:
+    """Laporan Hasil SKM from units that survey with another tool: one from answer counts whose
+    arithmetic holds (it counts in the compilation with `source: summary`), one of NRRs whose IKM
+    was converted x 20 (flagged), and one from a unit that also has responses (both shown)."""
+    from .rules.ikm import ELEMENTS
+    out = []
+    if without_responses:
+        u = without_responses[0]
+        n = required_sample(populations[u]) + 12
+        counts = {k: {"1": n // 40, "2": n // 8 + i, "3": n // 2 - i, "4": n - n // 40 - n // 8 - n // 2}
+                  for i, k in enumerate(ELEMENTS)}
+        from .rules.skm_summary_check import recompute
+        r = recompute({"counts": counts})
+        out.append({"unit_id": u, "period": str(year), "submission_id": f"LHS-{year}-01", "respondents": n,
+                    "counts": counts, "reported_ikm": r["ikm"], "reported_mutu": r["mutu"],
+                    "executor": "independent", "survey_start": f"{year}-02-03", "survey_end": f"{year}-03-28"})
+    if len(without_responses) > 1:
+        u = without_responses[1]
+        nrr = {k: round(3.0 + 0.07 * i, 2) for i, k in enumerate(ELEMENTS)}
+        x20 = round(sum(nrr.values()) / 9 * 20, 2)
+        out.append({"unit_id": u, "period": str(year), "submission_id": f"LHS-{year}-02",
+                    "respondents": required_sample(populations[u]) + 5, "nrr": nrr, "reported_ikm": x20,
+                    "reported_mutu": "C", "executor": "internal"})
+    out.append({"unit_id": with_responses, "period": str(year), "submission_id": f"LHS-{year}-03",
+                "respondents": 150, "nrr": {k: 3.4 for k in ELEMENTS}, "reported_ikm": 85.0, "reported_mutu": "B",
+                "executor": "independent"})
+    return out
 
 
 def _post(url: str, body: dict, headers: dict, timeout: float, skipped: list, what: str) -> bool:

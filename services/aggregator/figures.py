@@ -46,6 +46,10 @@ FIGURES: dict[str, Figure] = {f.id: f for f in (
        "tidak pernah melebihi N.", "SKM"),
     _F("skm.ci95", "Selang kepercayaan 95%",
        "Rentang tempat IKM sebenarnya berada dengan keyakinan 95%, dari sebaran jawaban responden.", "SKM"),
+    _F("skm.source", "Sumber hasil SKM",
+       "Dari mana IKM periode ini dihitung: kuesioner yang tercatat di Pantau bila unit memilikinya; bila "
+       "tidak, Laporan Hasil SKM yang dikirim unit, dihitung ulang dari NRR atau jumlah jawaban per unsurnya. "
+       "IKM gabungan OPD dan provinsi menghitung unit itu dengan jumlah responden laporannya.", "SKM"),
     _F("skm.rtl_done", "RTL selesai", "Butir rencana tindak lanjut (RTL) SKM yang selesai, dari yang direncanakan.",
        "SKM"),
     _F("skm.summaries", "Laporan hasil SKM unit",

@@ -48,6 +48,16 @@ def test_the_flagged_list_and_the_unit_card_at_laptop_and_phone_width(platform, 
     page.goto(url + f"/dasbor/unit/{UNIT}?tahun=2026")
     section = page.locator("#laporan-skm")
     assert section.count() == 1 and "bobot 0,111" in section.inner_text()
+    assert "Laporan unit" in page.locator('.tile:has([data-figure="skm.latest.source"])').inner_text()
     shot(page, f"laporan-skm-unit-{width}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # the unit's SKM page: the IKM is the report's (no responses), its source and the interval it allows
+    page.goto(url + f"/dasbor/unit/{UNIT}/skm?periode=2026-Q2")
+    tile = lambda key: page.locator(f'.tile:has([data-figure="{key}"])').inner_text()  # noqa: E731
+    source = tile("source")
+    assert "Laporan unit" in source and "lhs-browser" in source and "jumlah jawaban" in source, source
+    assert page.locator('[data-figure="ikm"]').inner_text() == "82,51"
+    assert "batas aman" in tile("ci95")
+    shot(page, f"laporan-skm-sumber-{width}")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert errors == [], errors

@@ -74,3 +74,6 @@ UNAVAILABLE = "Data belum tersedia."
 TOPIC_LABELS = {"standar_pelayanan": "Standar pelayanan", "tindak_lanjut_skm": "Tindak lanjut SKM",
                 "maklumat_pelayanan": "Maklumat pelayanan", "lainnya": "Lainnya"}
 STAGE_LABELS = {"planned": "Direncanakan", "held": "Terlaksana", "closed": "Selesai"}
+
+# where a unit's SKM result for a period comes from (rules.skm_result)
+SOURCE_LABELS = {"responses": "Kuesioner Pantau", "summary": "Laporan unit"}

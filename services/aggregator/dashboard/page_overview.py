@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..exports import fmt
 from ..exports.tables import Table
-from .labels import MUTU_COLORS, MUTU_LABELS, UNAVAILABLE
+from .labels import MUTU_COLORS, MUTU_LABELS, SOURCE_LABELS, UNAVAILABLE
 from .model import (
     Page,
     Section,
@@ -71,13 +71,14 @@ def _adequacy(u: dict) -> str:
 
 
 def units_table(ov: dict, name: str = "ikm-unit") -> Table:
-    rows = [{**u, "adequacy": _adequacy(u), "required": u["sample"]["required"]}
+    rows = [{**u, "adequacy": _adequacy(u), "required": u["sample"]["required"],
+             "source_label": SOURCE_LABELS.get(u.get("source"), fmt.NONE)}
             for u in unit_links(ov["units"], ov["year"])]
     return Table(
         name, "IKM per unit pelayanan (setahun)",
         cols(("name", "Unit pelayanan", "text", "href"), ("opd_name", "Perangkat daerah"),
              ("respondents", "Responden", "int"), ("required", "Sampel minimal", "int"), ("adequacy", "Sampel"),
-             ("ikm", "IKM", "dec2"), ("mutu", "Mutu")),
+             ("ikm", "IKM", "dec2"), ("mutu", "Mutu"), ("source_label", "Sumber")),
         rows, row_key="unit_id",
     )
 

@@ -7,7 +7,7 @@ from pantau.rules import ikm as rules
 
 from ..exports import fmt
 from ..exports.tables import Table
-from .labels import MUTU_COLORS, PALETTE
+from .labels import MUTU_COLORS, PALETTE, SOURCE_LABELS
 from .model import Chart, Page, Section, Tile, bar, cols, figure_mutu, figure_tile, table_section
 
 
@@ -20,10 +20,45 @@ def skm_tiles(ikm: dict) -> list[Tile]:
         figure_tile("skm.sample_required", fmt.bulat(s["required"]), "sample.required",
                     note=f"populasi {fmt.bulat(s['population'])}" if s["population"] else "populasi belum tercatat"),
     ]
+    if ikm.get("source"):
+        tiles.append(source_tile(ikm))
     if ikm.get("ci95"):
         low, high = ikm["ci95"]
-        tiles.append(figure_tile("skm.ci95", f"{fmt.angka(low)} – {fmt.angka(high)}", "ci95"))
+        tiles.append(figure_tile("skm.ci95", f"{fmt.angka(low)} – {fmt.angka(high)}", "ci95",
+                                 note=CI_NOTES.get(ikm.get("ci95_note"))))
+    elif ikm.get("ci95_note"):
+        tiles.append(figure_tile("skm.ci95", "tidak dapat dihitung", "ci95", note=CI_NOTES[ikm["ci95_note"]]))
     return tiles
+
+
+CI_NOTES = {"summary_nrr_only": "laporan unit hanya memuat NRR per unsur, tanpa sebaran jawaban",
+            "summary_counts_bound": "batas aman dari jumlah jawaban per unsur (sebaran tiap responden tidak ada)"}
+
+
+def source_tile(ikm: dict, key: str = "source") -> Tile:
+    """Where the period's IKM comes from (responses, else the unit's summary report)."""
+    note = None
+    if ikm["source"] == "summary":
+        subs = ikm["summary"]["submissions"]
+        basis = "jumlah jawaban" if ikm["summary"]["basis"] == "counts" else "NRR"
+        note = f"laporan {', '.join(x['submission_id'] for x in subs)}; dihitung ulang dari {basis} per unsur"
+    elif ikm.get("both_sources"):
+        note = "unit juga mengirim laporan hasil SKM: lihat perbandingannya di bawah"
+    return figure_tile("skm.source", SOURCE_LABELS[ikm["source"]], key, note=note)
+
+
+def both_sources_section(ikm: dict) -> Section:
+    """A unit with responses and a summary report for the period: both, and their difference."""
+    b = ikm["both_sources"]
+    rows = [{"source": SOURCE_LABELS["responses"], **b["responses"]},
+            {"source": SOURCE_LABELS["summary"] + " (" + ", ".join(x["submission_id"] for x in b["summary"]["submissions"])
+             + ")", **{k: b["summary"][k] for k in ("respondents", "ikm", "mutu")}}]
+    table = Table("dua-sumber", "IKM menurut kedua sumber",
+                  cols(("source", "Sumber"), ("respondents", "Responden", "int"), ("ikm", "IKM", "dec2"), ("mutu", "Mutu")),
+                  rows, row_key="source")
+    return table_section("Kuesioner dan laporan unit", table,
+                         note=f"Selisih IKM (kuesioner − laporan): {fmt.angka(b['difference'])}. IKM unit memakai "
+                              "kuesioner yang tercatat di Pantau.")
 
 
 def element_rows(ikm: dict) -> list[dict]:
@@ -105,6 +140,8 @@ def skm_page(ikm: dict, unit_name: str, trend: list[dict], weight: str | None = 
         lowest = ", ".join(rules.ELEMENT_LABELS[k] for k in ikm["lowest_elements"])
         secs.append(table_section("Unsur pelayanan", element_table(ikm), charts=[element_chart(ikm)],
                                   note=f"Tiga unsur terendah: {lowest}."))
+    if ikm.get("both_sources"):
+        secs.append(both_sources_section(ikm))
     secs.append(table_section("Tren", trend_table(trend), charts=[trend_chart(trend)]))
     if ikm["respondents"]:
         secs.append(profile_section(ikm))

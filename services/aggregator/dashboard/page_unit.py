@@ -10,7 +10,7 @@ from ..exports import fmt
 from ..exports.tables import Table
 from .labels import RTL_LABELS, STATUS_LABELS, UNAVAILABLE
 from .model import Page, Section, cols, figure_count, figure_mutu, figure_tile, table_section
-from .page_skm import trend_chart, trend_table
+from .page_skm import source_tile, trend_chart, trend_table
 from .page_summaries import unit_summaries_section
 
 
@@ -33,6 +33,8 @@ def skm_section(skm: dict, year: int) -> Section:
                         note=f"minimal {fmt.bulat(required)}" if required else None,
                         label=f"Responden {fmt.periode(latest['period'])}"),
         ]
+        if latest.get("source"):
+            tiles.append(source_tile(latest, "skm.latest.source"))
     else:
         tiles.append(figure_tile("skm.ikm_unit", fmt.NONE, "skm.latest.ikm", note="belum ada responden"))
     tiles += [
