@@ -1,7 +1,9 @@
 """The SKM summary-report pages (from `skm_summaries`): the bureau's list of reports to check
 ("laporan yang perlu diperiksa": each unit whose newest Laporan Hasil SKM does not add up, with
 the recomputed IKM and mutu and the likely cause of each discrepancy), and the section of a unit's
-card with its own reports."""
+card with its own reports. Each row names its report file (PDF: name, size, pages), linked to the
+dashboard's download route (which forwards the viewer's session to the survey service), or says
+"berkas laporan belum diunggah"."""
 
 from __future__ import annotations
 
@@ -19,14 +21,33 @@ FLAG_LABELS = {
     "counts_sum": "jumlah jawaban ≠ responden",
 }
 BASIS_LABELS = {"counts": "jumlah jawaban", "nrr": "NRR"}
+REPORT_MISSING = "berkas laporan belum diunggah"
 CHECK_NOTE = ("IKM dihitung ulang dari NRR atau jumlah jawaban per unsur menurut PermenPANRB 14/2017: rata-rata "
               "NRR × 25 (bobot 1/9 persis), dibulatkan hanya pada nilai akhir; selisih lebih dari 0,01 ditandai "
               "beserta kemungkinan penyebabnya.")
 
 
+def _size(n: int) -> str:
+    return f"{fmt.angka(n / (1024 * 1024), 1)} MB" if n >= 1024 * 1024 else f"{fmt.bulat(max(1, round(n / 1024)))} KB"
+
+
+def download_href(unit_id: str, period: str, submission_id: str) -> str:
+    return f"/dasbor/skm/laporan/{unit_id}/{period}/{submission_id}/berkas.pdf"
+
+
+def report_cells(unit_id: str, period: str, submission_id: str, report: dict | None) -> dict:
+    """The "Berkas laporan" cell: the file's name, size and pages with its download link, or why not."""
+    if report is None:
+        return {"report_file": REPORT_MISSING, "report_href": None, "report_sha256": None}
+    name = report.get("filename") or f"laporan-{submission_id}.pdf"
+    return {"report_file": f"{name} ({_size(report['size'])}, {fmt.bulat(report['pages'])} hlm.)",
+            "report_href": download_href(unit_id, period, submission_id), "report_sha256": report["sha256"]}
+
+
 def _row(unit_id: str, period: str, entry: dict, year: int) -> dict:
     c = entry["check"]
-    return {"unit_id": unit_id, "period": period, "submission_id": entry["submission_id"],
+    return {**report_cells(unit_id, period, entry["submission_id"], entry.get("report")),
+            "unit_id": unit_id, "period": period, "submission_id": entry["submission_id"],
             "respondents": entry["respondents"], "reported_ikm": entry["reported_ikm"],
             "reported_mutu": entry["reported_mutu"] or fmt.NONE, "ikm": c["ikm"], "mutu": c["mutu"],
             "difference": c["difference"], "basis": BASIS_LABELS[c["basis"]],
@@ -41,21 +62,24 @@ def _columns(with_unit: bool):
                 ("respondents", "Responden", "int"), ("reported_ikm", "IKM dilaporkan", "dec2"),
                 ("reported_mutu", "Mutu dilaporkan"), ("ikm", "IKM hitung ulang", "dec2"),
                 ("mutu", "Mutu hitung ulang"), ("difference", "Selisih", "dec2"), ("findings", "Temuan"),
-                ("explanation", "Penjelasan"))
+                ("explanation", "Penjelasan"), ("report_file", "Berkas laporan", "text", "report_href"),
+                ("report_sha256", "SHA-256 berkas"))
 
 
 def flagged_page(rep: dict) -> Page:
     year = int(rep["period"][:4])
     rows = []
     for r in rep["units"]:
-        rows.append({**r, "reported_mutu": r["reported_mutu"] or fmt.NONE,
+        rows.append({**r, **report_cells(r["unit_id"], r["period"], r["submission_id"], r.get("report")),
+                     "reported_mutu": r["reported_mutu"] or fmt.NONE,
                      "findings": ", ".join(FLAG_LABELS[c] for c in r["flags"]), "explanation": " ".join(r["messages"]),
                      "href": f"/dasbor/unit/{r['unit_id']}?tahun={year}", "row": f"{r['unit_id']}/{r['period']}"})
     table = Table("laporan-diperiksa", "Laporan yang perlu diperiksa", _columns(True), rows,
                   row_key="row", cards=True,
                   empty="Tidak ada laporan hasil SKM dengan selisih pada periode ini.")
     tiles = [figure_count("skm.summaries", rep["summaries"], "summaries"),
-             figure_count("skm.summaries_flagged", rep["flagged_count"], "flagged", warn=True)]
+             figure_count("skm.summaries_flagged", rep["flagged_count"], "flagged", warn=True),
+             figure_count("skm.summaries_without_report", rep["without_report_count"], "without_report", warn=True)]
     return Page("Laporan hasil SKM yang perlu diperiksa", f"Provinsi — {fmt.periode(rep['period'])}", [
         Section("Ringkasan", tiles=tiles, id="ringkasan", note=CHECK_NOTE),
         table_section("Laporan yang perlu diperiksa", table,
@@ -73,6 +97,9 @@ def unit_summaries_section(rep: dict, year: int) -> Section | None:
     tiles = [figure_count("skm.summaries", len(rows), "summaries.count"),
              figure_count("skm.summaries_flagged", flagged, "summaries.flagged", warn=True,
                           note="perlu diperiksa" if flagged else "aritmetika sesuai")]
+    missing = sum(1 for p in rep["periods"] if p["current"].get("report") is None)
+    tiles.append(figure_count("skm.summaries_without_report", missing, "summaries.without_report", warn=True,
+                              note=REPORT_MISSING if missing else "berkas laporan lengkap"))
     older = sum(len(p["history"]) for p in rep["periods"])
     if older:
         tiles.append(figure_tile("skm.summaries_superseded", fmt.bulat(older), "summaries.superseded"))
