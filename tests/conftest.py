@@ -37,6 +37,9 @@ RESERVED_UNITS = frozenset({
     # tests/e2e/test_skm_summaries.py: the unit whose summary reports are superseded and flagged, and the
     # unit no refused summary may reach; tests/browser/test_skm_summary_pages.py: its flagged unit
     "uptd-taman-budaya", "rsjd-atma-husada", "lpse-kaltim",
+    # tests/e2e/test_skm_summary_report_file.py: the unit that attaches its report file, and the unit
+    # whose key is refused on it (and whose summary has no file)
+    "uptd-tahura-bukit-soeharto", "perpustakaan-kaltim",
 })
 
 
