@@ -48,8 +48,10 @@ def test_the_flagged_list_and_the_unit_card_at_laptop_and_phone_width(platform, 
     for finding in ("bobot 0,111", "mutu tidak sesuai IKM", "jumlah jawaban ≠ responden", "82,42", "82,51"):
         assert finding in text, (finding, text)
     assert page.locator('[data-figure="flagged"]').count() == 1
-    link = row.locator(f'a[href="/dasbor/skm/laporan/{UNIT}/2026-Q2/lhs-browser/berkas.pdf"]')
-    assert link.count() == 1 and REPORT_NAME in link.inner_text()
+    file_row = page.locator(f'table[data-table="berkas-laporan"] tr[data-row="{UNIT}/2026-Q2"]')
+    link = file_row.locator(f'a[href="/dasbor/skm/laporan/{UNIT}/2026-Q2/lhs-browser/berkas.pdf"]')
+    assert link.count() == 1 and link.inner_text() == REPORT_NAME
+    assert " KB" in file_row.inner_text() and len(file_row.locator("td[data-col=report_sha256]").inner_text()) == 64
     got = ctx.request.get(url + link.get_attribute("href"))
     assert got.status == 200 and got.body() == flagged_summary
     shot(page, f"laporan-skm-diperiksa-{width}")

@@ -1,15 +1,15 @@
 """The SKM summary-report pages (from `skm_summaries`): the bureau's list of reports to check
 ("laporan yang perlu diperiksa": each unit whose newest Laporan Hasil SKM does not add up, with
 the recomputed IKM and mutu and the likely cause of each discrepancy), and the section of a unit's
-card with its own reports. Each row names its report file (PDF: name, size, pages), linked to the
-dashboard's download route (which forwards the viewer's session to the survey service), or says
-"berkas laporan belum diunggah"."""
+card with its own reports. Beside each table of reports, a table of their report files (PDF: name,
+size, pages, SHA-256), each linked to the dashboard's download route (which forwards the viewer's
+session to the survey service), or "berkas laporan belum diunggah"."""
 
 from __future__ import annotations
 
 from ..exports import fmt
 from ..exports.tables import Table
-from .model import Page, Section, cols, figure_count, figure_tile, table_section
+from .model import Page, Section, cols, figure_count, figure_tile
 
 FLAG_LABELS = {
     "ikm_mismatch": "IKM tidak sesuai hitung ulang",
@@ -36,12 +36,22 @@ def download_href(unit_id: str, period: str, submission_id: str) -> str:
 
 
 def report_cells(unit_id: str, period: str, submission_id: str, report: dict | None) -> dict:
-    """The "Berkas laporan" cell: the file's name, size and pages with its download link, or why not."""
+    """The report file's cells: its name with the download link, size, pages and SHA-256, or why not."""
     if report is None:
-        return {"report_file": REPORT_MISSING, "report_href": None, "report_sha256": None}
-    name = report.get("filename") or f"laporan-{submission_id}.pdf"
-    return {"report_file": f"{name} ({_size(report['size'])}, {fmt.bulat(report['pages'])} hlm.)",
-            "report_href": download_href(unit_id, period, submission_id), "report_sha256": report["sha256"]}
+        return {"report_file": REPORT_MISSING, "report_href": None, "report_size": None, "report_pages": None,
+                "report_sha256": None}
+    return {"report_file": report.get("filename") or f"laporan-{submission_id}.pdf",
+            "report_href": download_href(unit_id, period, submission_id), "report_size": _size(report["size"]),
+            "report_pages": report["pages"], "report_sha256": report["sha256"]}
+
+
+def _files_table(rows: list[dict], with_unit: bool, row_key: str) -> Table:
+    unit = [("name", "Unit", "text", "href")] if with_unit else []
+    return Table("berkas-laporan", "Berkas laporan", cols(
+        *unit, ("period", "Periode", "period"), ("submission_id", "Nomor laporan"),
+        ("report_file", "Berkas laporan", "text", "report_href"), ("report_size", "Ukuran"),
+        ("report_pages", "Halaman", "int"), ("report_sha256", "SHA-256")), rows, row_key=row_key, cards=True,
+        note="Berkas PDF yang diunggah unit untuk laporan itu (diperiksa dari isinya); unduh lewat nama berkasnya.")
 
 
 def _row(unit_id: str, period: str, entry: dict, year: int) -> dict:
@@ -62,8 +72,7 @@ def _columns(with_unit: bool):
                 ("respondents", "Responden", "int"), ("reported_ikm", "IKM dilaporkan", "dec2"),
                 ("reported_mutu", "Mutu dilaporkan"), ("ikm", "IKM hitung ulang", "dec2"),
                 ("mutu", "Mutu hitung ulang"), ("difference", "Selisih", "dec2"), ("findings", "Temuan"),
-                ("explanation", "Penjelasan"), ("report_file", "Berkas laporan", "text", "report_href"),
-                ("report_sha256", "SHA-256 berkas"))
+                ("explanation", "Penjelasan"))
 
 
 def flagged_page(rep: dict) -> Page:
@@ -82,9 +91,10 @@ def flagged_page(rep: dict) -> Page:
              figure_count("skm.summaries_without_report", rep["without_report_count"], "without_report", warn=True)]
     return Page("Laporan hasil SKM yang perlu diperiksa", f"Provinsi — {fmt.periode(rep['period'])}", [
         Section("Ringkasan", tiles=tiles, id="ringkasan", note=CHECK_NOTE),
-        table_section("Laporan yang perlu diperiksa", table,
-                      note="Hanya laporan terbaru setiap unit dan periode yang diperiksa; laporan yang "
-                           "digantikannya tetap tercatat sebagai riwayat."),
+        Section("Laporan yang perlu diperiksa", id="laporan-diperiksa",
+                tables=[table, *([_files_table(rows, True, "row")] if rows else [])],
+                note="Hanya laporan terbaru setiap unit dan periode yang diperiksa; laporan yang "
+                     "digantikannya tetap tercatat sebagai riwayat."),
     ], rep["as_of"])
 
 
@@ -105,4 +115,5 @@ def unit_summaries_section(rep: dict, year: int) -> Section | None:
         tiles.append(figure_tile("skm.summaries_superseded", fmt.bulat(older), "summaries.superseded"))
     table = Table("laporan-hasil-skm", "Laporan hasil SKM yang berlaku", _columns(False), rows, row_key="period",
                   cards=True)
-    return table_section("Laporan hasil SKM dari unit", table, id="laporan-skm", tiles=tiles, note=CHECK_NOTE)
+    return Section("Laporan hasil SKM dari unit", id="laporan-skm", tiles=tiles, note=CHECK_NOTE,
+                   tables=[table, _files_table(rows, False, "period")])
