@@ -42,6 +42,9 @@ RESERVED_UNITS = frozenset({
     # tests/e2e/test_form_export_upload.py: the unit fed by form-service exports and its twin fed the same
     # answers as JSON (their IKMs are compared)
     "tic-kaltim", "layanan-tata-ruang",
+    # tests/e2e/test_skm_summary_report_file.py: the unit that attaches its report file, and the unit
+    # whose key is refused on it (and whose summary has no file)
+    "layanan-penghubung-jakarta", "perpustakaan-kaltim",
 })
 
 

@@ -150,3 +150,24 @@ class SummarySubmittedDataV2(SummarySubmittedData):
 
 register(SUMMARY_SUBMITTED, 1, SummarySubmittedData)
 register(SUMMARY_SUBMITTED, 2, SummarySubmittedDataV2)
+
+SUMMARY_REPORT_ATTACHED = "skm.summary_report_attached"
+
+
+class SummaryReportAttachedData(Schema):
+    """The report file (PDF) of one summary submission, the next event of its subject. The file
+    stays in the survey service (`documents`, by SHA-256); the event carries what identifies it.
+    `filename` is the name the unit gave its official report (no citizen's data); the bureau sees
+    it next to the summary. One per submission: a different file is refused (409)."""
+    unit_id = fields.String(required=True)
+    period = fields.String(required=True)
+    submission_id = fields.String(required=True)
+    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    size = fields.Integer(required=True, validate=validate.Range(1))
+    content_type = fields.String(required=True, validate=validate.Equal("application/pdf"))
+    pages = fields.Integer(required=True, validate=validate.Range(1))
+    filename = fields.String(allow_none=True, load_default=None)
+    attached_at = fields.String(required=True)
+
+
+register(SUMMARY_REPORT_ATTACHED, 1, SummaryReportAttachedData)

@@ -62,6 +62,9 @@ FIGURES: dict[str, Figure] = {f.id: f for f in (
     _F("skm.summaries_superseded", "Laporan digantikan",
        "Laporan hasil SKM yang digantikan laporan lebih baru untuk unit dan periode yang sama; tetap tercatat "
        "sebagai riwayat.", "SKM"),
+    _F("skm.summaries_without_report", "Laporan tanpa berkas",
+       "Laporan hasil SKM yang berlaku yang berkas laporannya (PDF) belum diunggah unit; angkanya tetap diperiksa, "
+       "tetapi belum dapat dicocokkan dengan dokumen laporannya.", "SKM"),
     _F("skm.publication_media", "Media publikasi", "Jumlah media tempat hasil SKM diumumkan.", "SKM"),
     # ---- FKP ----
     _F("fkp.forums_held", "FKP terlaksana", "Forum Konsultasi Publik yang sudah diselenggarakan pada tahun ini.", "FKP"),
@@ -150,7 +153,8 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/dasbor/unit/<unit>/skm", "Detail SKM", "IKM unit per periode: sembilan unsur, mutu, sampel, profil responden, "
      "tren; laporan PDF."),
     ("/dasbor/skm/laporan-diperiksa", "Laporan SKM diperiksa", "Laporan hasil SKM unit yang menyurvei dengan alat "
-     "lain dan yang aritmetikanya tidak sesuai: IKM dan mutu hitung ulang, selisih, dan kemungkinan penyebabnya."),
+     "lain dan yang aritmetikanya tidak sesuai: IKM dan mutu hitung ulang, selisih, kemungkinan penyebabnya, dan berkas "
+     "laporannya (PDF, dapat diunduh) atau \"berkas laporan belum diunggah\"."),
     ("/dasbor/pekppp", "Evaluasi PEKPPP", "IPP dan predikat setiap unit, unit × aspek (peta warna skor 0–5), "
      "sebaran predikat, aspek terlemah, dan indikator yang belum dinilai."),
     ("/dasbor/unit/<unit>/pekppp", "Evaluasi PEKPPP unit", "30 indikator F-02 per aspek: skor yang berlaku dan "

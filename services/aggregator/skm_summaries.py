@@ -8,7 +8,12 @@ call a unit's report wrong).
 `unit_summaries` answers `GET /v1/skm/summaries/units/{unit}?period=`, `flagged` the bureau's list
 "laporan yang perlu diperiksa" (`GET /v1/skm/summaries/flagged?period=`); `period` takes every
 summary whose period lies within it (2026 takes 2026-Q1 and 2026-03). The check is computed when
-read, so a population recorded later is taken into account."""
+read, so a population recorded later is taken into account.
+
+Each submission shows its report file (`report`: file name, size, pages, SHA-256 and `download`,
+the survey service's path that serves it to the unit's key or the bureau) or `report: null` with
+the informational note `report_missing` ("berkas laporan belum diunggah") in `check.notes`: a
+missing file is not an arithmetic discrepancy, so it never sets `flagged`."""
 from __future__ import annotations
 
 from pantau.rules.periods import Period, parse_period
@@ -20,6 +25,8 @@ from .reports import now_iso
 
 SHOWN = ("submission_id", "respondents", "nrr", "counts", "profile", "reported_ikm", "reported_mutu", "executor",
          "survey_start", "survey_end", "recorded_at")
+REPORT_MISSING = {"code": "report_missing", "message": "Berkas laporan belum diunggah.",
+                  "message_en": "The report file has not been uploaded."}
 
 
 def _within(stored: str, asked: Period) -> bool:
@@ -37,9 +44,24 @@ def _groups(docs: list[dict], asked: Period) -> dict[tuple[str, str], list[dict]
     return out
 
 
+def report_path(unit_id: str, period: str, submission_id: str) -> str:
+    """Where the survey service serves a submission's report file."""
+    return f"/v1/skm/summaries/{unit_id}/{period}/{submission_id}/report"
+
+
+def _report(doc: dict) -> dict | None:
+    r = doc.get("report")
+    if r is None:
+        return None
+    return {**r, "download": report_path(doc["unit_id"], doc["period"], doc["submission_id"])}
+
+
 def _checked(doc: dict, population: int | None) -> dict:
-    return {**{k: doc.get(k) for k in SHOWN}, "profile": profile_of(doc) or None,
-            "check": check_summary(doc, population)}
+    report = _report(doc)
+    check = check_summary(doc, population)
+    check["notes"] = [] if report else [REPORT_MISSING]
+    return {**{k: doc.get(k) for k in SHOWN}, "profile": profile_of(doc) or None, "report": report,
+            "check": check}
 
 
 def _populations(db, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int | None]:
@@ -71,11 +93,12 @@ def flagged(db, period: Period) -> dict:
     docs = list(db[COLLECTION].find({"year": {"$in": sorted({int(m[:4]) for m in period.months})}}))
     groups = _groups(docs, period)
     pops = _populations(db, list(groups))
-    rows = []
+    rows, without_report = [], 0
     for (unit_id, p), subs in groups.items():
         entry = _period_entry((unit_id, p), subs, pops[(unit_id, p)])
         cur = entry["current"]
         check = cur["check"]
+        without_report += cur["report"] is None
         if not check["flagged"]:
             continue
         unit = reg.get(unit_id)
@@ -87,7 +110,8 @@ def flagged(db, period: Period) -> dict:
                      "reported_ikm": cur["reported_ikm"], "reported_mutu": cur["reported_mutu"],
                      "ikm": check["ikm"], "mutu": check["mutu"], "difference": check["difference"],
                      "flags": [f["code"] for f in check["flags"]], "messages": [f["message"] for f in check["flags"]],
+                     "report": cur["report"], "notes": [n["code"] for n in check["notes"]],
                      "superseded": len(entry["history"])})
     rows.sort(key=lambda r: (-abs(r["difference"] or 0), r["name"], r["period"]))
     return {"period": str(period), "as_of": now_iso(), "summaries": len(groups), "flagged_count": len(rows),
-            "units": rows}
+            "without_report_count": without_report, "units": rows}

@@ -1,7 +1,8 @@
 """SKM summary reports as JSON (figures in `skm_summaries`): `GET /v1/skm/summaries/units/{unit_id}
 ?period=P` (the unit's own key or the bureau) and `GET /v1/skm/summaries/flagged?period=P` (the
 bureau: "laporan yang perlu diperiksa"). Summaries are written to the survey service
-(`POST /v1/skm/summaries`)."""
+(`POST /v1/skm/summaries`), their report files too (`PUT …/{unit}/{period}/{submission_id}/report`,
+which also serves the file: `report.download`)."""
 from __future__ import annotations
 
 from pantau import auth
@@ -20,7 +21,8 @@ blp = Blueprint("skm_summaries_reports", __name__, url_prefix="/v1/skm/summaries
 @auth.require()
 def unit_summaries(unit_id: str):
     """Laporan hasil SKM unit per periode: yang berlaku (terbaru) dan riwayatnya, masing-masing dengan
-    IKM dan mutu hasil hitung ulang dan setiap selisih beserta kemungkinan penyebabnya."""
+    IKM dan mutu hasil hitung ulang dan setiap selisih beserta kemungkinan penyebabnya, serta berkas
+    laporannya (nama, ukuran, SHA-256, tautan unduh di layanan survei) atau catatan `report_missing`."""
     unit_or_404(unit_id)
     auth.check_unit(unit_id, "unit_id")
     return json_response(skm_summaries.unit_summaries(db(), unit_id, period_arg()))

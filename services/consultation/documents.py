@@ -1,10 +1,9 @@
 """Documents of a forum: the signed Berita Acara and evidence of promises kept.
 
-Uploads are multipart/form-data with a `file` field. The type is decided by the file's first
-bytes, never by its name or declared type: PDF, PNG or JPEG (415 otherwise). A file may be at
-most `MAX_DOCUMENT_BYTES` (413). Files are content-addressed: stored once in the `documents`
-collection with `_id` = SHA-256 (one document each: FerretDB's limit is 16 MB per document),
-and linked to the forum they were uploaded for in `doc_links` (`<fkp_id>:<sha256>`), which is
+Uploads are multipart/form-data with a `file` field, checked and stored by content as
+pantau/uploads.py does for every service: the type is decided by the file's first bytes (PDF,
+PNG or JPEG; 415 otherwise), at most `uploads.MAX_DOCUMENT_BYTES` (413), stored once in the
+`documents` collection with `_id` = SHA-256, and linked to the forum they were uploaded for in `doc_links` (`<fkp_id>:<sha256>`), which is
 what grants the forum's unit (and the bureau) the right to download them.
 
 - `POST /v1/fkp/{fkp_id}/berita-acara` (`file` + `signatories`, a JSON list of
@@ -22,14 +21,12 @@ import hashlib
 from datetime import datetime, timezone
 
 import orjson
-from bson import Binary
 from flask import Response, request
 from marshmallow import ValidationError
 from pymongo.errors import DuplicateKeyError
 
-from pantau import auth
+from pantau import auth, uploads
 from pantau.events import fkp as ev
-from pantau.inputs import check_text
 from pantau.problems import ProblemError, flatten_errors
 from pantau.rules.fkp import HELD
 from pantau.web import Blueprint, json_response
@@ -41,71 +38,18 @@ from .store import forum_for
 blp = Blueprint("fkp_documents", __name__, url_prefix="/v1/fkp",
                 description="Berita Acara FKP dan dokumen bukti pemenuhan janji")
 SECURITY = [{"bearer": []}]
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-MAX_FILENAME = 255
-FORM_OVERHEAD = 256 * 1024  # multipart boundaries, headers and the signatories field
-SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
-_PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
-_FILE_OK = {"200": {"description": "Berkas (PDF/PNG/JPEG) sebagai lampiran; header X-Content-SHA256.",
-                    "content": {ct: {"schema": {"type": "string", "format": "binary"}} for _, ct in SIGNATURES}}}
-_ERRORS = {"413": {"description": f"Berkas lebih dari {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB.", "content": _PROBLEM},
-           "415": {"description": "Bukan multipart/form-data, atau berkas bukan PDF/PNG/JPEG.", "content": _PROBLEM}}
-
-
-def sniff(data: bytes) -> str | None:
-    """The content type decided by magic bytes (PDF, PNG, JPEG), or None."""
-    for magic, ctype in SIGNATURES:
-        if data.startswith(magic):
-            return ctype
-    return None
-
-
-def _too_large() -> ProblemError:
-    mb = MAX_DOCUMENT_BYTES // (1024 * 1024)
-    return ProblemError(413, f"Berkas melebihi batas {mb} MB; unggah berkas yang lebih kecil (mis. pindaian "
-                             "dengan resolusi lebih rendah).", detail_en=f"The file exceeds the {mb} MB limit.",
-                        limit_bytes=MAX_DOCUMENT_BYTES)
-
-
-def read_upload() -> tuple[bytes, str, str | None]:
-    """(bytes, detected content type, original filename) of the `file` field, or a problem."""
-    if (request.mimetype or "").lower() != "multipart/form-data":
-        raise ProblemError(415, "Kirim sebagai multipart/form-data dengan isian file.",
-                           detail_en="Send multipart/form-data with a file field.")
-    if request.content_length is not None and request.content_length > MAX_DOCUMENT_BYTES + FORM_OVERHEAD:
-        raise _too_large()
-    request.max_content_length = MAX_DOCUMENT_BYTES + FORM_OVERHEAD  # this route only (Flask ≥ 3.1)
-    upload = request.files.get("file")
-    if upload is None:
-        raise ProblemError(422, "Isian file wajib diisi.", detail_en="The file field is required.",
-                           errors=[{"pointer": "/file", "field": "file", "message": "Wajib diisi."}])
-    data = upload.read(MAX_DOCUMENT_BYTES + 1)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise _too_large()
-    ctype = sniff(data)
-    if ctype is None:
-        raise ProblemError(415, "Berkas harus PDF, PNG atau JPEG (diperiksa dari isi berkas, bukan namanya).",
-                           detail_en="The file must be a PDF, PNG or JPEG (checked by content, not by name).")
-    try:  # the name is kept with the Berita Acara: bounded text like every other field
-        filename = check_text(upload.filename, 0, MAX_FILENAME) if upload.filename else None
-    except ValidationError as exc:
-        raise ProblemError(422, "Nama berkas tidak valid.", detail_en="Invalid file name.",
-                           errors=flatten_errors({"file": exc.messages})) from None
-    return data, ctype, filename
+TYPES = (uploads.PDF, uploads.PNG, uploads.JPEG)
+_FILE_OK = uploads.openapi_file(TYPES)
+_ERRORS = uploads.openapi_errors(TYPES)
 
 
 def save(fkp_id: str, data: bytes, ctype: str, kind: str) -> str:
-    sha = hashlib.sha256(data).hexdigest()
+    """Store the file (pantau/uploads.py) and link it to the forum it was uploaded for."""
     db = store.db()
-    now = datetime.now(timezone.utc)
-    try:
-        db["documents"].insert_one({"_id": sha, "content_type": ctype, "size": len(data), "data": Binary(data),
-                                    "stored_at": now})
-    except DuplicateKeyError:
-        pass  # the same bytes were stored before
+    sha = uploads.save(db, data, ctype)
     try:
         db["doc_links"].insert_one({"_id": f"{fkp_id}:{sha}", "fkp_id": fkp_id, "sha256": sha, "kind": kind,
-                                    "linked_at": now})
+                                    "linked_at": datetime.now(timezone.utc)})
     except DuplicateKeyError:
         pass
     return sha
@@ -141,7 +85,7 @@ def upload_berita_acara(fkp_id: str):
     if forum["stage"] not in HELD:
         raise ProblemError(409, "Berita Acara hanya dapat diunggah untuk FKP yang sudah dilaksanakan (tahap held).",
                            detail_en="A Berita Acara can be uploaded only for a forum that was held.")
-    data, ctype, filename = read_upload()
+    data, ctype, filename = uploads.read_upload(TYPES)
     signatories = _signatories()
     sha = hashlib.sha256(data).hexdigest()
     private = {"sha256": sha, "signatories": signatories, "filename": filename}
@@ -160,12 +104,7 @@ def upload_berita_acara(fkp_id: str):
 
 
 def _file(sha: str, name: str) -> Response:
-    doc = store.db()["documents"].find_one({"_id": sha})
-    if doc is None:
-        raise ProblemError(404, "Dokumen tidak ditemukan.", detail_en="Document not found.")
-    return Response(bytes(doc["data"]), status=200, headers={
-        "Content-Type": doc["content_type"], "Content-Disposition": f'attachment; filename="{name}"',
-        "X-Content-SHA256": sha})
+    return uploads.file_response(store.db()["documents"], sha, name)
 
 
 @blp.route("/<fkp_id>/berita-acara", methods=["GET"])
@@ -188,7 +127,7 @@ def download_berita_acara(fkp_id: str):
 def upload_document(fkp_id: str):
     """Unggah dokumen bukti pemenuhan janji; sebutkan sha256-nya di evidence laporan kemajuan."""
     forum_for(fkp_id)
-    data, ctype, _ = read_upload()
+    data, ctype, _ = uploads.read_upload(TYPES)
     sha = save(fkp_id, data, ctype, "evidence")
     return json_response({"fkp_id": fkp_id, "sha256": sha, "size": len(data), "content_type": ctype}, 201)
 

@@ -36,9 +36,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from security_world import OPD_B, PDF, PNG, UNIT_B, World, csv_form
-
-from pantau.rules.ikm import ELEMENTS
+from security_world import OPD_B, PDF, PNG, REPORT_PDF, UNIT_B, World, csv_form
 
 PUBLIC, UNIT, BUREAU, ANY_KEY, ACTION, CODE, PAGE, PAGE_BUREAU, FORM = (
     "public", "unit", "bureau", "any_key", "action", "code", "page", "page_bureau", "form")
@@ -120,9 +118,12 @@ ROUTES: list[Route] = [
     Route("survey", "POST", "/v1/skm/publications/<unit_id>/<period>", UNIT,
           _json("/v1/skm/publications/{B}/2026", lambda w: w.publication_body), ok=201),
     # the unit comes from the body; the owner's and the bureau's identical posts: stored, then a replay
-    Route("survey", "POST", "/v1/skm/summaries", UNIT, _json("/v1/skm/summaries", lambda w: {
-        "unit_id": UNIT_B, "period": "2026", "submission_id": f"sec-{w.tag}", "respondents": 50,
-        "nrr": dict.fromkeys(ELEMENTS, 3.0), "reported_ikm": 75.0}), ok=201),
+    Route("survey", "POST", "/v1/skm/summaries", UNIT, _json("/v1/skm/summaries", lambda w: w.summary_body), ok=201),
+    # the world attached this file: the owner's repeat is a replay (200)
+    Route("survey", "PUT", "/v1/skm/summaries/<unit_id>/<period>/<submission_id>/report", UNIT,
+          lambda w: (w.report_path, {"files": {"file": ("laporan-skm.pdf", REPORT_PDF, "application/pdf")}})),
+    Route("survey", "GET", "/v1/skm/summaries/<unit_id>/<period>/<submission_id>/report", UNIT,
+          lambda w: (w.report_path, {})),
 
     # ---- consultation ----
     Route("consultation", "POST", "/v1/fkp", UNIT, _json("/v1/fkp", lambda w: w.forum), ok=201),
@@ -211,6 +212,9 @@ ROUTES: list[Route] = [
     Route("aggregator", "GET", "/dasbor/unit/<unit_id>/skm", PAGE, _p("/dasbor/unit/{B}/skm?periode=2026")),
     Route("aggregator", "GET", "/dasbor/skm/laporan-diperiksa", PAGE_BUREAU,
           _p("/dasbor/skm/laporan-diperiksa?periode=2026")),
+    # the report file through the dashboard (the survey service checks the forwarded session again)
+    Route("aggregator", "GET", "/dasbor/skm/laporan/<unit_id>/<period>/<submission_id>/berkas.pdf", PAGE,
+          _p("/dasbor/skm/laporan/{B}/2026/sec-{w.tag}/berkas.pdf")),
     Route("aggregator", "GET", "/dasbor/pekppp", PAGE_BUREAU, _p("/dasbor/pekppp?tahun=2026")),
     Route("aggregator", "GET", "/dasbor/unit/<unit_id>/pekppp", PAGE, _p("/dasbor/unit/{B}/pekppp?tahun=2026")),
     Route("aggregator", "GET", "/dasbor/unit/<unit_id>/hasil-pekppp.pdf", PAGE,

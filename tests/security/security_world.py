@@ -8,6 +8,7 @@ is then the authorization check, never a validation error.
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 import uuid
@@ -16,6 +17,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import requests
+from pypdf import PdfWriter
 
 from pantau.rules.ikm import ELEMENTS
 
@@ -25,6 +27,18 @@ OPD_B = "desdm"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(64))
 PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
 TIMEOUT = 60
+
+
+def blank_pdf() -> bytes:
+    """A valid one-page PDF (a summary's report file must open as one)."""
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
+
+
+REPORT_PDF = blank_pdf()
 
 
 def noon(d: date) -> str:
@@ -130,6 +144,15 @@ class World:
                                                      {"element": "akademisi", "name": "Yohanes Lake"}],
                 "minutes": None, "promises": [self.promise]}
 
+    @property
+    def summary_body(self) -> dict:
+        return {"unit_id": UNIT_B, "period": "2026", "submission_id": f"sec-{self.tag}", "respondents": 50,
+                "nrr": dict.fromkeys(ELEMENTS, 3.0), "reported_ikm": 75.0}
+
+    @property
+    def report_path(self) -> str:
+        return f"/v1/skm/summaries/{UNIT_B}/2026/sec-{self.tag}/report"
+
     stage_body = {"stage": "held", "minutes": "Notulen singkat."}
     signatories = json.dumps([{"name": "Kepala UPTD", "position": "Kepala"}])
 
@@ -154,6 +177,9 @@ class World:
             ("survey", "PUT", f"/v1/skm/settings/{UNIT_B}/2026", {"json": self.settings_body}, 200),
             ("survey", "POST", f"/v1/skm/rtl/{UNIT_B}/2026/items", {"json": self.rtl_item}, 201),
             ("survey", "POST", f"/v1/skm/publications/{UNIT_B}/2026", {"json": self.publication_body}, 201),
+            ("survey", "POST", "/v1/skm/summaries", {"json": self.summary_body}, 201),
+            ("survey", "PUT", self.report_path,
+             {"files": {"file": ("laporan-skm.pdf", REPORT_PDF, "application/pdf")}}, 201),
             ("consultation", "POST", "/v1/fkp", {"json": self.forum}, 201),
             ("consultation", "POST", f"/v1/fkp/{self.fkp_id}/stage", {"json": self.stage_body}, 200),
             ("consultation", "POST", f"/v1/fkp/{self.fkp_id}/berita-acara",

@@ -47,7 +47,8 @@ def stored(service: str) -> int:
     if service not in EVENT_DBS:
         return 0
     db = mongo.db(EVENT_DBS[service])
-    names = ("events", "documents", "doc_links", "promise_slots") if service == "consultation" else ("events",)
+    names = {"consultation": ("events", "documents", "doc_links", "promise_slots"),
+             "survey": ("events", "documents")}.get(service, ("events",))
     return sum(mongo.document_count(db[n]) for n in names)
 
 

@@ -41,7 +41,8 @@ def known_ids(world) -> dict:
     deeper checks instead of stopping at 404."""
     return {"unit_id": UNIT_B, "period": "2026", "opd_id": "desdm", "response_id": world.response["response_id"],
             "item_id": world.rtl_item["item_id"], "fkp_id": world.fkp_id, "promise_id": "janji-sec",
-            "sha256": world.doc_sha, "tracking_id": world.tracking_id, "request_id": world.tracking_id}
+            "sha256": world.doc_sha, "tracking_id": world.tracking_id, "request_id": world.tracking_id,
+            "submission_id": world.summary_body["submission_id"]}
 
 
 def fuzz_operation(op, base_url: str, headers: dict, tally: Counter, failures: list, ids: dict | None) -> None:

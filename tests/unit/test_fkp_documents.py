@@ -1,25 +1,10 @@
-"""Upload type sniffing and the consultation schemas' own rules (no server needed)."""
+"""The consultation schemas' own rules (no server needed; the upload checks: test_uploads.py)."""
 from __future__ import annotations
 
 import pytest
 from marshmallow import ValidationError
 
-from services.consultation.documents import sniff
 from services.consultation.schemas import EvidenceSchema, FeedbackSchema, PromiseSchema
-
-
-@pytest.mark.parametrize("head, ctype", [
-    (b"%PDF-1.7\n%\xe2\xe3", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png"),
-    (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
-    (b"GIF89a", None),
-    (b"PK\x03\x04", None),            # a zip/docx
-    (b"<html><body>", None),
-    (b"%PD", None),                   # truncated
-    (b"", None),
-])
-def test_sniff_by_magic_bytes(head, ctype):
-    assert sniff(head + b"\x00" * 32 if head else head) == ctype
 
 
 def test_feedback_dispute_needs_a_note():

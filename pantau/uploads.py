@@ -1,0 +1,153 @@
+"""Uploaded files checked by content, stored by content (FKP documents, SKM summary report files).
+
+- The type is decided by the file's first bytes, never by its name or declared type
+  (`SIGNATURES`: PDF, PNG, JPEG; a route names the types it takes, 415 otherwise).
+- A file may be at most `MAX_DOCUMENT_BYTES` (413), checked before the body is read when the
+  request declares its length and again on the bytes.
+- `check_pdf`: a file that must be a report is opened with pypdf and must have at least one
+  page and no password to open it (422 otherwise): `%PDF-` followed by anything is not enough.
+- Files are content-addressed: stored once in the service's `documents` collection with
+  `_id` = SHA-256 (one document each: FerretDB's limit is 16 MB per document). What grants the
+  right to download a file is the caller's record of it (FKP: `doc_links`; a summary: its event).
+
+Uploads are multipart/form-data with a `file` field (`read_upload`).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from datetime import datetime, timezone
+
+from bson import Binary
+from flask import Response, request
+from marshmallow import ValidationError
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from .inputs import check_text
+from .problems import ProblemError, flatten_errors
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+MAX_FILENAME = 255
+FORM_OVERHEAD = 256 * 1024  # multipart boundaries, headers and small form fields
+PDF, PNG, JPEG = "application/pdf", "image/png", "image/jpeg"
+SIGNATURES = ((b"%PDF-", PDF), (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG))
+NAMES = {PDF: "PDF", PNG: "PNG", JPEG: "JPEG"}
+
+PROBLEM_CONTENT = {"application/problem+json": {"schema": {"type": "object"}}}
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type decided by magic bytes (PDF, PNG, JPEG), or None."""
+    for magic, ctype in SIGNATURES:
+        if data.startswith(magic):
+            return ctype
+    return None
+
+
+def _listed(types: tuple[str, ...]) -> str:
+    names = [NAMES[t] for t in types]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " atau " + names[-1]
+
+
+def openapi_errors(types: tuple[str, ...]) -> dict:
+    """The 413/415 responses of an upload route (OpenAPI)."""
+    return {"413": {"description": f"Berkas lebih dari {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB.",
+                    "content": PROBLEM_CONTENT},
+            "415": {"description": f"Bukan multipart/form-data, atau berkas bukan {_listed(types)}.",
+                    "content": PROBLEM_CONTENT}}
+
+
+def openapi_file(types: tuple[str, ...]) -> dict:
+    """The 200 response of a download route (OpenAPI)."""
+    return {"200": {"description": f"Berkas ({'/'.join(NAMES[t] for t in types)}) sebagai lampiran; "
+                                   "header X-Content-SHA256.",
+                    "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in types}}}
+
+
+def too_large() -> ProblemError:
+    mb = MAX_DOCUMENT_BYTES // (1024 * 1024)
+    return ProblemError(413, f"Berkas melebihi batas {mb} MB; unggah berkas yang lebih kecil (mis. pindaian "
+                             "dengan resolusi lebih rendah).", detail_en=f"The file exceeds the {mb} MB limit.",
+                        limit_bytes=MAX_DOCUMENT_BYTES)
+
+
+def _file_error(status: int, detail: str, detail_en: str, message: str) -> ProblemError:
+    return ProblemError(status, detail, detail_en=detail_en,
+                        errors=[{"pointer": "/file", "field": "file", "message": message}])
+
+
+def read_upload(types: tuple[str, ...] = (PDF, PNG, JPEG)) -> tuple[bytes, str, str | None]:
+    """(bytes, detected content type, original filename) of the `file` field, or a problem."""
+    if (request.mimetype or "").lower() != "multipart/form-data":
+        raise ProblemError(415, "Kirim sebagai multipart/form-data dengan isian file.",
+                           detail_en="Send multipart/form-data with a file field.")
+    if request.content_length is not None and request.content_length > MAX_DOCUMENT_BYTES + FORM_OVERHEAD:
+        raise too_large()
+    request.max_content_length = MAX_DOCUMENT_BYTES + FORM_OVERHEAD  # this route only (Flask ≥ 3.1)
+    upload = request.files.get("file")
+    if upload is None:
+        raise _file_error(422, "Isian file wajib diisi.", "The file field is required.", "Wajib diisi.")
+    data = upload.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise too_large()
+    if not data:
+        raise _file_error(422, "Berkas kosong (0 bita).", "The file is empty.", "berkas kosong")
+    ctype = sniff(data)
+    if ctype not in types:
+        listed = _listed(types)
+        raise _file_error(415, f"Berkas harus {listed} (diperiksa dari isi berkas, bukan namanya).",
+                          f"The file must be a {'/'.join(NAMES[t] for t in types)} (checked by content, not by name).",
+                          f"bukan {listed}")
+    try:  # the name is kept with the file's record: bounded text like every other field
+        filename = check_text(upload.filename, 0, MAX_FILENAME) if upload.filename else None
+    except ValidationError as exc:
+        raise ProblemError(422, "Nama berkas tidak valid.", detail_en="Invalid file name.",
+                           errors=flatten_errors({"file": exc.messages})) from None
+    return data, ctype, filename
+
+
+def check_pdf(data: bytes) -> int:
+    """The number of pages of a PDF that opens without a password, or a 422 problem."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repair warnings are not ours to log
+    unreadable = _file_error(422, "Berkas PDF rusak atau tidak dapat dibaca; simpan ulang sebagai PDF lalu unggah lagi.",
+                             "The PDF is damaged or cannot be read.", "PDF tidak dapat dibaca")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise _file_error(422, "Berkas PDF dikunci dengan kata sandi; unggah PDF yang dapat dibuka tanpa kata sandi.",
+                              "The PDF needs a password to open.", "PDF berkata sandi")
+        pages = len(reader.pages)
+    except ProblemError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError,
+            NotImplementedError):
+        raise unreadable from None
+    if pages < 1:
+        raise unreadable
+    return pages
+
+
+def save(db, data: bytes, ctype: str) -> str:
+    """Store the bytes once under their SHA-256 (a repeat changes nothing); returns the SHA-256."""
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        db["documents"].insert_one({"_id": sha, "content_type": ctype, "size": len(data), "data": Binary(data),
+                                    "stored_at": datetime.now(timezone.utc)})
+    except DuplicateKeyError:
+        pass  # the same bytes were stored before
+    return sha
+
+
+def file_response(documents: Collection, sha: str, name: str) -> Response:
+    """The stored file as an attachment named `name`, or a 404 problem."""
+    doc = documents.find_one({"_id": sha})
+    if doc is None:
+        raise ProblemError(404, "Dokumen tidak ditemukan.", detail_en="Document not found.")
+    return Response(bytes(doc["data"]), status=200, headers={
+        "Content-Type": doc["content_type"], "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Content-SHA256": sha})
