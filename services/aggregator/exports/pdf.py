@@ -38,6 +38,7 @@ from pantau.units import Registry
 
 from .. import reports
 from ..figures import figure
+from ..skm_read import month_tallies
 from . import fmt, official
 from .recommendations import RECOMMENDATIONS
 
@@ -224,7 +225,7 @@ def load_skm_report(db, s: Settings, unit_id: str, period: Period, registry: Reg
     reg = registry or Registry.instance()
     unit = reg.get(unit_id)
     opd_id = reg.opd_of(unit_id)
-    months = reports.month_tallies(db, [unit_id], {period.year}).get(unit_id, {})
+    months = month_tallies(db, [unit_id], {period.year}).get(unit_id, {})
     ikm = reports.unit_ikm(db, s, unit_id, period)
     trend, p = [], period
     for _ in range(TREND_PERIODS - 1):
