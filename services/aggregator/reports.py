@@ -87,7 +87,7 @@ def unit_ikm(db, s: Settings, unit_id: str, period: Period, result: UnitSkm | No
             body["signals"] = t.signals()
         else:
             body["profile"] = {f: dict(c) for f, c in result.summary.profile.items() if c}
-            body["flags"] = ["samplefar_below_required"] if far_below(n, adequacy) else []
+            body["flags"] = ["sample_far_below_required"] if far_below(n, adequacy) else []
             body["summary"] = result.summary_view()
     body["both_sources"] = result.both(s.ikm_weight_mode)
     if with_trend:
@@ -113,7 +113,7 @@ def objectivity_flags(t: SkmTally, adequacy: dict) -> list[str]:
     if t.out_of_hours / n > OUT_OF_HOURS_FLAG:
         flags.append("outside_service_hours")
     if far_below(n, adequacy):
-        flags.append("samplefar_below_required")
+        flags.append("sample_far_below_required")
     return flags
 
 
