@@ -78,7 +78,7 @@ SKM_PROVINCE_UNITS_INCLUDED = Gauge("pantau_skm_province_units_included",
 SKM_UNITS = Gauge("pantau_skm_units", "Service units (UPP) in the registry", ["province"],
                   multiprocess_mode="max")
 SKM_UNITS_WITHOUT_RESPONSES = Gauge("pantau_skm_units_without_responses",
-                                    "UPPs without any SKM respondent in the current year", ["province"],
+                                    "UPPs without any SKM respondent in the current year (responses or a summary report)", ["province"],
                                     multiprocess_mode="max")
 COMPLAINTS_OPEN = Gauge("pantau_complaints_open", "Complaints not closed, archived or forwarded out, "
                         "by the tier of the unit holding them", ["tier"], multiprocess_mode="max")

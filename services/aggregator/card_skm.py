@@ -126,7 +126,8 @@ def skm_section(unit_id: str, year: int, inp: SkmInputs, weight_mode: str) -> di
     whole = period_ikm(unit_id, Period("year", year), inp, weight_mode)
     in_year = {m: t for m, t in inp.months.get(unit_id, {}).items() if m[:4] == f"{year:04d}"}
     compliance = skm_compliance.unit_compliance(
-        unit_id, year, in_year, settings_doc, inp.rtl.get(unit_id, []), inp.pubs.get(unit_id, [])
+        unit_id, year, in_year, settings_doc, inp.rtl.get(unit_id, []), inp.pubs.get(unit_id, []),
+        inp.summaries.get(unit_id, []),
     )
     return {
         "available": True,

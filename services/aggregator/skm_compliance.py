@@ -19,7 +19,7 @@ from pantau.units import Registry
 
 from .followup_at import followup_at
 from .reports import population_for, populations, stamp
-from .skm_read import month_tallies, unit_results
+from .skm_read import month_tallies, result_of, summary_docs, unit_results
 
 
 def _by_unit(col, year: int) -> dict[str, list[dict]]:
@@ -39,15 +39,19 @@ def _report_date(period: str, publications: list[dict]) -> date:
 
 
 def unit_compliance(unit_id: str, year: int, months: dict[str, SkmTally], settings_doc: dict | None,
-                    rtl: list[dict], pubs: list[dict]) -> dict:
-    """Pure: the compliance card of one unit for one year (`months`: its month tallies)."""
+                    rtl: list[dict], pubs: list[dict], summaries: list[dict] | None = None,
+                    as_of: datetime | None = None) -> dict:
+    """Pure: the compliance card of one unit for one year (`months`: its month tallies,
+    `summaries`: its summary reports). A survey run elsewhere and reported as a summary counts
+    as run, exactly as the unit's result counts it (skm_read.result_of)."""
     period_type = (settings_doc or {}).get("period_type", "year")
     yearly = Period("year", year)
-    respondents = SkmTally.total(months.values()).respondents
+    result = result_of(months, summaries or [], yearly, as_of)
+    respondents = result.respondents
     population = (settings_doc or {}).get("population") or population_for(unit_id, yearly)
     adequacy = sample_adequacy(population, respondents)
     periods = periods_for_year(year, period_type)
-    silent = [str(p) for p in periods if not any(m in months and months[m].respondents for m in p.months)]
+    silent = [str(p) for p in periods if not result_of(months, summaries or [], p, as_of).respondents]
     media = sorted({p["medium"] for p in pubs})
     electronic = any(p["electronic"] for p in pubs)
     non_electronic = any(not p["electronic"] for p in pubs)
@@ -66,7 +70,7 @@ def unit_compliance(unit_id: str, year: int, months: dict[str, SkmTally], settin
     return {
         "unit_id": unit_id, "year": year, "period_type": period_type,
         "executor": (settings_doc or {}).get("executor"),
-        "skm_run": respondents > 0, "respondents": respondents,
+        "skm_run": respondents > 0, "respondents": respondents, "source": result.source,
         "sample": adequacy, "periods_without_responses": silent,
         "published": bool(media), "publication_media": media, "electronic": electronic,
         "non_electronic": non_electronic,
@@ -85,6 +89,7 @@ def unit_compliance(unit_id: str, year: int, months: dict[str, SkmTally], settin
 
 def year_compliance(db, unit_ids: list[str], year: int, as_of: datetime | None = None, tz: str = "UTC") -> list[dict]:
     tallies = month_tallies(db, unit_ids, [year], as_of)
+    summaries = summary_docs(db, unit_ids, [year])
     rtl = _by_unit(db["skm_rtl"], year)
     pubs = _by_unit(db["skm_publications"], year)
     settings_docs = {d["unit_id"]: d for d in db["skm_settings"].find({"period": str(year)})}
@@ -96,7 +101,8 @@ def year_compliance(db, unit_ids: list[str], year: int, as_of: datetime | None =
     out = []
     for uid in unit_ids:
         settings_doc = settings_docs.get(uid)
-        out.append(unit_compliance(uid, year, tallies.get(uid, {}), settings_doc, rtl.get(uid, []), pubs.get(uid, [])))
+        out.append(unit_compliance(uid, year, tallies.get(uid, {}), settings_doc, rtl.get(uid, []), pubs.get(uid, []),
+                                   summaries.get(uid, []), as_of))
     return out
 
 

@@ -91,6 +91,13 @@ def test_summary_units_count_in_unit_opd_province_and_card(platform):
         card = _get(platform, f"/v1/units/{S}/card", year="2026")["skm"]
         assert (card["year"]["ikm"], card["year"]["respondents"]) == (s_ikm, 90)
         assert card["latest"]["source"] == "summary"
+        # a survey run elsewhere counts as run in the compliance report (and so in the gauge of
+        # units without SKM, domain_metrics), with its respondents
+        comp = _get(platform, "/v1/skm/compliance", year="2026")
+        assert S not in comp["units_without_skm"]
+        mine = next(c for c in comp["units"] if c["unit_id"] == S)
+        assert (mine["skm_run"], mine["respondents"], mine["source"]) == (True, 90, "summary")
+        assert mine["periods_without_responses"] == []
         over = _get(platform, "/v1/province", year="2026", opd=OPD)["headline"]["ikm"]
         for key in ("ikm_mean_of_units", "ikm_pooled_respondents", "respondent_count"):
             assert over[key] == want[key], key
