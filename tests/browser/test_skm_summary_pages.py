@@ -72,6 +72,8 @@ def test_the_flagged_list_and_the_unit_card_at_laptop_and_phone_width(platform, 
     assert "Laporan unit" in source and "lhs-browser" in source and "jumlah jawaban" in source, source
     assert page.locator('[data-figure="ikm"]').inner_text() == "82,51"
     assert "batas aman" in tile("ci95")
+    # a report without profile counts: the profile section says so instead of an empty table
+    assert "tidak memuat profil responden" in page.locator("#profil").inner_text()
     shot(page, f"laporan-skm-sumber-{width}")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert errors == [], errors

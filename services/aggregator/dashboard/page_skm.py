@@ -129,8 +129,17 @@ def profile_section(ikm: dict) -> Section:
     table = Table("profil", "Profil responden",
                   cols(("field", "Aspek"), ("value", "Kategori"), ("count", "Jumlah", "int"),
                        ("pct", "Persentase", "pct")),
-                  rows, row_key="id")
+                  rows, row_key="id", empty=_profile_empty(ikm))
     return table_section("Profil responden", table, charts=charts)
+
+
+def _profile_empty(ikm: dict) -> str:
+    """Why the profile table is empty: no respondents, or a summary report without profile counts."""
+    if ikm.get("source") == "summary":
+        return "Laporan hasil SKM unit ini tidak memuat profil responden."
+    if not ikm.get("respondents"):
+        return "Belum ada responden pada periode ini."
+    return "Responden periode ini tidak mengisi data profil."
 
 
 def skm_page(ikm: dict, unit_name: str, trend: list[dict], weight: str | None = None) -> Page:
