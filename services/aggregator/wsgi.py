@@ -9,6 +9,7 @@ from .audit_api import blp as audit_blp
 from .card_api import blp as card_blp
 from .complaints_api import blp as complaints_blp
 from .dashboard import blp as dashboard_blp
+from .dashboard import not_found
 from .fkp_api import blp as fkp_blp
 from .pekppp_api import blp as pekppp_blp
 from .pipeline import health as pipeline_health
@@ -21,4 +22,5 @@ app = create_app("aggregator", [blp, fkp_blp, complaints_blp, card_blp, pekppp_b
                  extra_checks={"pipeline": pipeline_health})
 app.register_blueprint(dashboard_blp)  # HTML pages, public SKM pages, exports (not in the OpenAPI document)
 report_budget.install(app)
+not_found.install(app)  # after create_app: a browser gets an HTML 404, an API client problem+json
 limit_sign_in(app)  # per client address, on top of the per-username lock

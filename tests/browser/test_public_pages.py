@@ -55,3 +55,17 @@ def test_tracking_an_unknown_or_malformed_number(platform):
     assert requests.get(base, params={"nomor": "TIDAK-ADA-0000"}, timeout=30).status_code == 404
     bad = requests.get(base, params={"nomor": "../../v1/audit"}, timeout=30)
     assert bad.status_code == 400 and "Nomor pelacakan" in bad.text
+
+
+def test_a_mistyped_address_gives_a_page_to_a_person_and_problem_json_to_a_client(platform, new_context):
+    url, ctx, page, errors = open_page(platform, new_context, 390)
+    page.goto(url + "/publik")  # the short address a citizen types leads to the public results
+    assert page.url.endswith("/publik/skm")
+    answer = page.goto(url + "/dasbor/tidak-ada")
+    assert answer.status == 404 and page.locator("h1").inner_text() == "Tidak ditemukan"
+    assert page.locator("a", has_text="Kembali ke beranda").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for path, accept in (("/dasbor/tidak-ada", "application/json"), ("/v1/tidak-ada", "text/html")):
+        r = requests.get(url + path, headers={"Accept": accept}, timeout=30)
+        assert r.status_code == 404 and r.headers["Content-Type"] == "application/problem+json", (path, r.headers)
+    assert [e for e in errors if "404" not in e] == [], errors

@@ -4,7 +4,8 @@
   `fkp_reports`, `complaint_reports`) through the page models in `pages`, so every figure shown
   is the API's; each table can be downloaded as CSV or XLSX (`?format=csv|xlsx[&table=…]`),
   and the SKM report and the province recapitulation as PDF.
-- Login: the user enters an API key; a bureau key sees everything, a unit key only its unit.
+- Login: a person signs in with username and password (`login`, pantau.accounts); an API key
+  sign-in exists only when enabled. A bureau role sees everything, a unit operator only its unit.
   The session is a document in the registry database whose random id travels in a signed cookie
   (Flask), read on every request and deleted at sign-out (`session`); its key is re-checked
   against the key store (a revoked key logs out within seconds). Forms carry a CSRF

@@ -58,6 +58,9 @@ PROFILE_VALUES = {
     "web": "Web",
     "paper": "Kuesioner kertas",
     "enumerator": "Petugas survei (enumerator)",
+    "SWASTA": "Pegawai swasta",
+    "WIRAUSAHA": "Wirausaha",
+    "LAINNYA": "Lainnya",
 }
 EXECUTORS = {"internal": "Tim internal unit", "own_team": "Tim internal unit", "independent": "Lembaga independen"}
 TREND_PERIODS = 4
