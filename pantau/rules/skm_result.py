@@ -120,7 +120,8 @@ def summary_basis(docs: list[Mapping[str, Any]]) -> SummaryBasis | None:
                 mine[v] = mine.get(v, 0) + int(c)
     subs = [{"period": d["period"], "submission_id": d["submission_id"], "respondents": d["respondents"],
              "recorded_at": d["recorded_at"], "reported_ikm": d.get("reported_ikm"),
-             "reported_mutu": d.get("reported_mutu"), "basis": "counts" if d.get("counts") else "nrr"}
+             "reported_mutu": d.get("reported_mutu"), "basis": "counts" if d.get("counts") else "nrr",
+             "executor": d.get("executor"), "survey_start": d.get("survey_start"), "survey_end": d.get("survey_end")}
             for d in docs]
     return SummaryBasis(n, {k: v / n for k, v in weighted.items()}, counts, subs, profile)
 

@@ -347,3 +347,21 @@ def test_logo_is_embedded_only_when_configured_and_usable(tmp_path, registry):
         pdf._fetcher().fetch("http://127.0.0.1:9/logo.png")
     assert official.government_line("Kalimantan Timur") == "PEMERINTAH PROVINSI KALIMANTAN TIMUR"
     assert official.government_line("Provinsi Kalimantan Timur") == "PEMERINTAH PROVINSI KALIMANTAN TIMUR"
+
+
+def test_a_result_from_the_units_summary_report_says_so_with_its_executor_and_dates(registry):
+    own = lab_report(settings_doc=None)
+    assert own["from_summary"] is None
+    assert "Sumber hasil Kuesioner yang tercatat di Pantau" in " ".join(pages_of(pdf.render_skm_report(own)))
+    sub = {"period": str(YEAR), "submission_id": "LHS-7", "respondents": 120, "recorded_at": AS_OF.isoformat(),
+           "reported_ikm": 80.0, "reported_mutu": "B", "basis": "counts", "executor": "independent",
+           "survey_start": f"{YEAR}-02-03", "survey_end": f"{YEAR}-03-28"}
+    ikm = dict(unit_ikm(), source="summary", summary={"submissions": [sub], "respondents": 120, "basis": "counts"})
+    data = lab_report(settings_doc=None, ikm=ikm)
+    assert data["executor"] == "Lembaga independen"  # the settings have none: the report's
+    text = " ".join(pages_of(pdf.render_skm_report(data)))
+    assert "Laporan hasil SKM unit (LHS-7), dihitung ulang oleh Pantau dari jumlah jawaban 1–4 per unsur" in text
+    assert f"3 Februari {YEAR} – 28 Maret {YEAR} (menurut laporan unit)" in text
+    assert "dilaporkan kepada Biro Organisasi" in text
+    with_settings = lab_report(settings_doc={"executor": "internal"}, ikm=ikm)
+    assert with_settings["executor"] == "Tim internal unit"  # the unit's settings come first

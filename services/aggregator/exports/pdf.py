@@ -62,6 +62,7 @@ PROFILE_VALUES = {
     "WIRAUSAHA": "Wirausaha",
     "LAINNYA": "Lainnya",
 }
+SUMMARY_BASIS = {"counts": "jumlah jawaban 1–4 per unsur", "nrr": "NRR per unsur"}
 EXECUTORS = {"internal": "Tim internal unit", "own_team": "Tim internal unit", "independent": "Lembaga independen"}
 TREND_PERIODS = 4
 RECAP_ORDERS = ("peringkat", "opd")  # `urut=`: ranked by IKM, or grouped by OPD (ranked inside)
@@ -202,7 +203,8 @@ def skm_report_data(
         "period_start": start.isoformat(),
         "period_end": end.isoformat(),
         "survey": survey,
-        "executor": EXECUTORS.get((settings_doc or {}).get("executor") or "", "Tidak tercatat"),
+        "executor": EXECUTORS.get(_executor(ikm, settings_doc) or "", "Tidak tercatat"),
+        "from_summary": _from_summary(ikm),
         "elements": elements,
         "chart": chart,
         "mutu_rows": official.mutu_rows(),
@@ -217,6 +219,27 @@ def skm_report_data(
         "generated_at": generated_at.isoformat(),
         "regulation": rules.REGULATION,
     }
+
+
+def _executor(ikm: dict, settings_doc: dict | None) -> str | None:
+    """Who ran the survey: the survey settings', else (a result from a summary report) the report's."""
+    mine = (settings_doc or {}).get("executor")
+    if mine or ikm.get("source") != "summary":
+        return mine
+    return next((s["executor"] for s in ikm["summary"]["submissions"] if s.get("executor")), None)
+
+
+def _from_summary(ikm: dict) -> dict | None:
+    """A result taken from the unit's own Laporan Hasil SKM (source summary): its submissions, the
+    basis Pantau recomputed it from and the survey dates the report gives; None otherwise."""
+    if ikm.get("source") != "summary":
+        return None
+    subs = ikm["summary"]["submissions"]
+    starts = [s["survey_start"] for s in subs if s.get("survey_start")]
+    ends = [s["survey_end"] for s in subs if s.get("survey_end")]
+    return {"submissions": [s["submission_id"] for s in subs],
+            "basis": SUMMARY_BASIS[ikm["summary"]["basis"]],
+            "survey_start": min(starts) if starts else None, "survey_end": max(ends) if ends else None}
 
 
 def _province_name(reg: Registry, s: Settings) -> str:
