@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 
+from pantau.demo import DEMO_UNITS
 from pantau.infra import platform as plat
 from pantau.infra import procs
 from pantau.infra.profiles import get as get_profile
@@ -45,7 +46,7 @@ RESERVED_UNITS = frozenset({
     # tests/e2e/test_skm_summary_report_file.py: the unit that attaches its report file, and the unit
     # whose key is refused on it (and whose summary has no file)
     "layanan-penghubung-jakarta", "perpustakaan-kaltim",
-})
+}) | DEMO_UNITS  # tests/e2e/test_demo_states.py loads the `make up` demo (pantau/demo.py) on these
 
 
 @pytest.fixture(scope="session")
