@@ -5,6 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
 .PHONY: up down status test test-unit test-faults test-cluster install infra-install prometheus-install browser-install clean lint
+TEST_WORKERS ?= 2  # pytest-xdist workers, each on its own platform (tests/conftest.py: PANTAU_TEST_PROFILE)
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
@@ -45,7 +46,7 @@ status:
 	$(BIN)/pantau infra status
 
 test: install lint ## lint, then the whole suite against a real Kafka and store on test ports
-	$(BIN)/python -m pytest -p no:cacheprovider --durations=25 tests --ignore=tests/cluster
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --durations=25 tests --ignore=tests/cluster
 
 lint: $(STAMP) ## ruff (pyproject.toml [tool.ruff]) over the whole tree
 	$(BIN)/ruff check .

@@ -49,9 +49,23 @@ RESERVED_UNITS = frozenset({
 }) | DEMO_UNITS  # tests/e2e/test_demo_states.py loads the `make up` demo (pantau/demo.py) on these
 
 
+# `make test` runs the suite in two pytest-xdist workers, each on a platform of its own: worker
+# gwN takes the N-th profile of PANTAU_TEST_PROFILE (comma-separated), so no two workers share a
+# broker, a store or a port. Without xdist the first profile is used.
+TEST_PROFILES = "test,test2,test7"
+
+
+def profile_for_this_worker() -> str:
+    names = [n.strip() for n in os.environ.get("PANTAU_TEST_PROFILE", TEST_PROFILES).split(",") if n.strip()]
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:])
+    if worker >= len(names):
+        raise pytest.UsageError(f"worker gw{worker} has no profile: PANTAU_TEST_PROFILE lists {names}")
+    return names[worker]
+
+
 @pytest.fixture(scope="session")
 def infra():
-    p = get_profile(os.environ.get("PANTAU_TEST_PROFILE", "test"))
+    p = get_profile(profile_for_this_worker())
     plat.services_down(p)
     plat.infra_down(p)
     run = procs.run_dir(p.name)

@@ -15,8 +15,8 @@ FIGURES: dict = {"form": FORM, "scenarios": {}, "acknowledged": {}, "faults": {}
                  "audit_entries": 0, "audit_mismatch": 0}
 
 
-def summary_line() -> str:
-    f = FIGURES
+def summary_line(figures: dict | None = None) -> str:
+    f = figures or FIGURES
     acked = sum(f["acknowledged"].values())
     faults = ", ".join(f"{k} {v}" for k, v in sorted(f["faults"].items()))
     return (f"fault suite ({f['form']}): {acked} acknowledged writes ({f['acknowledged']}); faults: {faults}; "
