@@ -105,6 +105,12 @@ def _docs(db, keys: list[str]) -> dict[str, dict]:
 
 def unit_evaluation(db, s: Settings, unit_id: str, year: int, as_of: datetime, live: bool = False) -> dict:
     card = card_reports.unit_card(db, s, unit_id, year, as_of, live=live)
+    return evaluation_of_card(db, card, unit_id, year, as_of)
+
+
+def evaluation_of_card(db, card: dict, unit_id: str, year: int, as_of: datetime) -> dict:
+    """The evaluation of the unit whose card (card_reports.unit_card, same year and as_of) is
+    already at hand: only the scores are read (the unit card page shows the IPP this way)."""
     docs = _docs(db, [f"{unit_id}:{year}:{r}" for r in ROLES])
     body = evaluation_from(card["pekppp"], scores_at(docs.get(f"{unit_id}:{year}:evaluator"), as_of),
                            scores_at(docs.get(f"{unit_id}:{year}:self"), as_of))

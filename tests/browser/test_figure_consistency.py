@@ -31,12 +31,16 @@ def tiles(page, url: str) -> dict[tuple[str, str], str]:
 
 
 SCOPES = {
-    "province": ["/dasbor?tahun={y}", "/dasbor/pengaduan?periode={y}", "/dasbor/fkp?tahun={y}"],
+    "province": ["/dasbor?tahun={y}", "/dasbor/pengaduan?periode={y}", "/dasbor/fkp?tahun={y}",
+                 "/dasbor/pekppp?tahun={y}"],
     "opd": [f"/dasbor/opd/{MAIN_OPD}?tahun={{y}}", f"/dasbor/pengaduan?periode={{y}}&opd={MAIN_OPD}",
-            f"/dasbor/fkp?tahun={{y}}&opd={MAIN_OPD}"],
+            f"/dasbor/fkp?tahun={{y}}&opd={MAIN_OPD}", f"/dasbor/pekppp?tahun={{y}}&opd={MAIN_OPD}"],
     "unit": [f"/dasbor/unit/{MAIN}?tahun={{y}}", f"/dasbor/unit/{MAIN}/pengaduan?periode={{y}}",
-             f"/dasbor/unit/{MAIN}/fkp?tahun={{y}}", f"/dasbor/unit/{MAIN}/skm?periode={{y}}"],
+             f"/dasbor/unit/{MAIN}/fkp?tahun={{y}}", f"/dasbor/unit/{MAIN}/skm?periode={{y}}",
+             f"/dasbor/unit/{MAIN}/pekppp?tahun={{y}}"],
 }
+# figures that must be shared by two pages of a scope (so the comparison compares something)
+MUST_SHARE = {"unit": {"pekppp.ipp", "pekppp.predikat", "pekppp.completeness"}}
 
 
 @pytest.mark.parametrize("per", [None, f"{Y}-12-20"])
@@ -54,3 +58,5 @@ def test_a_glossary_figure_reads_the_same_on_every_page_of_its_scope(platform, d
     differing = {k: v for k, v in shared.items() if len(set(v.values())) > 1}
     assert not differing, differing
     assert seen, "no glossary tile on these pages"
+    missing = MUST_SHARE.get(scope, set()) - {fig for fig, _ in shared}
+    assert not missing, f"not on two pages of the {scope}: {missing}"

@@ -195,6 +195,7 @@ ROUTES: list[Route] = [
           lambda w: ("/admin/pengguna", {"data": {"form": "add", "username": "tidakdibuat", "display_name": "X",
                                                   "role": "bureau_admin", "password": "Sandi-baru-uji-2026"}})),
     Route("aggregator", "GET", "/aset/<path:filename>", PUBLIC, _p("/aset/dashboard.css")),
+    Route("aggregator", "GET", "/publik", PUBLIC, _p("/publik"), ok=302),
     Route("aggregator", "GET", "/publik/skm", PUBLIC, _p("/publik/skm?periode=2026")),
     Route("aggregator", "GET", "/publik/skm/<unit_id>", PUBLIC, _p("/publik/skm/{B}?periode=2026")),
     Route("aggregator", "GET", "/publik/pengaduan", PUBLIC, _p("/publik/pengaduan?nomor={w.tracking_id}")),

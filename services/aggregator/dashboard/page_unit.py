@@ -10,6 +10,7 @@ from ..exports import fmt
 from ..exports.tables import Table
 from .labels import RTL_LABELS, STATUS_LABELS, UNAVAILABLE
 from .model import Page, Section, cols, figure_count, figure_mutu, figure_tile, table_section
+from .page_pekppp import ipp_tiles
 from .page_skm import source_tile, trend_chart, trend_table
 from .page_summaries import unit_summaries_section
 
@@ -100,7 +101,10 @@ def complaints_section(comp: dict) -> Section:
     return table_section("Pengaduan (SP4N-LAPOR!)", table, id="pengaduan", tiles=tiles)
 
 
-def pekppp_section(card: dict) -> Section:
+def pekppp_section(card: dict, evaluation: dict | None = None) -> Section:
+    """The indicators Pantau measures and the obligations; with `evaluation`
+    (pekppp_reports.evaluation_of_card) also the year's IPP, predikat and completeness, the same
+    tiles as the unit's PEKPPP page."""
     from ..card_reports import OBLIGATIONS
 
     labels = {o["key"]: o["label"] for o in OBLIGATIONS}
@@ -110,7 +114,8 @@ def pekppp_section(card: dict) -> Section:
     cells = [{"key": k, "label": labels[k], "cell": c, "evidence": c["evidence"]}
              for k, c in card["obligations"].items()]
     return Section("Indikator PEKPPP dan kepatuhan", id="pekppp",
-                   note="Evaluasi lengkap (30 indikator, IPP dan predikat): halaman PEKPPP unit ini.", tables=[
+                   tiles=ipp_tiles(evaluation) if evaluation is not None else [],
+                   note="Evaluasi lengkap (30 indikator, per aspek, dengan bukti): halaman PEKPPP unit ini.", tables=[
         Table("pekppp", "Skor indikator PEKPPP yang didukung data (0–5)",
               cols(("label", "Indikator"), ("score", "Skor", "int"), ("source", "Sumber"), ("evidence", "Bukti")),
               ind, row_key="no"),
@@ -119,20 +124,22 @@ def pekppp_section(card: dict) -> Section:
     ])
 
 
-def unit_page(card: dict, summaries: dict | None = None) -> Page:
-    """`summaries`: the unit's SKM summary reports of the year (`skm_summaries.unit_summaries`), if any."""
+def unit_page(card: dict, summaries: dict | None = None, evaluation: dict | None = None) -> Page:
+    """`summaries`: the unit's SKM summary reports of the year (`skm_summaries.unit_summaries`), if
+    any; `evaluation`: its PEKPPP evaluation of the year (pekppp_reports.evaluation_of_card)."""
     skm, year, unit = card["skm"], card["year"], card["unit_id"]
     period = skm["latest"]["period"] if skm["latest"] else year
     links = [
         ("Detail SKM", f"/dasbor/unit/{unit}/skm?periode={period}"),
         ("Laporan Hasil SKM (PDF)", f"/dasbor/unit/{unit}/laporan-skm.pdf?periode={period}"),
     ]
+    links.append(("Evaluasi PEKPPP", f"/dasbor/unit/{unit}/pekppp?tahun={year}"))
     if card["fkp"].get("available"):
         links.append(("Pelacak janji FKP", f"/dasbor/unit/{unit}/fkp?tahun={year}"))
     if card["complaints"].get("available"):
         links.append(("Tindak lanjut pengaduan", f"/dasbor/unit/{unit}/pengaduan?periode={year}"))
     secs = [skm_section(skm, year), fkp_section(card["fkp"]), complaints_section(card["complaints"]),
-            pekppp_section(card)]
+            pekppp_section(card, evaluation)]
     summary_section = unit_summaries_section(summaries, year) if summaries else None
     if summary_section is not None:
         secs.insert(1, summary_section)

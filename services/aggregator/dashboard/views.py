@@ -19,7 +19,7 @@ from pantau.problems import PROBLEM_JSON, problem
 from pantau.rules.periods import Period
 from pantau.units import Registry
 
-from .. import card_reports, reports, skm_summaries
+from .. import card_reports, pekppp_reports, reports, skm_summaries
 from ..exports import pdf
 from . import pages
 from .blueprint import blp
@@ -170,7 +170,8 @@ def unit_card(unit_id: str):
     s = ikm_settings()
     card = card_reports.unit_card(db(), s, unit_id, year, as_of, live=per is None)
     summaries = skm_summaries.unit_summaries(db(), unit_id, Period("year", year))
-    return show(pages.unit_page(card, summaries), filter_bar(year=year, as_of=per, with_as_of=True, weight=s.ikm_weight_mode))
+    evaluation = pekppp_reports.evaluation_of_card(db(), card, unit_id, year, as_of)
+    return show(pages.unit_page(card, summaries, evaluation), filter_bar(year=year, as_of=per, with_as_of=True, weight=s.ikm_weight_mode))
 
 
 def skm_trend(unit_id: str, period: Period, ikm: dict, n: int = 4, as_of: datetime | None = None) -> list[dict]:
