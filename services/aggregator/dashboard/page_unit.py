@@ -101,6 +101,12 @@ def complaints_section(comp: dict) -> Section:
     return table_section("Pengaduan (SP4N-LAPOR!)", table, id="pengaduan", tiles=tiles)
 
 
+PEKPPP_NOTE_NO_IPP = "Evaluasi lengkap (30 indikator, per aspek, dengan bukti): halaman Evaluasi PEKPPP unit ini."
+PEKPPP_NOTE = ("IPP dan predikat memakai skor evaluator; untuk indikator yang diukur Pantau (tabel pertama) "
+               "skor dari data dipakai, kecuali evaluator menggantinya dengan catatan. "
+               "Rincian 30 indikator per aspek dengan buktinya: halaman Evaluasi PEKPPP unit ini.")
+
+
 def pekppp_section(card: dict, evaluation: dict | None = None) -> Section:
     """The indicators Pantau measures and the obligations; with `evaluation`
     (pekppp_reports.evaluation_of_card) also the year's IPP, predikat and completeness, the same
@@ -115,7 +121,7 @@ def pekppp_section(card: dict, evaluation: dict | None = None) -> Section:
              for k, c in card["obligations"].items()]
     return Section("Indikator PEKPPP dan kepatuhan", id="pekppp",
                    tiles=ipp_tiles(evaluation) if evaluation is not None else [],
-                   note="Evaluasi lengkap (30 indikator, per aspek, dengan bukti): halaman PEKPPP unit ini.", tables=[
+                   note=PEKPPP_NOTE if evaluation is not None else PEKPPP_NOTE_NO_IPP, tables=[
         Table("pekppp", "Skor indikator PEKPPP yang didukung data (0–5)",
               cols(("label", "Indikator"), ("score", "Skor", "int"), ("source", "Sumber"), ("evidence", "Bukti")),
               ind, row_key="no"),
