@@ -235,6 +235,28 @@ ROUTES: list[Route] = [
 REDIRECTS_UNITS = {"/dasbor", "/dasbor/fkp", "/dasbor/pengaduan", "/dasbor/pekppp"}
 
 
+# API routes that accept a person's staff session (`Authorization: Session <id>`, forwarded by the
+# dashboard) besides keys: `auth.require(sessions=True)`; every other API route takes keys only
+SESSION_ROUTES = {("survey", "PUT", "/v1/pekppp/<unit_id>/<int(signed=True):year>/scores"),
+                  ("survey", "GET", "/v1/skm/summaries/<unit_id>/<period>/<submission_id>/report")}
+
+
+def accepting_sessions() -> set[tuple[str, str, str]]:
+    """The routes whose view is wrapped by `auth.require(sessions=True)`, read from the apps."""
+    import importlib
+    out = set()
+    for service in ("survey", "consultation", "complaints", "aggregator"):
+        app = importlib.import_module(f"services.{service}.wsgi").app
+        for rule in app.url_map.iter_rules():
+            view = app.view_functions[rule.endpoint]
+            while view is not None:
+                if getattr(view, "accepts_sessions", False):
+                    out |= {(service, m, rule.rule) for m in rule.methods - {"HEAD", "OPTIONS"}}
+                    break
+                view = getattr(view, "__wrapped__", None)
+    return out
+
+
 def declared() -> set[tuple[str, str, str]]:
     return {(r.service, r.method, r.rule) for r in ROUTES}
 

@@ -105,7 +105,17 @@ class World:
         r = s.post(self.url("aggregator", "/masuk"), data={"csrf_token": csrf_of(page.text), "username": a.username,
                                                           "password": password}, timeout=TIMEOUT, allow_redirects=False)
         assert r.status_code == 302, r.text[:300]
+        s.username = a.username
         return s
+
+    @staticmethod
+    def session_id(s: requests.Session) -> str:
+        """The server-side id of an account's dashboard session (what the dashboard forwards as
+        `Authorization: Session <id>` to the routes that accept it)."""
+        from pantau import mongo
+        doc = mongo.db("registry")["sessions"].find_one({"account": s.username}, sort=[("created_at", -1)])
+        assert doc is not None, s.username
+        return doc["_id"]
 
     # ---- the owner's data -----------------------------------------------------------------
     @property

@@ -25,8 +25,10 @@ from security_matrix import (
     REDIRECTS_UNITS,
     ROUTES,
     SCORE_PAGE,
+    SESSION_ROUTES,
     UNIT,
     Route,
+    accepting_sessions,
     declared,
     served,
 )
@@ -254,3 +256,36 @@ def test_the_audit_page_is_for_auditors_and_admins(sessions, account_sessions, w
         assert _page(sessions, world, route, who).status_code == 403
     for role, s in account_sessions.items():
         assert _as(s, world, route).status_code == (200 if role in ("auditor", "bureau_admin") else 403), role
+
+
+def test_the_routes_that_accept_staff_sessions_are_the_declared_ones():
+    assert accepting_sessions() == SESSION_ROUTES
+
+
+ROLE_ON_SESSION_ROUTES = {  # who a person's session acts as on each route that accepts one
+    "GET /v1/skm/summaries/<unit_id>/<period>/<submission_id>/report":
+        {"bureau_admin": 200, "bureau_analyst": 200, "evaluator": 200, "auditor": 200, "unit_operator": 200},
+    # evaluator scores (the admin too), unit B's operator its self-assessment; read-only roles 403
+    "PUT /v1/pekppp/<unit_id>/<int(signed=True):year>/scores":
+        {"bureau_admin": 200, "bureau_analyst": 403, "evaluator": 200, "auditor": 403, "unit_operator": 200},
+}
+
+
+@pytest.mark.parametrize("route", by(UNIT, BUREAU, ANY_KEY, ACTION))
+def test_a_persons_session_is_a_credential_only_where_the_route_takes_one(account_sessions, world, route):
+    """Every API route × every account role, by the person's own session id in
+    `Authorization: Session`: a key-only route answers 401 and stores nothing; a route that takes
+    sessions gives each role what it may (the PEKPPP scores: tests/e2e/test_staff_session_on_the_api.py
+    shows the actor recorded for each)."""
+    key = (route.service, route.method, route.rule)
+    for role, s in account_sessions.items():
+        header = {"Authorization": f"Session {world.session_id(s)}"}
+        before = stored(route.service)
+        r = send(world, route, None, headers=header)
+        if key not in SESSION_ROUTES:
+            assert_refused(r, 401)
+            assert stored(route.service) == before, (role, "a refused request stored something")
+        else:
+            assert r.status_code == ROLE_ON_SESSION_ROUTES[f"{route.method} {route.rule}"][role], (role, r.text[:300])
+            if r.status_code == 403:
+                assert stored(route.service) == before, (role, "a refused request stored something")
