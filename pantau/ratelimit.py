@@ -29,7 +29,7 @@ def client_key() -> str:
     header = request.headers.get("Authorization", "")
     if not header:
         from flask import session
-        sid = session.get("sid")
+        sid = session.get("_user_id")  # the session id Flask-Login keeps (dashboard/session.py)
         if isinstance(sid, str):  # the cookie is signed: only the server made it
             return "session:" + sid[:16]
     if header.startswith("Bearer pantau_"):

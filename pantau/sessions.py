@@ -39,6 +39,16 @@ class Viewer(auth.Principal):
     account: str | None = None
     account_role: str | None = None
     display_name: str | None = None
+    session_id: str | None = None
+
+    # the user interface Flask-Login expects (the dashboard's LoginManager loads a Viewer by its
+    # session id: services/aggregator/dashboard/session.py)
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str | None:
+        return self.session_id
 
     @property
     def bureau(self) -> bool:
@@ -118,11 +128,11 @@ def resolve(sid: str) -> Viewer | None:
         if a is None or not a.active or a.role != doc["account_role"] or a.unit_id != doc.get("unit_id"):
             sessions().delete_one({"_id": sid})  # disabled, deleted or given another role: sign in again
             return None
-        v = Viewer(f"user:{a.username}", doc["role"], a.unit_id, a.username, a.role, a.display_name)
+        v = Viewer(f"user:{a.username}", doc["role"], a.unit_id, a.username, a.role, a.display_name, sid)
     else:
         if not key_signin_enabled() or not key_active(doc["key_id"]):
             return None
-        v = Viewer(doc["key_id"], doc["role"], doc.get("unit_id"))
+        v = Viewer(doc["key_id"], doc["role"], doc.get("unit_id"), session_id=sid)
     if now - seen > SEEN_EVERY:
         sessions().update_one({"_id": sid}, {"$set": {"last_seen": now}})
     return v

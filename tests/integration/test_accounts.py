@@ -49,7 +49,7 @@ def sign_in(client, username: str, password: str, next_: str | None = None):
 
 def sid(client) -> str:
     with client.session_transaction() as s:
-        return s["sid"]
+        return s["_user_id"]
 
 
 def test_a_person_signs_in_with_their_password_and_the_header_names_them(client):
@@ -100,7 +100,7 @@ def test_five_failures_lock_a_name_and_the_answer_never_tells_whether_it_exists(
         assert kinds == ["signin.failed"] * (accounts.LOCK_AFTER - 1) + ["signin.locked"], kinds
     locked = sign_in(client, known.username, PASSWORD)  # even the right password, while locked
     assert locked.status_code == 429 and "Terlalu banyak percobaan" in locked.get_data(as_text=True)
-    assert "sid" not in dict(client.session_transaction().__enter__())
+    assert "_user_id" not in dict(client.session_transaction().__enter__())
     accounts.set_password(known.username, PASSWORD + "-baru")  # an admin's reset lifts the lock
     assert sign_in(client, known.username, PASSWORD + "-baru").status_code == 302
 
@@ -194,7 +194,7 @@ def test_key_sign_in_only_when_configured(client, monkeypatch):
     token = auth.issue("bureau", note="test key sign-in")
     page = client.get("/masuk").get_data(as_text=True)
     r = client.post("/masuk", data={"csrf_token": csrf(page), "api_key": token})
-    assert r.status_code == 400 and "sid" not in dict(client.session_transaction().__enter__())
+    assert r.status_code == 400 and "_user_id" not in dict(client.session_transaction().__enter__())
     monkeypatch.setenv("PANTAU_DASHBOARD_KEY_SIGNIN", "1")
     page = client.get("/masuk").get_data(as_text=True)
     assert 'name="api_key"' in page

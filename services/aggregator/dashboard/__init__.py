@@ -7,7 +7,8 @@
 - Login: a person signs in with username and password (`login`, pantau.accounts); an API key
   sign-in exists only when enabled. A bureau role sees everything, a unit operator only its unit.
   The session is a document in the registry database whose random id travels in a signed cookie
-  (Flask), read on every request and deleted at sign-out (`session`); its key is re-checked
+  (Flask-Login's `login_user` on Flask's session), read on every request and deleted at sign-out
+  (`session`); its key is re-checked
   against the key store (a revoked key logs out within seconds). Forms carry a CSRF
   token (Flask-WTF). The signing key is `PANTAU_SECRET_KEY`, else a random key generated once
   into `.local/secret_key` (shared by every gunicorn worker, kept across restarts).

@@ -12,7 +12,7 @@ from flask import Blueprint
 
 from ..exports import fmt
 from ..exports.tables import display
-from .session import max_lifetime
+from .session import login_manager, max_lifetime
 
 
 def unit_name(unit_id: str | None) -> str:
@@ -24,6 +24,7 @@ def unit_name(unit_id: str | None) -> str:
 log = logging.getLogger("pantau.dashboard")
 
 blp = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static", static_url_path="/aset")
+blp.record_once(lambda state: login_manager.init_app(state.app))  # Flask-Login carries the signed-in viewer
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "

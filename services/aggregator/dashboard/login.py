@@ -104,7 +104,6 @@ def login():
 
 
 def viewer_after_sign_in():
-    g.pop("session_viewer", None)
     return viewer()
 
 

@@ -7,7 +7,7 @@ event and the audit entry name the account, not a shared key."""
 from __future__ import annotations
 
 import requests
-from flask import g, redirect, render_template, request, session, url_for
+from flask import g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from pantau import mongo
@@ -98,7 +98,7 @@ def _forward(unit_id: str, year: int, body: dict) -> tuple[int, dict]:
     """PUT the scores to the survey service as this person (their session id)."""
     url = f"{settings().survey_url.rstrip('/')}/v1/pekppp/{unit_id}/{year}/scores"
     try:
-        r = requests.put(url, json=body, timeout=15, headers={"Authorization": f"Session {session['sid']}"})
+        r = requests.put(url, json=body, timeout=15, headers={"Authorization": f"Session {g.viewer.session_id}"})
     except requests.RequestException:
         return 503, {"detail": "Layanan survei tidak dapat dihubungi; skor belum tersimpan. Coba lagi sebentar lagi."}
     try:

@@ -5,14 +5,21 @@ sign-out. A session belongs to a staff account (pantau/accounts.py; the usual wa
 `PANTAU_DASHBOARD_KEY_SIGNIN=1`, to an API key. Its account (or key) is checked against the
 registry, briefly cached, so a disabled account, a changed role or a revoked key ends its
 sessions within seconds. A session ends after `PANTAU_SESSION_IDLE_MIN` minutes without a
-request (default 30) and `PANTAU_SESSION_MAX_HOURS` after sign-in (default 12)."""
+request (default 30) and `PANTAU_SESSION_MAX_HOURS` after sign-in (default 12).
+
+Flask-Login carries the signed-in user: `login_user` puts the session id in the cookie, the
+LoginManager's user loader resolves it (pantau.sessions.resolve) once per request into the
+`Viewer` that is `current_user`, `logout_user` forgets it. Its own session protection is off:
+ending sessions is the server-side document's job (idle, absolute, revoked), not the client
+address's."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime, timezone
 
-from flask import g, session, url_for
+from flask import session, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
@@ -27,6 +34,14 @@ from pantau.sessions import (  # noqa: F401  (the dashboard's names for them)
     max_lifetime,
 )
 
+login_manager = LoginManager()
+login_manager.session_protection = None  # see the module docstring (installed by blueprint.py)
+
+
+@login_manager.user_loader
+def _load(sid: str) -> Viewer | None:
+    return sessions.resolve(sid) if isinstance(sid, str) else None
+
 
 def _start(doc: dict) -> None:
     """A fresh session (a new id and a new CSRF token: no fixation)."""
@@ -35,7 +50,10 @@ def _start(doc: dict) -> None:
     sessions.sessions().insert_one({"_id": sid, **doc, "created_at": now, "last_seen": now, "expires_at": now + max_lifetime()})
     sessions.sessions().delete_many({"expires_at": {"$lt": now}})  # ended by time (a small collection)
     session.clear()
-    session["sid"] = sid
+    v = sessions.resolve(sid)
+    if v is None:  # the account changed in the meantime
+        raise RuntimeError("the new session did not resolve")
+    login_user(v)
     session.permanent = True
 
 
@@ -51,26 +69,22 @@ def sign_in_account(a: accounts.Account) -> None:
 
 
 def sign_out() -> None:
-    sid = session.get("sid")
+    sid = session.get("_user_id")
     if isinstance(sid, str):
         sessions.sessions().delete_one({"_id": sid})
+    logout_user()
     session.clear()
 
 
-def _lookup() -> Viewer | None:
-    sid = session.get("sid")
-    return sessions.resolve(sid) if isinstance(sid, str) else None
-
-
 def viewer() -> Viewer | None:
-    """The signed-in viewer, looked up once per request (None: not signed in, signed out, expired
-    or revoked; the cookie is then cleared)."""
-    if "session_viewer" not in g:
-        v = _lookup()
-        if v is None and ("sid" in session or "u" in session):  # ended (or from before server sessions)
-            session.clear()
-        g.session_viewer = v
-    return g.session_viewer
+    """The signed-in viewer (Flask-Login's `current_user`, loaded once per request; None: not
+    signed in, signed out, expired or revoked; the cookie is then cleared)."""
+    v = current_user._get_current_object()
+    if isinstance(v, Viewer):
+        return v
+    if "_user_id" in session or "sid" in session:  # ended (or from before Flask-Login)
+        session.clear()
+    return None
 
 
 class LoginForm(FlaskForm):

@@ -8,7 +8,7 @@ the PDF through, so a unit's viewer gets its own unit's files only, the bureau e
 from __future__ import annotations
 
 import requests
-from flask import Response, session
+from flask import Response, g
 
 from pantau import mongo
 from pantau.config import settings
@@ -36,7 +36,7 @@ def summaries_flagged():
 def summary_report_file(unit_id: str, period: str, submission_id: str):
     url = settings().survey_url.rstrip("/") + skm_summaries.report_path(unit_id, period, submission_id)
     try:
-        r = requests.get(url, timeout=30, headers={"Authorization": f"Session {session['sid']}"})
+        r = requests.get(url, timeout=30, headers={"Authorization": f"Session {g.viewer.session_id}"})
     except requests.RequestException:
         return error_page(503, "Layanan survei tidak dapat dihubungi; coba unduh lagi sebentar lagi.")
     if r.status_code == 404:
