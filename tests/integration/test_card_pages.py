@@ -14,7 +14,7 @@ import pytest
 from card_scenario import AS_OF, YEAR, install_registry, scenario_card
 
 from pantau import auth
-from services.aggregator import card_reports, reports, skm_summaries
+from services.aggregator import card_reports, pekppp_reports, reports, skm_summaries
 from services.aggregator.exports import fmt
 from services.aggregator.wsgi import app
 
@@ -79,6 +79,8 @@ def client(monkeypatch, infra):
     monkeypatch.setattr(card_reports, "now", lambda: AS_OF)
     # the scenario's unit sent no SKM summary report (the card page reads them beside the card)
     monkeypatch.setattr(skm_summaries, "unit_summaries", lambda db, unit_id, period: {"unit_id": unit_id, "periods": []})
+    # nor any PEKPPP score (the card page shows the IPP computed from the card and the scores)
+    monkeypatch.setattr(pekppp_reports, "_docs", lambda db, keys: {})
     monkeypatch.setattr("services.aggregator.card_api.db", lambda: None)
     monkeypatch.setattr("services.aggregator.dashboard.views.db", lambda: None)
     app.config.update(TESTING=True)
