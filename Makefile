@@ -51,11 +51,13 @@ test: install lint ## lint, then the whole suite against a real Kafka and store 
 lint: $(STAMP) ## ruff (pyproject.toml [tool.ruff]) over the whole tree
 	$(BIN)/ruff check .
 
-test-faults: install ## the fault suite in its full form (more writes, every fault several times), then the three-broker cluster
-	PANTAU_FAULTS=full $(BIN)/python -m pytest -p no:cacheprovider tests/faults tests/cluster
+test-faults: install ## the fault suite in its full form (more writes, every fault several times), then on three brokers
+	PANTAU_FAULTS=full $(BIN)/python -m pytest -p no:cacheprovider tests/faults
+	$(MAKE) test-cluster
 
-test-cluster: install ## replication faults on a three-broker KRaft cluster (profile cluster, ~6 min)
+test-cluster: install ## replication faults on a three-broker KRaft cluster (profile cluster): a producer drill, then the fault suite
 	$(BIN)/python -m pytest -p no:cacheprovider -s tests/cluster
+	PANTAU_FAULTS=cluster $(BIN)/python -m pytest -p no:cacheprovider tests/faults
 
 test-unit: $(STAMP) prometheus-install
 	$(BIN)/python -m pytest -p no:cacheprovider tests/unit

@@ -3,8 +3,8 @@ the event topics are created with replication factor 3 and min.insync.replicas 2
 producer settings the platform uses (acks=all, idempotent), kill -9 of the active controller and
 then of the leader of the partition in use lose no acknowledged record; with one broker killed and a
 second stopped (SIGSTOP), writes fail with an error instead of an acknowledgement; once both are
-back every acknowledged record is in the topic exactly once. The platform's own fault suite does
-not yet run on the cluster (one broker there)."""
+back every acknowledged record is in the topic exactly once. The platform's fault suite runs on
+the cluster too: tests/faults/test_faults_cluster.py."""
 from __future__ import annotations
 
 import dataclasses

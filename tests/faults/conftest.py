@@ -1,9 +1,11 @@
-"""Fixtures of the fault suite: the form (short in `make test`, full with PANTAU_FAULTS=full), a
+"""Fixtures of the fault suite: the form (short in `make test`, full with PANTAU_FAULTS=full,
+cluster with PANTAU_FAULTS=cluster on the three-broker profile), a
 platform that is healed after every test whatever happened, and the figures written to
 test-artifacts/faults-<form>.json at the end of the session."""
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import fault_injectors as inj
@@ -34,10 +36,17 @@ SIZES = {
     "full": {"units": {"survey": 3, "consultation": 2, "complaints": 2}, "pace": 0.1, "reps": 2,
              "warmup_acks": 30, "freeze_s": 18.0, "store_down_s": 18.0, "replay_in_mixed": False,
              "store_kill_in_mixed": True},
+    # the broker faults of test_faults_cluster.py; the store stays up (its faults are the other forms')
+    "cluster": {"units": {"survey": 2, "consultation": 1, "complaints": 2}, "pace": 0.2, "reps": 1,
+                "warmup_acks": 15, "freeze_s": 0.0, "store_down_s": 0.0, "replay_in_mixed": False,
+                "store_kill_in_mixed": False},
 }
 
 # the short form (`make test`) runs the mixed schedule only; the full form also one test per fault
-collect_ignore = ["test_faults_each.py"] if FORM == "short" else []
+collect_ignore = {"short": ["test_faults_each.py", "test_faults_cluster.py"], "full": ["test_faults_cluster.py"],
+                  "cluster": ["test_faults_each.py", "test_faults_mixed.py"]}[FORM]
+if FORM == "cluster":  # the platform of this session runs on the three KRaft nodes
+    os.environ.setdefault("PANTAU_TEST_PROFILE", "cluster")
 
 @pytest.fixture(scope="session")
 def size() -> dict:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import os
 
-FORM = "full" if os.environ.get("PANTAU_FAULTS", "short").lower() == "full" else "short"
-TIMEOUT_S = 1200 if FORM == "full" else 600
+# short: `make test`; full: `make test-faults`; cluster: the suite on the three-broker profile
+FORM = {"full": "full", "cluster": "cluster"}.get(os.environ.get("PANTAU_FAULTS", "short").lower(), "short")
+TIMEOUT_S = {"full": 1200, "cluster": 1500}.get(FORM, 600)
 """Per test: a run writes, injects, drains and checks (the default 300 s is for one request)."""
 
 FIGURES: dict = {"form": FORM, "scenarios": {}, "acknowledged": {}, "faults": {}, "lost": 0, "duplicated": 0,
@@ -12,7 +13,7 @@ FIGURES: dict = {"form": FORM, "scenarios": {}, "acknowledged": {}, "faults": {}
                  "dlq_records": 0, "drain_seconds_max": 0.0, "outage_503": 0, "outage_2xx": 0,
                  "outage_2xx_sent_before": 0, "server_500": 0,
                  "retries": 0, "unresolved": 0, "hostile": {}, "hostile_mismatch": 0,
-                 "audit_entries": 0, "audit_mismatch": 0}
+                 "audit_entries": 0, "audit_mismatch": 0, "brokers": {}}
 
 
 def summary_line(figures: dict | None = None) -> str:
@@ -29,4 +30,5 @@ def summary_line(figures: dict | None = None) -> str:
             f"{f['hostile'].get('stored', 0)}, mismatches {f['hostile_mismatch']}); "
             f"bureau writes in the audit log {f['audit_entries']} (without their entry or without their write: "
             f"{f['audit_mismatch']})"
+            + "".join(f"; {k}: {v}" for k, v in sorted(f.get("brokers", {}).items()))
             + (f"; NOT DRAINED within the bound in {f['drain_failures']} run(s)" if f.get("drain_failures") else ""))

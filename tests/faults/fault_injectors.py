@@ -109,8 +109,11 @@ def heal(p) -> None:
     else:
         store.start(p)
     store.wait_ready(p)
-    if not procs.pid_of(p.name, "kafka"):
-        kafka.start(p)
+    for n in kafka.nodes(p):  # a node a test left stopped (the cluster form) resumes
+        node = procs.pid_of(p.name, kafka.node_name(n))
+        if node:
+            os.killpg(node, signal.SIGCONT)
+    kafka.start(p)  # starts only the nodes that are not running
     kafka.wait_ready(p)
     for name in (*plat.HTTP_SERVICES, *WORKERS):
         plat.start_process(p, name)
