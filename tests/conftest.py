@@ -126,15 +126,18 @@ class Platform:
         return r.json()
 
     def outbox_backlog(self) -> float:
-        """Stored events the relays have not yet published (their backlog gauges summed)."""
+        """Stored events the relays have not yet published (their backlog gauges summed). A relay
+        that has not finished its first round since it (re)started has no sample yet: its backlog
+        is unknown, not 0 (infinite here), or a restart would look drained while it resends."""
         from prometheus_client.parser import text_string_to_metric_families
         total = 0.0
         for svc in ("survey", "consultation", "complaints"):
             text = requests.get(f"http://127.0.0.1:{self.profile.metrics_ports['relay-' + svc]}/metrics",
                                 timeout=5).text
-            for fam in text_string_to_metric_families(text):
-                if fam.name == "pantau_outbox_backlog_events":
-                    total += sum(smp.value for smp in fam.samples)
+            samples = [smp.value for fam in text_string_to_metric_families(text)
+                       if fam.name == "pantau_outbox_backlog_events" for smp in fam.samples
+                       if smp.labels.get("service") == svc]
+            total += sum(samples) if samples else float("inf")
         return total
 
     def wait_published(self, timeout: float = 90.0) -> None:
