@@ -90,7 +90,7 @@ def current(staff_sessions: bool = False) -> Principal:
     header = request.headers.get("Authorization", "")
     if staff_sessions and header.startswith("Session "):
         from . import sessions
-        person = sessions.resolve(header[8:].strip())
+        person = sessions.resolve_in_request(header[8:].strip())
         if person is None:
             raise ProblemError(401, "Sesi tidak dikenal atau sudah berakhir; masuk lagi.",
                                detail_en="Unknown or ended session; sign in again.",

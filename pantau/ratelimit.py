@@ -1,7 +1,8 @@
 """Rate limiting (Flask-Limiter): 429 problem+json with Retry-After.
 
-The key is the id of the verified API key, else the dashboard session (a signed cookie naming a
-server-side session, so one person's sign-in), else the client address (a token that does not
+The key is the id of the verified API key, else the signed-in person's account (a dashboard
+cookie or an API `Session` header naming a server-side session: all of one person's sessions
+share one budget), else the client address (a token that does not
 verify counts as its address). Limits come from `PANTAU_RATE_LIMIT` (default
 "1200/minute": one limit, since each costs a store insert per request); sign-in posts are also limited per address
 (`PANTAU_SIGNIN_RATE_LIMIT`, default "30/minute"). Counters are shared by every worker of every
@@ -23,15 +24,31 @@ from .problems import problem
 EXEMPT = {"/healthz", "/readyz", "/metrics", "/openapi.json"}
 
 
+def _person_key(sid: str) -> str | None:
+    """A staff session's budget: its account's (every session of one person shares it), or its
+    key's for a key sign-in; None for a session that does not resolve (ended, unknown)."""
+    from . import mongo, sessions
+    try:
+        v = sessions.resolve_in_request(sid)
+    except mongo.STORE_ERRORS:
+        return "session:" + sid[:16]  # the store is away: the session's own budget until it is back
+    if v is None:
+        return None
+    return "account:" + v.account if v.account else "key:" + v.key_id
+
+
 def client_key() -> str:
-    """The verified key's id, else the client address: an unverified token must neither spend
-    another key's budget (its id is not secret) nor escape the address limit with made-up ids."""
+    """The verified key's id or the signed-in person's account, else the client address: an
+    unverified token or session must neither spend another's budget (a key id is not secret) nor
+    escape the address limit with made-up ids."""
     header = request.headers.get("Authorization", "")
     if not header:
         from flask import session
         sid = session.get("_user_id")  # the session id Flask-Login keeps (dashboard/session.py)
         if isinstance(sid, str):  # the cookie is signed: only the server made it
-            return "session:" + sid[:16]
+            return _person_key(sid) or "addr:" + (request.remote_addr or "-")
+    if header.startswith("Session "):  # a staff session on the API (pantau/auth.py)
+        return _person_key(header[8:].strip()) or "addr:" + (request.remote_addr or "-")
     if header.startswith("Bearer pantau_"):
         from . import auth, mongo
         try:

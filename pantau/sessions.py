@@ -113,6 +113,17 @@ def sessions():
     return mongo.db("registry")["sessions"]
 
 
+def resolve_in_request(sid: str) -> Viewer | None:
+    """`resolve`, once per request: the rate limiter's key and the view read the same session."""
+    from flask import g, has_request_context
+    if not has_request_context():
+        return resolve(sid)
+    memo = g.setdefault("pantau_sessions", {})
+    if sid not in memo:
+        memo[sid] = resolve(sid)
+    return memo[sid]
+
+
 def resolve(sid: str) -> Viewer | None:
     """The principal of session `sid` now (None: unknown, ended or revoked; an ended one is deleted)."""
     doc = sessions().find_one({"_id": sid}) if 0 < len(sid) <= 100 else None

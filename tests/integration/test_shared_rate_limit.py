@@ -56,3 +56,36 @@ def test_per_worker_memory_counters_would_pass_a_multiple(monkeypatch, token):
     apps = workers(monkeypatch, 3, storage="memory://")
     codes = [post(apps[i % 3], token) for i in range(3 * LIMIT + 3)]
     assert codes.count(422) == 3 * LIMIT  # each worker counted only what it saw
+
+
+def test_every_session_of_one_person_shares_one_budget(monkeypatch, token):
+    """Two sessions of one account (a laptop and a phone), spread over three workers, pass the
+    limit once between them, not once each; another person keeps a budget of their own."""
+    import secrets
+    from datetime import datetime, timedelta, timezone
+
+    from pantau import accounts, sessions
+    from services.survey.pekppp import blp as pekppp_blp
+
+    monkeypatch.setenv("PANTAU_RATE_LIMIT", f"{LIMIT}/hour")
+    from pantau.web import create_app
+    apps = [create_app("survey", [pekppp_blp], title=f"worker {i}").test_client() for i in range(3)]
+    now = datetime.now(timezone.utc)
+
+    def session_of(username: str) -> str:
+        if accounts.get(username) is None:
+            accounts.create(username, f"Penguji {username}", "evaluator", secrets.token_urlsafe(16))
+        sid = secrets.token_urlsafe(32)
+        sessions.sessions().insert_one({"_id": sid, "kind": "account", "account": username, "account_role": "evaluator",
+                                        "role": "bureau", "unit_id": None, "created_at": now, "last_seen": now,
+                                        "expires_at": now + timedelta(hours=1)})
+        return sid
+
+    def put(client, sid: str) -> int:
+        return client.put("/v1/pekppp/samsat-penajam/2026/scores", json={},
+                          headers={"Authorization": f"Session {sid}"}).status_code
+
+    laptop, phone = session_of("limit-person-a"), session_of("limit-person-a")
+    codes = [put(apps[i % 3], (laptop, phone)[i % 2]) for i in range(LIMIT + 4)]
+    assert codes == [422] * LIMIT + [429] * 4, codes  # 422: the empty body, past the limiter
+    assert put(apps[0], session_of("limit-person-b")) == 422

@@ -40,7 +40,7 @@ login_manager.session_protection = None  # see the module docstring (installed b
 
 @login_manager.user_loader
 def _load(sid: str) -> Viewer | None:
-    return sessions.resolve(sid) if isinstance(sid, str) else None
+    return sessions.resolve_in_request(sid) if isinstance(sid, str) else None
 
 
 def _start(doc: dict) -> None:
