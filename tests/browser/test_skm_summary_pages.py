@@ -57,7 +57,7 @@ def test_the_flagged_list_and_the_unit_card_at_laptop_and_phone_width(platform, 
     shot(page, f"laporan-skm-diperiksa-{width}")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     csv = ctx.request.get(url + "/dasbor/skm/laporan-diperiksa?periode=2026&format=csv&table=laporan-diperiksa")
-    assert csv.status == 200 and csv.text().lstrip("\ufeff").splitlines()[0].startswith("Unit;Perangkat daerah;Periode")
+    assert csv.status == 200 and csv.text().lstrip("\ufeff").splitlines()[0].startswith("Unit;Periode;Temuan;Penjelasan")
     # the unit's own card shows the report and its findings
     page.goto(url + f"/dasbor/unit/{UNIT}?tahun=2026")
     section = page.locator("#laporan-skm")

@@ -67,12 +67,14 @@ def _row(unit_id: str, period: str, entry: dict, year: int) -> dict:
 
 
 def _columns(with_unit: bool):
-    unit = [("name", "Unit", "text", "href"), ("opd_name", "Perangkat daerah")] if with_unit else []
-    return cols(*unit, ("period", "Periode", "period"), ("submission_id", "Nomor laporan"),
-                ("respondents", "Responden", "int"), ("reported_ikm", "IKM dilaporkan", "dec2"),
-                ("reported_mutu", "Mutu dilaporkan"), ("ikm", "IKM hitung ulang", "dec2"),
-                ("mutu", "Mutu hitung ulang"), ("difference", "Selisih", "dec2"), ("findings", "Temuan"),
-                ("explanation", "Penjelasan"))
+    # what to check first (the findings and their explanation, which quotes the figures), then the
+    # figures, then where the report comes from: a reviewer reads the left part without scrolling
+    unit = [("name", "Unit", "text", "href")] if with_unit else []
+    return cols(*unit, ("period", "Periode", "period"), ("findings", "Temuan"), ("explanation", "Penjelasan"),
+                ("reported_ikm", "IKM dilaporkan", "dec2"), ("ikm", "IKM hitung ulang", "dec2"),
+                ("difference", "Selisih", "dec2"), ("reported_mutu", "Mutu dilaporkan"),
+                ("mutu", "Mutu hitung ulang"), ("respondents", "Responden", "int"),
+                ("submission_id", "Nomor laporan"), *([("opd_name", "Perangkat daerah")] if with_unit else []))
 
 
 def flagged_page(rep: dict) -> Page:
