@@ -103,9 +103,10 @@ def test_three_brokers_keep_every_acknowledged_record_and_refuse_what_they_canno
 
     live = [n for n in kafka_infra.nodes(p) if procs.pid_of(p.name, kafka_infra.node_name(n))]
     stopped = next(n for n in live if n != _partition(a, topic)["leader_id"])
+    # made before the follower hangs: a new client's bootstrap may try the hung node and give up
+    impatient = bus.producer(s, request_timeout_ms=3000, retries=1)  # idempotence needs one retry at least
     os.killpg(procs.pid_of(p.name, kafka_infra.node_name(stopped)), signal.SIGSTOP)  # a follower hangs
     time.sleep(7)  # past replica.lag.time.max.ms: the in-sync set is now the leader alone
-    impatient = bus.producer(s, request_timeout_ms=3000, retries=1)  # idempotence needs one retry at least
     refused, failed = _send(impatient, topic, [f"c-{i}".encode() for i in range(5)], timeout=8)
     try:
         impatient.close(timeout=2)
