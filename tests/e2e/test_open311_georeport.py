@@ -239,3 +239,49 @@ def test_discovery_leads_to_the_endpoint(platform, complaints, fmt):
     assert url == platform.url("complaints", "/open311/v2")
     tid = complaints["open_a"]["tracking_id"]
     assert GeoReport(url, output_format=fmt).get_service_request(tid)["service_request_id"] == tid
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_rate_limited_is_a_georeport_429(infra, monkeypatch, fmt):
+    """The app's own rate limiter (counters in the platform's store), in process with a tiny limit:
+    the 429 is a GeoReport error document and keeps its Retry-After."""
+    monkeypatch.setenv("PANTAU_RATE_LIMIT", "3/hour")  # windows are aligned to the clock: an hour is never crossed here
+    from pantau.ratelimit_store import StoreStorage
+    from pantau.web import create_app
+    from services.complaints.open311 import open311_blp
+    StoreStorage().reset()
+    app = create_app("complaints", [open311_blp], title="t")
+    web = app.test_client()
+    addr = {"REMOTE_ADDR": f"10.3.11.{FORMATS.index(fmt) + 1}"}  # a client address of its own
+    codes = [web.get(f"/open311/v2/services.{fmt}", environ_base=addr) for _ in range(4)]
+    assert [r.status_code for r in codes] == [200, 200, 200, 429]
+    last = codes[-1]
+    assert int(last.headers["Retry-After"]) >= 1
+
+    class Answer:  # error_doc reads a requests-like answer
+        status_code, headers, content, text = last.status_code, last.headers, last.data, last.get_data(as_text=True)
+
+        @staticmethod
+        def json():
+            return last.get_json()
+    assert "Batas permintaan" in error_doc(Answer, fmt)[1]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_store_down_is_a_georeport_503(platform, fmt):
+    """The store killed (kill -9) and restarted: meanwhile a request answers 503 as a GeoReport
+    error document with Retry-After; afterwards the same request answers again."""
+    from pantau.infra import procs
+    from pantau.infra import store as store_proc
+    url = platform.url("complaints", f"/open311/v2/requests/TIDAK-ADA-311.{fmt}")
+    procs.kill9(platform.profile.name, "store")
+    try:
+        down = requests.get(url, timeout=60)
+    finally:
+        store_proc.start(platform.profile)
+        store_proc.wait_ready(platform.profile)
+    assert down.status_code == 503, down.text
+    assert error_doc(down, fmt)[0] == 503 and down.headers["Retry-After"] == "5"
+    back = platform.wait_for(lambda: (r := requests.get(url, timeout=30)).status_code == 404 and (r,),
+                             timeout=60, what="the store back")  # (a 404 Response is falsy)
+    assert error_doc(back[0], fmt)[0] == 404
