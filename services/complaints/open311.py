@@ -106,11 +106,11 @@ def answer_errors_as_georeport(resp: Response) -> Response:
         problem = orjson.loads(resp.get_data())
     except orjson.JSONDecodeError:
         problem = {}
-    description = _OWN_WORDS.get(resp.status_code) if request.url_rule is None or resp.status_code == 405 else None
-    if description is not None:
-        description = description[1] if wants_english() else description[0]
+    own = _OWN_WORDS.get(resp.status_code) if request.url_rule is None or resp.status_code == 405 else None
+    if own is not None:
+        description = own[1] if wants_english() else own[0]
     else:
-        description = problem.get("detail") or problem.get("title") or str(resp.status_code)
+        description = str(problem.get("detail") or problem.get("title") or resp.status_code)
     body, ctype = gr.errors(resp.status_code, description, gr.format_of_path(request.path))
     resp.set_data(body)
     resp.headers["Content-Type"] = ctype
