@@ -4,10 +4,11 @@ from pantau.rules.workdays import default_calendar
 from pantau.web import create_app
 
 from .api import blp
-from .public import open311_blp, track_blp
+from .open311 import open311_blp
+from .public import track_blp
 
 setup_logging("complaints")
 default_calendar()  # read the working-day calendar at start: a broken file stops the service here
 app = create_app("complaints", [blp, track_blp, open311_blp], title="Pantau — layanan pengaduan (SP4N-LAPOR!)",
                  description="Pengaduan dengan tindak lanjut berjenjang dan tenggat hari kerja; pelacakan publik "
-                             "dan Open311 GeoReport v2 (hanya baca).")
+                             "dan Open311 GeoReport v2 (hanya baca, XML dan JSON).")

@@ -108,6 +108,12 @@ def test_anonymous_confidential_complaint_never_shows_reporter_or_content(platfo
         tid_open, "open", "aspirasi", open_subject)
     assert item["agency_responsible"] == "RSUD Abdul Wahab Sjahranie" and item["address"] is None
     _absent(one.text, secret, "Open311 requests/{id}.json")
+    listing_xml = requests.get(platform.url("complaints", "/open311/v2/requests.xml"),
+                               params={"start_date": "2026-01-01T00:00:00+08:00", "end_date": "2026-01-31T23:59:59+08:00"})
+    assert listing_xml.status_code == 200 and f"<service_request_id>{tid_open}</service_request_id>" in listing_xml.text
+    assert tid not in listing_xml.text
+    _absent(listing_xml.text, secret, "Open311 requests.xml")
+    assert requests.get(platform.url("complaints", f"/open311/v2/requests/{tid}.xml")).status_code == 404
 
     # the aggregator: figures yes, identity and content never
     rep = platform.wait_for(lambda: (x := requests.get(platform.url("aggregator", f"/v1/complaints/units/{UNIT}"),

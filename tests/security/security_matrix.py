@@ -154,10 +154,14 @@ ROUTES: list[Route] = [
           _json("/v1/complaints/{w.tracking_id}/actions", lambda w: {"action": "follow_up", "note": "Ditindaklanjuti."}),
           ok=None),
     Route("complaints", "GET", "/v1/complaints/track/<tracking_id>", PUBLIC, _p("/v1/complaints/track/{w.tracking_id}")),
-    Route("complaints", "GET", "/open311/v2/services.json", PUBLIC, _p("/open311/v2/services.json")),
-    Route("complaints", "GET", "/open311/v2/requests.json", PUBLIC, _p("/open311/v2/requests.json")),
-    Route("complaints", "GET", "/open311/v2/requests/<request_id>.json", PUBLIC,
-          _p("/open311/v2/requests/{w.tracking_id}.json")),
+    # Open311 GeoReport v2: one rule per resource serves .xml and .json (the XML, primary, is tried)
+    Route("complaints", "GET", "/open311/discovery.<any(xml, json):fmt>", PUBLIC, _p("/open311/discovery.xml")),
+    Route("complaints", "GET", "/open311/v2/services.<any(xml, json):fmt>", PUBLIC, _p("/open311/v2/services.xml")),
+    Route("complaints", "GET", "/open311/v2/services/<service_code>.<any(xml, json):fmt>", PUBLIC,
+          _p("/open311/v2/services/pengaduan.xml")),
+    Route("complaints", "GET", "/open311/v2/requests.<any(xml, json):fmt>", PUBLIC, _p("/open311/v2/requests.xml")),
+    Route("complaints", "GET", "/open311/v2/requests/<request_id>.<any(xml, json):fmt>", PUBLIC,
+          _p("/open311/v2/requests/{w.tracking_id}.xml")),
 
     # ---- aggregator: JSON reports ----
     Route("aggregator", "GET", "/v1/units", ANY_KEY, _p("/v1/units")),
