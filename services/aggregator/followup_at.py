@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from .projections.skm_followup import RTL_STATE, SETTINGS_STATE
@@ -25,7 +26,15 @@ class Followup:
     pubs: dict[str, list[dict]] = field(default_factory=dict)  # unit -> publications
 
 
-def aware(v) -> datetime | None:
+@overload
+def aware(v: None) -> None: ...
+
+
+@overload
+def aware(v: datetime | str) -> datetime: ...
+
+
+def aware(v: datetime | str | None) -> datetime | None:
     if v is None:
         return None
     if isinstance(v, str):
