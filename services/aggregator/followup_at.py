@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import overload
 from zoneinfo import ZoneInfo
 
 from .projections.skm_followup import RTL_STATE, SETTINGS_STATE
@@ -26,14 +25,6 @@ class Followup:
     pubs: dict[str, list[dict]] = field(default_factory=dict)  # unit -> publications
 
 
-@overload
-def aware(v: None) -> None: ...
-
-
-@overload
-def aware(v: datetime | str) -> datetime: ...
-
-
 def aware(v: datetime | str | None) -> datetime | None:
     if v is None:
         return None
@@ -42,13 +33,20 @@ def aware(v: datetime | str | None) -> datetime | None:
     return v if v.tzinfo else v.replace(tzinfo=timezone.utc)
 
 
+def _aware_t(entry: dict) -> datetime:
+    """The time of a history entry (every entry has one)."""
+    t = aware(entry["t"])
+    assert t is not None
+    return t
+
+
 def state_at(doc: dict, as_of: datetime, fields: tuple[str, ...]) -> dict | None:
     """Pure: the document with the state it had at `as_of` from its `history` (None: it did not
     exist yet); a document without history (projected before it was kept) is taken as it is."""
     history = doc.get("history")
     if not history:
         return doc
-    then = [h for h in history if aware(h["t"]) <= as_of]
+    then = [h for h in history if _aware_t(h) <= as_of]
     if not then:
         return None
     return {**doc, **{k: then[-1].get(k) for k in fields}}
