@@ -54,6 +54,8 @@ lint: $(STAMP) ## ruff over the tree, mypy on pantau/ and services/, the import 
 	echo "ruff check ."; $(BIN)/ruff check . || rc=1; \
 	echo "mypy ([tool.mypy]: pantau, services)"; $(BIN)/mypy || rc=1; \
 	echo "lint-imports ([tool.importlinter])"; $(BIN)/lint-imports --no-cache --no-logo || rc=1; \
+	echo "module-level cycles, a package and its own submodule too (tests/unit/test_import_rules.py)"; \
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit/test_import_rules.py || rc=1; \
 	exit $$rc
 
 test-faults: install ## the fault suite in its full form (more writes, every fault several times), then on three brokers
