@@ -48,8 +48,15 @@ status:
 test: install lint ## lint, then the whole suite against a real Kafka and store on test ports
 	$(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --durations=25 tests --ignore=tests/cluster
 
-lint: $(STAMP) ## ruff (pyproject.toml [tool.ruff]) over the whole tree
-	$(BIN)/ruff check .
+# each check runs even when one before it failed (all findings at once); lint fails if any did
+lint: $(STAMP) ## ruff over the tree, mypy on pantau/ and services/, the import contracts (pyproject.toml)
+	@rc=0; \
+	echo "ruff check ."; $(BIN)/ruff check . || rc=1; \
+	echo "mypy ([tool.mypy]: pantau, services)"; $(BIN)/mypy || rc=1; \
+	echo "lint-imports ([tool.importlinter])"; $(BIN)/lint-imports --no-cache --no-logo || rc=1; \
+	echo "module-level cycles, a package and its own submodule too (tests/unit/test_import_rules.py)"; \
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit/test_import_rules.py || rc=1; \
+	exit $$rc
 
 test-faults: install ## the fault suite in its full form (more writes, every fault several times), then on three brokers
 	PANTAU_FAULTS=full $(BIN)/python -m pytest -p no:cacheprovider tests/faults

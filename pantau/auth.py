@@ -120,7 +120,7 @@ def require(*roles: str, sessions: bool = False):
                 raise ProblemError(403, "Peran kunci ini tidak diizinkan untuk tindakan ini.",
                                    detail_en="This key's role may not do this.")
             return fn(*args, **kwargs)
-        wrapper.accepts_sessions = sessions  # read by the authorization matrix's tests
+        wrapper.accepts_sessions = sessions  # type: ignore[attr-defined]  # read by the authorization matrix's tests
         return wrapper
     return decorate
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 def producer(s: Settings | None = None, **overrides) -> KafkaProducer:
     """Idempotent producer, acks=all: a send is done only when the broker has it durably."""
     s = s or settings()
-    opts = dict(
+    opts: dict[str, Any] = dict(
         bootstrap_servers=s.kafka_bootstrap,
         acks="all",
         enable_idempotence=True,
@@ -41,7 +42,7 @@ FETCH_MAX_BYTES = 16 * 1024 * 1024  # bounds a fetch's memory however many parti
 def consumer(topics: list[str], group_id: str, s: Settings | None = None, **overrides) -> KafkaConsumer:
     """Manual-commit consumer that starts from the beginning of a new group's topics."""
     s = s or settings()
-    opts = dict(
+    opts: dict[str, Any] = dict(
         bootstrap_servers=s.kafka_bootstrap,
         group_id=group_id,
         enable_auto_commit=False,

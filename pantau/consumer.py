@@ -18,6 +18,7 @@ exactly once (projections/skm.py).
 """
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import time
@@ -241,7 +242,7 @@ class ConsumerLoop:
         mid = len(items) // 2
         for part in (items[:mid], items[mid:]):
             try:
-                rejected.update(bounded(lambda p=part: self._apply_once(topic, p), ATTEMPTS, sleep=self._sleep))
+                rejected.update(bounded(functools.partial(self._apply_once, topic, part), ATTEMPTS, sleep=self._sleep))
             except Exception as part_exc:
                 if transient(part_exc):
                     raise
@@ -373,6 +374,8 @@ class ConsumerLoop:
             try:
                 pos = self.consumer.position(tp)
             except Exception:  # noqa: BLE001 - lag is best effort
+                continue
+            if pos is None:
                 continue
             lag[tp] = max(0, hw - pos)
             metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(lag[tp])

@@ -44,4 +44,4 @@ def check() -> None:
     """Raise DeadlineExceeded when the current budget has run out (one clock read; cheap)."""
     at = _at.get()
     if at is not None and time.monotonic() >= at:
-        raise DeadlineExceeded()
+        raise DeadlineExceeded

@@ -19,6 +19,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, overload
 
 import requests
 
@@ -26,6 +27,9 @@ from . import auth
 from .rules.ikm import ELEMENTS
 from .rules.sample import required_sample
 from .units import Registry
+
+if TYPE_CHECKING:
+    from .rules.workdays import Calendar
 
 TZ = timezone(timedelta(hours=8))
 VERSION = "demo2"  # the id space and the `demo_loads` marker of this demo version
@@ -50,7 +54,7 @@ class _Run:
     headers: dict
     year: int
     now: datetime
-    cal: object
+    cal: Calendar
     keys: dict = field(default_factory=dict)
     posted: dict = field(default_factory=dict)
     present: int = 0
@@ -63,6 +67,14 @@ class _Run:
 
     def count(self, what: str, n: int = 1) -> None:
         self.posted[what] = self.posted.get(what, 0) + n
+
+    @overload
+    def send(self, method: str, service: str, path: str, body: dict | None = None, headers: dict | None = None,
+             timeout: float = 30, what: None = None) -> requests.Response: ...
+
+    @overload
+    def send(self, method: str, service: str, path: str, body: dict | None = None, headers: dict | None = None,
+             timeout: float = 30, what: str | None = None) -> requests.Response | None: ...
 
     def send(self, method: str, service: str, path: str, body: dict | None = None, headers: dict | None = None,
              timeout: float = 30, what: str | None = None) -> requests.Response | None:
@@ -126,7 +138,9 @@ def _responses(rng: random.Random, unit_id: str, n: int, year: int, bias: float,
 def _skm(run: _Run) -> None:
     reg = Registry.instance()
     for unit, before, now_level, share in SKM_UNITS:
-        n = max(30, math.ceil(required_sample(reg.get(unit).population or 1000) * share))
+        u = reg.get(unit)
+        assert u is not None, unit  # the demo's units are in the registry it loads
+        n = max(30, math.ceil(required_sample(u.population or 1000) * share))
         for yr, level in ((run.year - 1, before), (run.year, now_level)):
             batch = _responses(random.Random(f"{VERSION}-skm-{unit}-{yr}"), unit, n, yr, LEVEL[level], run.now)
             r = run.send("POST", "survey", "/v1/skm/responses", {"responses": batch}, timeout=120, what=f"{unit}/{yr}")
@@ -141,7 +155,7 @@ EVIDENCE = [{"name": "Foto dan laporan pelaksanaan (demo)", "url": "https://exam
 
 
 def _progress(status: str, day: date, pct: int | None = None, reason: str | None = None) -> tuple:
-    body = {"status": status, "at": f"{day.isoformat()}T10:00:00+08:00",
+    body: dict[str, Any] = {"status": status, "at": f"{day.isoformat()}T10:00:00+08:00",
             "note": {"in_progress": "Pekerjaan sedang berjalan.", "fulfilled": "Janji telah dipenuhi."}.get(status)}
     if pct is not None:
         body["progress_pct"] = pct
@@ -250,7 +264,7 @@ def _fkp(run: _Run) -> None:
 NOTES = {"follow_up": "Unit telah meninjau lokasi dan menjadwalkan perbaikan.",
          "resolve": "Perbaikan telah dilakukan; mohon tanggapan Saudara.",
          "complete_info": "Pelapor melengkapi foto lokasi (dicatat oleh Biro atas nama pelapor)."}
-DEFAULTS = {"pend": {"missing": ["bukti"]}, "archive": {"reason": "duplikat"}, "rate": {"satisfaction": 4},
+DEFAULTS: dict[str, dict[str, Any]] = {"pend": {"missing": ["bukti"]}, "archive": {"reason": "duplikat"}, "rate": {"satisfaction": 4},
             "forward_out": {"to_instansi": "Kantor Pertanahan Kota Samarinda (Kementerian ATR/BPN)"}}
 SUBJECTS = ("Antrean pelayanan terlalu lama", "Petugas tidak ada di loket pada jam layanan",
             "Informasi persyaratan di laman tidak sesuai", "Biaya tambahan di luar ketentuan",
@@ -264,7 +278,8 @@ def _complaint_plan(run: _Run) -> list[tuple[str, str, datetime, list[tuple]]]:
     are dated back from today, so that their state is the one they are in now."""
     prev = run.year - 1
     a, b, c, o = "layanan-trantibum", "layanan-desa", "ppid-utama", OPD_UNIT
-    done = [("verify", "w1", {}), ("follow_up", "w2", {}), ("resolve", "c10", {}), ("accept", "w2", {})]
+    done: list[tuple[str, str, dict[str, Any]]] = [
+        ("verify", "w1", {}), ("follow_up", "w2", {}), ("resolve", "c10", {}), ("accept", "w2", {})]
 
     def hist(m: int, d: int) -> datetime:
         day = date(prev, m, d)

@@ -67,7 +67,7 @@ def read(s: Settings, dlq_topics: list[str], timeout_s: float = 60.0) -> list[En
         ends = c.end_offsets(tps)
         out = []
         deadline = time.monotonic() + timeout_s
-        while any(c.position(tp) < ends[tp] for tp in tps):
+        while any((c.position(tp) or 0) < ends[tp] for tp in tps):  # None: not known yet
             if time.monotonic() > deadline:
                 raise TimeoutError(f"reading {', '.join(dlq_topics)} took longer than {timeout_s} s")
             for records in c.poll(timeout_ms=500).values():

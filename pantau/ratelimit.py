@@ -101,5 +101,6 @@ def limit_sign_in(app: Flask, endpoint: str = "dashboard.login") -> None:
     """Sign-in posts per client address too (on top of the per-username lock of pantau/accounts.py)."""
     limiter: Limiter = app.extensions["pantau_limiter"]
     view = app.view_functions[endpoint]
-    app.view_functions[endpoint] = limiter.limit(lambda: os.environ.get("PANTAU_SIGNIN_RATE_LIMIT", "30/minute"),
-                                                 key_func=address, methods=["POST"])(view)
+    limited = limiter.limit(lambda: os.environ.get("PANTAU_SIGNIN_RATE_LIMIT", "30/minute"),
+                            key_func=address, methods=["POST"])(view)
+    app.view_functions[endpoint] = limited  # type: ignore[assignment]  # flask-limiter types it sync or async

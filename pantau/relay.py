@@ -23,11 +23,15 @@ import logging
 import signal
 import time
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import orjson
 
 from . import audit, bus, metrics, mongo
 from .config import Settings, settings
+
+if TYPE_CHECKING:
+    from kafka import KafkaProducer
 from .envelope import KAFKA_HEADERS
 from .mongo import by_id
 from .outbox import SLOT_PREFIX, SLOT_SECONDS
@@ -52,7 +56,7 @@ class Relay:
         self.settled: set[str] = set()  # slots fully sent after SETTLE_AFTER: skipped until their drop
         self.past_every = past_every
         self.last_read: dict[str, float] = {}  # slot -> time.monotonic() of its last read
-        self._producer = None
+        self._producer: KafkaProducer | None = None
         self._stop = False
 
     def producer(self):

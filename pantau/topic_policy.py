@@ -16,6 +16,7 @@ is then on at least two brokers).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,7 @@ class WeakTopics(RuntimeError):
     """An event topic exists with a setting that can lose history; the message lists them."""
 
 
-def replication(brokers: int, env: dict[str, str] | None = None) -> Replication:
+def replication(brokers: int, env: Mapping[str, str] | None = None) -> Replication:
     """The replication an event topic needs on a cluster of `brokers` (configuration first)."""
     env = os.environ if env is None else env
     default = Replication(1, 1) if brokers <= 1 else Replication(3, 2)
@@ -80,7 +81,9 @@ def describe(admin: Any, topics: list[str]) -> dict[str, tuple[dict[str, str | N
     if not names:
         return {}
     keys = list(required_configs(Replication(1, 1)))
-    described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, t, configs=keys) for t in names],
+    # kafka-python takes the key names to describe; its stub knows only the mapping of an alter
+    described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, t, configs=keys)  # type: ignore[arg-type]
+                                        for t in names],
                                        config_filter="all")
     found = _topic_configs(described)
     out = {}
@@ -122,6 +125,6 @@ def _topic_configs(described: Any) -> dict[str, dict[str, dict]]:
     raise TypeError(f"unexpected describe_configs answer: {type(described).__name__}")
 
 
-def allowed_weak(env: dict[str, str] | None = None) -> bool:
+def allowed_weak(env: Mapping[str, str] | None = None) -> bool:
     env = os.environ if env is None else env
     return env.get("PANTAU_KAFKA_ALLOW_WEAK_TOPICS", "") in ("1", "true", "yes")

@@ -87,7 +87,7 @@ class ProblemApi(Api):
     def _openapi_json(self):
         return json_response(document_responses(self.spec.to_dict()))
 
-    def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
+    def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}
         messages = data.get("messages")
         if error.code == 422 and messages:
@@ -197,7 +197,7 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
             checks.setdefault(name, False)
         ok = all(checks.values())
         _export_ready(checks)
-        body = {"checks": checks, **({"details": details} if details else {})}
+        body: dict[str, Any] = {"checks": checks, **({"details": details} if details else {})}
         if ok:
             return json_response({"status": "ready", **body})
         return problem(503, "Ketergantungan belum siap.", detail_en="A dependency is not ready.", **body)

@@ -37,14 +37,17 @@ def installed() -> bool:
     return bool(binary() and promtool())
 
 
-def check_installed() -> None:
-    if not installed():
+def check_installed() -> tuple[str, str]:
+    """The paths of prometheus and promtool; StartError when either is missing."""
+    prom, tool = binary(), promtool()
+    if not (prom and tool):
         raise procs.StartError(INSTALL_HINT)
+    return prom, tool
 
 
 def version() -> str:
-    check_installed()
-    out = subprocess.run([binary(), "--version"], capture_output=True, text=True, check=True)
+    prom, _ = check_installed()
+    out = subprocess.run([prom, "--version"], capture_output=True, text=True, check=True)
     return (out.stdout or out.stderr).splitlines()[0]
 
 
@@ -106,7 +109,7 @@ def start(p: Profile, scrape_interval: str = "15s", evaluation_interval: str | N
           retention: str = "7d", fresh: bool = False, timeout: float = 60) -> str:
     """Start (or keep) the profile's Prometheus and wait until it is ready; returns its URL.
     `fresh` wipes the data directory first (tests)."""
-    check_installed()
+    prom, tool = check_installed()
     if procs.pid_of(p.name, NAME):
         procs.wait_until(lambda: ready(p), NAME, timeout, p.name, NAME)
         return url(p)
@@ -116,14 +119,14 @@ def start(p: Profile, scrape_interval: str = "15s", evaluation_interval: str | N
             "Debian's package starts its own `prometheus` service on 9090: stop it "
             "(`/etc/init.d/prometheus stop`, or `systemctl disable --now prometheus` where systemd runs)")
     cfg = write_config(p, scrape_interval=scrape_interval, evaluation_interval=evaluation_interval)
-    checked = subprocess.run([promtool(), "check", "config", str(cfg)], capture_output=True, text=True)
+    checked = subprocess.run([tool, "check", "config", str(cfg)], capture_output=True, text=True)
     if checked.returncode != 0:  # also checks the rule files it names
         raise procs.StartError(f"prometheus: {cfg} does not pass promtool:\n{checked.stdout}{checked.stderr}")
     data = data_dir(p)
     if fresh:
         shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True, exist_ok=True)
-    argv = [binary(), f"--config.file={cfg}", f"--storage.tsdb.path={data}",
+    argv = [prom, f"--config.file={cfg}", f"--storage.tsdb.path={data}",
             f"--storage.tsdb.retention.time={retention}", f"--web.listen-address=127.0.0.1:{p.prometheus_port}",
             "--web.enable-lifecycle", "--log.level=warn"]
     procs.start(p.name, NAME, argv)

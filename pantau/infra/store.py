@@ -39,6 +39,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from . import procs
 from .profiles import Profile
@@ -130,7 +131,7 @@ def start(p: Profile) -> int:
 
 def ready(p: Profile) -> bool:
     from pymongo import MongoClient
-    c = MongoClient(p.mongo_url, serverSelectionTimeoutMS=1000, connectTimeoutMS=1000)
+    c: MongoClient[dict[str, Any]] = MongoClient(p.mongo_url, serverSelectionTimeoutMS=1000, connectTimeoutMS=1000)
     try:
         c.admin.command("ping")
         return True

@@ -158,7 +158,7 @@ def _check_weight_mode(weight_mode: str) -> Fraction:
         ) from None
 
 
-def _check_element_keys(values: Mapping, name: str, kind: str) -> None:
+def _check_element_keys(values: Mapping[str, Any], name: str, kind: str) -> None:
     """`values` is a mapping with exactly the nine element keys."""
     if not isinstance(values, Mapping):
         raise ValueError(f"{name} must be a mapping of element key -> {kind}")

@@ -68,7 +68,10 @@ import copy
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from .workdays import Calendar
 
 __all__ = [
     "STATUSES", "TERMINAL", "BACKLOG", "LAPOR_LABELS", "ACTIONS", "TRANSITIONS", "ROLES", "EVENT_TYPES",
@@ -166,7 +169,7 @@ class Limit:
     n: int
     unit: str  # "working" | "calendar"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"n": self.n, "unit": self.unit}
 
 
@@ -222,7 +225,7 @@ def target(status: str, action: str) -> str:
         raise IllegalTransition(status, action) from None
 
 
-def allowed_actions(status: str) -> list[dict]:
+def allowed_actions(status: str) -> list[dict[str, Any]]:
     """Actions allowed from `status`, with the roles that may take them (table order)."""
     return [{"action": a, "roles": sorted(ROLES[a]), "to": TRANSITIONS[(s, a)]}
             for (s, a) in TRANSITIONS if s == status]
@@ -243,34 +246,35 @@ def _iso(v: datetime | str | None) -> str | None:
     return v.isoformat() if isinstance(v, datetime) else _dt(v).isoformat()
 
 
-def _parts(event: Any) -> tuple[str, int, datetime, dict]:
+def _parts(event: Any) -> tuple[str, int, datetime, dict[str, Any]]:
     if isinstance(event, Mapping):
         return event["type"], int(event["seq"]), _dt(event["time"]), dict(event["data"])
     return event.type, int(event.seq), _dt(event.time), dict(event.data)
 
 
-def _clock(st: dict, kind: str, holder: str | None, start: datetime | str) -> None:
+def _clock(st: dict[str, Any], kind: str, holder: str | None, start: datetime | str) -> None:
     rnd = 1 + sum(1 for c in st["clocks"] if c["kind"] == kind)
     st["clocks"].append({"kind": kind, "holder": holder, "start": _iso(start), "stop": None,
                          "stopped_by": None, "cancelled": False, "round": rnd})
 
 
-def _running(st: dict, kind: str) -> dict | None:
+def _running(st: dict[str, Any], kind: str) -> dict[str, Any] | None:
     for c in reversed(st["clocks"]):
         if c["kind"] == kind and c["stop"] is None:
-            return c
+            return cast(dict[str, Any], c)
     return None
 
 
-def _stop(st: dict, kind: str, t: datetime | str, by: str, cancelled: bool = False) -> None:
+def _stop(st: dict[str, Any], kind: str, t: datetime | str, by: str, cancelled: bool = False) -> None:
     c = _running(st, kind)
     if c is not None:
         c.update(stop=_iso(t), stopped_by=by, cancelled=cancelled)
 
 
-def _initial(data: dict, t: datetime, seq: int) -> dict:
+def _initial(data: dict[str, Any], t: datetime, seq: int) -> dict[str, Any]:
     unit = data["unit_id"]
     received = _iso(data.get("received_at") or t)
+    assert received is not None  # `t` is a time
     st = {
         "complaint_id": data["complaint_id"], "filed_unit_id": unit, "holder_unit_id": unit,
         "channel": data["channel"], "classification": data["classification"], "category": data.get("category"),
@@ -288,7 +292,7 @@ def _initial(data: dict, t: datetime, seq: int) -> dict:
     return st
 
 
-def settle(state: dict, t: datetime | str, cal) -> dict:
+def settle(state: dict[str, Any], t: datetime | str, cal: Calendar) -> dict[str, Any]:
     """A copy of `state` with every window that ended by `t` applied (auto-close, auto-archive)."""
     st = copy.deepcopy(state)
     t = _dt(t)
@@ -310,15 +314,15 @@ def settle(state: dict, t: datetime | str, cal) -> dict:
     return st
 
 
-def _auto_close(st: dict, at: datetime) -> None:
+def _auto_close(st: dict[str, Any], at: datetime) -> None:
     st.update(status="CLOSED_RESOLVED", closed_at=_iso(at), auto_closed=True)
 
 
-def _auto_archive(st: dict, at: datetime) -> None:
+def _auto_archive(st: dict[str, Any], at: datetime) -> None:
     st.update(status="ARCHIVED", archived_at=_iso(at), archive_reason=AUTO_ARCHIVE_REASON)
 
 
-def fold(state: dict | None, event: Any, cal, strict: bool = True) -> dict:
+def fold(state: dict[str, Any] | None, event: Any, cal: Calendar, strict: bool = True) -> dict[str, Any]:
     """Apply one event (an envelope dict or an `Event`). Raises IllegalTransition (a ValueError)
     when the table forbids it. With `strict=False` (projections), an event that was legal before
     a window was settled is still applied: the writer decided at write time, and a calendar
@@ -342,7 +346,7 @@ def fold(state: dict | None, event: Any, cal, strict: bool = True) -> dict:
     return st
 
 
-def _apply(st: dict, action: str, data: dict, t: datetime, seq: int) -> None:
+def _apply(st: dict[str, Any], action: str, data: dict[str, Any], t: datetime, seq: int) -> None:
     new_status = target(st["status"], action)
     holder = st["holder_unit_id"]
     at = _iso(t)
@@ -416,14 +420,14 @@ def _apply(st: dict, action: str, data: dict, t: datetime, seq: int) -> None:
                               "holder": st["holder_unit_id"]})
 
 
-def replay(events: Iterable[Any], cal, strict: bool = True) -> dict | None:
+def replay(events: Iterable[Any], cal: Calendar, strict: bool = True) -> dict[str, Any] | None:
     st = None
     for e in events:
         st = fold(st, e, cal, strict)
     return st
 
 
-def state_at(events: Iterable[Any], as_of: datetime, cal, strict: bool = False) -> dict | None:
+def state_at(events: Iterable[Any], as_of: datetime, cal: Calendar, strict: bool = False) -> dict[str, Any] | None:
     """The complaint as it stood at `as_of`: events up to then, windows settled at `as_of`
     (None if it had not been received yet)."""
     st = None
@@ -436,7 +440,7 @@ def state_at(events: Iterable[Any], as_of: datetime, cal, strict: bool = False) 
 
 # --- deadlines at as_of -------------------------------------------------------------------
 
-def holder_at(st: dict, t: datetime) -> str | None:
+def holder_at(st: dict[str, Any], t: datetime) -> str | None:
     holder = None
     for h in st["hops"]:
         if _dt(h["at"]) > t:
@@ -445,7 +449,7 @@ def holder_at(st: dict, t: datetime) -> str | None:
     return holder
 
 
-def _status_at(st: dict, t: datetime) -> str:
+def _status_at(st: dict[str, Any], t: datetime) -> str:
     status = "RECEIVED"
     for tr in st["transitions"]:
         if _dt(tr["at"]) > t:
@@ -454,8 +458,8 @@ def _status_at(st: dict, t: datetime) -> str:
     return status
 
 
-def deadlines(st: dict, as_of: datetime, cal, tier_of: Callable[[str | None], str],
-              instansi_id: str) -> list[dict]:
+def deadlines(st: dict[str, Any], as_of: datetime, cal: Calendar, tier_of: Callable[[str | None], str],
+              instansi_id: str) -> list[dict[str, Any]]:
     """Every clock of a (settled) complaint judged at `as_of`."""
     rules = rules_for(st["received_at"])
     out = []
@@ -487,7 +491,8 @@ def deadlines(st: dict, as_of: datetime, cal, tier_of: Callable[[str | None], st
     return out
 
 
-def _charge(st, c, kind, outcome, due_at, end, tier_of, instansi_id) -> tuple[str, str | None]:
+def _charge(st: dict[str, Any], c: dict[str, Any], kind: str, outcome: str, due_at: datetime, end: datetime,
+            tier_of: Callable[[str | None], str], instansi_id: str) -> tuple[str, str | None]:
     if kind in REPORTER_KINDS:
         return "pelapor", None
     if kind == "verification":

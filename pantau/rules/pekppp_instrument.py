@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 
 TABLE_FILE = Path(__file__).with_name("pekppp_f02_2024.json")
-SCORES = range(0, 6)
+SCORES = range(6)
 
 # domain.md §4.4: classification on the value rounded to two decimals
 BANDS: tuple[tuple[Decimal, str, str], ...] = (

@@ -71,7 +71,7 @@ class SummaryBasis:
     respondents: int
     nrr: Mapping[str, Fraction]
     counts: Mapping[str, Mapping[str, int]] | None
-    submissions: list[dict] = field(default_factory=list)
+    submissions: list[dict[str, Any]] = field(default_factory=list)
     profile: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     def ikm(self, weight_mode: str = "exact") -> dict[str, Any]:
@@ -159,11 +159,13 @@ class UnitSkm:
     def ci95_note(self) -> str | None:
         if self.source != "summary":
             return None
+        assert self.summary is not None  # source "summary" has one
         return CI_NOTE_COUNTS if self.summary.counts is not None else CI_NOTE_NRR
 
     def compile_input(self, unit_id: str, adequate: bool | None) -> dict[str, Any]:
         """The unit as rules.ikm.compile_region takes it."""
         if self.source == "summary":
+            assert self.summary is not None
             return {"unit_id": unit_id, "respondents": self.summary.respondents, "nrr": dict(self.summary.nrr),
                     "adequate": adequate}
         return {"unit_id": unit_id, "respondents": self.tally.respondents, "sums": dict(self.tally.sums),
@@ -185,5 +187,6 @@ class UnitSkm:
         """What a report says of the summary it uses (source summary), else None."""
         if self.source != "summary":
             return None
+        assert self.summary is not None
         return {"submissions": self.summary.submissions, "respondents": self.summary.respondents,
                 "basis": "counts" if self.summary.counts is not None else "nrr"}

@@ -47,6 +47,7 @@ def _per_unsur(summary: Mapping[str, Any]) -> tuple[str, dict[str, Fraction], di
     if (nrr is None) == (counts is None):
         raise ValueError("a summary carries either nrr or counts, not both or neither")
     source = nrr if nrr is not None else counts
+    assert source is not None  # exactly one of the two, checked above
     missing = [k for k in rules.ELEMENTS if k not in source]
     unexpected = sorted(str(k) for k in source if k not in rules.ELEMENTS)
     if missing or unexpected:
@@ -58,6 +59,7 @@ def _per_unsur(summary: Mapping[str, Any]) -> tuple[str, dict[str, Fraction], di
             exact[k] = Fraction(Decimal(repr(v))) if isinstance(v, float) else Fraction(v)
         return "nrr", exact, None
     exact, totals = {}, {}
+    assert counts is not None
     for k in rules.ELEMENTS:
         c = counts[k]
         if set(c) != set(ANSWERS) or any(isinstance(c[a], bool) or not isinstance(c[a], int) or c[a] < 0
@@ -155,6 +157,7 @@ def check_summary(summary: Mapping[str, Any], population: int | None = None) -> 
                            + ("" if causes else " Penyebabnya tidak dikenali dari kesalahan yang umum."),
             })
             for cause in causes:
+                assert value is not None  # a cause comes with the figure it gives
                 flags.append({"code": cause, "reported": float(reported),
                               "reproduced": rules.round_half_up(value, 2),
                               **({"nrr_decimals": digits} if cause == "nrr_rounded" else {}),

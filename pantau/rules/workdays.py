@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -67,9 +68,9 @@ class Calendar:
         if d.weekday() >= 5:
             return "akhir pekan"
         if self.fallback and d.year not in self.years:
-            nama = _package_holidays(d.year).get(d)
-            if nama:
-                return f"libur_nasional: {nama} (paket holidays; tahun tanpa berkas kalender)"
+            holiday = _package_holidays(d.year).get(d)
+            if holiday:
+                return f"libur_nasional: {holiday} (paket holidays; tahun tanpa berkas kalender)"
         return None
 
     def is_working_day(self, d: date) -> bool:
@@ -141,7 +142,7 @@ def _load_package(year: int) -> dict[date, str]:
         return {}
 
 
-def parse_year(doc: dict, source: str = "<calendar>") -> tuple[int, str, dict[date, tuple[str, str]]]:
+def parse_year(doc: dict[str, Any], source: str = "<calendar>") -> tuple[int, str, dict[date, tuple[str, str]]]:
     """Validate one year's document; raises CalendarError naming every problem."""
     problems: list[str] = []
     year = doc.get("year") if isinstance(doc, dict) else None

@@ -149,7 +149,7 @@ def overview_from(
     for i in ids:
         last = last_month.get(i)
         gap = _months_between(last, this_month) if last else None
-        if last is None or gap >= SILENT_MONTHS:
+        if last is None or gap is None or gap >= SILENT_MONTHS:
             silent.append(
                 {
                     "unit_id": i,

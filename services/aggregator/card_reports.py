@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from pantau.config import Settings
 from pantau.rules.periods import Period
-from pantau.units import Registry
+from pantau.units import Registry, Unit
 
 # the pure pieces, re-exported: this module is where the joined reports are read from
 __all__ = [
@@ -176,7 +176,7 @@ def _read(db, s: Settings, year: int, as_of: datetime, opd_id: str | None, regis
 class UnitSections:
     """One unit's three instrument sections as the matrix and the PEKPPP province report read them."""
 
-    unit: object
+    unit: Unit
     skm: dict
     fkp: dict
     complaints: dict

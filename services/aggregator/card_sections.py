@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from pantau.units import Registry
 
 MET, NOT_MET, NO_DATA = "met", "not_met", "no_data"
 FKP_MIN_ELEMENTS = 5  # domain.md §5 row 7: SP drafted/reviewed with ≥ 5 community elements
-UNAVAILABLE = {"available": False, "reason": "data belum tersedia"}
+UNAVAILABLE: dict[str, Any] = {"available": False, "reason": "data belum tersedia"}
 
 OBLIGATIONS: tuple[dict, ...] = (
     {"key": "skm_run", "label": "SKM dilaksanakan", "basis": "PermenPANRB 14/2017 Pasal 1 (domain §5 no. 1)"},

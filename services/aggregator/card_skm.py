@@ -88,6 +88,7 @@ def period_ikm(unit_id: str, period: Period, inp: SkmInputs, weight_mode: str) -
     if r.source == "responses":
         profile, flags = r.tally.profile_counts(), objectivity_flags(r.tally, adequacy)
     else:
+        assert r.summary is not None  # a result not from responses is from a summary
         profile = {f: dict(c) for f, c in r.summary.profile.items() if c}
         flags = ["sample_far_below_required"] if far_below(n, adequacy) else []
     return {**body, "ikm": res["ikm"], "mutu": res["mutu"], "kinerja": res["kinerja"], "elements": elements,

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from pantau import deadline
@@ -78,7 +79,7 @@ def _pct(num: int, den: int) -> float | None:
     return round(100.0 * num / den, 1) if den else None
 
 
-def _median(values: list[float], ndigits: int = 1) -> float | None:
+def _median(values: Sequence[float], ndigits: int = 1) -> float | None:
     return round(statistics.median(values), ndigits) if values else None
 
 
@@ -123,7 +124,7 @@ def figures(items: list[Judged], previous: list[Judged], as_of: datetime, cal: C
     overdue_list = [{"complaint_id": j.st["complaint_id"], "kinds": [d["kind"] for d in j.deadlines if d["overdue"]
                                                                       and d["kind"] in lapor.GOVERNMENT_KINDS]}
                     for j in items]
-    backlog = Counter()
+    backlog: Counter[str] = Counter()
     for j in items:
         if j.st["status"] in lapor.BACKLOG:
             age = (as_of - datetime.fromisoformat(j.st["received_at"])).days
@@ -170,7 +171,7 @@ def overdue_cases(items: list[Judged]) -> list[dict]:
             if d["overdue"] and d["kind"] in lapor.GOVERNMENT_KINDS:
                 holder = j.st["holder_unit_id"]
                 rows.append({"complaint_id": j.st["complaint_id"], "holder_unit_id": holder,
-                             "holder_name": (reg.get(holder).name if holder and reg.get(holder) else holder),
+                             "holder_name": (u.name if holder and (u := reg.get(holder)) else holder),
                              "opd_id": reg.opd_of(holder) if holder else None, "status": j.st["status"],
                              "received_at": j.st["received_at"], "kind": d["kind"], "round": d["round"],
                              "due_date": d["due_date"], "working_days_late": d["working_days_late"],

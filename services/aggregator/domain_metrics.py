@@ -32,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pantau import metrics
@@ -115,7 +116,7 @@ def complaint_contribution(judged, tier_of: Callable[[str | None], str]) -> dict
     """What one judged complaint adds to each gauge (pure)."""
     from pantau.rules import lapor
     st = judged.st
-    c = {"open": {}, "overdue": {}, "breaches": {}, "terminal": st["status"] in lapor.TERMINAL}
+    c: dict[str, Any] = {"open": {}, "overdue": {}, "breaches": {}, "terminal": st["status"] in lapor.TERMINAL}
     if not c["terminal"]:
         c["open"][tier_of(st.get("holder_unit_id"))] = 1
     for d in judged.deadlines:

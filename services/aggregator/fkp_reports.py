@@ -69,6 +69,7 @@ def promises_at(doc: dict, forums: dict[str, dict], as_of: datetime, tz: ZoneInf
         state = rules.state_at(p["history"], as_of) if forum else None
         if state is None:
             continue
+        assert forum is not None  # a state is read only under a known forum
         target = date.fromisoformat(p["target_date"])
         held_on = date.fromisoformat(forum["held_on"])
         fulfilled_day = _day(state["fulfilled_at"], tz) if state["fulfilled_at"] else None

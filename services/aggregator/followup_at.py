@@ -25,12 +25,19 @@ class Followup:
     pubs: dict[str, list[dict]] = field(default_factory=dict)  # unit -> publications
 
 
-def aware(v) -> datetime | None:
+def aware(v: datetime | str | None) -> datetime | None:
     if v is None:
         return None
     if isinstance(v, str):
         v = datetime.fromisoformat(v)
     return v if v.tzinfo else v.replace(tzinfo=timezone.utc)
+
+
+def _aware_t(entry: dict) -> datetime:
+    """The time of a history entry (every entry has one)."""
+    t = aware(entry["t"])
+    assert t is not None
+    return t
 
 
 def state_at(doc: dict, as_of: datetime, fields: tuple[str, ...]) -> dict | None:
@@ -39,7 +46,7 @@ def state_at(doc: dict, as_of: datetime, fields: tuple[str, ...]) -> dict | None
     history = doc.get("history")
     if not history:
         return doc
-    then = [h for h in history if aware(h["t"]) <= as_of]
+    then = [h for h in history if _aware_t(h) <= as_of]
     if not then:
         return None
     return {**doc, **{k: then[-1].get(k) for k in fields}}

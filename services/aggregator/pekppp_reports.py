@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 from fractions import Fraction
+from typing import Any
 
 from pantau.config import Settings
 from pantau.mongo import by_id
@@ -66,7 +67,7 @@ def evaluation_from(measured: dict, evaluator: dict[int, dict], self_scores: dic
     indicator number as a string) and the two roles' scores at `as_of`."""
     inst = f02.instrument()
     counted: dict[int, int] = {}
-    aspects_out = []
+    aspects_out: list[dict[str, Any]] = []
     for a in inst.aspects:
         rows = []
         for i in a.indicators:

@@ -86,6 +86,7 @@ def unit_ikm(db, s: Settings, unit_id: str, period: Period, result: UnitSkm | No
             body["flags"] = objectivity_flags(t, adequacy)
             body["signals"] = t.signals()
         else:
+            assert result.summary is not None  # a result not from responses is from a summary
             body["profile"] = {f: dict(c) for f, c in result.summary.profile.items() if c}
             body["flags"] = ["sample_far_below_required"] if far_below(n, adequacy) else []
             body["summary"] = result.summary_view()

@@ -145,7 +145,9 @@ def ranking(db, s: Settings, period: Period, as_of: datetime | None = None) -> d
         if not ok:
             below.append({"unit_id": uid, "ikm": ikm_now, "respondents": n, "source": now[uid].source})
             continue
-        ranked.append({"unit_id": uid, "name": reg.get(uid).name, "ikm": ikm_now, "respondents": n,
+        u = reg.get(uid)
+        assert u is not None  # the ids are the registry's own units
+        ranked.append({"unit_id": uid, "name": u.name, "ikm": ikm_now, "respondents": n,
                        "source": now[uid].source})
         ikm_prev, _, ok_prev = score(uid, period.previous(), before)
         if ikm_prev is not None and ok_prev:

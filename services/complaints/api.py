@@ -33,7 +33,7 @@ from . import lifecycle, store
 from .schemas import ACTION_SCHEMAS, ActionDoc, ComplaintSchema
 
 blp = Blueprint("complaints", __name__, url_prefix="/v1/complaints", description="Pengaduan SP4N-LAPOR!")
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 TOKEN_HEADER = "X-Reporter-Token"
 TOKEN_NOTE = ("Simpan token pelapor ini: hanya ditampilkan sekali. Dengan token ini pelapor dapat menilai "
               "penanganan, membuka kembali atau menerima jawaban (header X-Reporter-Token).")
@@ -108,7 +108,9 @@ def _load(tracking_id: str) -> tuple[list[dict], dict]:
     stored = store.docs(tracking_id)
     if not stored:
         raise ProblemError(404, "Pengaduan tidak ditemukan.", detail_en="Complaint not found.")
-    return stored, store.state_of(stored)
+    state = store.state_of(stored)
+    assert state is not None  # a complaint with envelopes has a state
+    return stored, state
 
 
 @blp.route("/<tracking_id>/actions", methods=["POST"])
@@ -137,6 +139,7 @@ def post_action(tracking_id: str):
     body.pop("action")
     stored, state = _load(tracking_id)
     if principal is None:
+        assert token is not None  # no principal only where a reporter token came
         actor = lifecycle.check_reporter(stored, token)
     else:
         actor = lifecycle.Actor("bureau") if principal.role == "bureau" else lifecycle.Actor("unit", principal.unit_id)

@@ -25,7 +25,7 @@ from .store import events, forum_for, forum_subject
 from .store import illegal as _illegal
 
 blp = Blueprint("fkp", __name__, url_prefix="/v1/fkp", description="Forum Konsultasi Publik (FKP)")
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 CODE_HINT = ("Kode konfirmasi hanya ditampilkan sekali. Bila hilang, buat kode baru dengan "
              "POST /v1/fkp/{fkp_id}/confirmation-code (kode lama tidak berlaku lagi).")
 

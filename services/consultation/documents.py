@@ -37,7 +37,7 @@ from .store import forum_for
 
 blp = Blueprint("fkp_documents", __name__, url_prefix="/v1/fkp",
                 description="Berita Acara FKP dan dokumen bukti pemenuhan janji")
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 TYPES = (uploads.PDF, uploads.PNG, uploads.JPEG)
 _FILE_OK = uploads.openapi_file(TYPES)
 _ERRORS = uploads.openapi_errors(TYPES)

@@ -31,7 +31,7 @@ from .store import illegal as _illegal
 
 blp = Blueprint("fkp_promises", __name__, url_prefix="/v1/fkp",
                 description="Janji perbaikan FKP: kemajuan, konfirmasi/sanggahan peserta, tinjauan biro")
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def _canon(item: dict) -> dict:
@@ -43,7 +43,8 @@ def plan(forum: dict, items: list[dict], pointer: str) -> list[dict]:
     """Check a set of promises against the forum and what is stored; nothing is written.
     Returns [{item, canon, digest, exists}]. A promise already stored with the same content is a
     repeat and needs no further check; 409/422 problems list every offending item."""
-    invalid, conflicts, seen, out = [], [], {}, []
+    invalid, conflicts, out = [], [], []
+    seen: dict[str, int] = {}
     held_on = date.fromisoformat(forum["held_on"])
     for i, item in enumerate(items):
         at = pointer.format(i=i)

@@ -20,7 +20,7 @@ from .schemas import ELECTRONIC_MEDIA, PublicationSchema, RtlItemSchema, RtlProg
 
 blp = Blueprint("skm_followup", __name__, url_prefix="/v1/skm",
                 description="Pengaturan survei, rencana tindak lanjut (RTL) dan publikasi hasil SKM")
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def _scope(unit_id: str, period: str) -> str:

@@ -178,7 +178,7 @@ class _NoAliasLoader(yaml.SafeLoader):
             event = self.peek_event()
             raise yaml.composer.ComposerError(None, None, "aliases are not allowed", event.start_mark)
         node = super().compose_node(parent, index)
-        if getattr(node, "anchor", None):
+        if node is not None and getattr(node, "anchor", None):
             raise yaml.composer.ComposerError(None, None, "anchors are not allowed", node.start_mark)
         return node
 

@@ -35,6 +35,7 @@ from .paper_cells import (
     _to_submitted,
     _to_text,
 )
+from .paper_errors import PaperFormError, file_error
 from .paper_formtool import LAYOUT, SAMPLE_ROWS
 from .paper_layout import (
     _HEADER_MAP,
@@ -62,16 +63,6 @@ _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\x
                  b"PK\x07\x08", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf", b"BM", b"II*\x00", b"MM\x00*")
 
 
-class PaperFormError(Exception):
-    """The file cannot be accepted; `errors` lists every problem (row/column/pointer/message);
-    `report` is what a preview shows of the file so far (form-service exports), or None."""
-
-    def __init__(self, errors: list[dict], report: dict | None = None):
-        super().__init__(f"{len(errors)} kesalahan pada berkas kuesioner")
-        self.errors = errors
-        self.report = report
-
-
 @dataclass
 class Parsed:
     """A parsed upload: `items[i]` came from spreadsheet row `rows[i]`; `loaded[i]` is that item as
@@ -87,10 +78,6 @@ class Parsed:
 
 def _esc(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
-
-
-def file_error(message: str) -> dict:
-    return {"row": None, "column": None, "pointer": "/file", "field": "file", "message": message}
 
 
 def cell_error(row: int, column: str, message: str, header: str | None = None) -> dict:

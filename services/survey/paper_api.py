@@ -115,6 +115,7 @@ def _read_upload() -> tuple[str, bytes, str | None, object | None]:
             raise ProblemError(422, "Berkas pemetaan tidak dapat dipakai; tidak ada yang disimpan.",
                                detail_en="The mapping file cannot be used; nothing was stored.",
                                errors=exc.errors) from None
+    assert upload_file is not None  # a missing file part was answered 422 above
     data = upload_file.read()
     if paper.detect_format(data) is None:
         kind = paper.describe_binary(data)

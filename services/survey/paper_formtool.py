@@ -32,6 +32,7 @@ from pantau.rules.ikm import ELEMENT_LABELS, ELEMENTS
 from . import form_mapping as fm
 from .paper_budget import Deadline
 from .paper_cells import _Cell, _is_blank, _to_submitted, _to_text
+from .paper_errors import PaperFormError, file_error
 from .schemas import MAX_BATCH, ResponseSchema
 
 LAYOUT = "form"
@@ -119,8 +120,6 @@ def parse_rows(data_rows: list[tuple[int, list[_Cell]]], header: list[Any], unit
                deadline: Deadline, mapping: fm.FormMapping) -> FormRows:
     """`data_rows`: the non-blank rows after the header (at most MAX_BATCH, checked by the caller).
     Raises FormFileError (a PaperFormError with the report) listing every problem."""
-    from .paper import PaperFormError, file_error  # the shared error type (paper imports this module)
-
     width = max([len(header)] + [len(c) for _, c in data_rows])
 
     def has_data(i: int) -> bool:
@@ -286,7 +285,6 @@ def _letter_order(entry: dict) -> tuple[int, str]:
 
 def collect(rows: Iterable[tuple[int, list[_Cell]]], deadline: Deadline) -> list[tuple[int, list[_Cell]]]:
     """The non-blank rows, at most MAX_BATCH (else PaperFormError), checking the deadline."""
-    from .paper import PaperFormError, file_error
     out: list[tuple[int, list[_Cell]]] = []
     for number, cells in rows:
         deadline.check()

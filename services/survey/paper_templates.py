@@ -69,6 +69,7 @@ def template_xlsx() -> bytes:
 
     wb = Workbook()
     ws = wb.active
+    assert ws is not None  # a new workbook has its one sheet
     ws.title = DATA_SHEET
     ws.append(list(COLUMNS))
     ws.append([date.fromisoformat(EXAMPLE[c]) if c == "submitted_at" else EXAMPLE[c] for c in COLUMNS])

@@ -15,7 +15,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import datetime
 from xml.sax import SAXException
 from xml.sax.handler import ContentHandler
@@ -410,7 +410,7 @@ def _number(text: str) -> object:
 
 # --------------------------------------------------------------------------- entry point
 
-def read_sheet(zf: zipfile.ZipFile, deadline: Deadline) -> Iterator[tuple[int, list[_Cell]]]:
+def read_sheet(zf: zipfile.ZipFile, deadline: Deadline) -> Generator[tuple[int, list[_Cell]], None, None]:
     """Rows of the first worksheet not named like the notes sheet, as they are read.
 
     Raises NotWorkbook for a damaged archive or XML (DTDs and entities included), FileRefused

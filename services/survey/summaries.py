@@ -66,7 +66,7 @@ def submit(body):
     return json_response(answer, 201)
 
 
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 REPORT_TYPES = (uploads.PDF,)
 
 

@@ -41,7 +41,7 @@ def test_each_bureau_action_writes_one_entry(world: World):
     for tid in tids:
         body = {**world.complaint, "tracking_id": tid}
         assert world.call("complaints", "POST", "/v1/complaints", UNIT_B, json=body).status_code == 201
-    act = lambda tid, **b: world.call("complaints", "POST", f"/v1/complaints/{tid}/actions", "bureau", json=b)  # noqa
+    act = lambda tid, **b: world.call("complaints", "POST", f"/v1/complaints/{tid}/actions", "bureau", json=b)  # noqa: E731
     expect(act(tids[0], action="verify"), 200, "complaint.verify", tids[0])
     expect(act(tids[1], action="archive", reason="duplikat"), 200, "complaint.archive", tids[1])
     # a promise disputed by a participant, then the bureau's review

@@ -86,7 +86,7 @@ def bar(
     return Chart(id_, title, "bar", labels, [ds], opts, height)
 
 
-def ikm_bars(id_: str, title: str, rows: list[dict], colors: list, min_height: int, step: int) -> Chart:
+def ikm_bars(id_: str, title: str, rows: list[dict], colors: list | None, min_height: int, step: int) -> Chart:
     """Horizontal IKM bars (0–100), one per row with `name` and `ikm`, tall enough for the rows."""
     return bar(id_, title, [r["name"] for r in rows], [r["ikm"] for r in rows], "IKM", colors, horizontal=True,
                y_max=100, height=max(min_height, step * len(rows) + 60))

@@ -26,6 +26,8 @@ def wants_page() -> bool:
 
 def install(app: Flask) -> None:
     fallback = app.error_handler_spec[None][None].get(Exception)
+    if fallback is None:
+        raise RuntimeError("install the app's problem handlers (pantau.web) before the dashboard's 404 page")
 
     @app.errorhandler(NotFound)
     def _not_found(exc: NotFound):

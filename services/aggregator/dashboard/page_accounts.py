@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import g, render_template, request
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in types-WTForms 3.2.1
 from wtforms.validators import DataRequired
 
 from pantau import accounts, audit

@@ -65,7 +65,8 @@ def fkp_province_page(rep: dict, opd_id: str | None = None) -> Page:
     scope = rep
     title_sfx = ""
     if opd_id:
-        scope = next((o for o in rep["opd"] if o["opd_id"] == opd_id), None) or {**rep, "opd": []}
+        found = next((o for o in rep["opd"] if o["opd_id"] == opd_id), None)
+        scope = found or {**rep, "opd": []}
         title_sfx = f" — {scope.get('name') or opd_id}"
     tiles = promise_tiles(scope)
     tiles.insert(1, Tile("Rata-rata skor PEKPPP ind. 2", fmt.angka(scope["pekppp_ind2_mean"]), "pekppp_ind2_mean"))

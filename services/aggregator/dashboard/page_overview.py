@@ -72,7 +72,7 @@ def _adequacy(u: dict) -> str:
 
 def units_table(ov: dict, name: str = "ikm-unit") -> Table:
     rows = [{**u, "adequacy": _adequacy(u), "required": u["sample"]["required"],
-             "source_label": SOURCE_LABELS.get(u.get("source"), fmt.NONE)}
+             "source_label": SOURCE_LABELS.get(u.get("source") or "", fmt.NONE)}
             for u in unit_links(ov["units"], ov["year"])]
     return Table(
         name, "IKM per unit pelayanan (setahun)",

@@ -25,7 +25,7 @@ def skm_tiles(ikm: dict) -> list[Tile]:
     if ikm.get("ci95"):
         low, high = ikm["ci95"]
         tiles.append(figure_tile("skm.ci95", f"{fmt.angka(low)} – {fmt.angka(high)}", "ci95",
-                                 note=CI_NOTES.get(ikm.get("ci95_note"))))
+                                 note=CI_NOTES.get(ikm.get("ci95_note") or "")))
     elif ikm.get("ci95_note"):
         tiles.append(figure_tile("skm.ci95", "tidak dapat dihitung", "ci95", note=CI_NOTES[ikm["ci95_note"]]))
     return tiles

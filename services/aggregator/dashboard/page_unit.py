@@ -115,7 +115,13 @@ def pekppp_section(card: dict, evaluation: dict | None = None) -> Section:
 
     labels = {o["key"]: o["label"] for o in OBLIGATIONS}
     inst = instrument()
-    ind = [{"no": k, "label": f"{inst.indicator(int(k)).code} {inst.indicator(int(k)).text}", "score": v["score"],
+
+    def label(k: str) -> str:
+        i = inst.indicator(int(k))
+        assert i is not None, k  # the card lists the instrument's own indicators
+        return f"{i.code} {i.text}"
+
+    ind = [{"no": k, "label": label(k), "score": v["score"],
             "evidence": v["evidence"], "source": v["source"]} for k, v in card["pekppp"].items()]
     cells = [{"key": k, "label": labels[k], "cell": c, "evidence": c["evidence"]}
              for k, c in card["obligations"].items()]

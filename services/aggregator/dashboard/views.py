@@ -10,6 +10,7 @@ Login and the access rule are in `login`.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import g, redirect, request, url_for
 
@@ -69,7 +70,8 @@ def _province():
     year, opd = arg_year(), arg_opd()
     as_of, per = arg_as_of()
     if opd:
-        return redirect(url_for("dashboard.opd", opd_id=opd, **{k: v for k, v in request.args.items() if k != "opd"}))
+        rest: dict[str, Any] = {k: v for k, v in request.args.items() if k != "opd"}
+        return redirect(url_for("dashboard.opd", opd_id=opd, **rest))
     s = ikm_settings()
     ov = card_reports.province_overview(db(), s, year, as_of, live=per is None)
     return show(pages.province_page(ov, weight=arg_weight()),
@@ -195,6 +197,7 @@ def skm(unit_id: str):
     s = ikm_settings()
     ikm = reports.unit_ikm(db(), s, unit_id, period, as_of=as_of)
     unit = Registry.instance().get(unit_id)
+    assert unit is not None  # page_access answered 404 for an unknown unit
     return show(
         pages.skm_page(ikm, unit.name, skm_trend(unit_id, period, ikm, as_of=as_of), weight=arg_weight()),
         filter_bar(period=period, as_of=per, with_as_of=True, weight=s.ikm_weight_mode),
@@ -256,6 +259,7 @@ def promise_case(unit_id: str, fkp_id: str, promise_id: str):
     if state is None:
         return error_page(404, "Janji ini belum dicatat pada tanggal yang dipilih.")
     unit = Registry.instance().get(unit_id)
+    assert unit is not None  # page_access answered 404 for an unknown unit
     return show(promise_page(unit_id, unit.name, promise, state, as_of.isoformat()), filter_bar(as_of=per, with_as_of=True))
 
 

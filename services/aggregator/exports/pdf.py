@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -137,7 +138,8 @@ def unit_signature(settings_doc: dict | None, unit_name: str, on, default_place:
 def survey_window(months: dict | None, period_months) -> dict | None:
     """When responses were recorded in the period: first and last month with a respondent and the
     latest response time (None when there is none)."""
-    held = sorted(m for m in (months or {}) if m in set(period_months) and months[m].respondents)
+    months = months or {}
+    held = sorted(m for m in months if m in set(period_months) and months[m].respondents)
     if not held:
         return None
     last = max((months[m].last_submitted_at for m in held if months[m].last_submitted_at), default=None)
@@ -253,7 +255,8 @@ def load_skm_report(db, s: Settings, unit_id: str, period: Period, registry: Reg
     opd_id = reg.opd_of(unit_id)
     months = month_tallies(db, [unit_id], {period.year}).get(unit_id, {})
     ikm = reports.unit_ikm(db, s, unit_id, period)
-    trend, p = [], period
+    trend: list[dict[str, Any]] = []
+    p = period
     for _ in range(TREND_PERIODS - 1):
         p = p.previous()
         prev = reports.unit_ikm(db, s, unit_id, p, with_trend=False)

@@ -43,7 +43,7 @@ class Table:
     cards: bool = False  # on a phone each row becomes a card (each cell labelled by its column)
 
     def cell(self, row: dict, col: Column) -> Any:
-        v = row
+        v: Any = row
         for part in col.key.split("."):
             v = v.get(part) if isinstance(v, dict) else None
         return v

@@ -28,6 +28,7 @@ def fold(current: dict | None, e: Event) -> dict:
         st = lapor.replay(log, default_calendar(), strict=False)
     except lapor.IllegalTransition as exc:
         raise Rejected("illegal_transition", f"{e.subject} seq {e.seq}: {exc}") from None
+    assert st is not None  # the log holds at least this event
     return {"log": log, "unit_id": st["holder_unit_id"], "filed_unit_id": st["filed_unit_id"],
             "holders": sorted({h["to"] for h in st["hops"] if h["to"]}), "status": st["status"],
             "received_at": st["received_at"], "channel": st["channel"], "classification": st["classification"],

@@ -11,6 +11,7 @@ write; all by `_id` (which FerretDB answers from its index, pantau/infra/store.p
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import orjson
 from pymongo import InsertOne, ReplaceOne
@@ -73,7 +74,8 @@ class EntityProjection:
         """Each changed document: inserted if new, else replaced guarded by the `seq` it had. A
         conflict (another writer, or an earlier attempt's insert) raises, so the consumer retries
         the batch, re-reads, and skips what is already applied."""
-        ops, replaces = [], 0
+        ops: list[InsertOne[Any] | ReplaceOne[Any]] = []
+        replaces = 0
         for key, doc in state.items():
             before = stored[key]
             if doc is before:

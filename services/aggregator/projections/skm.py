@@ -101,6 +101,7 @@ class SkmProjection:
         facts.update(by_id(self.facts, [e.subject for e in voids if e.subject not in facts]))
         changes: dict[str, list[hist.Change]] = defaultdict(list)
         for e in events:
+            f: dict | None
             if e.type == ev.RESPONSE_RECORDED and owner.get(e.subject) == list(e.position or ()):
                 f = facts[e.subject]
                 changes[year_of(f)].append(change_of(e, f))
