@@ -91,6 +91,25 @@ def test_fold_skips_duplicates_and_rejects_gaps_and_orphans():
     assert [f["seq"] for f in doc["forums"]] == [3, 1]
 
 
+@pytest.mark.parametrize("first", [
+    forum("f9", 1, 70, ev.STAGE_CHANGED, stage="held", previous_stage="planned", held_on="2026-02-10",
+          elements=[], participant_count=1),
+    forum("f9", 1, 70, ev.BERITA_ACARA_UPLOADED, sha256="b" * 64, size=10, content_type="application/pdf",
+          signatory_count=1),
+    promise("f1", "p9", 1, 70, ev.PROMISE_PROGRESSED, status="in_progress", previous_status="planned",
+            progress_pct=10, at="2026-03-02T10:00:00+08:00", evidence_count=0),
+    promise("f1", "p9", 1, 70, ev.PROMISE_FEEDBACK, status="fulfilled", previous_status="fulfilled",
+            verdict="confirm", participant_identified=True),
+], ids=["stage", "berita_acara", "progress", "feedback"])
+def test_a_first_event_that_is_not_a_record_is_rejected_by_name_and_changes_nothing(first):
+    doc = build()
+    snapshot = repr(doc)
+    with pytest.raises(Rejected) as exc:
+        apply_event(doc, first)
+    assert exc.value.reason == "unknown_entity"
+    assert repr(doc) == snapshot
+
+
 def test_figures_before_the_forum_was_held():
     f = unit_figures(build(), 2026, at(5), TZ)
     assert (f["forums_held"], f["forums_planned"], f["elements_covered"]) == (0, 1, [])

@@ -75,7 +75,8 @@ def _stage_entry(e: Event) -> dict:
 
 def apply_event(doc: dict, e: Event) -> bool:
     """Fold one event into a unit document (pure, in place). True if applied, False if it was
-    already applied; raises Rejected for a gap or a promise of an unknown forum."""
+    already applied; raises Rejected for a gap, a promise of an unknown forum, or a change to a
+    forum or promise that was never recorded."""
     d = e.data
     forum = _find(doc["forums"], fkp_id=d["fkp_id"])
     if e.type in ev.FORUM_TYPES:
@@ -93,17 +94,19 @@ def apply_event(doc: dict, e: Event) -> bool:
         return True
     if e.type in ev.PROMISE_TYPES and forum is None:
         raise Rejected("unknown_forum", f"{e.subject}: forum {d['fkp_id']} not seen for unit {doc['_id']}")
-    if e.type == ev.STAGE_CHANGED:
-        forum["stages"].append(_stage_entry(e))
-    elif e.type == ev.BERITA_ACARA_UPLOADED:
-        forum["berita_acara"].append({"t": e.time, "sha256": d["sha256"], "size": d["size"],
-                                      "content_type": d["content_type"], "signatory_count": d["signatory_count"]})
-    elif e.type == ev.PROMISE_RECORDED:
+    if e.type == ev.PROMISE_RECORDED:
         entity = {"fkp_id": d["fkp_id"], "promise_id": d["promise_id"], "seq": 0, "description": d["description"],
                   "owner": d["owner"], "target_date": d["target_date"], "elements": list(d["elements"]),
                   "sp_component": d.get("sp_component"), "history": [{"t": e.time, "kind": "recorded",
                                                                       "status": d["status"]}]}
         doc["promises"].append(entity)
+    elif entity is None:  # a stage, file or progress of a forum or promise never recorded
+        raise Rejected("unknown_entity", f"{e.subject}: {e.type} at seq {e.seq} before its record")
+    elif e.type == ev.STAGE_CHANGED:
+        entity["stages"].append(_stage_entry(e))
+    elif e.type == ev.BERITA_ACARA_UPLOADED:
+        entity["berita_acara"].append({"t": e.time, "sha256": d["sha256"], "size": d["size"],
+                                       "content_type": d["content_type"], "signatory_count": d["signatory_count"]})
     elif e.type == ev.PROMISE_PROGRESSED:
         entity["history"].append({"t": e.time, "kind": "progress", "status": d["status"], "at": d["at"],
                                   "progress_pct": d["progress_pct"], "evidence_count": d["evidence_count"]})
@@ -113,7 +116,7 @@ def apply_event(doc: dict, e: Event) -> bool:
         entity["history"].append({"t": e.time, "kind": "review", "status": d["status"], "decision": d["decision"]})
     else:
         return False
-    (entity if entity is not None else forum)["seq"] = e.seq
+    entity["seq"] = e.seq
     return True
 
 
