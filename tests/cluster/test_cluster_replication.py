@@ -71,7 +71,7 @@ def _send(producer, topic: str, values: list[bytes], timeout: float = 20) -> tup
     return acked, failed
 
 
-@pytest.mark.timeout(420)
+@pytest.mark.timeout(900)  # 414 s seen from a fresh clone with the machine loaded (load ≈ 6 on 2 cores)
 def test_three_brokers_keep_every_acknowledged_record_and_refuse_what_they_cannot_keep(cluster):
     p = cluster
     s = dataclasses.replace(settings(), topic_prefix="cluster.")
