@@ -57,6 +57,7 @@ class Account:
     role: str
     unit_id: str | None
     active: bool
+    must_change: bool = False  # a temporary password (set for the person): changed at the next sign-in
 
     @property
     def bureau(self) -> bool:
@@ -65,7 +66,7 @@ class Account:
     @classmethod
     def of(cls, doc: dict[str, Any]) -> Account:
         return cls(doc["_id"], doc.get("display_name") or doc["_id"], doc["role"], doc.get("unit_id"),
-                   bool(doc.get("active", True)))
+                   bool(doc.get("active", True)), bool(doc.get("must_change_password", False)))
 
 
 def accounts():
@@ -122,7 +123,10 @@ def _hash(username: str, password: str) -> str:
     return _hasher.hash(password)
 
 
-def create(username: str, display_name: str, role: str, password: str, unit_id: str | None = None) -> Account:
+def create(username: str, display_name: str, role: str, password: str, unit_id: str | None = None,
+           temporary: bool = False) -> Account:
+    """A new account; `temporary`: the password was chosen for the person, who must change it
+    before using the dashboard."""
     name = normalise(username)
     if not USERNAME.match(name):
         raise AccountError("Nama pengguna: 3–40 karakter huruf kecil, angka, titik, garis bawah atau tanda hubung.")
@@ -133,7 +137,7 @@ def create(username: str, display_name: str, role: str, password: str, unit_id: 
     now = datetime.now(timezone.utc)
     doc = {"_id": name, "display_name": display, "role": role, "unit_id": unit_id if role == "unit_operator" else None,
            "password_hash": _hash(name, password), "active": True, "created_at": now, "updated_at": now,
-           "last_sign_in": None}
+           "last_sign_in": None, "must_change_password": temporary}
     from pymongo.errors import DuplicateKeyError
     try:
         accounts().insert_one(doc)
@@ -169,9 +173,9 @@ def set_role(username: str, role: str, unit_id: str | None = None) -> Account:
     return _update(username, {"role": role, "unit_id": unit_id if role == "unit_operator" else None})
 
 
-def set_password(username: str, password: str) -> Account:
+def set_password(username: str, password: str, temporary: bool = False) -> Account:
     name = normalise(username)
-    account = _update(name, {"password_hash": _hash(name, password)})
+    account = _update(name, {"password_hash": _hash(name, password), "must_change_password": temporary})
     attempts().delete_one({"_id": name})  # a reset also lifts a lock
     return account
 

@@ -345,10 +345,12 @@ def _account_call(fn, *args):
 @click.option("--role", required=True, type=click.Choice(ACCOUNT_ROLES))
 @click.option("--unit", "unit_id", default=None, help="the unit of a unit_operator")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
-def users_add(username: str, display_name: str, role: str, unit_id: str | None, password_stdin: bool) -> None:
+@click.option("--temporary", is_flag=True, help="the person must change it at the first sign-in")
+def users_add(username: str, display_name: str, role: str, unit_id: str | None, password_stdin: bool,
+              temporary: bool) -> None:
     """Create an account."""
     from . import accounts
-    a = _account_call(accounts.create, username, display_name, role, _password(password_stdin), unit_id)
+    a = _account_call(accounts.create, username, display_name, role, _password(password_stdin), unit_id, temporary)
     audit.record(_operator(), "account.create", a.username, {"role": a.role, "unit_id": a.unit_id})
     click.echo(f"created {a.username} ({a.role}{', ' + a.unit_id if a.unit_id else ''})")
 
@@ -385,10 +387,11 @@ def users_enable(username: str) -> None:
 @users.command("reset-password")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
-def users_reset_password(username: str, password_stdin: bool) -> None:
+@click.option("--temporary", is_flag=True, help="the person must change it at the next sign-in")
+def users_reset_password(username: str, password_stdin: bool, temporary: bool) -> None:
     """Set a new password (also lifts a sign-in lock)."""
     from . import accounts
-    a = _account_call(accounts.set_password, username, _password(password_stdin, "Kata sandi baru"))
+    a = _account_call(accounts.set_password, username, _password(password_stdin, "Kata sandi baru"), temporary)
     audit.record(_operator(), "account.reset_password", a.username)
     click.echo(f"password reset for {a.username}")
 

@@ -441,7 +441,8 @@ def accounts_file(profile) -> Path:
 
 def demo_accounts(profile) -> Path:
     """Staff accounts to try the dashboard with (`make up`): a bureau admin, an analyst, an
-    evaluator and an operator of the smallest unit, each with a random password, written once to
+    evaluator and an operator of the smallest unit, each with a random one-time password (changed
+    at the first sign-in), written once to
     `.local/run/<profile>/akun-demo.txt` (readable by the owner only); idempotent."""
     import secrets
 
@@ -453,7 +454,7 @@ def demo_accounts(profile) -> Path:
         if accounts.get(username) is not None:
             continue
         password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
-        accounts.create(username, name, role, password, unit if role == "unit_operator" else None)
+        accounts.create(username, name, role, password, unit if role == "unit_operator" else None, temporary=True)
         lines.append(f"{username}\t{password}\t{role}{' ' + unit if role == 'unit_operator' else ''}")
     if lines:
         with path.open("a", encoding="utf-8") as f:

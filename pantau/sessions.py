@@ -40,6 +40,7 @@ class Viewer(auth.Principal):
     account_role: str | None = None
     display_name: str | None = None
     session_id: str | None = None
+    must_change: bool = False  # the account's password is temporary (pantau/accounts.py)
 
     # the user interface Flask-Login expects (the dashboard's LoginManager loads a Viewer by its
     # session id: services/aggregator/dashboard/session.py)
@@ -139,7 +140,8 @@ def resolve(sid: str) -> Viewer | None:
         if a is None or not a.active or a.role != doc["account_role"] or a.unit_id != doc.get("unit_id"):
             sessions().delete_one({"_id": sid})  # disabled, deleted or given another role: sign in again
             return None
-        v = Viewer(f"user:{a.username}", doc["role"], a.unit_id, a.username, a.role, a.display_name, sid)
+        v = Viewer(f"user:{a.username}", doc["role"], a.unit_id, a.username, a.role, a.display_name, sid,
+                   must_change=a.must_change)
     else:
         if not key_signin_enabled() or not key_active(doc["key_id"]):
             return None

@@ -163,6 +163,28 @@ def test_a_person_changes_their_own_password(client):
     assert entry and entry["actor"] == f"user:{a.username}"
 
 
+def test_a_temporary_password_leads_to_the_password_page_until_it_is_changed(client):
+    """A password someone else chose (make up's demo accounts, the admin page, `users add
+    --temporary`): every dashboard page sends the person to /akun until they change it."""
+    a = accounts.create(f"t{uuid.uuid4().hex[:10]}", "Budi Santoso", "bureau_analyst", PASSWORD, temporary=True)
+    r = sign_in(client, a.username, PASSWORD)
+    assert r.status_code == 302
+    first = client.get(r.headers["Location"])
+    assert first.status_code == 302 and first.headers["Location"].endswith("/akun")
+    assert client.get("/dasbor/kepatuhan").headers["Location"].endswith("/akun")
+    page = client.get("/akun")
+    assert page.status_code == 200 and "kata sandi sementara" in page.get_data(as_text=True)
+    token = csrf(page.get_data(as_text=True))
+    ok = client.post("/akun", data={"csrf_token": token, "current": PASSWORD, "new": "Baru-dan-panjang-2026",
+                                    "repeat": "Baru-dan-panjang-2026"})
+    assert ok.status_code == 200 and "Kata sandi sudah diganti" in ok.get_data(as_text=True)
+    assert client.get("/dasbor/kepatuhan").status_code == 200
+    assert accounts.get(a.username).must_change is False
+    # an admin's reset makes it temporary again
+    accounts.set_password(a.username, "Dari-admin-baru-2026", temporary=True)
+    assert client.get("/dasbor/kepatuhan").headers["Location"].endswith("/akun")
+
+
 def test_the_admin_page_is_for_admins_and_its_changes_are_audited(client):
     analyst, admin = person(), person("bureau_admin")
     assert sign_in(client, analyst.username, PASSWORD).status_code == 302
@@ -180,7 +202,7 @@ def test_the_admin_page_is_for_admins_and_its_changes_are_audited(client):
     r = client.post("/admin/pengguna", data={"csrf_token": token, "form": "add", "username": new,
                                              "display_name": "Operator Lab", "role": "unit_operator",
                                              "unit_id": "lab", "password": PASSWORD})
-    assert r.status_code == 200 and accounts.get(new).unit_id == "lab"
+    assert r.status_code == 200 and accounts.get(new).unit_id == "lab" and accounts.get(new).must_change
     r = client.post("/admin/pengguna", data={"csrf_token": token, "username": new, "action": "disable"})
     assert r.status_code == 200 and accounts.get(new).active is False
     r = client.post("/admin/pengguna", data={"csrf_token": token, "username": admin.username, "action": "disable"})

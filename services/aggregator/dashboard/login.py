@@ -43,6 +43,8 @@ def page_access(bureau_only: bool = False, admin_only: bool = False):
             if v is None:
                 return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
             g.viewer = v
+            if v.must_change and request.endpoint != "dashboard.my_account" and _still_temporary(v):
+                return redirect(url_for("dashboard.my_account"))
             if bureau_only and not v.bureau:
                 return error_page(403, "Halaman ini hanya untuk Biro Organisasi.")
             if admin_only and not v.admin:
@@ -59,6 +61,12 @@ def page_access(bureau_only: bool = False, admin_only: bool = False):
         return wrapper
 
     return deco
+
+
+def _still_temporary(v) -> bool:
+    """Read past the brief account cache: a password changed a moment ago on another worker counts."""
+    a = accounts.get(v.account) if v.account else None
+    return bool(a and a.must_change)
 
 
 @blp.route("/", methods=["GET"])
@@ -133,6 +141,8 @@ def my_account():
     message, error, status = None, None, 200
     if v.account is None:
         error = "Sesi ini dibuka dengan kunci API; tidak ada akun untuk diubah."
+    elif request.method == "GET" and v.must_change and _still_temporary(v):
+        error = "Kata sandi Anda masih kata sandi sementara: ganti dulu di sini sebelum membuka halaman lain."
     elif request.method == "POST":
         if not form.validate_on_submit():
             error, status = "Formulir tidak valid atau kedaluwarsa; coba lagi.", 400

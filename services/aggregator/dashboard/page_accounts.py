@@ -57,9 +57,10 @@ def _apply(v, form: ChangeForm) -> str:
         audit.record(v.actor, "account.enable", name)
         return f"Akun {name} diaktifkan kembali."
     if action == "reset":
-        accounts.set_password(name, form.password.data or "")
+        accounts.set_password(name, form.password.data or "", temporary=True)
         audit.record(v.actor, "account.reset_password", name)
-        return f"Kata sandi {name} diatur ulang; sampaikan kepada pemiliknya lewat jalur yang aman."
+        return (f"Kata sandi {name} diatur ulang; sampaikan kepada pemiliknya lewat jalur yang aman. "
+                "Pemiliknya wajib menggantinya saat masuk berikutnya.")
     if action == "role":
         if name == v.account and form.role.data != "bureau_admin":
             raise accounts.AccountError("Anda tidak dapat mencabut peran admin Anda sendiri.")
@@ -84,8 +85,9 @@ def accounts_admin():
         else:
             try:
                 if form is add:
+                    # the admin chose the password: the person replaces it at the first sign-in
                     a = accounts.create(add.username.data, add.display_name.data, add.role.data, add.password.data,
-                                        add.unit_id.data or None)
+                                        add.unit_id.data or None, temporary=True)
                     audit.record(v.actor, "account.create", a.username, {"role": a.role, "unit_id": a.unit_id})
                     message = f"Akun {a.username} dibuat."
                 else:
