@@ -103,7 +103,7 @@ def up(profile: str, registry: str, demo: bool) -> None:
         click.echo(f"  prometheus    {prom_url}   (alerts: {prom_url}/alerts; config .local/run/{p.name}/prometheus.yml)")
     click.echo(f"\nDashboard: http://127.0.0.1:{p.http_ports['aggregator']}/masuk")
     if demo:
-        click.echo(f"Demo accounts (username, password, role): {demo_file}")
+        click.echo(f"Demo accounts (username, one-time password to change at the first sign-in, role): {demo_file}")
         click.echo(demo_file.read_text(encoding="utf-8").rstrip())
     click.echo("Accounts:  .venv/bin/pantau users add <username> --name '…' --role bureau_admin|bureau_analyst|"
                "evaluator|auditor|unit_operator [--unit <unit_id>]")
