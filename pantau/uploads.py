@@ -91,7 +91,11 @@ def check_form(files: tuple[str, ...], texts: tuple[str, ...] = ()) -> None:
     """The multipart form's shape: every part at most once, `files` as file parts (an empty one
     only as a browser sends an unchosen file: without a name), `texts` as text fields; else 422."""
     form, uploaded = request.form, request.files
-    for name in sorted(set(form) | set(uploaded)):
+    names = list(dict.fromkeys([*form.keys(), *uploaded.keys()]))
+    if any(not isinstance(name, str) for name in names):  # a part without a name (found by the fuzzer)
+        raise ProblemError(422, "Setiap bagian formulir harus bernama.", detail_en="Every form part must have a name.",
+                           errors=[{"pointer": "/", "field": None, "message": "Bagian formulir tanpa nama."}])
+    for name in names:
         if len(form.getlist(name)) + len(uploaded.getlist(name)) > 1:
             raise _form_error(name, f"Isian {name} dikirim lebih dari sekali.", f"The field {name} is sent more than once.",
                               "Kirim sekali saja.")

@@ -24,6 +24,7 @@ import pytest
 import requests
 from security_matrix import BUREAU, CODE, ROUTES, Route
 from security_world import OPD_B, UNIT_A, UNIT_B, World
+from urllib3.filepost import encode_multipart_formdata
 
 from pantau.rules.lapor import ARCHIVE_REASONS, MISSING_INFO
 
@@ -323,6 +324,15 @@ def sweep_multipart(world, route, oa_op, tally, failures, stored) -> None:
         tally["cases"] += 1
         tally[f"status_{r.status_code}"] += 1
         refused_as_shape(r, f"{route.id} {label}", None, failures)
+    # the valid form with one more part that has no name (werkzeug keys it None: it once was a 500)
+    body, ctype = encode_multipart_formdata([(n, p[1] if p[0] is None else p) for n, p in base])
+    boundary = ctype.split("boundary=", 1)[1]
+    nameless = (f'--{boundary}\r\nContent-Disposition: form-data; filename="x.pdf"\r\n'
+                'Content-Type: application/pdf\r\n\r\n%PDF-1.4\r\n').encode()
+    r = world.call(route.service, route.method, path, who_, data=nameless + body, headers={"Content-Type": ctype})
+    tally["cases"] += 1
+    tally[f"status_{r.status_code}"] += 1
+    refused_as_shape(r, f"{route.id} a part without a name", None, failures)
     stored_since(before, route, stored)
 
 
