@@ -35,7 +35,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.generation.drivers import CoverageGenerator
 from schemathesis.generation.feedback import FeedbackSources
 from schemathesis.generation.overrides import Override
-from security_world import UNIT_B
+from security_world import UNIT_B, World
 
 pytestmark = pytest.mark.e2e
 
@@ -77,6 +77,11 @@ def check(case, response, tally: Counter, failures: list, op_label: str) -> None
         tally["server_errors"] += 1
     negative = case.meta is not None and case.meta.generation.mode.is_negative
     tally["negative_cases" if negative else "positive_cases"] += 1
+    if response.status_code == 414 and response.headers.get("Content-Type", "").startswith("text/html"):
+        # gunicorn's own answer to a request line over its limit_request_line (4094 bytes), before
+        # the app: not the document's to describe (a negative case with a huge query string)
+        tally["uri_too_long_by_gunicorn"] += 1
+        return
     # Open311 (GeoReport v2, services/complaints/public.py) reads its optional filters its own way
     # (an empty one is absent); every other check applies to it
     rejecting = negative and not op_label.split(" ", 1)[1].startswith("/open311/")
@@ -137,8 +142,17 @@ def cover_operation(op, base_url: str, headers: dict, tally: Counter, failures: 
         send(case, op, base_url, headers, tally, failures)
 
 
+@pytest.fixture(scope="module")
+def own_world(platform) -> World:
+    """Unit B's data made for the fuzzer alone: the coverage phase's valid requests with real ids
+    do act (void the response, cancel the RTL item, drop the promise), which must not move the
+    data the authorization matrix and the shape sweep repeat their writes on (`world`)."""
+    return World(platform).build()
+
+
 @pytest.mark.timeout(max(600, examples() * 120))
-def test_every_operation_of_every_service_survives_fuzzing(world):
+def test_every_operation_of_every_service_survives_fuzzing(own_world):
+    world = own_world
     platform = world.platform
     identities = {"bureau": platform.headers(platform.bureau), "unit": platform.headers(platform.key(UNIT_B))}
     tally, failures, per_service = Counter(), [], {}
@@ -166,7 +180,8 @@ def test_every_operation_of_every_service_survives_fuzzing(world):
               "operations": sum(s["operations"] for s in per_service.values()),
               "operations_without_negative_cases": tally["operations_without_negative_cases"],
               "server_errors": tally["server_errors"], "no_answer": tally["no_answer"],
-              "rate_limited": tally["status_429"], "schema_failures": len(failures),
+              "rate_limited": tally["status_429"], "uri_too_long_by_gunicorn": tally["uri_too_long_by_gunicorn"],
+              "schema_failures": len(failures),
               "seconds": round(time.monotonic() - started, 1), "services": per_service,
               "statuses": {k[7:]: v for k, v in sorted(tally.items()) if k.startswith("status_")},
               "failures": failures[:50]}
