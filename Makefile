@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: up down status test test-unit test-faults test-cluster install infra-install prometheus-install browser-install clean lint
+.PHONY: up down status test test-unit test-faults test-fuzz test-cluster install infra-install prometheus-install browser-install clean lint
 TEST_WORKERS ?= 2  # pytest-xdist workers, each on its own platform (tests/conftest.py: PANTAU_TEST_PROFILE)
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -61,6 +61,10 @@ lint: $(STAMP) ## ruff over the tree, mypy on pantau/ and services/, the import 
 test-faults: install ## the fault suite in its full form (more writes, every fault several times), then on three brokers
 	PANTAU_FAULTS=full $(BIN)/python -m pytest -p no:cacheprovider tests/faults
 	$(MAKE) test-cluster
+
+FUZZ_EXAMPLES ?= 50
+test-fuzz: install ## deeper fuzzing: $(FUZZ_EXAMPLES) random examples per operation, key and mode, the coverage phase, every check; then the shape sweep
+	PANTAU_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider -s tests/security/test_fuzz.py tests/security/test_body_shapes.py
 
 test-cluster: install ## replication faults on a three-broker KRaft cluster (profile cluster): a producer drill, then the fault suite
 	$(BIN)/python -m pytest -p no:cacheprovider -s tests/cluster

@@ -9,6 +9,10 @@
   `PANTAU_EARLIEST_DATE` (default 2000-01-01, 00:00 UTC) to now + 1 day (clock skew).
 - `PlannedDate`: a date something is held or due, from `PANTAU_EARLIEST_DATE` to
   `PANTAU_PLAN_YEARS_AHEAD` years (default 2) after today in the province's time zone.
+- `Bool`, `Number`: JSON's own types only: a boolean is `true` or `false` (not "yes", "1" or 1),
+  a number is a JSON number (not the string "3", nor a boolean). marshmallow's fields take both,
+  so `"anonymous": "false"` was stored as a choice nobody made (issue 19); whole numbers are
+  `fields.Integer(strict=True)`.
 Dates outside these windows once answered 500 (a date past year 9999 in the province's time
 zone) or were stored (a forum held in year 1); they are 422 field errors now.
 """
@@ -129,3 +133,21 @@ class PastDate(fields.Date):
         if not lo <= d <= hi:
             raise _outside(lo, hi)
         return d
+
+
+class Bool(fields.Boolean):
+    """`true` or `false` as JSON has them; any other value (1, "true", "ya") is a field error."""
+
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class Number(fields.Float):
+    """A JSON number (an integer or a fraction); a string or a boolean is a field error."""
+
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)

@@ -10,7 +10,11 @@
   `_id` = SHA-256 (one document each: FerretDB's limit is 16 MB per document). What grants the
   right to download a file is the caller's record of it (FKP: `doc_links`; a summary: its event).
 
-Uploads are multipart/form-data with a `file` field (`read_upload`).
+Uploads are multipart/form-data with a `file` field (`read_upload`). `check_form` holds every
+upload form to its shape first (issue 19): each part at most once (a repeated `unit_id` or `file`
+was read as its first value), the files as file parts and the text fields as text (a `layout` sent
+as a file, or a `mapping` as text, was silently ignored), and a named file not empty (an empty
+mapping file switched a template upload to the form layout and stored it under other ids).
 """
 from __future__ import annotations
 
@@ -78,14 +82,50 @@ def _file_error(status: int, detail: str, detail_en: str, message: str) -> Probl
                         errors=[{"pointer": "/file", "field": "file", "message": message}])
 
 
-def read_upload(types: tuple[str, ...] = (PDF, PNG, JPEG)) -> tuple[bytes, str, str | None]:
-    """(bytes, detected content type, original filename) of the `file` field, or a problem."""
+def _form_error(name: str, detail: str, detail_en: str, message: str) -> ProblemError:
+    return ProblemError(422, detail, detail_en=detail_en, errors=[{"pointer": f"/{name}", "field": name,
+                                                                   "message": message}])
+
+
+def check_form(files: tuple[str, ...], texts: tuple[str, ...] = ()) -> None:
+    """The multipart form's shape: every part at most once, `files` as file parts (an empty one
+    only as a browser sends an unchosen file: without a name), `texts` as text fields; else 422."""
+    form, uploaded = request.form, request.files
+    names = list(dict.fromkeys([*form.keys(), *uploaded.keys()]))
+    if any(not isinstance(name, str) for name in names):  # a part without a name (found by the fuzzer)
+        raise ProblemError(422, "Setiap bagian formulir harus bernama.", detail_en="Every form part must have a name.",
+                           errors=[{"pointer": "/", "field": None, "message": "Bagian formulir tanpa nama."}])
+    for name in names:
+        if len(form.getlist(name)) + len(uploaded.getlist(name)) > 1:
+            raise _form_error(name, f"Isian {name} dikirim lebih dari sekali.", f"The field {name} is sent more than once.",
+                              "Kirim sekali saja.")
+    for name in files:
+        if name in form:
+            raise _form_error(name, f"Isian {name} harus berupa berkas.", f"The field {name} must be a file.",
+                              "Harus berupa berkas, bukan teks.")
+        part = uploaded.get(name)
+        if part is not None and part.filename:
+            start = part.stream.tell()
+            empty = not part.stream.read(1)
+            part.stream.seek(start)
+            if empty:
+                raise _form_error(name, f"Berkas {name} kosong (0 bita).", f"The file {name} is empty.", "berkas kosong")
+    for name in texts:
+        if name in uploaded:
+            raise _form_error(name, f"Isian {name} harus berupa teks, bukan berkas.",
+                              f"The field {name} must be text, not a file.", "Harus berupa teks.")
+
+
+def read_upload(types: tuple[str, ...] = (PDF, PNG, JPEG), texts: tuple[str, ...] = ()) -> tuple[bytes, str, str | None]:
+    """(bytes, detected content type, original filename) of the `file` field, or a problem; the
+    form's other fields are the text fields `texts` (`check_form`)."""
     if (request.mimetype or "").lower() != "multipart/form-data":
         raise ProblemError(415, "Kirim sebagai multipart/form-data dengan isian file.",
                            detail_en="Send multipart/form-data with a file field.")
     if request.content_length is not None and request.content_length > MAX_DOCUMENT_BYTES + FORM_OVERHEAD:
         raise too_large()
     request.max_content_length = MAX_DOCUMENT_BYTES + FORM_OVERHEAD  # this route only (Flask ≥ 3.1)
+    check_form(("file",), texts)
     upload = request.files.get("file")
     if upload is None:
         raise _file_error(422, "Isian file wajib diisi.", "The file field is required.", "Wajib diisi.")

@@ -115,17 +115,25 @@ def _default(o: Any):
     raise TypeError(type(o).__name__)
 
 
-def read_json() -> Any:
-    """The request body as JSON, or a 415/400 problem."""
+def read_json() -> dict:
+    """The request body as a JSON object, or a 415/400/422 problem. Every JSON body of the write
+    services is an object (a batch is `{"responses": [...]}`): an array, a string, a number,
+    `true` or `null` is refused here, once for every route (it reached handlers that called
+    `.get` on it, or hashed a list: issue 19)."""
     mimetype = (request.mimetype or "").lower()
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise ProblemError(415, "Kirim badan permintaan sebagai application/json.",
                            detail_en="Send the request body as application/json.")
     raw = request.get_data(cache=True)
     try:
-        return orjson.loads(raw)
+        body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise ProblemError(400, f"JSON tidak valid: {exc}", detail_en=f"Malformed JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise ProblemError(422, "Badan permintaan harus berupa satu objek JSON {...}.",
+                           detail_en="The request body must be one JSON object {...}.",
+                           errors=[{"pointer": "/", "field": None, "message": "Harus berupa objek JSON."}])
+    return body
 
 
 def load_json(schema: Schema) -> Any:
@@ -147,6 +155,24 @@ def json_body(blp: Blueprint, schema_cls: type[Schema], **schema_kwargs) -> Call
         return blp.doc(requestBody={"required": True, "content": {
             "application/json": {"schema": schema_cls}}})(wrapper)
     return decorate
+
+
+def check_query_shape() -> None:
+    """On the JSON API (`/v1/…`) a query parameter is given once and not empty: `?as_of=` was read
+    as "now" by some reports and refused by others, and `?year=2025&year=2026` answered for the
+    first of the two (issue 19). Both are a 422 naming the parameter, for every route at once."""
+    if not request.path.startswith("/v1/") or not request.args:
+        return
+    for name in request.args:
+        values = request.args.getlist(name)
+        if len(values) > 1:
+            raise ProblemError(422, f"Parameter {name} diberikan lebih dari sekali.",
+                               detail_en=f"The parameter {name} is given more than once.",
+                               errors=[{"pointer": name, "field": name, "message": "Berikan sekali saja."}])
+        if values[0] == "":
+            raise ProblemError(422, f"Parameter {name} kosong; isi atau hilangkan.",
+                               detail_en=f"The parameter {name} is empty; give a value or leave it out.",
+                               errors=[{"pointer": name, "field": name, "message": "Tidak boleh kosong."}])
 
 
 _ready_cache: dict[str, tuple[float, bool]] = {}
@@ -224,6 +250,10 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
             g.deadline_s = store_deadline_s()
             g.store_deadline = pymongo.timeout(g.deadline_s)
             g.store_deadline.__enter__()
+
+    @app.before_request
+    def _query_shape():
+        check_query_shape()
 
     @app.after_request
     def _finish(resp: Response):

@@ -121,11 +121,7 @@ def post_action(tracking_id: str):
     follow_up, resolve, rate, reopen, accept)."""
     token = request.headers.get(TOKEN_HEADER)
     principal = None if token and not request.headers.get("Authorization") else auth.current()
-    raw = read_json()
-    if not isinstance(raw, dict):
-        raise ProblemError(422, 'Kirim satu objek JSON {"action": ...}.',
-                           detail_en='Send one JSON object {"action": ...}.',
-                           errors=[{"pointer": "/", "field": None, "message": "Harus berupa objek."}])
+    raw = read_json()  # an object (anything else is a 422 there)
     action = raw.get("action")
     if not isinstance(action, str) or action not in ACTION_SCHEMAS:  # a list or an object is unhashable
         raise ProblemError(422, "Tindakan tidak dikenal.", detail_en="Unknown action.",

@@ -2,7 +2,7 @@
 without control characters, dates within a plausible window: pantau/inputs.py)."""
 from marshmallow import RAISE, Schema, fields, validate
 
-from pantau.inputs import Email, PastDateTime, Text
+from pantau.inputs import Bool, Email, PastDateTime, Text
 from pantau.rules.lapor import ACTIONS, ARCHIVE_REASONS, MISSING_INFO
 
 CLASSIFICATIONS = ("pengaduan", "aspirasi", "permintaan_informasi")
@@ -34,8 +34,8 @@ class ComplaintSchema(Strict):
     place = Text(0, 300, allow_none=True)
     event_time = PastDateTime(allow_none=True)
     received_at = PastDateTime(allow_none=True)
-    anonymous = fields.Boolean(load_default=False)
-    confidential = fields.Boolean(load_default=False)
+    anonymous = Bool(load_default=False)
+    confidential = Bool(load_default=False)
     reporter = fields.Nested(ReporterSchema, allow_none=True)
 
 
@@ -54,7 +54,7 @@ class VerifySchema(ActionBase):
     classification = fields.String(validate=validate.OneOf(CLASSIFICATIONS), allow_none=True)
     category = Text(0, 100, allow_none=True)
     tags = fields.List(Text(1, 50), validate=validate.Length(max=20), allow_none=True)
-    berkadar_pengawasan = fields.Boolean(allow_none=True)
+    berkadar_pengawasan = Bool(allow_none=True)
 
 
 class PendSchema(ActionBase):
@@ -79,7 +79,7 @@ class NoteRequired(ActionBase):
 
 
 class RateSchema(ActionBase):
-    satisfaction = fields.Integer(required=True, validate=validate.Range(1, 4))
+    satisfaction = fields.Integer(required=True, strict=True, validate=validate.Range(1, 4))
 
 
 ACTION_SCHEMAS = {
@@ -90,14 +90,15 @@ ACTION_SCHEMAS = {
 
 
 class ActionDoc(ActionBase):
-    """Documentation of the union of every action's fields (each action is validated by its own schema)."""
-    dispose_to = fields.String()
-    classification = fields.String()
-    category = fields.String()
-    tags = fields.List(fields.String())
-    berkadar_pengawasan = fields.Boolean()
+    """Documentation of the union of every action's fields (each action is validated by its own
+    schema; what an action takes as null is documented nullable)."""
+    dispose_to = fields.String(allow_none=True)
+    classification = fields.String(allow_none=True)
+    category = fields.String(allow_none=True)
+    tags = fields.List(fields.String(), allow_none=True)
+    berkadar_pengawasan = Bool(allow_none=True)
     missing = fields.List(fields.String(validate=validate.OneOf(MISSING_INFO)))
     reason = fields.String(validate=validate.OneOf(ARCHIVE_REASONS))
     to_unit_id = fields.String()
     to_instansi = fields.String()
-    satisfaction = fields.Integer(validate=validate.Range(1, 4))
+    satisfaction = fields.Integer(strict=True, validate=validate.Range(1, 4))

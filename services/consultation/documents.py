@@ -85,7 +85,7 @@ def upload_berita_acara(fkp_id: str):
     if forum["stage"] not in HELD:
         raise ProblemError(409, "Berita Acara hanya dapat diunggah untuk FKP yang sudah dilaksanakan (tahap held).",
                            detail_en="A Berita Acara can be uploaded only for a forum that was held.")
-    data, ctype, filename = uploads.read_upload(TYPES)
+    data, ctype, filename = uploads.read_upload(TYPES, texts=("signatories",))
     signatories = _signatories()
     sha = hashlib.sha256(data).hexdigest()
     private = {"sha256": sha, "signatories": signatories, "filename": filename}

@@ -117,7 +117,7 @@ def add_promises(fkp_id: str):
     """Catat janji perbaikan (satu, atau {"promises": [...]}) pada FKP; idempoten per promise_id."""
     forum, docs = forum_for(fkp_id)
     body = read_json()
-    batch = isinstance(body, dict) and "promises" in body
+    batch = "promises" in body
     try:
         items = PromiseBatchSchema().load(body)["promises"] if batch else [PromiseSchema().load(body)]
     except ValidationError as exc:

@@ -26,7 +26,7 @@ def events():
 def post_responses():
     """Terima satu respons SKM atau batch {"responses": [...]} (maks. 5.000), semua-atau-tidak-sama-sekali."""
     body = read_json()
-    is_batch = isinstance(body, dict) and "responses" in body
+    is_batch = "responses" in body
     try:
         if is_batch:
             items = BatchSchema().load(body)["responses"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from flask import Response, g, request
 
-from pantau import auth, metrics
+from pantau import auth, metrics, uploads
 from pantau.config import settings
 from pantau.events import skm as ev
 from pantau.problems import ProblemError
@@ -83,6 +83,7 @@ def _read_upload() -> tuple[str, bytes, str | None, object | None]:
     if (request.mimetype or "").lower() != "multipart/form-data":
         raise ProblemError(415, "Kirim sebagai multipart/form-data dengan isian unit_id dan file.",
                            detail_en="Send multipart/form-data with the fields unit_id and file.")
+    uploads.check_form(("file", "mapping"), ("unit_id", "layout"))
     unit_id = (request.form.get("unit_id") or "").strip()
     upload_file = request.files.get("file")
     missing = [{"pointer": f"/{name}", "field": name, "message": "Wajib diisi."}

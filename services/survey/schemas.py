@@ -2,7 +2,7 @@
 without control characters, dates within a plausible window: pantau/inputs.py)."""
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from pantau.inputs import PastDate, PastDateTime, PlannedDate, Text, Url
+from pantau.inputs import Number, PastDate, PastDateTime, PlannedDate, Text, Url
 from pantau.rules.ikm import ELEMENTS
 
 CHANNELS = ("qr", "web", "enumerator", "paper", "kiosk", "mobile", "other")
@@ -122,7 +122,7 @@ class PublicationSchema(Strict):
 
 MUTU = ("A", "B", "C", "D")
 NrrSchema = Strict.from_dict(
-    {k: fields.Float(required=True, validate=validate.Range(1, 4, error="NRR harus antara 1 dan 4."),
+    {k: Number(required=True, validate=validate.Range(1, 4, error="NRR harus antara 1 dan 4."),
                      metadata={"description": f"NRR unsur {k} (1-4)"}) for k in ELEMENTS},
     name="NrrSchema")
 CountsOfAnswersSchema = Strict.from_dict(
@@ -158,7 +158,7 @@ class SummarySchema(Strict):
     counts = fields.Nested(CountsSchema, metadata={
         "description": "Jumlah jawaban 1-4 per unsur (diutamakan bila unit memilikinya)"})
     profile = fields.Nested(ProfileSchema, allow_none=True)
-    reported_ikm = fields.Float(validate=validate.Range(0, 100), allow_none=True,
+    reported_ikm = Number(validate=validate.Range(0, 100), allow_none=True,
                                 metadata={"description": "IKM (25-100) yang dihitung unit"})
     reported_mutu = fields.String(validate=validate.OneOf(MUTU), allow_none=True)
     executor = fields.String(validate=validate.OneOf(EXECUTORS), allow_none=True)

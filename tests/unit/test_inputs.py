@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from marshmallow import Schema, ValidationError, fields, validate
 
-from pantau.inputs import Email, PastDateTime, PlannedDate, Text, Url, check_text, planned_window
+from pantau.inputs import Bool, Email, Number, PastDateTime, PlannedDate, Text, Url, check_text, planned_window
 from pantau.problems import flatten_errors
 
 
@@ -119,3 +119,32 @@ def test_messages_are_indonesian_by_default():
     assert msgs["/code"] == "Panjang harus antara 1 dan 100."
     assert msgs["/at"].startswith("Harus antara 2000-01-01T00:00:00+00:00 dan ")
     assert msgs["/due"].startswith("Harus antara 2000-01-01 dan ")
+
+
+class Typed(Schema):
+    flag = Bool(allow_none=True)
+    amount = Number(allow_none=True)
+
+
+@pytest.mark.parametrize("value", [True, False, None])
+def test_a_bool_takes_json_booleans_and_null(value):
+    assert Typed().load({"flag": value}) == {"flag": value}
+
+
+@pytest.mark.parametrize("value", ["true", "false", 1, 0, "1", "ya", 1.0, [], {}])
+def test_a_bool_refuses_what_marshmallow_would_read_as_truthy_or_falsy(value):
+    with pytest.raises(ValidationError) as exc:
+        Typed().load({"flag": value})
+    assert list(exc.value.messages) == ["flag"]
+
+
+@pytest.mark.parametrize("value, loaded", [(3, 3.0), (3.25, 3.25), (0, 0.0)])
+def test_a_number_takes_json_numbers(value, loaded):
+    assert Typed().load({"amount": value}) == {"amount": loaded}
+
+
+@pytest.mark.parametrize("value", ["3", "3.5", True, False, [], {}])
+def test_a_number_refuses_strings_and_booleans(value):
+    with pytest.raises(ValidationError) as exc:
+        Typed().load({"amount": value})
+    assert list(exc.value.messages) == ["amount"]
