@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 from georeport import GeoReport
+from open311_text import as_text
 
 pytestmark = pytest.mark.e2e
 
@@ -19,17 +20,6 @@ UNIT = "rsud-kanujoso"
 AGENCY = "RSUD dr. Kanujoso Djatiwibowo Balikpapan"
 WITA = timezone(timedelta(hours=8))
 FORMATS = ("xml", "json")
-
-
-def _as_text(value):
-    """A JSON value as the XML (parsed by xmltodict) carries it."""
-    if isinstance(value, dict):
-        return {k: _as_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_as_text(v) for v in value]
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return None if value is None else str(value)
 
 
 def _listed(result) -> list[dict]:
@@ -121,11 +111,11 @@ def test_the_two_formats_say_the_same(platform, complaints):
     """Every resource's XML is its JSON by the Spark convention (values as text)."""
     every = ids_of(complaints, "open_a", "open_b", "closed")
     xml_c, json_c = client(platform, "xml"), client(platform, "json")
-    assert xml_c.get_service_list() == _as_text(json_c.get_service_list())
+    assert xml_c.get_service_list() == as_text(json_c.get_service_list())
     listed_xml = _listed(xml_c.get_service_requests(service_request_id=every))
-    assert listed_xml == _as_text(json_c.get_service_requests(service_request_id=every))
+    assert listed_xml == as_text(json_c.get_service_requests(service_request_id=every))
     tid = complaints["open_b"]["tracking_id"]
-    assert xml_c.get_service_request(tid) == _as_text(json_c.get_service_request(tid))
+    assert xml_c.get_service_request(tid) == as_text(json_c.get_service_request(tid))
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import orjson
 import pytest
+from open311_text import as_text
 
 from pantau.problems import ProblemError
 from services.complaints import open311_format as gr
@@ -27,17 +28,6 @@ def spark(el: ET.Element):
     if len(el):
         return {c.tag: spark(c) for c in el}
     return el.text
-
-
-def as_text(value):
-    """JSON values as the XML carries them (text, booleans as true/false, null as empty)."""
-    if isinstance(value, dict):
-        return {k: as_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [as_text(v) for v in value]
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return None if value is None else str(value)
 
 
 def both(render, *args):
