@@ -14,21 +14,26 @@ MET, NOT_MET, NO_DATA = "met", "not_met", "no_data"
 FKP_MIN_ELEMENTS = 5  # domain.md §5 row 7: SP drafted/reviewed with ≥ 5 community elements
 UNAVAILABLE: dict[str, Any] = {"available": False, "reason": "data belum tersedia"}
 
+# `basis` is shown to people (the compliance page, exports): the rule in words an official
+# recognises; the rows of domain.md §5 they come from are 1, 2, 4, 5, 7, §2.4 and 10–11
 OBLIGATIONS: tuple[dict, ...] = (
-    {"key": "skm_run", "label": "SKM dilaksanakan", "basis": "PermenPANRB 14/2017 Pasal 1 (domain §5 no. 1)"},
-    {"key": "sample_adequate", "label": "Sampel memenuhi Krejcie–Morgan", "basis": "Lampiran 14/2017 (§5 no. 2)"},
-    {"key": "skm_published", "label": "Hasil SKM dipublikasikan", "basis": "F-02 ind. 6–7 (§5 no. 4)"},
-    {"key": "rtl_done", "label": "RTL selesai dilaksanakan", "basis": "F-02 ind. 8–9 (§5 no. 5)"},
+    {"key": "skm_run", "label": "SKM dilaksanakan", "basis": "PermenPANRB 14/2017 Pasal 1"},
+    {"key": "sample_adequate", "label": "Sampel memenuhi Krejcie–Morgan",
+     "basis": "PermenPANRB 14/2017, Lampiran (ukuran sampel)"},
+    {"key": "skm_published", "label": "Hasil SKM dipublikasikan",
+     "basis": "PermenPANRB 29/2022, F-02 indikator 6–7"},
+    {"key": "rtl_done", "label": "RTL selesai dilaksanakan", "basis": "PermenPANRB 29/2022, F-02 indikator 8–9"},
     {
         "key": "fkp_held",
         "label": f"FKP dengan ≥ {FKP_MIN_ELEMENTS} unsur masyarakat",
-        "basis": "PermenPANRB 16/2017, F-02 ind. 2 (§5 no. 7)",
+        "basis": "PermenPANRB 16/2017; PermenPANRB 29/2022, F-02 indikator 2",
     },
-    {"key": "promises_kept", "label": "Janji perbaikan FKP tepat waktu", "basis": "Berita Acara FKP (§2.4)"},
+    {"key": "promises_kept", "label": "Janji perbaikan FKP tepat waktu",
+     "basis": "Berita Acara FKP (PermenPANRB 16/2017)"},
     {
         "key": "complaints_on_time",
         "label": "Pengaduan ditindaklanjuti dalam tenggat",
-        "basis": "Perpres 76/2013, SP4N-LAPOR! (§5 no. 10–11)",
+        "basis": "Perpres 76/2013 (SP4N-LAPOR!); PermenPANRB 29/2022, F-02 indikator 28",
     },
 )
 OBLIGATION_KEYS = tuple(o["key"] for o in OBLIGATIONS)
