@@ -14,12 +14,43 @@
       if (!src || canvas.getAttribute("data-rendered")) { return; }
       var cfg = JSON.parse(src.textContent);
       cfg.options = cfg.options || {};
+      if (cfg.options.indexAxis === "y" && cfg.data && cfg.data.labels) { fitLabels(canvas, cfg); }
       cfg.options.animation = false;
       cfg.options.responsive = true;
       cfg.options.maintainAspectRatio = false;
       new Chart(canvas, cfg);
       canvas.setAttribute("data-rendered", "1");
     });
+  }
+  /* a horizontal chart's unit names are long: on a narrow screen Chart.js cut them at the left
+     ("ntasi dan Informasi Hukum"); they are wrapped into lines instead, and the box grows to fit */
+  function wrap(text, width) {
+    var lines = [], line = "";
+    String(text).split(/\s+/).forEach(function (word) {
+      if (line && (line + " " + word).length > width) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) { lines.push(line); }
+    return lines;
+  }
+  function fitLabels(canvas, cfg) {
+    var box = canvas.parentElement, width = box.clientWidth || 600;
+    var chars = Math.max(12, Math.floor(width / 20));  // the labels take about 40 % of the width
+    var lines = 1;
+    cfg.data.labels = cfg.data.labels.map(function (label) {
+      if (typeof label !== "string" || label.length <= chars) { return label; }
+      var wrapped = wrap(label, chars);
+      lines = Math.max(lines, wrapped.length);
+      return wrapped;
+    });
+    if (lines > 1) {
+      var needed = cfg.data.labels.length * (lines * 16 + 12) + 80;
+      if (box.clientHeight < needed) { box.style.height = needed + "px"; }
+      var scales = cfg.options.scales = cfg.options.scales || {};
+      var y = scales.y = scales.y || {};
+      y.ticks = y.ticks || {};
+      y.ticks.autoSkip = false;  // every unit keeps its name
+    }
   }
   window.addEventListener("beforeprint", function () {
     Object.values(Chart.instances || {}).forEach(function (c) { c.resize(); });
