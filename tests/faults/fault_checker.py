@@ -153,9 +153,13 @@ def outage_answers(ledger, outages: list) -> dict:
     stored before, its answer late on a loaded machine ("2xx_sent_before"; `check` still proves
     it durable, as it must be reflected exactly once). A request refused at the edge (400, 413,
     422: a hostile value, a malformed body) needs no store and is counted apart ("refused_4xx").
-    Other answers count after a 1 s grace for requests the store finished just before it went down."""
+    Other answers count after a 1 s grace for requests the store finished just before it went down.
+    A 503 that arrives after the store is back counts too when its request was under way during the
+    outage (sent late in the window, or waiting since before it: its deadline ended afterwards)."""
     out = {"503": 0, "2xx": 0, "2xx_sent_before": 0, "refused_4xx": 0, "other": {}}
     for t0, t1 in outages:
+        out["503"] += sum(1 for sent, answered, what in ledger.answers_between(t1, float("inf"))
+                          if what == 503 and answered > t1 and sent <= t1)
         for sent, answered, what in ledger.answers_between(t0, t1):
             if str(what).startswith("2"):
                 out["2xx" if sent >= t0 else "2xx_sent_before"] += 1

@@ -107,6 +107,15 @@ def test_a_2xx_to_a_request_sent_while_the_store_was_down_is_a_breach():
     assert outage_answers(L, [(100.0, 105.0)])["2xx"] == 0
 
 
+def test_a_503_to_a_request_under_way_during_the_outage_counts_when_it_arrives_after():
+    L = Ledger(tag="Ftest")
+    L.timeline = [(104.0, 119.2, 503),   # sent late in the outage: its deadline ends after the window
+                  (98.0, 113.0, 503),    # waiting since before the outage, answered after it
+                  (106.0, 107.0, 503),   # sent after the store was back: not this outage's
+                  (95.0, 99.0, 503)]     # answered before the outage: not this outage's
+    assert outage_answers(L, [(100.0, 105.0)])["503"] == 2
+
+
 def test_a_hostile_value_accepted_that_should_be_refused_or_stored_altered_is_caught():
     L = ledger()
     L.hostile = [("service_type with dots", "stored", 202), ("service_type with NUL", "refused", 422)]
