@@ -14,8 +14,10 @@ slots and outbox slots (all rebuilt or transient), and Kafka's topics (republish
 restored logs).
 
 `restore` checks every checksum first, refuses a target store that already holds any of these
-collections' documents, inserts in batches, then points every restored event at the outbox, in
-stored order, so the relays publish them.
+collections' documents, inserts in batches, re-applies the erasure ledger (`pantau.data_keys`:
+a person erased after the backup was taken stays erased), then points every restored event at
+the outbox, in stored order, so the relays publish them. Personal fields are in a backup only
+sealed, and their data keys only wrapped by a KEK that no backup holds (`pantau.kek`).
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from typing import Any
 
 from bson import json_util
 
-from . import mongo, outbox
+from . import data_keys, mongo, outbox
 from .config import SERVICES, settings
 
 FORMAT = "pantau-backup/1"
@@ -141,6 +143,7 @@ def restore(directory: str | Path) -> Summary:
                     batch = []
         total += _load(coll, batch, seeded)
     for service in SERVICES:
+        data_keys.apply_ledger(service)  # a person erased after this backup stays erased
         republish(service)
     return Summary(total, len(manifest["files"]), round(time.monotonic() - t0, 2))
 

@@ -287,6 +287,57 @@ def keys_rotate(key_id: str) -> None:
     click.echo(token)
 
 
+@keys.command("rotate-data-key")
+def keys_rotate_data_key() -> None:
+    """New key-encryption key (KEK): every per-person data key is re-wrapped with it, then the old
+    KEK is retired (moved to retired/: only a backup from before still needs it)."""
+    from . import data_keys, kek
+    try:
+        old, new = kek.rotate_files() if not kek.from_env() else (None, kek.keyring().active_id)
+    except kek.KekError as exc:
+        raise click.ClickException(str(exc)) from None
+    counts: dict[str, tuple[int, int]] = {}
+    for _ in range(2):  # the second pass takes a wrap a worker made under the old KEK meanwhile
+        for service in SERVICES:
+            done, live = data_keys.rewrap(service)
+            counts[service] = (counts.get(service, (0, 0))[0] + done, live)
+        time.sleep(1.0)
+    still = sorted({k for s in SERVICES for k in data_keys.kek_ids_in_use(s)} - {new})
+    if still:
+        raise click.ClickException(f"keys still wrapped by {still}; run rotate-data-key again")
+    retired = kek.retire(old) if old else None
+    audit.record(_operator(), "data_key.rotate", new or "?", {"old_kek": old, "rewrapped": {
+        s: c[0] for s, c in counts.items()}})
+    for s, (done, live) in counts.items():
+        click.echo(f"{s}: {done} of {live} data keys re-wrapped")
+    click.echo(f"active KEK {new}" + (f"; {old} retired to {retired}" if retired else ""))
+
+
+# --- personal data ---------------------------------------------------------------------------
+
+@main.group()
+def privacy() -> None:
+    """Personal data at rest (pantau/data_keys.py)."""
+
+
+@privacy.command("erase")
+@click.option("--complaint", "complaint", default=None, help="tracking id: erase that complaint's reporter")
+@click.option("--fkp-participant", "participant", default=None,
+              help="<fkp id>/<participant id> (participants[].participant_id of GET /v1/fkp/{fkp_id})")
+def privacy_erase(complaint: str | None, participant: str | None) -> None:
+    """Make one person's data unreadable everywhere, backups included; every figure stays."""
+    from . import erasure
+    if (complaint is None) == (participant is None):
+        raise click.UsageError("give exactly one of --complaint, --fkp-participant")
+    try:
+        done = (erasure.complaint_reporter(_operator(), complaint) if complaint
+                else erasure.fkp_participant(_operator(), participant or ""))
+    except erasure.NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"erased {done.target} (key {done.key_id}{'' if done.destroyed else ', already erased'}); "
+               f"audit entry {done.audit_id}")
+
+
 # --- backup and restore ----------------------------------------------------------------------
 
 def _backup_step(action: str, directory: str):

@@ -46,6 +46,9 @@ RESERVED_UNITS = frozenset({
     # tests/e2e/test_skm_summary_report_file.py: the unit that attaches its report file, and the unit
     # whose key is refused on it (and whose summary has no file)
     "layanan-penghubung-jakarta", "perpustakaan-kaltim",
+    # tests/e2e/test_personal_data_at_rest.py: its complaints' unit and its forums' unit (figures compared
+    # before and after an erasure)
+    "samsat-ujoh-bilang", "jdih-kaltim",
 }) | DEMO_UNITS  # tests/e2e/test_demo_states.py loads the `make up` demo (pantau/demo.py) on these
 
 

@@ -20,7 +20,7 @@ import orjson
 from flask import g, request
 from marshmallow import ValidationError
 
-from pantau import audit, auth, metrics, outbox
+from pantau import audit, auth, data_keys, metrics, outbox
 from pantau.envelope import new_event
 from pantau.events import SOURCES
 from pantau.events import complaints as ev
@@ -84,13 +84,16 @@ def post_complaint(body):
     token = secrets.token_urlsafe(24)
     answer = {"tracking_id": tracking_id, "unit_id": body["unit_id"], "status": "RECEIVED",
               "track_url": f"/v1/complaints/track/{tracking_id}"}
-    private = {"complaint": {**canon, "received_at": received_at.isoformat(), "tracking_id": tracking_id},
-               "reporter_token_sha256": lifecycle.token_hash(token)}
     audit.note("complaint.receive", tracking_id, unit_id=body["unit_id"])  # a bureau filing's audit entry
     try:
+        # the reporter's identity is sealed with their own data key (pantau/data_keys.py); the
+        # content hash is of the plaintext request, so a repeat is still recognised
+        private = {"complaint": {**canon, "received_at": received_at.isoformat(), "tracking_id": tracking_id,
+                                 "reporter": lifecycle.seal_reporter(tracking_id, canon.get("reporter"))},
+                   "reporter_token_sha256": lifecycle.token_hash(token)}
         # reporter identity and content stay here, never in the event
         outbox.append(events(), event, tracking_id, {"content_hash": digest, "private": private})
-    except outbox.Conflict:
+    except (outbox.Conflict, data_keys.Erased):  # an erased reporter's complaint can only be a repeat
         prior = events().find_one({"_id": f"{subject(tracking_id)}:1"})
         if prior and prior.get("content_hash") == digest:
             outbox.repoint(events(), [prior])  # a repeat republishes, so an earlier failed attempt is healed

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 
 import orjson
 
-from pantau import metrics, outbox
+from pantau import data_keys, metrics, outbox
 from pantau.config import settings
 from pantau.envelope import new_event
 from pantau.events import SOURCES
@@ -199,6 +199,29 @@ def answer(tracking_id: str, state: dict, cal) -> dict:
             "deadlines": lapor.deadlines(view, at, cal, tier_of, settings().province_id)}
 
 
+# --- the reporter's identity, sealed at rest --------------------------------------------------
+
+REPORTER_FIELDS = ("name", "phone", "email", "nik", "address")
+
+
+def seal_reporter(tracking_id: str, reporter: dict | None) -> dict | None:
+    """The reporter object sealed with the reporter's own data key (None stays None)."""
+    if reporter is None:
+        return None
+    return data_keys.seal("complaints", data_keys.complaint_reporter_key(tracking_id), store.subject(tracking_id),
+                          "reporter", reporter)
+
+
+def open_reporter(tracking_id: str, stored: dict | None) -> tuple[dict | None, bool]:
+    """(the reporter as given, erased?): an erased reporter's every field reads as the label."""
+    if stored is None:
+        return None, False
+    value = data_keys.open_one("complaints", stored, store.subject(tracking_id), "reporter", erased=None)
+    if value is None:
+        return {k: data_keys.ERASED_LABEL for k in REPORTER_FIELDS}, True
+    return value, False
+
+
 # --- views -----------------------------------------------------------------------------------
 
 def _dates(st: dict) -> dict:
@@ -212,7 +235,7 @@ def handler_view(tracking_id: str, stored: list[dict], as_of: datetime) -> dict 
     if st is None:
         return None
     c = dict(stored[0]["private"]["complaint"])
-    reporter = None if c.get("anonymous") else c.get("reporter")
+    reporter, erased = (None, False) if c.get("anonymous") else open_reporter(tracking_id, c.get("reporter"))
     notes = []
     for d in stored[1:]:
         note = (d.get("private") or {}).get("note")
@@ -232,7 +255,7 @@ def handler_view(tracking_id: str, stored: list[dict], as_of: datetime) -> dict 
         **_dates(st), "auto_closed": st["auto_closed"], "archive_reason": st["archive_reason"],
         "complaint": {"subject": c.get("subject"), "description": c.get("description"), "place": c.get("place"),
                       "event_time": c.get("event_time"), "reporter": reporter},
-        "reporter_hidden": bool(c.get("anonymous")),
+        "reporter_hidden": bool(c.get("anonymous")), "reporter_erased": erased,
         "hops": st["hops"], "transitions": st["transitions"],
         "deadlines": lapor.deadlines(st, as_of, cal, tier_of, settings().province_id),
         "rules_version": lapor.rules_for(st["received_at"]).version,

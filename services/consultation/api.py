@@ -82,7 +82,9 @@ def post_forum(body):
         audit.note("fkp.forum_record", body["fkp_id"], unit_id=body["unit_id"])  # a bureau write's audit entry
         try:
             # names of participants stay in this service's record, out of the event
-            stored_at = store.append(subj, ev.FORUM_RECORDED, data, body["unit_id"], {"forum": canon}, None,
+            sealed = {**canon, "participants": store.seal_people(body["fkp_id"], f"{subj}:1", "participants",
+                                                                 canon["participants"])}
+            stored_at = store.append(subj, ev.FORUM_RECORDED, data, body["unit_id"], {"forum": sealed}, None,
                                      digest)["stored_at"]
         except ProblemError:
             again = events().find_one({"_id": f"{subj}:1"}, projection={"content_hash": 1, "stored_at": 1})
@@ -136,7 +138,10 @@ def change_stage(body, fkp_id: str):
     participants = body["participants"] if body.get("participants") is not None else forum.get("participants", [])
     data = {"unit_id": forum["unit_id"], "fkp_id": fkp_id, "stage": body["stage"], "previous_stage": forum["stage"],
             "held_on": held_on, "elements": _elements(participants), "participant_count": len(participants)}
-    store.append(forum_subject(fkp_id), ev.STAGE_CHANGED, data, forum["unit_id"], private, head)
+    sealed = {**private, "participants": store.seal_people(
+        fkp_id, f"{forum_subject(fkp_id)}:{store.next_seq(head)}", "participants", private.get("participants"))}
+    store.append(forum_subject(fkp_id), ev.STAGE_CHANGED, data, forum["unit_id"], sealed, head,
+                 store.digest(private))
     forum, _ = store.load_forum(fkp_id)
     return json_response(_stage_answer(forum))
 

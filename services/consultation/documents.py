@@ -98,8 +98,10 @@ def upload_berita_acara(fkp_id: str):
     save(fkp_id, data, ctype, "berita_acara")
     event_data = {"unit_id": forum["unit_id"], "fkp_id": fkp_id, "sha256": sha, "size": len(data),
                   "content_type": ctype, "signatory_count": len(signatories)}
-    store.append(store.forum_subject(fkp_id), ev.BERITA_ACARA_UPLOADED, event_data, forum["unit_id"], private,
-                 docs[-1])
+    record = f"{store.forum_subject(fkp_id)}:{store.next_seq(docs[-1])}"
+    sealed = {**private, "signatories": store.seal_people(fkp_id, record, "signatories", signatories)}
+    store.append(store.forum_subject(fkp_id), ev.BERITA_ACARA_UPLOADED, event_data, forum["unit_id"], sealed,
+                 docs[-1], store.digest(private))
     return json_response({**answer, "version": (ba or {}).get("version", 0) + 1}, 201)
 
 

@@ -221,8 +221,10 @@ def feedback(body, fkp_id: str, promise_id: str):
         raise _illegal(exc) from None
     data = {"unit_id": forum["unit_id"], "fkp_id": fkp_id, "promise_id": promise_id, "status": status,
             "previous_status": view["status"], "verdict": body["verdict"], "participant_identified": bool(name)}
-    store.append(store.promise_subject(fkp_id, promise_id), ev.PROMISE_FEEDBACK, data, forum["unit_id"],
-                 private, head)
+    subj = store.promise_subject(fkp_id, promise_id)
+    sealed = {**private, "participant_name": store.seal_name(fkp_id, f"{subj}:{store.next_seq(head)}",
+                                                             "participant_name", name)}
+    store.append(subj, ev.PROMISE_FEEDBACK, data, forum["unit_id"], sealed, head, store.digest(private))
     return json_response({**answer, "status": status}, 201)
 
 

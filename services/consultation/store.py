@@ -28,7 +28,7 @@ import orjson
 from flask import g
 from pymongo.errors import DuplicateKeyError
 
-from pantau import auth, metrics, mongo, outbox
+from pantau import auth, data_keys, metrics, mongo, outbox
 from pantau.config import settings
 from pantau.envelope import new_event
 from pantau.events import SOURCES
@@ -68,6 +68,62 @@ def local_day(dt: datetime) -> date:
     return dt.astimezone(ZoneInfo(settings().tz)).date()
 
 
+def next_seq(prior: dict | None) -> int:
+    return (prior["seq"] + 1) if prior else 1
+
+
+# ---- people's names, sealed at rest (pantau/data_keys.py) ----------------------------------
+
+SERVICE = "consultation"
+
+
+def seal_people(fkp_id: str, record: str, field: str, people: list[dict] | None) -> list[dict] | None:
+    """`people` (participants or signatories) with each name sealed under that person's key;
+    the AAD binds it to the event document and the list slot. A person erased before is kept
+    without a name (None)."""
+    if not people:
+        return people
+    pids = data_keys.participant_ids(SERVICE, fkp_id, [p["name"] for p in people])
+    sealed = data_keys.seal_many(SERVICE, [(data_keys.fkp_participant_key(fkp_id, pid), record, f"{field}.{i}.name",
+                                            p["name"]) for i, (p, pid) in enumerate(zip(people, pids, strict=True))],
+                                 skip_erased=True)
+    return [{**p, "name": s} for p, s in zip(people, sealed, strict=True)]
+
+
+def seal_name(fkp_id: str, record: str, field: str, name: str | None) -> dict | None:
+    if not name:
+        return None
+    pid = data_keys.participant_ids(SERVICE, fkp_id, [name])[0]
+    return data_keys.seal_many(SERVICE, [(data_keys.fkp_participant_key(fkp_id, pid), record, field, name)],
+                               skip_erased=True)[0]
+
+
+def _person_of(sealed) -> str | None:
+    return sealed[data_keys.sealing.SEALED_MARK].rsplit(":", 1)[1] if data_keys.sealing.is_sealed(sealed) else None
+
+
+def open_people(record: str, field: str, people: list[dict] | None, with_id: bool) -> list[dict] | None:
+    """The names opened (an erased person's reads as the label); `with_id` adds `participant_id`
+    (what `pantau privacy erase --fkp-participant <fkp_id>/<participant_id>` takes)."""
+    if not people:
+        return people
+    names = data_keys.open_many(SERVICE, [(p["name"], record, f"{field}.{i}.name") for i, p in enumerate(people)],
+                                erased=None)
+    out = []
+    for p, name in zip(people, names, strict=True):
+        row = {**p, "name": name if name is not None else data_keys.ERASED_LABEL}
+        if with_id:
+            row["participant_id"] = _person_of(p["name"])
+        if name is None:
+            row["erased"] = True
+        out.append(row)
+    return out
+
+
+def open_name(record: str, field: str, value) -> str | None:
+    return None if value is None else data_keys.open_one(SERVICE, value, record, field)
+
+
 def subject_docs(subject: str) -> list[dict]:
     """Every stored event document of a subject, in seq order, by `_id` lookups."""
     out, seq = [], 1
@@ -88,7 +144,7 @@ def append(subject: str, etype: str, data: dict, key: str, private: dict, prior:
     """Store the next event of `subject` (after `prior`, its current head). 409 on a race.
     `not_before` (a stored_at) keeps an event behind another subject's event for the relay:
     a promise is recorded only after its forum, whatever the app hosts' clocks say."""
-    seq = (prior["seq"] + 1) if prior else 1
+    seq = next_seq(prior)
     event = new_event(source=SOURCES["consultation"], type=etype, subject=subject, seq=seq, data=data,
                       correlationid=g.get("correlation_id"))
     try:
@@ -108,6 +164,7 @@ def forum_view(docs: list[dict]) -> dict:
     first = docs[0]
     view = dict(first["private"]["forum"])
     view.pop("promises", None)
+    view["participants"] = open_people(first["_id"], "participants", view.get("participants"), True)
     data = first["envelope"]["data"]
     view.update({"stage": data["stage"], "elements": data["elements"], "participant_count": data["participant_count"],
                  "berita_acara": None, "recorded_at": first["envelope"]["time"]})
@@ -119,11 +176,12 @@ def forum_view(docs: list[dict]) -> dict:
                          "participant_count": data["participant_count"]})
             for k in ("participants", "place", "minutes"):
                 if private.get(k) is not None:
-                    view[k] = private[k]
+                    view[k] = open_people(d["_id"], k, private[k], True) if k == "participants" else private[k]
         elif env["type"] == ev.BERITA_ACARA_UPLOADED:
             version = (view["berita_acara"] or {}).get("version", 0) + 1
+            signatories = open_people(d["_id"], "signatories", private.get("signatories", []), False)
             view["berita_acara"] = {"sha256": data["sha256"], "size": data["size"],
-                                    "content_type": data["content_type"], "signatories": private.get("signatories", []),
+                                    "content_type": data["content_type"], "signatories": signatories,
                                     "filename": private.get("filename"), "uploaded_at": env["time"],
                                     "version": version}
     view["seq"] = docs[-1]["seq"]
@@ -188,8 +246,11 @@ def promise_view(docs: list[dict]) -> dict:
     for d in docs[1:]:
         env = d["envelope"]
         data = env["data"]
+        private = dict(d.get("private") or {})
+        if private.get("participant_name") is not None:
+            private["participant_name"] = open_name(d["_id"], "participant_name", private["participant_name"])
         update = {"seq": env["seq"], "type": env["type"], "time": env["time"], "status": data["status"],
-                  **{k: v for k, v in (d.get("private") or {}).items() if v is not None}}
+                  **{k: v for k, v in private.items() if v is not None}}
         for k in ("progress_pct", "evidence_count", "verdict", "decision"):
             if k in data:
                 update[k] = data[k]

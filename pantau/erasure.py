@@ -1,0 +1,57 @@
+"""One person's erasure (UU 27/2022, right to erasure): which data key holds them, destroy it,
+write the audit entry. Run by `pantau privacy erase`; the mechanism is `pantau.data_keys`.
+
+- `--complaint <tracking id>`: the reporter of that complaint (name, phone, e-mail, NIK,
+  address). The complaint itself (status, deadlines, hops, content, figures) stays.
+- `--fkp-participant <fkp id>/<participant id>`: that person's name wherever the forum has it
+  (invitation and attendance lists, Berita Acara signatories, promise feedback); the
+  participant id is in the forum's read-back (`GET /v1/fkp/{fkp_id}`, `participants[].participant_id`).
+  Community elements and participant counts stay.
+
+The audit entry (`privacy.erase`) names who, when, the record and the key id, never a value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import audit, data_keys, mongo
+
+
+class NotFound(LookupError):
+    """No such complaint, forum or participant."""
+
+
+@dataclass(frozen=True)
+class Erasure:
+    service: str
+    target: str
+    key_id: str
+    destroyed: bool   # a live key was destroyed (False: it was erased before)
+    audit_id: str
+
+
+def _finish(actor: str, service: str, target: str, key_id: str, fields: list[str]) -> Erasure:
+    destroyed = data_keys.erase(service, key_id)
+    entry = audit.record(actor, "privacy.erase", target, {"service": service, "key_id": key_id, "fields": fields,
+                                                           "destroyed": destroyed})
+    return Erasure(service, target, key_id, destroyed, entry)
+
+
+def complaint_reporter(actor: str, tracking_id: str) -> Erasure:
+    if mongo.db("complaints")["events"].find_one({"_id": f"complaint:{tracking_id}:1"}, {"_id": 1}) is None:
+        raise NotFound(f"no complaint {tracking_id}")
+    return _finish(actor, "complaints", f"complaint:{tracking_id}", data_keys.complaint_reporter_key(tracking_id),
+                   ["reporter.name", "reporter.phone", "reporter.email", "reporter.nik", "reporter.address"])
+
+
+def fkp_participant(actor: str, ref: str) -> Erasure:
+    fkp_id, sep, participant_id = ref.rpartition("/")
+    if not sep or not fkp_id or not participant_id:
+        raise NotFound(f"{ref!r}: give <fkp id>/<participant id>")
+    if mongo.db("consultation")["events"].find_one({"_id": f"fkp:{fkp_id}:1"}, {"_id": 1}) is None:
+        raise NotFound(f"no forum {fkp_id}")
+    key_id = data_keys.fkp_participant_key(fkp_id, participant_id)
+    if data_keys.collection("consultation").find_one({"_id": key_id}, {"_id": 1}) is None:
+        raise NotFound(f"forum {fkp_id} has no participant {participant_id}")
+    return _finish(actor, "consultation", f"fkp:{fkp_id}/{participant_id}", key_id,
+                   ["participants.name", "signatories.name", "feedback.participant_name"])

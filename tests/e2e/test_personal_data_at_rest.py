@@ -1,0 +1,269 @@
+"""Personal data at rest (issue 19, last point), on the live platform (real store, real Kafka):
+
+1. a complaint reporter's name, phone, e-mail, NIK and address, FKP participants' names and an
+   SKM suggestion are nowhere in plain text (nor base64 nor JSON-escaped) in the store's raw
+   files (SQLite and its -wal), Kafka's log directory or a fresh `pantau backup`, while the
+   scan does find the non-personal tracking id and subject line there; authorised reads show
+   the values decrypted;
+2. `pantau privacy erase --complaint` makes one reporter unreadable, leaves the complaint's own
+   figures and the aggregator's complaint report identical, another reporter readable, an
+   audit entry without any value; a backup taken before the erasure, restored, still cannot
+   reveal that reporter; `--fkp-participant` does the same for one participant, element
+   counts unchanged;
+3. `pantau keys rotate-data-key` re-wraps every data key; with the old KEK deleted every value
+   still reads.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import random
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from pantau.infra import procs
+from pantau.rules.ikm import ELEMENTS
+
+pytestmark = pytest.mark.e2e
+
+UNIT = "samsat-ujoh-bilang"     # complaints (reserved in tests/conftest.py)
+FKP_UNIT = "jdih-kaltim"        # forums and the SKM response (reserved)
+PERIOD = "2026-02"
+LABEL = "(data pribadi dihapus)"
+SERVICES = ("survey", "consultation", "complaints")
+
+
+def _digits(n: int) -> str:
+    return "".join(random.choice("0123456789") for _ in range(n))
+
+
+def _reporter(tag: str) -> dict:
+    return {"name": f"Wulandari Kusumawati {tag}", "phone": "0857" + _digits(8),
+            "email": f"wulan.{tag}@surel-contoh.id", "nik": "6472" + _digits(12),
+            "address": f"Jl. Anggrek Bulan No. {random.randint(10, 99)} RT {tag}"}
+
+
+def _forms(value: str) -> set[bytes]:
+    """The value as raw UTF-8, JSON-escaped, and base64 at each of the three byte alignments
+    (the full groups only, so a match does not depend on the neighbouring bytes)."""
+    raw = value.encode()
+    out = {raw, json.dumps(value).encode()[1:-1]}
+    for shift in range(3):
+        part = raw[shift:]
+        out.add(base64.b64encode(part)[: (len(part) // 3) * 4])
+    return {f for f in out if len(f) >= 8}
+
+
+def _files(*roots: Path) -> list[Path]:
+    return [p for r in roots for p in sorted(r.rglob("*")) if p.is_file()]
+
+
+def _hits(files: list[Path], values: list[str]) -> dict[str, list[str]]:
+    forms = {v: _forms(v) for v in values}
+    found: dict[str, list[str]] = {}
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue  # a segment deleted while we listed
+        for v, fs in forms.items():
+            if any(f in data for f in fs):
+                found.setdefault(v, []).append(path.name)
+    return found
+
+
+def _post(platform, service: str, path: str, body: dict, token: str, status: int) -> dict:
+    r = requests.post(platform.url(service, path), json=body, headers=platform.headers(token), timeout=60)
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+def _complaint(platform, tid: str, reporter: dict) -> None:
+    _post(platform, "complaints", "/v1/complaints",
+          {"unit_id": UNIT, "tracking_id": tid, "channel": "web", "classification": "pengaduan",
+           "category": "antrean", "subject": f"Antrean samsat {tid}", "description": "Menunggu tiga jam.",
+           "received_at": "2026-02-02T09:00:00+08:00", "reporter": reporter}, platform.key(UNIT), 201)
+
+
+def _forum(platform, fkp_id: str, invited: list[str], attended: list[str]) -> None:
+    _post(platform, "consultation", "/v1/fkp",
+          {"unit_id": FKP_UNIT, "fkp_id": fkp_id, "topic": "standar_pelayanan", "title": "Forum uji data pribadi",
+           "held_on": "2026-02-10", "format": "tatap_muka", "stage": "planned",
+           "participants": [{"element": el, "name": n} for n, el in zip(invited, ("pengguna_layanan", "media",
+                                                                                 "akademisi"), strict=False)]},
+          platform.key(FKP_UNIT), 201)
+    _post(platform, "consultation", f"/v1/fkp/{fkp_id}/stage",
+          {"stage": "held", "participants": [{"element": el, "name": n} for n, el in zip(
+              attended, ("pengguna_layanan", "media", "akademisi"), strict=False)]}, platform.key(FKP_UNIT), 200)
+
+
+def _get(platform, service: str, path: str, params: dict | None = None) -> dict:
+    r = requests.get(platform.url(service, path), params=params, headers=platform.headers(platform.bureau), timeout=60)
+    assert r.status_code == 200, (path, r.text[:300])
+    return r.json()
+
+
+def _cli(*args: str) -> str:
+    from pantau import cli
+    r = CliRunner().invoke(cli.main, list(args))
+    assert r.exit_code == 0, r.output
+    return r.output
+
+
+def test_no_personal_value_in_plain_text_in_the_store_files_kafka_or_a_backup(platform, tmp_path):
+    tag = uuid.uuid4().hex[:8]
+    reporter = _reporter(tag)
+    tid = f"PRV-{tag.upper()}"
+    names = [f"Bambang Sutrisno {tag}", f"Yohana Pasaribu {tag}", f"Ahmad Fauzan {tag}"]
+    suggestion = f"Petugas loket bernama Pak Darmawan {tag} sangat membantu"
+    _complaint(platform, tid, reporter)
+    fkp_id = f"fkp-prv-{tag}"
+    _forum(platform, fkp_id, names[:2], names)
+    _post(platform, "survey", "/v1/skm/responses",
+          {"unit_id": FKP_UNIT, "response_id": f"prv-{tag}", "submitted_at": "2026-02-11T09:00:00+08:00",
+           "answers": {k: 3 for k in ELEMENTS}, "suggestion": suggestion}, platform.key(FKP_UNIT), 202)
+    platform.wait_published()
+    platform.wait_for(lambda: platform.summary(UNIT).get("complaints", 0) >= 1, what="the complaint aggregated")
+
+    backup_dir = tmp_path / "cadangan"
+    _cli("backup", str(backup_dir))
+    run = procs.run_dir(platform.profile.name)
+    places = {"store": _files(run / "ferretdb-data"), "kafka": _files(run / "kafka-data"),
+              "backup": _files(backup_dir)}
+    assert any(p.name.endswith("-wal") for p in places["store"]) or places["store"], places["store"]
+    personal = [*reporter.values(), *names, suggestion]
+    for where, files in places.items():
+        assert files, where
+        hits = _hits(files, personal + [tid, f"Antrean samsat {tid}"])
+        # the scan reads the right bytes: what is not personal is found in plain text
+        assert tid in hits, (where, "the tracking id should be readable")
+        if where != "kafka":
+            assert f"Antrean samsat {tid}" in hits, (where, "the subject line stays in the service, unsealed")
+        leaked = {v: hits[v] for v in personal if v in hits}
+        assert not leaked, f"personal values in plain text in the {where}: {leaked}"
+
+    # an authorised person still reads them, decrypted, where the service shows them
+    view = _get(platform, "complaints", f"/v1/complaints/{tid}")
+    assert view["complaint"]["reporter"] == reporter and view["reporter_erased"] is False
+    forum = _get(platform, "consultation", f"/v1/fkp/{fkp_id}")
+    assert [p["name"] for p in forum["participants"]] == names
+    assert len({p["participant_id"] for p in forum["participants"]}) == 3
+    from pantau import data_keys, mongo
+    doc = mongo.db("survey")["events"].find_one({"_id": f"skm:{FKP_UNIT}:prv-{tag}:1"})
+    assert data_keys.open_one("survey", doc["private"]["suggestion"], doc["_id"], "suggestion") == suggestion
+    assert requests.get(platform.url("complaints", f"/v1/complaints/{tid}"), timeout=10).status_code == 401
+
+
+def _figures(view: dict) -> dict:
+    return {k: v for k, v in view.items() if k not in ("complaint", "reporter_erased")}
+
+
+def test_erasing_one_reporter_keeps_every_figure_and_a_restored_older_backup_cannot_reveal_them(platform, tmp_path):
+    from pantau import data_keys, mongo
+    tag = uuid.uuid4().hex[:8]
+    erased, kept = _reporter(tag), _reporter(tag[::-1])
+    tid, other = f"ERS-{tag.upper()}", f"KPT-{tag.upper()}"
+    _complaint(platform, tid, erased)
+    _complaint(platform, other, kept)
+    act = f"/v1/complaints/{tid}/actions"
+    _post(platform, "complaints", act, {"action": "verify", "at": "2026-02-03T10:00:00+08:00"}, platform.bureau, 200)
+    _post(platform, "complaints", act, {"action": "follow_up", "at": "2026-02-05T10:00:00+08:00",
+                                        "note": "Loket ditambah."}, platform.key(UNIT), 200)
+    names = [f"Rudi Hartono {tag}", f"Maria Ulfa {tag}"]
+    fkp_id = f"fkp-ers-{tag}"
+    _forum(platform, fkp_id, names, names)
+    platform.wait_published()
+    platform.wait_for(lambda: _get(platform, "aggregator", f"/v1/complaints/units/{UNIT}",
+                                   {"period": PERIOD})["complaints"] >= 2, what="both complaints aggregated")
+    platform.wait_for(lambda: any(f["fkp_id"] == fkp_id and f["stage"] == "held" for f in _get(
+        platform, "aggregator", f"/v1/fkp/units/{FKP_UNIT}", {"year": "2026"})["forums"]), what="the forum aggregated")
+    as_of = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() + 1))
+    time.sleep(1.5)  # every read below is of the same past moment, before and after
+    reports = [("complaints", f"/v1/complaints/{tid}", {"as_of": as_of}),
+               ("aggregator", f"/v1/complaints/units/{UNIT}", {"period": PERIOD, "as_of": as_of}),
+               ("aggregator", "/v1/complaints/province", {"period": PERIOD, "as_of": as_of}),
+               ("aggregator", f"/v1/fkp/units/{FKP_UNIT}", {"year": "2026", "as_of": as_of})]
+    before = [_get(platform, *r) for r in reports]
+    forum_before = _get(platform, "consultation", f"/v1/fkp/{fkp_id}")
+    backup_dir = tmp_path / "before-erasure"
+    _cli("backup", str(backup_dir))
+
+    out = _cli("privacy", "erase", "--complaint", tid)
+    assert f"erased complaint:{tid}" in out and "already" not in out
+    target = next(p for p in forum_before["participants"] if p["name"] == names[0])
+    _cli("privacy", "erase", "--fkp-participant", f"{fkp_id}/{target['participant_id']}")
+
+    after = [_get(platform, *r) for r in reports]
+    assert _figures(after[0]) == _figures(before[0])  # status, deadlines, hops, history: the same
+    assert after[0]["complaint"]["reporter"] == {k: LABEL for k in erased} and after[0]["reporter_erased"] is True
+    assert after[0]["complaint"]["subject"] == before[0]["complaint"]["subject"]
+    assert after[1:] == before[1:]  # the aggregator's complaint and FKP figures: identical
+    assert after[1]["complaints"] >= 2 and after[3]["forums_held"] >= 1
+    assert _get(platform, "complaints", f"/v1/complaints/{other}")["complaint"]["reporter"] == kept
+    forum = _get(platform, "consultation", f"/v1/fkp/{fkp_id}")
+    assert [p["name"] for p in forum["participants"]] == [LABEL, names[1]]
+    assert forum["participants"][0]["erased"] is True
+    assert (forum["elements"], forum["participant_count"]) == (forum_before["elements"],
+                                                               forum_before["participant_count"])
+    assert erased["name"] not in json.dumps(after[0]) and names[0] not in json.dumps(forum)
+
+    # the audit log: one entry per erasure, naming the record and key, never a value
+    log = _get(platform, "aggregator", "/v1/audit", {"action": "privacy.erase", "target": f"complaint:{tid}"})
+    assert log["count"] == 1 and log["entries"][0]["actor"].startswith("cli:")
+    assert log["entries"][0]["details"]["key_id"] == f"complaint-reporter:{tid}"
+    both = _get(platform, "aggregator", "/v1/audit", {"action": "privacy.erase", "limit": "500"})
+    assert any(e["target"] == f"fkp:{fkp_id}/{target['participant_id']}" for e in both["entries"])
+    text = json.dumps(both)
+    assert not any(v in text for v in [*erased.values(), names[0]])
+
+    # the backup from before still holds the reporter's wrapped key; restored, it opens nothing
+    keys_file = (backup_dir / "complaints.data_keys.jsonl").read_text()
+    assert f"complaint-reporter:{tid}" in keys_file and "wrapped" in keys_file
+    prefix = os.environ["PANTAU_DB_PREFIX"]
+    os.environ["PANTAU_DB_PREFIX"] = restored = f"{prefix}rst{tag}"
+    try:
+        _cli("restore", str(backup_dir))
+        docs = mongo.db("complaints")["events"]
+        first, other_first = docs.find_one({"_id": f"complaint:{tid}:1"}), docs.find_one({"_id": f"complaint:{other}:1"})
+        assert first is not None and other_first is not None  # the complaints are restored
+        rep = first["private"]["complaint"]["reporter"]
+        assert data_keys.open_one("complaints", rep, f"complaint:{tid}", "reporter", erased=None) is None
+        assert data_keys.collection("complaints").find_one({"_id": f"complaint-reporter:{tid}"}).get("wrapped") is None
+        assert data_keys.open_one("complaints", other_first["private"]["complaint"]["reporter"],
+                                  f"complaint:{other}", "reporter") == kept
+    finally:
+        for service in (*SERVICES, "registry"):
+            mongo.client().drop_database(f"{restored}_{service}")
+        os.environ["PANTAU_DB_PREFIX"] = prefix
+
+
+def test_rotating_the_kek_rewraps_every_data_key_and_the_old_kek_is_no_longer_needed(platform):
+    from pantau import data_keys, kek
+    tag = uuid.uuid4().hex[:8]
+    reporter, names = _reporter(tag), [f"Sri Mulyani {tag}"]
+    tid, fkp_id = f"ROT-{tag.upper()}", f"fkp-rot-{tag}"
+    _complaint(platform, tid, reporter)
+    _forum(platform, fkp_id, names, names)
+    old = kek.keyring().active_id
+    out = _cli("keys", "rotate-data-key")
+    new = kek.keyring().active_id
+    assert new != old and f"active KEK {new}; {old} retired" in out
+    for service in SERVICES:
+        assert data_keys.kek_ids_in_use(service) <= {new}, service
+    retired = kek.keys_dir() / "retired" / f"kek-{old}.key"
+    assert retired.exists()
+    retired.unlink()  # the old KEK is gone: nothing may need it any more
+    assert old not in kek.keyring().keys
+    assert _get(platform, "complaints", f"/v1/complaints/{tid}")["complaint"]["reporter"] == reporter
+    assert [p["name"] for p in _get(platform, "consultation", f"/v1/fkp/{fkp_id}")["participants"]] == names
+    later = f"ROT2-{tag.upper()}"
+    _complaint(platform, later, _reporter(tag[:4]))  # a new reporter's key is wrapped by the new KEK
+    assert data_keys.collection("complaints").find_one({"_id": f"complaint-reporter:{later}"})["kek"] == new
+    log = _get(platform, "aggregator", "/v1/audit", {"action": "data_key.rotate", "target": new})
+    assert log["count"] == 1 and log["entries"][0]["details"]["old_kek"] == old
