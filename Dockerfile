@@ -51,7 +51,7 @@ COPY deploy/ ./deploy/
 
 # Multiprocess metrics directory for gunicorn workers. Compose mounts a tmpfs over it so every
 # container start begins with an empty directory.
-RUN mkdir -p /tmp/prom && chown pantau:pantau /tmp/prom
+RUN mkdir -p /tmp/prom /data-keys && chown pantau:pantau /tmp/prom /data-keys && chmod 700 /data-keys
 
 USER pantau:pantau
 

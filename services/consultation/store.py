@@ -28,7 +28,7 @@ import orjson
 from flask import g
 from pymongo.errors import DuplicateKeyError
 
-from pantau import auth, data_keys, metrics, mongo, outbox
+from pantau import auth, data_keys, metrics, mongo, outbox, sealing
 from pantau.config import settings
 from pantau.envelope import new_event
 from pantau.events import SOURCES
@@ -99,7 +99,8 @@ def seal_name(fkp_id: str, record: str, field: str, name: str | None) -> dict | 
 
 
 def _person_of(sealed) -> str | None:
-    return sealed[data_keys.sealing.SEALED_MARK].rsplit(":", 1)[1] if data_keys.sealing.is_sealed(sealed) else None
+    """The participant id in a sealed name's key id (None for a name stored before sealing)."""
+    return sealing.key_id_of(sealed).rsplit(":", 1)[1] if sealing.is_sealed(sealed) else None
 
 
 def open_people(record: str, field: str, people: list[dict] | None, with_id: bool) -> list[dict] | None:

@@ -1,6 +1,8 @@
 """Reporter identity never leaves the complaints service, and a confidential complaint shows no
 content outside it: not in events (store or Kafka), the aggregator, its reports, public tracking,
-Open311, metrics or any log file. Handlers see the content; nobody sees an anonymous reporter."""
+Open311, metrics or any log file; and the reporters' identity is not in plain text in the store's
+raw files, Kafka's log directory or a backup (it is sealed at rest: pantau/data_keys.py).
+Handlers see the content; nobody sees an anonymous reporter."""
 from __future__ import annotations
 
 import json
@@ -29,7 +31,7 @@ def _absent(text: str, secrets: list[str], where: str) -> None:
         assert s not in text, f"{s!r} leaked into {where}"
 
 
-def test_anonymous_confidential_complaint_never_shows_reporter_or_content(platform):
+def test_anonymous_confidential_complaint_never_shows_reporter_or_content(platform, tmp_path):
     marker = uuid.uuid4().hex
     ident = {"name": f"Siti Rahayu {marker[:6]}", "phone": "0812" + _digits(8),
              "email": f"siti.{marker[:8]}@contoh.id", "nik": "64" + _digits(14),
@@ -154,6 +156,18 @@ def test_anonymous_confidential_complaint_never_shows_reporter_or_content(platfo
     assert {p.stem for p in logs} == set(workers)
     for p in logs:
         _absent(p.read_text(encoding="utf-8", errors="replace"), secret + [open_subject], f"log {p.name}")
+
+    # the raw files: the store's SQLite files, Kafka's log segments and a fresh backup
+    from click.testing import CliRunner
+    from raw_scan import files, hits
+
+    from pantau import cli
+    assert CliRunner().invoke(cli.main, ["backup", str(tmp_path / "cadangan")]).exit_code == 0
+    run = procs.run_dir(platform.profile.name)
+    raw = files(run / "ferretdb-data", run / "kafka-data", tmp_path / "cadangan")
+    found = hits(raw, identity + [tid_open])
+    assert tid_open in found  # the scan reads the files that hold the complaints
+    assert not {v: found[v] for v in identity if v in found}, "reporter identity in plain text at rest"
 
     # the dashboard's exports (every table of the complaint pages) and the public pages
     import io

@@ -15,17 +15,16 @@
 """
 from __future__ import annotations
 
-import base64
 import json
 import os
 import random
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 from click.testing import CliRunner
+from raw_scan import files, hits
 
 from pantau.infra import procs
 from pantau.rules.ikm import ELEMENTS
@@ -47,35 +46,6 @@ def _reporter(tag: str) -> dict:
     return {"name": f"Wulandari Kusumawati {tag}", "phone": "0857" + _digits(8),
             "email": f"wulan.{tag}@surel-contoh.id", "nik": "6472" + _digits(12),
             "address": f"Jl. Anggrek Bulan No. {random.randint(10, 99)} RT {tag}"}
-
-
-def _forms(value: str) -> set[bytes]:
-    """The value as raw UTF-8, JSON-escaped, and base64 at each of the three byte alignments
-    (the full groups only, so a match does not depend on the neighbouring bytes)."""
-    raw = value.encode()
-    out = {raw, json.dumps(value).encode()[1:-1]}
-    for shift in range(3):
-        part = raw[shift:]
-        out.add(base64.b64encode(part)[: (len(part) // 3) * 4])
-    return {f for f in out if len(f) >= 8}
-
-
-def _files(*roots: Path) -> list[Path]:
-    return [p for r in roots for p in sorted(r.rglob("*")) if p.is_file()]
-
-
-def _hits(files: list[Path], values: list[str]) -> dict[str, list[str]]:
-    forms = {v: _forms(v) for v in values}
-    found: dict[str, list[str]] = {}
-    for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue  # a segment deleted while we listed
-        for v, fs in forms.items():
-            if any(f in data for f in fs):
-                found.setdefault(v, []).append(path.name)
-    return found
 
 
 def _post(platform, service: str, path: str, body: dict, token: str, status: int) -> dict:
@@ -134,18 +104,17 @@ def test_no_personal_value_in_plain_text_in_the_store_files_kafka_or_a_backup(pl
     backup_dir = tmp_path / "cadangan"
     _cli("backup", str(backup_dir))
     run = procs.run_dir(platform.profile.name)
-    places = {"store": _files(run / "ferretdb-data"), "kafka": _files(run / "kafka-data"),
-              "backup": _files(backup_dir)}
-    assert any(p.name.endswith("-wal") for p in places["store"]) or places["store"], places["store"]
+    places = {"store": files(run / "ferretdb-data"), "kafka": files(run / "kafka-data"), "backup": files(backup_dir)}
+    assert any(p.name.endswith(".sqlite") for p in places["store"]), [p.name for p in places["store"]]
     personal = [*reporter.values(), *names, suggestion]
-    for where, files in places.items():
-        assert files, where
-        hits = _hits(files, personal + [tid, f"Antrean samsat {tid}"])
+    for where, paths in places.items():
+        assert paths, where
+        found = hits(paths, personal + [tid, f"Antrean samsat {tid}"])
         # the scan reads the right bytes: what is not personal is found in plain text
-        assert tid in hits, (where, "the tracking id should be readable")
+        assert tid in found, (where, "the tracking id should be readable")
         if where != "kafka":
-            assert f"Antrean samsat {tid}" in hits, (where, "the subject line stays in the service, unsealed")
-        leaked = {v: hits[v] for v in personal if v in hits}
+            assert f"Antrean samsat {tid}" in found, (where, "the subject line stays in the service, unsealed")
+        leaked = {v: found[v] for v in personal if v in found}
         assert not leaked, f"personal values in plain text in the {where}: {leaked}"
 
     # an authorised person still reads them, decrypted, where the service shows them
