@@ -324,14 +324,19 @@ def privacy() -> None:
 @click.option("--complaint", "complaint", default=None, help="tracking id: erase that complaint's reporter")
 @click.option("--fkp-participant", "participant", default=None,
               help="<fkp id>/<participant id> (participants[].participant_id of GET /v1/fkp/{fkp_id})")
-def privacy_erase(complaint: str | None, participant: str | None) -> None:
+@click.option("--skm-response", "response", default=None, help="<unit>/<response id>: erase its suggestion")
+def privacy_erase(complaint: str | None, participant: str | None, response: str | None) -> None:
     """Make one person's data unreadable everywhere, backups included; every figure stays."""
     from . import erasure
-    if (complaint is None) == (participant is None):
-        raise click.UsageError("give exactly one of --complaint, --fkp-participant")
+    if sum(x is not None for x in (complaint, participant, response)) != 1:
+        raise click.UsageError("give exactly one of --complaint, --fkp-participant, --skm-response")
     try:
-        done = (erasure.complaint_reporter(_operator(), complaint) if complaint
-                else erasure.fkp_participant(_operator(), participant or ""))
+        if complaint:
+            done = erasure.complaint_reporter(_operator(), complaint)
+        elif participant:
+            done = erasure.fkp_participant(_operator(), participant)
+        else:
+            done = erasure.skm_suggestion(_operator(), response or "")
     except erasure.NotFound as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"erased {done.target} (key {done.key_id}{'' if done.destroyed else ', already erased'}); "

@@ -7,6 +7,8 @@ write the audit entry. Run by `pantau privacy erase`; the mechanism is `pantau.d
   (invitation and attendance lists, Berita Acara signatories, promise feedback); the
   participant id is in the forum's read-back (`GET /v1/fkp/{fkp_id}`, `participants[].participant_id`).
   Community elements and participant counts stay.
+- `--skm-response <unit>/<response id>`: that response's free-text suggestion; its answers (and
+  so every IKM) stay.
 
 The audit entry (`privacy.erase`) names who, when, the record and the key id, never a value.
 """
@@ -55,3 +57,15 @@ def fkp_participant(actor: str, ref: str) -> Erasure:
         raise NotFound(f"forum {fkp_id} has no participant {participant_id}")
     return _finish(actor, "consultation", f"fkp:{fkp_id}/{participant_id}", key_id,
                    ["participants.name", "signatories.name", "feedback.participant_name"])
+
+
+def skm_suggestion(actor: str, ref: str) -> Erasure:
+    unit_id, sep, response_id = ref.partition("/")
+    if not sep or not unit_id or not response_id:
+        raise NotFound(f"{ref!r}: give <unit>/<response id>")
+    if mongo.db("survey")["events"].find_one({"_id": f"skm:{unit_id}:{response_id}:1"}, {"_id": 1}) is None:
+        raise NotFound(f"no SKM response {response_id} of {unit_id}")
+    key_id = data_keys.skm_suggestion_key(unit_id, response_id)
+    if data_keys.collection("survey").find_one({"_id": key_id}, {"_id": 1}) is None:
+        raise NotFound(f"SKM response {response_id} of {unit_id} has no suggestion")
+    return _finish(actor, "survey", f"skm:{unit_id}:{response_id}", key_id, ["suggestion"])

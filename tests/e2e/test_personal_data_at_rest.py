@@ -1,10 +1,10 @@
 """Personal data at rest (issue 19, last point), on the live platform (real store, real Kafka):
 
-1. a complaint reporter's name, phone, e-mail, NIK and address, FKP participants' names and an
-   SKM suggestion are nowhere in plain text (nor base64 nor JSON-escaped) in the store's raw
-   files (SQLite and its -wal), Kafka's log directory or a fresh `pantau backup`, while the
-   scan does find the non-personal tracking id and subject line there; authorised reads show
-   the values decrypted;
+1. a complaint reporter's name, phone, e-mail, NIK and address, FKP participants' and
+   signatories' names (also as named on a promise's feedback) and an SKM suggestion are
+   nowhere in plain text (nor base64 nor JSON-escaped) in the store's raw files (SQLite and its
+   -wal), Kafka's log directory or a fresh `pantau backup`, while the scan does find the
+   non-personal tracking id and subject line there; authorised reads show them decrypted;
 2. `pantau privacy erase --complaint` makes one reporter unreadable, leaves the complaint's own
    figures and the aggregator's complaint report identical, another reporter readable, an
    audit entry without any value; a backup taken before the erasure, restored, still cannot
@@ -61,16 +61,21 @@ def _complaint(platform, tid: str, reporter: dict) -> None:
            "received_at": "2026-02-02T09:00:00+08:00", "reporter": reporter}, platform.key(UNIT), 201)
 
 
-def _forum(platform, fkp_id: str, invited: list[str], attended: list[str]) -> None:
-    _post(platform, "consultation", "/v1/fkp",
-          {"unit_id": FKP_UNIT, "fkp_id": fkp_id, "topic": "standar_pelayanan", "title": "Forum uji data pribadi",
-           "held_on": "2026-02-10", "format": "tatap_muka", "stage": "planned",
-           "participants": [{"element": el, "name": n} for n, el in zip(invited, ("pengguna_layanan", "media",
-                                                                                 "akademisi"), strict=False)]},
-          platform.key(FKP_UNIT), 201)
+def _forum(platform, fkp_id: str, invited: list[str], attended: list[str], promises: list | None = None) -> dict:
+    answer = _post(platform, "consultation", "/v1/fkp",
+                   {"unit_id": FKP_UNIT, "fkp_id": fkp_id, "topic": "standar_pelayanan",
+                    "title": "Forum uji data pribadi", "held_on": "2026-02-10", "format": "tatap_muka",
+                    "stage": "planned", "promises": promises or [],
+                    "participants": [{"element": el, "name": n} for n, el in zip(
+                        invited, ("pengguna_layanan", "media", "akademisi"), strict=False)]},
+                   platform.key(FKP_UNIT), 201)
     _post(platform, "consultation", f"/v1/fkp/{fkp_id}/stage",
           {"stage": "held", "participants": [{"element": el, "name": n} for n, el in zip(
               attended, ("pengguna_layanan", "media", "akademisi"), strict=False)]}, platform.key(FKP_UNIT), 200)
+    return answer
+
+
+PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
 
 
 def _get(platform, service: str, path: str, params: dict | None = None) -> dict:
@@ -93,8 +98,24 @@ def test_no_personal_value_in_plain_text_in_the_store_files_kafka_or_a_backup(pl
     names = [f"Bambang Sutrisno {tag}", f"Yohana Pasaribu {tag}", f"Ahmad Fauzan {tag}"]
     suggestion = f"Petugas loket bernama Pak Darmawan {tag} sangat membantu"
     _complaint(platform, tid, reporter)
+    signatory = f"Ir. Hendra Gunawan {tag}"
     fkp_id = f"fkp-prv-{tag}"
-    _forum(platform, fkp_id, names[:2], names)
+    code = _forum(platform, fkp_id, names[:2], names, [
+        {"promise_id": "janji-loket", "description": "Loket tambahan", "owner": "Seksi Pelayanan",
+         "target_date": "2026-06-30"}])["confirmation_code"]
+    r = requests.post(platform.url("consultation", f"/v1/fkp/{fkp_id}/berita-acara"),
+                      headers=platform.headers(platform.key(FKP_UNIT)), timeout=30,
+                      files={"file": ("ba.pdf", PDF, "application/pdf")},
+                      data={"signatories": json.dumps([{"name": signatory, "position": "Kepala"},
+                                                       {"name": names[1], "element": "media"}])})
+    assert r.status_code == 201, r.text
+    promise = f"/v1/fkp/{fkp_id}/promises/janji-loket"
+    _post(platform, "consultation", f"{promise}/progress",
+          {"status": "fulfilled", "at": "2026-03-02T12:00:00+08:00",
+           "evidence": [{"name": "Foto loket", "url": "https://jdih.example/foto"}]}, platform.key(FKP_UNIT), 200)
+    r = requests.post(platform.url("consultation", f"{promise}/feedback"), timeout=30,
+                      json={"code": code, "participant_name": names[2], "verdict": "confirm"})
+    assert r.status_code == 201, r.text
     _post(platform, "survey", "/v1/skm/responses",
           {"unit_id": FKP_UNIT, "response_id": f"prv-{tag}", "submitted_at": "2026-02-11T09:00:00+08:00",
            "answers": {k: 3 for k in ELEMENTS}, "suggestion": suggestion}, platform.key(FKP_UNIT), 202)
@@ -106,7 +127,7 @@ def test_no_personal_value_in_plain_text_in_the_store_files_kafka_or_a_backup(pl
     run = procs.run_dir(platform.profile.name)
     places = {"store": files(run / "ferretdb-data"), "kafka": files(run / "kafka-data"), "backup": files(backup_dir)}
     assert any(p.name.endswith(".sqlite") for p in places["store"]), [p.name for p in places["store"]]
-    personal = [*reporter.values(), *names, suggestion]
+    personal = [*reporter.values(), *names, signatory, suggestion]
     for where, paths in places.items():
         assert paths, where
         found = hits(paths, personal + [tid, f"Antrean samsat {tid}"])
@@ -123,10 +144,21 @@ def test_no_personal_value_in_plain_text_in_the_store_files_kafka_or_a_backup(pl
     forum = _get(platform, "consultation", f"/v1/fkp/{fkp_id}")
     assert [p["name"] for p in forum["participants"]] == names
     assert len({p["participant_id"] for p in forum["participants"]}) == 3
+    assert [p["name"] for p in forum["berita_acara"]["signatories"]] == [signatory, names[1]]
+    assert forum["promises"][0]["updates"][-1]["participant_name"] == names[2]
     from pantau import data_keys, mongo
     doc = mongo.db("survey")["events"].find_one({"_id": f"skm:{FKP_UNIT}:prv-{tag}:1"})
     assert data_keys.open_one("survey", doc["private"]["suggestion"], doc["_id"], "suggestion") == suggestion
     assert requests.get(platform.url("complaints", f"/v1/complaints/{tid}"), timeout=10).status_code == 401
+
+    # the respondent's suggestion erased: it reads as erased, the unit's IKM stays as it was
+    ikm = (f"/v1/ikm/units/{FKP_UNIT}", {"period": "2026-02"})
+    platform.wait_for(lambda: _get(platform, "aggregator", *ikm)["respondents"] >= 1, what="the response in the IKM")
+    before = _get(platform, "aggregator", *ikm)
+    _cli("privacy", "erase", "--skm-response", f"{FKP_UNIT}/prv-{tag}")
+    assert data_keys.open_one("survey", doc["private"]["suggestion"], doc["_id"], "suggestion") == LABEL
+    after = _get(platform, "aggregator", *ikm)
+    assert {k: v for k, v in after.items() if k != "as_of"} == {k: v for k, v in before.items() if k != "as_of"}
 
 
 def _figures(view: dict) -> dict:
