@@ -73,7 +73,8 @@ def infra():
     plat.infra_down(p)
     run = procs.run_dir(p.name)
     kafka_data = ["kafka-data" if n == 1 else f"kafka-data-{n}" for n in range(1, p.brokers + 1)]
-    for d in (*kafka_data, "ferretdb-data", "ferretdb-state", "mongod-data", "prom"):
+    # a fresh store gets fresh KEKs and an empty erasure ledger (pantau/kek.py)
+    for d in (*kafka_data, "ferretdb-data", "ferretdb-state", "mongod-data", "prom", "data-keys"):
         shutil.rmtree(run / d, ignore_errors=True)
     old = {k: os.environ.get(k) for k in p.env()}
     os.environ.update(p.env())
