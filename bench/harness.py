@@ -248,6 +248,7 @@ def main() -> None:
                                       "samsat-samarinda", units, YEAR, reps=5, naive_reps=env_int("BENCH_NAIVE_REPS", 1),
                                       naive_on=size <= naive_max,
                                       naive_compliance=size <= env_int("BENCH_NAIVE_COMPLIANCE_MAX", 10000),
+                                      forum_unit=units[0],  # other_data's first forum
                                       # a month before the latest recording
                                       as_of=(recorded_from - timedelta(days=31)) if size != sizes[0]
                                       else datetime(YEAR, 12, 1, tzinfo=timezone.utc))
@@ -293,6 +294,9 @@ def write(results: dict, phase: Phases, out_stem: str) -> None:
     results["total_seconds"] = round(time.monotonic() - phase.t0, 1)
     results["machine"]["loadavg_end"] = os.getloadavg()
     import tables
+    last = HERE / f"{out_stem}.json"
+    if last.exists() and not quick_mode():  # the last full run stays, for the before/after table
+        shutil.copyfile(last, HERE / tables.previous_name(results))
     (HERE / f"{out_stem}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     (HERE / f"{out_stem}.md").write_text(tables.markdown(results))
     log(f"wrote bench/{out_stem}.json and bench/{out_stem}.md in {results['total_seconds']} s")
