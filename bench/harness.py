@@ -255,6 +255,7 @@ def main() -> None:
                 row["responses"] = size
                 row["facts_in_store"] = naive_db["skm_facts"].estimated_document_count()  # a scan on FerretDB
                 results["reports"].append(row)
+                results["report_ratios"] = {**row.get("ratios", {}), "responses": size}  # the largest size's
                 log(row)
         with phase("apply_profile"):  # where the consumer's time goes at the largest size, apart (py-spy slows it)
             n = env_int("BENCH_PROFILE_EVENTS", 30000, 5000)
