@@ -260,7 +260,10 @@ def main() -> None:
         with phase("apply_profile"):  # where the consumer's time goes at the largest size, apart (py-spy slows it)
             n = env_int("BENCH_PROFILE_EVENTS", 30000, 5000)
             with prof.watch(p.name, run, "apply", ("consumer",)) as where:
-                where["run"] = figures.load(event_records(gen, n, YEAR, "prof-"), n, topic, off)
+                # recorded after the loads, as they were (recorded at submission, in the year, every
+                # change is recorded before the live day and rewrites every later day snapshot of
+                # its unit: batches of 5,000 then outlast the store client's 30 s timeout)
+                where["run"] = figures.load(event_records(gen, n, YEAR, "prof-", recorded_from), n, topic, off)
             where["run"].pop("start")
             where["size_before"] = have
             results["apply_where"] = where
