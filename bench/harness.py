@@ -248,17 +248,22 @@ def main() -> None:
                                       "samsat-samarinda", units, YEAR, reps=5, naive_reps=env_int("BENCH_NAIVE_REPS", 1),
                                       naive_on=size <= naive_max,
                                       naive_compliance=size <= env_int("BENCH_NAIVE_COMPLIANCE_MAX", 10000),
+                                      forum_unit=units[0],  # other_data's first forum
                                       # a month before the latest recording
                                       as_of=(recorded_from - timedelta(days=31)) if size != sizes[0]
                                       else datetime(YEAR, 12, 1, tzinfo=timezone.utc))
                 row["responses"] = size
                 row["facts_in_store"] = naive_db["skm_facts"].estimated_document_count()  # a scan on FerretDB
                 results["reports"].append(row)
+                results["report_ratios"] = {**row.get("ratios", {}), "responses": size}  # the largest size's
                 log(row)
         with phase("apply_profile"):  # where the consumer's time goes at the largest size, apart (py-spy slows it)
             n = env_int("BENCH_PROFILE_EVENTS", 30000, 5000)
             with prof.watch(p.name, run, "apply", ("consumer",)) as where:
-                where["run"] = figures.load(event_records(gen, n, YEAR, "prof-"), n, topic, off)
+                # recorded after the loads, as they were (recorded at submission, in the year, every
+                # change is recorded before the live day and rewrites every later day snapshot of
+                # its unit: batches of 5,000 then outlast the store client's 30 s timeout)
+                where["run"] = figures.load(event_records(gen, n, YEAR, "prof-", recorded_from), n, topic, off)
             where["run"].pop("start")
             where["size_before"] = have
             results["apply_where"] = where
@@ -293,6 +298,9 @@ def write(results: dict, phase: Phases, out_stem: str) -> None:
     results["total_seconds"] = round(time.monotonic() - phase.t0, 1)
     results["machine"]["loadavg_end"] = os.getloadavg()
     import tables
+    last = HERE / f"{out_stem}.json"
+    if last.exists() and not quick_mode():  # the last full run stays, for the before/after table
+        shutil.copyfile(last, HERE / tables.previous_name(results))
     (HERE / f"{out_stem}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     (HERE / f"{out_stem}.md").write_text(tables.markdown(results))
     log(f"wrote bench/{out_stem}.json and bench/{out_stem}.md in {results['total_seconds']} s")

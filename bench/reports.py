@@ -35,23 +35,39 @@ def dashboard_session(agg_url: str, token: str) -> requests.Session:
     return s
 
 
-def as_of_pages(agg_url: str, token: str, unit: str, opd: str, year: int, as_of, reps: int) -> dict:
+# every dashboard page that takes per= (dashboard/views.py, pekppp_views.py; the PDFs are
+# downloads, not pages); `promise` and `case` are the harness's first forum and complaint
+PER_PAGES = {"overview": "/dasbor?tahun={year}", "opd": "/dasbor/opd/{opd}?tahun={year}",
+             "compliance": "/dasbor/kepatuhan?tahun={year}", "fkp": "/dasbor/fkp?tahun={year}",
+             "complaints": "/dasbor/pengaduan?tahun={year}", "pekppp": "/dasbor/pekppp?tahun={year}",
+             "unit_card": "/dasbor/unit/{unit}?tahun={year}", "unit_skm": "/dasbor/unit/{unit}/skm?periode={year}",
+             "unit_fkp": "/dasbor/unit/{unit}/fkp?tahun={year}",
+             "unit_complaints": "/dasbor/unit/{unit}/pengaduan?tahun={year}",
+             "unit_pekppp": "/dasbor/unit/{unit}/pekppp?tahun={year}",
+             "promise": "/dasbor/fkp/janji/{forum_unit}/bench-fkp-0/janji-1?tahun={year}",
+             "case": "/dasbor/pengaduan/kasus/BENCH-000000?tahun={year}"}
+
+
+def as_of_pages(agg_url: str, token: str, unit: str, opd: str, year: int, as_of, reps: int,
+                forum_unit: str | None = None) -> dict:
     """Dashboard pages with "keadaan per" (the end of `as_of`'s day): p50 and p95 over `reps`."""
     s = dashboard_session(agg_url, token)
     per = as_of.date().isoformat()
-    pages = {"overview": f"/dasbor?tahun={year}&per={per}", "opd": f"/dasbor/opd/{opd}?tahun={year}&per={per}",
-             "compliance": f"/dasbor/kepatuhan?tahun={year}&per={per}",
-             "unit_card": f"/dasbor/unit/{unit}?tahun={year}&per={per}",
-             "unit_skm": f"/dasbor/unit/{unit}/skm?periode={year}&per={per}"}
+    pages = {name: path.format(year=year, opd=opd, unit=unit, forum_unit=forum_unit or unit) + f"&per={per}"
+             for name, path in PER_PAGES.items() if forum_unit is not None or name != "promise"}
     out = {}
     for name, path in pages.items():
         statuses: list[int] = []
 
         def get(path=path, statuses=statuses):
             r = s.get(agg_url + path, timeout=600)
-            assert r.status_code in (200, 503), (path, r.status_code)  # 503: over the report deadline
+            # 503: over the report deadline; 404: what the page shows did not exist yet at per=
+            assert r.status_code in (200, 503, 404), (path, r.status_code)
             statuses.append(r.status_code)
         get()
+        if statuses[0] == 404:  # (the forum or complaint was recorded after per=): not a timing
+            out[name] = {"status": 404}
+            continue
         t = timed(get, reps)
         refused = statuses[1:].count(503)
         out[name] = {"p50_ms": ms(median(t)), "p95_ms": ms(p95(t)), "reps": reps,
@@ -60,7 +76,8 @@ def as_of_pages(agg_url: str, token: str, unit: str, opd: str, year: int, as_of,
 
 
 def measure(agg_url: str, token: str, db, unit: str, unit_ids: list[str], year: int, reps: int,
-            naive_reps: int, naive_on: bool, naive_compliance: bool = True, as_of=None, opd: str = "bapenda") -> dict:
+            naive_reps: int, naive_on: bool, naive_compliance: bool = True, as_of=None, opd: str = "bapenda",
+            forum_unit: str | None = None) -> dict:
     s = requests.Session()
     s.headers["Authorization"] = f"Bearer {token}"
 
@@ -104,7 +121,8 @@ def measure(agg_url: str, token: str, db, unit: str, unit_ids: list[str], year: 
                      for k, (a, b) in ratios.items() if a in out and unit_ms}
     if as_of is not None:
         out["as_of"] = as_of.isoformat()
-        out["as_of_pages"] = as_of_pages(agg_url, s.headers["Authorization"][7:], unit, opd, year, as_of, reps)
+        out["as_of_pages"] = as_of_pages(agg_url, s.headers["Authorization"][7:], unit, opd, year, as_of, reps,
+                                         forum_unit)
     if naive_on:
         check_u, check_p = last["unit_ikm"]["value"], last["province_ikm"]["value"]  # the timed answers
         out["answers_agree"] = (check_u["respondents"] == unit_body["respondents"]

@@ -65,6 +65,10 @@ def rows(res: dict) -> list[list]:
             if v is not None:
                 out.append([f"5. {label} at {r['responses']:,} responses", v, "same run", v, f"≤ {limit}", v <= limit])
         for name, page in (r.get("as_of_pages") or {}).items():
+            if "p95_ms" not in page:  # 404: not there yet at per=
+                out.append([f"6. dashboard {name} with per= at {r['responses']:,}", "404", "not recorded yet at per=",
+                            None, "", ""])
+                continue
             over = page.get("over_deadline", 0)
             out.append([f"6. dashboard {name} with per= at {r['responses']:,}, ms p95", page["p95_ms"],
                         f"p50 {page['p50_ms']}" + (f", {over}/{page['reps']} over the report deadline (503)" if over else ""),

@@ -16,6 +16,7 @@ depend on binary floating-point noise (e.g. a true 28.125 always rounds to 28.13
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -236,10 +237,22 @@ def compute_ikm(
     ``lowest_elements`` (3 lowest NRR, lowest first, ties by ELEMENTS order, §1.6);
     ``regulation``. Per-element values are always NRR x 25, whatever the weight mode.
     """
-    exact = _exact(sums, respondents, weight_mode)
-    if exact is None:
+    _check_weight_mode(weight_mode)
+    _check_sums(sums, respondents)
+    if respondents == 0:
         return None
-    return _result(exact[0], respondents, weight_mode)
+    r = _result_of_sums(tuple(int(sums[k]) for k in ELEMENTS), respondents, weight_mode)
+    # a fresh copy: the cached result is shared by every caller
+    return {**r, "elements": {k: dict(v) for k, v in r["elements"].items()}, "lowest_elements": list(r["lowest_elements"])}
+
+
+@functools.lru_cache(maxsize=8192)
+def _result_of_sums(sums: tuple[int, ...], respondents: int, weight_mode: str) -> dict[str, Any]:
+    """`_result` of validated sums (in ELEMENTS order), remembered: a report over many units
+    and periods asks for the same tallies' IKM several times, and the exact arithmetic
+    (Fractions, Decimal rounding) is most of its Python time (bench/README.md, "reports")."""
+    return _result({k: Fraction(s, respondents) for k, s in zip(ELEMENTS, sums, strict=True)}, respondents,
+                   weight_mode)
 
 
 def _result(nrr: Mapping[str, Fraction], respondents: int | None, weight_mode: str) -> dict[str, Any]:

@@ -168,7 +168,8 @@ def _read(db, s: Settings, year: int, as_of: datetime, opd_id: str | None, regis
     reg = registry or Registry.instance()
     units = _units(reg, opd_id)
     ids = [u.id for u in units]
-    return _Read(reg, units, load_skm(db, ids, year, as_of, s.tz, live), _fkp_figs(db, ids, year, as_of, s.tz),
+    # the overviews show no respondent profile: the tallies are read without it (the compact copies)
+    return _Read(reg, units, load_skm(db, ids, year, as_of, s.tz, live, profile=False), _fkp_figs(db, ids, year, as_of, s.tz),
                  _complaint_rows(db, s, year, as_of))
 
 
@@ -184,7 +185,8 @@ class UnitSections:
 
 def unit_sections(db, s: Settings, year: int, as_of: datetime, opd_id: str | None = None,
                   registry: Registry | None = None, live: bool = False) -> tuple[Registry, list[UnitSections]]:
-    """Every unit's (of an OPD) SKM, FKP and complaint sections at `as_of`, read once for all."""
+    """Every unit's (of an OPD) SKM, FKP and complaint sections at `as_of`, read once for all
+    (the SKM sections without the respondent profile: `profile` is empty)."""
     r = _read(db, s, year, as_of, opd_id, registry, live)
     out = []
     for u in r.units:

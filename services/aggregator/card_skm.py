@@ -47,10 +47,12 @@ def cut_skm(
     return out
 
 
-def load_skm(db, unit_ids: list[str], year: int, as_of: datetime, tz: str, live: bool = False) -> SkmInputs:
+def load_skm(db, unit_ids: list[str], year: int, as_of: datetime, tz: str, live: bool = False,
+             profile: bool = True) -> SkmInputs:
     """Read the year's and the previous year's tallies (for the trend) and the year's follow-up;
-    `live`: `as_of` is now, so the tallies are read as they are."""
-    months = month_tallies(db, unit_ids, (year - 1, year), None if live else as_of)
+    `live`: `as_of` is now, so the tallies are read as they are; without `profile` (the bureau's
+    overviews), the tallies carry no respondent profile (skm_read.month_tallies)."""
+    months = month_tallies(db, unit_ids, (year - 1, year), None if live else as_of, profile)
     summaries = summary_docs(db, unit_ids, (year - 1, year))
     settings_docs = list(db["skm_settings"].find({"year": {"$in": [year - 1, year]}}))
     rtl = list(db["skm_rtl"].find({"year": year}))

@@ -84,7 +84,8 @@ def skm_figures(months: dict, unit_ids: list[str], settings_docs: Iterable[dict]
 def refresh_skm(db, s: Settings, now: datetime) -> dict:
     year = period_containing(now, "year", s.tz)
     ids = [u.id for u in Registry.instance().upps()]
-    months, summaries = month_tallies(db, ids, [year.year]), summary_docs(db, ids, [year.year])
+    months = month_tallies(db, ids, [year.year], profile=False)  # the metrics need no profile
+    summaries = summary_docs(db, ids, [year.year])
     settings_docs = list(db["skm_settings"].find({}, projection={"_id": 1, "population": 1}))
     fig = skm_figures(months, ids, settings_docs, now, s, summaries)
     for kind, f in fig["periods"].items():

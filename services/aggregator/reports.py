@@ -122,7 +122,7 @@ def group_ikm(db, s: Settings, unit_ids: list[str], period: Period, scope: dict,
               as_of: datetime | None = None) -> dict:
     """The OPD's or province's IKM (both compilation methods, rules.ikm.compile_region) over its
     units' results: responses, else the unit's summary report (each unit row says its `source`)."""
-    results = unit_results(db, unit_ids, period, as_of)
+    results = unit_results(db, unit_ids, period, as_of, profile=False)
     pops = populations(db, unit_ids, period, as_of)
     units, compile_input = [], []
     for uid in unit_ids:

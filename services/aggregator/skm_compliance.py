@@ -88,7 +88,7 @@ def unit_compliance(unit_id: str, year: int, months: dict[str, SkmTally], settin
 
 
 def year_compliance(db, unit_ids: list[str], year: int, as_of: datetime | None = None, tz: str = "UTC") -> list[dict]:
-    tallies = month_tallies(db, unit_ids, [year], as_of)
+    tallies = month_tallies(db, unit_ids, [year], as_of, profile=False)  # the cards need no profile
     summaries = summary_docs(db, unit_ids, [year])
     rtl = _by_unit(db["skm_rtl"], year)
     pubs = _by_unit(db["skm_publications"], year)
@@ -127,7 +127,8 @@ def ranking(db, s: Settings, period: Period, as_of: datetime | None = None) -> d
     period of the same kind (both periods adequate). Units below the sample are listed apart."""
     reg = Registry.instance()
     ids = [u.id for u in reg.upps()]
-    now, before = unit_results(db, ids, period, as_of), unit_results(db, ids, period.previous(), as_of)
+    now = unit_results(db, ids, period, as_of, profile=False)
+    before = unit_results(db, ids, period.previous(), as_of, profile=False)
     pops = {str(p): populations(db, ids, p, as_of) for p in (period, period.previous())}
 
     def score(uid, per, results):

@@ -30,6 +30,7 @@ from pantau.rules.periods import Period
 from pantau.rules.skm_result import UnitSkm, covering, summary_basis
 from pantau.rules.skm_tally import SkmTally, month_doc_add, month_doc_new
 
+from .projections import skm_compact
 from .projections import skm_history as hist
 from .projections.skm import DAYS, SLOTS, UNITS
 from .projections.skm_summaries import COLLECTION as SUMMARIES
@@ -38,19 +39,42 @@ from .projections.skm_summaries import profile_of
 MonthTallies = dict[str, dict[str, SkmTally]]  # unit -> "YYYY-MM" -> tally (months with data)
 
 
-def month_tallies(db, unit_ids: Iterable[str], years: Iterable[int], as_of: datetime | None = None) -> MonthTallies:
+def month_tallies(db, unit_ids: Iterable[str], years: Iterable[int], as_of: datetime | None = None,
+                  profile: bool = True) -> MonthTallies:
+    """Each unit's month tallies of those years, live or as they stood at `as_of`. Without
+    `profile` (the reports over many units) the tallies have no respondent profile and come from
+    the compact copies (projections/skm_compact.py), several times cheaper to read."""
     units, years = list(dict.fromkeys(unit_ids)), sorted(set(years))
-    live = by_id(db[UNITS], [hist.unit_year_id(u, y) for u in units for y in years])
+    def full(name: str, ids: list[str]) -> dict[str, dict]:
+        return by_id(db[name], ids)
+    fetch = full if profile else compact_fetch(full)
+    live = fetch(UNITS, [hist.unit_year_id(u, y) for u in units for y in years])
     docs = {uy: d["months"] for uy, d in live.items()}
     if as_of is not None:
-        docs = state_at(live, as_of, settings().tz, lambda name, ids: by_id(db[name], ids))
+        docs = state_at(live, as_of, settings().tz, fetch)
     out: MonthTallies = {}
     for uy_id, months in docs.items():
         unit_id, year = uy_id.rsplit(":", 1)
         for mm, m in months.items():
             if m.get("respondents"):
-                out.setdefault(unit_id, {})[f"{year}-{mm}"] = SkmTally.of_month(m)
+                out.setdefault(unit_id, {})[f"{year}-{mm}"] = SkmTally.of_month(m if profile else {**m, "profile": {}})
     return out
+
+
+def compact_fetch(fetch):
+    """A `fetch(name, ids)` for state_at that takes the year documents and snapshots from their
+    compact copies (projections/skm_compact.py: one `_id $in`), and from `fetch` only those that
+    have none (written before the copies existed: one more `_id $in`, of those ids alone); the
+    slots as they are. What it gives has no respondent profiles."""
+    def compact(name: str, ids: list[str]) -> dict[str, dict]:
+        if name not in (UNITS, DAYS):
+            return fetch(name, ids)
+        out = {i: skm_compact.expand(c) for i, c in fetch(skm_compact.COLLECTION, ids).items()}
+        missing = [i for i in ids if i not in out]
+        if missing:
+            out.update(fetch(name, missing))
+        return out
+    return compact
 
 
 def period_tally(months: dict[str, SkmTally], period_months: Iterable[str]) -> SkmTally:
@@ -73,10 +97,12 @@ def result_of(months: dict[str, SkmTally], summaries: list[dict], period: Period
     return UnitSkm(period_tally(months, period.months), summary_basis(covering(summaries, period.months, as_of)))
 
 
-def unit_results(db, unit_ids: Iterable[str], period: Period, as_of: datetime | None = None) -> dict[str, UnitSkm]:
-    """Each unit's SKM for the period (responses, else its summary; rules.skm_result)."""
+def unit_results(db, unit_ids: Iterable[str], period: Period, as_of: datetime | None = None,
+                 profile: bool = True) -> dict[str, UnitSkm]:
+    """Each unit's SKM for the period (responses, else its summary; rules.skm_result); without
+    `profile`, the tallies carry no respondent profile (`month_tallies`)."""
     units, years = list(dict.fromkeys(unit_ids)), {int(m[:4]) for m in period.months}
-    months, sums = month_tallies(db, units, years, as_of), summary_docs(db, units, years)
+    months, sums = month_tallies(db, units, years, as_of, profile), summary_docs(db, units, years)
     return {uid: result_of(months.get(uid, {}), sums.get(uid, []), period, as_of) for uid in units}
 
 

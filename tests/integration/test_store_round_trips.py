@@ -128,12 +128,13 @@ def test_an_skm_batch_costs_the_same_round_trips_whatever_its_size(infra, listen
         small = listener.count(lambda: proj.apply(skm_events(10, "s", when, 100)))
         large = listener.count(lambda: proj.apply(skm_events(1000, "l", when, 1000)))
         # facts; the units' year documents, their bursts, the slots and the parked notes read by
-        # `_id $in`; slots, bursts and year documents written in one bulk each (no snapshot: the
-        # batches were recorded on the live day)
+        # `_id $in`; slots, bursts, the year documents' compact copies and the year documents
+        # written in one bulk each (no snapshot: the batches were recorded on the live day)
         assert shape(small) == shape(large) == Counter({
             ("insert", "skm_facts"): 1, ("find", "skm_units"): 1, ("find", "skm_bursts"): 1,
             ("find", "skm_unit_slots"): 1, ("find", "skm_parked"): 1, ("update", "skm_unit_slots"): 1,
-            ("update", "skm_bursts"): 1, ("update", "skm_units"): 1}), (small, large)
+            ("update", "skm_bursts"): 1, ("update", "skm_unit_tallies"): 1,
+            ("update", "skm_units"): 1}), (small, large)
         years = client[name]["skm_units"].find({})
         assert sum(m["respondents"] for y in years for m in y["months"].values()) == 1014  # each counted once
     finally:

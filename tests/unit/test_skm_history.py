@@ -16,7 +16,8 @@ from pantau.rules.ikm import ELEMENTS
 from pantau.rules.skm_tally import PROFILE_FIELDS, SkmTally, month_doc_add, month_doc_new
 from services.aggregator.projections import skm_history as hist
 from services.aggregator.projections.skm import UNITS, load_years, writes
-from services.aggregator.skm_read import state_at
+from services.aggregator.projections.skm_compact import COLLECTION as COMPACT
+from services.aggregator.skm_read import compact_fetch, state_at
 
 TZ = "Asia/Makassar"
 T0 = datetime(2026, 3, 9, 20, 0, tzinfo=timezone.utc)  # 10 March 04:00 WITA
@@ -70,15 +71,22 @@ def figures(t: SkmTally) -> dict:
             "sum_x": round(t.sum_x, 6), "profile": {f: c for f, c in t.profile_counts().items() if f in PROFILE_FIELDS}}
 
 
-def stored(store: Store, upto: datetime | None = None) -> dict:
-    live = {i: d for i, d in store.cols.get(UNITS, {}).items()}
-    docs = {i: d["months"] for i, d in live.items()} if upto is None else state_at(live, upto, TZ, store.fetch)
+def stored(store: Store, upto: datetime | None = None, compact: bool = False) -> dict:
+    """The month figures as skm_read.month_tallies reads them: from the full documents, or
+    (`compact`) from their compact copies (skm_compact.py), which carry no profile."""
+    fetch = compact_fetch(store.fetch) if compact else store.fetch
+    live = fetch(UNITS, list(store.cols.get(UNITS, {})))
+    docs = {i: d["months"] for i, d in live.items()} if upto is None else state_at(live, upto, TZ, fetch)
     out = {}
     for uy, months in docs.items():
         for mm, m in months.items():
             if m.get("respondents"):
-                out[f"{uy.rsplit(':', 1)[1]}-{mm}"] = figures(SkmTally.of_month(m))
+                out[f"{uy.rsplit(':', 1)[1]}-{mm}"] = figures(SkmTally.of_month({**m, "profile": {}} if compact else m))
     return out
+
+
+def without_profile(months: dict) -> dict:
+    return {m: {**f, "profile": {}} for m, f in months.items()}
 
 
 # --- a history generator: responses (some recorded late), voids of earlier ones ---------------
@@ -117,7 +125,7 @@ def moments(changes: list[hist.Change]) -> list[datetime]:
 
 
 @settings(max_examples=int(os.environ.get("PANTAU_HISTORY_EXAMPLES", "300")), deadline=None)
-@given(histories(), st.integers(0, 3), st.booleans())
+@given(histories(), st.integers(0, 4), st.booleans())
 def test_live_and_every_moment_equal_a_recompute(history, crash_at, redeliver):
     changes, cuts = history
     store = Store()
@@ -132,8 +140,14 @@ def test_live_and_every_moment_equal_a_recompute(history, crash_at, redeliver):
         if redeliver:  # and a second redelivery of what was applied (no change at all)
             consume(store, batch)
     assert stored(store) == naive(changes)
+    assert stored(store, compact=True) == without_profile(naive(changes))
     for t in moments(changes):
         assert stored(store, t) == naive(changes, t), t
+        assert stored(store, t, compact=True) == without_profile(naive(changes, t)), t
+    store.cols.pop(COMPACT, None)  # documents written before the compact copies existed
+    assert stored(store, compact=True) == without_profile(naive(changes))
+    for t in moments(changes)[:6]:
+        assert stored(store, t, compact=True) == without_profile(naive(changes, t)), t
 
 
 def test_a_change_recorded_before_the_live_day_reaches_its_snapshot_and_the_later_ones():

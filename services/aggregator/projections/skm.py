@@ -13,8 +13,8 @@
 
 Round trips per batch, whatever its size: facts and voids inserted; the year documents, their
 bursts, the parked notes and the slots read by `_id $in` (the snapshots too when a response was
-recorded before the live day); slots, bursts, snapshots and year documents written in one bulk
-each (tests/integration/test_store_round_trips.py).
+recorded before the live day); slots, bursts, the compact copies (skm_compact.py), snapshots and
+year documents written in one bulk each (tests/integration/test_store_round_trips.py).
 """
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from pantau.mongo import by_id, insert_ignoring_duplicates
 from pantau.rules.ikm import ELEMENTS
 from pantau.rules.skm_tally import PROFILE_FIELDS
 
+from . import skm_compact
 from . import skm_history as hist
 
 UNITS = "skm_units"  # the live year documents
@@ -160,8 +161,10 @@ class SkmProjection:
 
 def writes(years) -> list[tuple[str, list[dict]]]:
     """The changed documents per collection, in the order they are written: slots first, then
-    bursts, snapshots and the year documents; each holds its own marks, so a crash between two
-    writes is made good by the redelivery."""
+    bursts, the compact copies of the snapshots and year documents (skm_compact.py), the
+    snapshots and the year documents; each holds its own marks (a compact copy is derived from
+    the document written after it), so a crash between two writes is made good by the
+    redelivery."""
     slots, bursts, snaps, lives = [], [], [], []
     for uy in years:
         slots += [d for i, d in uy.slots.items() if i in uy.changed]
@@ -170,7 +173,9 @@ def writes(years) -> list[tuple[str, list[dict]]]:
         snaps += [d for d in uy.snapshots.values() if d["_id"] in uy.changed]
         if uy.live["_id"] in uy.changed:
             lives.append(uy.live)
-    return [(name, docs) for name, docs in ((SLOTS, slots), (BURSTS, bursts), (DAYS, snaps), (UNITS, lives)) if docs]
+    compact = [skm_compact.compact_of(d) for d in (*snaps, *lives)]
+    return [(name, docs) for name, docs in ((SLOTS, slots), (BURSTS, bursts), (skm_compact.COLLECTION, compact),
+                                            (DAYS, snaps), (UNITS, lives)) if docs]
 
 
 def load_years(changes: dict[str, list[hist.Change]], tz: str, fetch) -> dict[str, hist.UnitYear]:
