@@ -107,7 +107,7 @@ class Relay:
     def _unsent(self, name: str, done: set[str]) -> list[dict]:
         """The slot's pointers not yet sent, in order, each with its event's envelope (read from
         the event log by `_id`). A pointer whose event is gone is skipped: its write was undone and
-        answered 503 (outbox._point)."""
+        answered 503 (outbox.point)."""
         col = self.db[name]
         docs = [d for d in col.find({}) if d["_id"] not in done]
         missing = [d["_id"] for d in docs if "envelope" not in d]  # older pointers carried it

@@ -36,8 +36,10 @@ def post_responses():
         raise ProblemError(422, "Periksa kolom yang ditandai; tidak ada yang disimpan.",
                            detail_en="Check the fields listed; nothing was stored.",
                            errors=flatten_errors(exc.messages)) from None
-    pointer_of = (lambda i: f"/responses/{i}") if is_batch else (lambda i: "")
-    answer = intake.record(events(), items, g.principal, g.get("correlation_id"), pointer_of)
+    if is_batch:
+        answer = intake.record(events(), items, g.principal, g.get("correlation_id"), lambda i: f"/responses/{i}")
+    else:  # stored with the single posts of other request threads (single_posts.py)
+        answer = intake.record_one(events(), items[0], g.principal, g.get("correlation_id"))
     if answer["new"]:
         metrics.EVENTS_STORED.labels("survey", ev.RESPONSE_RECORDED).inc(answer["new"])
     headers = {"Idempotent-Replay": "true"} if answer["new"] == 0 else {}
