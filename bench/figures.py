@@ -6,6 +6,7 @@ import time
 from datetime import datetime, timedelta
 
 import requests
+import store_refs
 from common import Offsets, ms, pct, wait
 from province import WITA, Generator
 
@@ -122,6 +123,7 @@ def ingest(survey_url: str, gen: Generator, units: list[str], single_seconds: fl
 
     # single posts: `clients` closed-loop clients for `single_seconds`
     counts = [0] * clients
+    accepted: list[list[str]] = [[] for _ in range(clients)]  # the stored events' `_id`s, per client
     errors = [0]
     tokens = [own_key(f"single-post client {k}") for k in range(clients)]
     stop_at = time.monotonic() + single_seconds
@@ -135,6 +137,7 @@ def ingest(survey_url: str, gen: Generator, units: list[str], single_seconds: fl
             r = s.post(survey_url, json=body, timeout=60)
             if r.status_code == 202:
                 counts[k] += 1
+                accepted[k].append(f"skm:{unit}:{body['response_id']}:1")
             else:
                 errors[0] += 1
             i += 1
@@ -150,9 +153,18 @@ def ingest(survey_url: str, gen: Generator, units: list[str], single_seconds: fl
     out["single"] = {"clients": clients, "responses": n, "errors": errors[0], "http_seconds": round(accepted_s, 2),
                      "published_seconds": round(total, 2), "rate_http": round(n / accepted_s, 1),
                      "rate": round(n / total, 1)}
+    from pantau import mongo
+    survey_db = mongo.db("survey")
+    single_docs = store_refs.stored_events(survey_db, [i for ids in accepted for i in ids])
+    out["store_insert_one"] = {"writers": clients, "responses": len(single_docs),
+                               "rate": round(store_refs.insert_one_rate(survey_db, single_docs, clients), 1)}
 
     start = off.ends()
     out["batch"] = batch_ingest(survey_url, gen, units, batches, batch_size, off, "b")
+    batch_docs = store_refs.stored_events(survey_db, [f"skm:{body['unit_id']}:{body['response_id']}:1"
+                                                      for b in out["batch"].pop("payloads") for body in b])
+    out["store_insert_many"] = {"writers": 2, "batch_size": batch_size, "responses": len(batch_docs),
+                                "rate": round(store_refs.insert_many_rate(survey_db, batch_docs, batch_size, 2), 1)}
     # reference: the same records (bytes, keys, headers) by a raw producer to the same broker
     recs = read_records(topic, start, batches * batch_size)
     ensure_topic(RAW_TOPIC)
@@ -203,7 +215,7 @@ def batch_ingest(survey_url: str, gen: Generator, units: list[str], batches: int
     n = batches * batch_size
     wait(lambda: off.end() >= before + n, 600, what="batches published")
     total = time.monotonic() - t0
-    return {"batch_size": batch_size, "batches": batches, "clients": 2, "retried_batch_posts": bad[0],
+    return {"payloads": payloads, "batch_size": batch_size, "batches": batches, "clients": 2, "retried_batch_posts": bad[0],
             "http_seconds": round(http_s, 2), "published_seconds": round(total, 2),
             "rate_http": round(n / http_s, 1), "rate": round(n / total, 1)}
 
@@ -339,3 +351,21 @@ def load(records_iter, count: int, topic: str, off: Offsets, sample_every: float
     span = max(1e-6, t_done - first[0])
     return {"records": sent, "publish_seconds": round(published_s, 2),
             "catch_up_seconds": round(t_done - t0, 2), "apply_rate": round(applied / span, 1), "start": start}
+
+
+def ratios(results: dict) -> dict:
+    """The three write-path ratios of issue 20, each ours ÷ its reference measured in the same run
+    (None when a side is missing, e.g. after an error): single posts (8 clients, until published) ÷
+    the store's `insert_one` of the same documents by as many threads; 1,000-batches (until
+    published) ÷ the store's `insert_many` of the same documents; the aggregator's apply rate at
+    the largest size ÷ a raw consumer reading and decoding the same records."""
+    ing = results.get("ingest", {})
+
+    def r(a, b):
+        return round(a / b, 3) if a is not None and b else None
+    agg = (results.get("aggregation") or [{}])[-1]
+    return {"single_post_vs_store_insert_one_ratio": r(ing.get("single", {}).get("rate"),
+                                                       ing.get("store_insert_one", {}).get("rate")),
+            "batch_vs_store_insert_many_ratio": r(ing.get("batch", {}).get("rate"),
+                                                  ing.get("store_insert_many", {}).get("rate")),
+            "apply_vs_raw_consume_ratio": r(agg.get("apply_rate"), agg.get("raw_consumer_rate"))}

@@ -7,7 +7,8 @@ responses of the benchmark year), BENCH_SINGLE_SECONDS, BENCH_CLIENTS, BENCH_BAT
 BENCH_FRESH_SECONDS, BENCH_FRESH_RATE, BENCH_COMPLAINTS, BENCH_FORUMS, BENCH_NAIVE_MAX (largest
 size at which the naive recompute is run), BENCH_SEED, BENCH_OUT (results file stem),
 BENCH_PROFILE_BATCHES and BENCH_PROFILE_EVENTS (the profiled runs, apart from the figures),
-BENCH_STORE_DOCS (documents per writer of the store-alone reference).
+BENCH_STORE_DOCS (documents per writer of the store-alone reference), BENCH_PLATFORM_PROFILE (the
+port profile the platform runs on, default `bench`; `bench2` runs beside it).
 """
 from __future__ import annotations
 
@@ -152,7 +153,7 @@ def main() -> None:
     from rss import RssSampler
     quick = quick_mode()
     phase = Phases()
-    p = get("bench")
+    p = get(os.environ.get("BENCH_PLATFORM_PROFILE", "bench"))
     out_stem = os.environ.get("BENCH_OUT", "results-quick" if quick else "results")
     reg_kind = os.environ.get("BENCH_REGISTRY", "kaltim")
     sizes = [int(x) for x in os.environ.get("BENCH_SIZES", "2000,10000" if quick else "10000,100000").split(",")]
@@ -183,7 +184,7 @@ def main() -> None:
             import spy as prof
             single_s = env_int("BENCH_SINGLE_SECONDS", 20, 8)
             spy = prof.start(procs.pid_of(p.name, "survey"), single_s, prof_out)
-            results["ingest"] = figures.ingest(survey, gen, units[1:], single_s, env_int("BENCH_CLIENTS", 4),
+            results["ingest"] = figures.ingest(survey, gen, units[1:], single_s, env_int("BENCH_CLIENTS", 8),
                                                env_int("BENCH_BATCHES", 10, 3), 1000, topic)
             if spy is not None:
                 spy.wait(timeout=single_s + 60)
@@ -210,6 +211,7 @@ def main() -> None:
             with prof.watch(p.name, run, "batches", ("survey", "relay-survey")) as where:
                 where["run"] = figures.batch_ingest(survey, gen, units[1:], env_int("BENCH_PROFILE_BATCHES", 6, 3),
                                                     1000, off, "pb")
+                where["run"].pop("payloads")
             off.close()
             results["ingest"]["batch_where"] = where
         with phase("drain_2"):  # the loads below must not start behind these batches
@@ -293,6 +295,8 @@ def main() -> None:
 
 
 def write(results: dict, phase: Phases, out_stem: str) -> None:
+    import figures
+    results.update(figures.ratios(results))
     results["out_stem"] = out_stem
     results["phases_seconds"] = phase.seconds
     results["total_seconds"] = round(time.monotonic() - phase.t0, 1)

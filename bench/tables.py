@@ -25,6 +25,18 @@ def rows(res: dict) -> list[list]:
                     "limited by HTTP (profile)", f"HTTP+network {round(http, 1)} %, store "
                     f"{round(sum(v for k, v in layers.items() if k.startswith('store')), 1)} % of busy survey samples"
                     if layers else "n/a"])
+    for key, label, ours, ref, target in (
+            ("single_post_vs_store_insert_one_ratio", "1a. single-post ingest ({} clients, until published) ÷ store "
+             "insert_one of the same documents, responses/s", ing.get("single", {}), ing.get("store_insert_one", {}), 1.0),
+            ("batch_vs_store_insert_many_ratio", "1b. batch ingest (1,000/batch, until published) ÷ store insert_many "
+             "of the same documents, responses/s", ing.get("batch", {}), ing.get("store_insert_many", {}), 0.25),
+            ("apply_vs_raw_consume_ratio", "2a. aggregator apply (largest size) ÷ raw consume + decode, events/s",
+             (res.get("aggregation") or [{}])[-1], (res.get("aggregation") or [{}])[-1], 0.5)):
+        v = res.get(key)
+        if v is not None:
+            out.append([label.format(ing.get("single", {}).get("clients")), ours.get("rate", ours.get("apply_rate")),
+                        f"store {ref.get('writers')} writers {ref.get('rate')}" if "writers" in ref
+                        else f"raw consumer+decode {ref.get('raw_consumer_rate')}", v, f"≥ {target}", v >= target])
     for a in res.get("aggregation", []):
         out.append([f"2. aggregator apply rate (load to {a['size_after']:,}), events/s", a["apply_rate"],
                     f"raw consumer+decode {a['raw_consumer_rate']}", _r(a["apply_rate"], a["raw_consumer_rate"]),

@@ -25,9 +25,10 @@ import time
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, runtime_checkable
 
-from kafka import TopicPartition
+from kafka import OffsetAndMetadata, TopicPartition
 from kafka.errors import CommitFailedError
 from pymongo.errors import AutoReconnect
 
@@ -133,6 +134,8 @@ class ConsumerLoop:
         # DLQs' headers at start) from a crashed predecessor or an earlier group, because the DLQ
         # send and the offset commit are not atomic; so the DLQ gets each record once
         self._dead: set[tuple[str, int, int]] = dead_lettered(self.s, list(handlers))
+        # applies one batch at a time while `run` fetches and decodes the next
+        self._applier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pantau-apply")
 
     def stop(self, *_):
         self._stop = True
@@ -140,18 +143,30 @@ class ConsumerLoop:
     # ---- the loop ----------------------------------------------------------------------------
 
     def run(self, until: Callable[[], bool] | None = None) -> None:
+        """Poll → decode → apply → commit, with the next batch fetched and decoded (in this thread,
+        the only one that touches the Kafka consumer) while the current one is applied in the apply
+        thread. A batch's offsets are committed, explicitly, only after it is applied; a failed
+        batch seeks every partition back to its first unapplied record (the prefetched batch is
+        dropped), so a crash or a retry still loses nothing and commits nothing unapplied."""
         attempt = 0
         self._beat(force=True, state="running")
-        while not self._stop and not (until and until()):
-            batch = self.consumer.poll(timeout_ms=self.poll_ms, max_records=self.max_records)
-            self._check_assignment()
-            if not batch:
-                self._update_lag()
-                self._beat()
-                continue
+        ahead: tuple[dict, list] | None = None  # the prefetched batch and its decoded records
+        while not self._stop and not (until and until() and ahead is None):
+            if ahead is None:
+                batch = self._poll()
+                if not batch:
+                    self._update_lag()
+                    self._beat()
+                    continue
+                decoded = self._decode_batch(batch)
+            else:
+                batch, decoded = ahead
+            work = self._applier.submit(self._process, decoded)
+            nxt = self._poll()  # while the store works on the current batch
+            ahead = (nxt, self._decode_batch(nxt)) if nxt else None
             try:
-                self._process(batch)
-                self.consumer.commit()
+                work.result()
+                self.consumer.commit(next_offsets(batch))
                 attempt = 0
                 self._failing_since = None
                 for event_id in self._batch_ids:
@@ -162,39 +177,65 @@ class ConsumerLoop:
                            last_commit_at=_utcnow())
             except CommitFailedError:
                 log.warning("commit failed after a rebalance; the batch will be redelivered")
+                ahead = self._still_assigned(ahead)
             except Exception as exc:  # noqa: BLE001 - transient (or an error while parking): retry the batch
                 attempt += 1
-                self._retry_later(batch, exc, attempt)
+                self._retry_later(batch, exc, attempt, ahead[0] if ahead else None)
+                ahead = None  # dropped: read again after the batch (_retry_later seeks back)
         self._beat(force=True, state="stopped")
         self.close()
 
-    def _retry_later(self, batch, exc: BaseException, attempt: int) -> None:
-        """Nothing of the batch is committed: seek back to its first offsets and wait."""
+    def _poll(self) -> dict:
+        batch = self.consumer.poll(timeout_ms=self.poll_ms, max_records=self.max_records)
+        self._check_assignment()
+        return batch
+
+    def _still_assigned(self, ahead: tuple[dict, list] | None) -> tuple[dict, list] | None:
+        """After a rebalance: the prefetched records of partitions this member still holds."""
+        if ahead is None:
+            return None
+        mine = set(self.consumer.assignment())
+        batch = {tp: recs for tp, recs in ahead[0].items() if tp in mine}
+        return (batch, self._decode_batch(batch)) if batch else None
+
+    def _retry_later(self, batch, exc: BaseException, attempt: int, ahead: dict | None = None) -> None:
+        """Nothing of the batch is committed: seek back to its first offsets (and a partition only
+        the prefetched batch `ahead` holds to that one's, as it is dropped) and wait."""
         metrics.READY.labels("apply").set(0)
         if self._failing_since is None:
             self._failing_since = time.time()
         log.warning("batch not applied, retrying", extra={"error": repr(exc), "attempt": attempt,
                                                            "transient": transient(exc)})
+        start = {tp: records[0].offset for tp, records in (ahead or {}).items() if records}
         for tp, records in batch.items():
             metrics.CONSUMER_RETRIES.labels(tp.topic).inc()
-            self.consumer.seek(tp, records[0].offset)
+            start[tp] = records[0].offset
+        for tp, offset in start.items():
+            self.consumer.seek(tp, offset)
         self._update_lag()
         self._beat(force=True, state="retrying", failing_since=_utcnow(self._failing_since),
                    last_error=repr(exc)[:500])
         time.sleep(backoff_s(attempt))
 
-    def _process(self, batch) -> None:
+    def _decode_batch(self, batch: dict) -> list[tuple[str, list[tuple[Any, Event]], list[tuple[Any, PoisonEvent]]]]:
+        """Per topic: the records decoded to events, and the poison records with their reason
+        (dead-lettered when the batch is processed). No side effect: it runs ahead of the apply."""
         by_topic: dict[str, list] = defaultdict(list)
         for tp, records in batch.items():
             by_topic[tp.topic].extend(records)
+        return [(topic, *self._decode(records)) for topic, records in by_topic.items()]
+
+    def _process(self, decoded: list[tuple[str, list[tuple[Any, Event]], list[tuple[Any, PoisonEvent]]]]) -> None:
         self._pending_dlq = []
         self._batch_ids = {}
         self._batch_parked: set[tuple[str, int, int]] = set()
         try:
-            for topic, records in by_topic.items():
+            for topic, items, poison in decoded:
                 # records of one partition are in order; across partitions order does not matter
                 # because each key (aggregate or unit) lives in one partition.
-                items = self._decode(topic, records)
+                for r, p in poison:
+                    self._dead_letter(r, p.reason, p.detail)
+                    metrics.CONSUMER_RECORDS.labels(topic, "<invalid>", "poison").inc()
                 if items:
                     started = time.perf_counter()
                     rejected = self._apply(topic, items)
@@ -205,15 +246,14 @@ class ConsumerLoop:
 
     # ---- steps -------------------------------------------------------------------------------
 
-    def _decode(self, topic: str, records: list) -> list[tuple[Any, Event]]:
-        items = []
+    def _decode(self, records: list) -> tuple[list[tuple[Any, Event]], list[tuple[Any, PoisonEvent]]]:
+        items, poison = [], []
         for r in records:
             try:
                 items.append((r, to_event(r)))
             except PoisonEvent as p:
-                self._dead_letter(r, p.reason, p.detail)
-                metrics.CONSUMER_RECORDS.labels(topic, "<invalid>", "poison").inc()
-        return items
+                poison.append((r, p))
+        return items, poison
 
     def _apply_once(self, topic: str, items: list[tuple[Any, Event]]) -> dict[str, Rejected]:
         events = [e for _, e in items]
@@ -359,6 +399,7 @@ class ConsumerLoop:
             self._resubscribed = True
 
     def close(self) -> None:
+        self._applier.shutdown(wait=True)
         try:
             self.dlq_producer.flush(timeout=10)
             self.dlq_producer.close(timeout=5)
@@ -383,6 +424,12 @@ class ConsumerLoop:
         now = time.time()
         for topic, last in self.last_event_time.items():
             metrics.PROJECTION_FRESHNESS.labels(topic).set(max(0.0, now - last))
+
+
+def next_offsets(batch: dict) -> dict:
+    """What to commit once `batch` is applied: per partition the offset after its last record
+    (explicit, because the consumer's position is already past the prefetched batch)."""
+    return {tp: OffsetAndMetadata(records[-1].offset + 1, "", -1) for tp, records in batch.items() if records}
 
 
 def _utcnow(ts: float | None = None):

@@ -70,14 +70,15 @@ def pointer(doc: dict) -> dict:
             "stored_at": doc["stored_at"]}
 
 
-def _point(events: Collection, docs: list[dict]) -> None:
-    """Insert the pointers of stored events into the current slot; on failure remove the events
-    again (so the 503 the caller answers is true) and re-raise."""
-    if not docs:
+def point(events: Collection, docs: list[dict], also: list[dict] | None = None) -> None:
+    """Insert the pointers of stored events into the current slot, with those of `also` (events
+    stored earlier, re-pointed by a repeat) in the same insert; on failure remove `docs`' events
+    again (so the 503 the caller answers is true; `also`'s were acknowledged before) and re-raise."""
+    if not docs and not also:
         return
     slot = events.database[slot_name(datetime.now(timezone.utc))]
     try:
-        insert_ignoring_duplicates(slot, [pointer(d) for d in docs])
+        insert_ignoring_duplicates(slot, [pointer(d) for d in [*docs, *(also or ())]])
     except Exception:
         try:
             for d in docs:
@@ -107,7 +108,7 @@ def append(events: Collection, event: Event, partition_key: str, extra: dict | N
         events.insert_one(doc)
     except DuplicateKeyError:
         raise Conflict(doc["_id"]) from None
-    _point(events, [doc])
+    point(events, [doc])
     return doc
 
 
@@ -115,7 +116,7 @@ def append_many(events: Collection, docs: list[dict]) -> set[str]:
     """Insert prepared event docs and their pointers; returns the `_id`s that already existed
     (not inserted, no pointer: the caller decides whether they are repeats or conflicts)."""
     dup = insert_ignoring_duplicates(events, docs)
-    _point(events, [d for d in docs if d["_id"] not in dup])
+    point(events, [d for d in docs if d["_id"] not in dup])
     return dup
 
 

@@ -73,6 +73,11 @@ class Relay:
 
     def publish_once(self) -> int:
         """One round over the open slots; returns how many events Kafka acknowledged."""
+        return self._settle(self._dispatch(self._collect()))
+
+    def _collect(self, in_flight: set[str] | None = None) -> tuple[datetime, list[tuple[str, list[dict]]]]:
+        """Read the open slots: per slot the pointers not yet sent (nor `in_flight`: dispatched in
+        the round whose acks are awaited meanwhile)."""
         now = datetime.now(timezone.utc)
         rounds = []
         for name in self.slots():
@@ -84,17 +89,30 @@ class Relay:
                 continue
             self.last_read[name] = read_at
             done = self.sent.setdefault(name, set())
-            rounds.append((name, self._unsent(name, done)))
+            rounds.append((name, self._unsent(name, done | in_flight if in_flight else done)))
             if age > SETTLE_AFTER:
                 self.settled.add(name)
         pending = [d for _, new in rounds for d in new]
         metrics.OUTBOX_BACKLOG.labels(self.service).set(len(pending))
         oldest = min((d["stored_at"] for d in pending), default=None)
         metrics.OUTBOX_OLDEST_AGE.labels(self.service).set((now - oldest).total_seconds() if oldest else 0.0)
+        return now, rounds
+
+    def _dispatch(self, collected: tuple[datetime, list[tuple[str, list[dict]]]]) -> tuple[datetime, list, list]:
+        """Hand a round's events to the producer (sent in the background; not yet acknowledged)."""
+        now, rounds = collected
+        docs = [d for _, new in rounds for d in new]
+        return now, rounds, self._send_async(docs) if docs else []
+
+    def _settle(self, dispatched: tuple[datetime, list, list]) -> int:
+        """Wait for the round's acks, mark its events sent and drop the slots closed and fully
+        published; returns how many events Kafka acknowledged. Raises if any was not."""
+        now, rounds, futures = dispatched
+        if futures:
+            self._await(futures)
         total = 0
         for name, new in rounds:
             if new:
-                self._send(new)
                 self.sent[name].update(d["_id"] for d in new)
                 total += len(new)
             if (int(name[len(SLOT_PREFIX):]) + 1) * SLOT_SECONDS < now.timestamp() - CLOSE_AFTER:
@@ -107,7 +125,7 @@ class Relay:
     def _unsent(self, name: str, done: set[str]) -> list[dict]:
         """The slot's pointers not yet sent, in order, each with its event's envelope (read from
         the event log by `_id`). A pointer whose event is gone is skipped: its write was undone and
-        answered 503 (outbox._point)."""
+        answered 503 (outbox.point)."""
         col = self.db[name]
         docs = [d for d in col.find({}) if d["_id"] not in done]
         missing = [d["_id"] for d in docs if "envelope" not in d]  # older pointers carried it
@@ -123,26 +141,39 @@ class Relay:
             out.append(d)
         return sorted(out, key=lambda d: (d["stored_at"], d["subject"], d["seq"]))
 
-    def _send(self, docs: list[dict]) -> None:
+    def _send_async(self, docs: list[dict]) -> list:
         audit.materialize(docs)  # before the send counts: a crash repeats both (each idempotent)
         p = self.producer()
-        futures = [p.send(self.topic, key=d["key"].encode(), value=orjson.dumps(d["envelope"]),
-                          headers=KAFKA_HEADERS) for d in docs]
-        p.flush(timeout=30)
+        return [p.send(self.topic, key=d["key"].encode(), value=orjson.dumps(d["envelope"]),
+                       headers=KAFKA_HEADERS) for d in docs]
+
+    def _await(self, futures: list) -> None:
+        self.producer().flush(timeout=30)
         for f in futures:
             f.get(timeout=0)  # raises if that record was not acknowledged: nothing is marked sent
-        metrics.RELAY_PUBLISHED_EVENTS.labels(self.service).inc(len(docs))
+        metrics.RELAY_PUBLISHED_EVENTS.labels(self.service).inc(len(futures))
         metrics.RELAY_PUBLISH.labels(self.service, "ok").inc()
 
     def run(self) -> None:
+        """Rounds back to back, the next round's slots read while the current round's records
+        wait for Kafka's acks (sent only once those are in, so a subject's events keep their order)."""
         attempt = 0
+        flying: tuple[datetime, list, list] | None = None  # dispatched, acks awaited
         while not self._stop:
             try:
-                n = self.publish_once()
+                in_flight = {d["_id"] for _, new in flying[1] for d in new} if flying else set()
+                collected = self._collect(in_flight)
+                n = self._settle(flying) if flying else 0
+                flying = None
+                if any(new for _, new in collected[1]):
+                    flying = self._dispatch(collected)
+                else:
+                    self._settle(self._dispatch(collected))  # nothing to send: drops what is due
                 attempt = 0
-                if not n:
+                if not n and flying is None:
                     time.sleep(self.idle_sleep)
             except Exception as exc:  # noqa: BLE001 - never drop, never die: back off and retry
+                flying = None  # not marked sent: the open slots are sent again
                 metrics.RELAY_PUBLISH.labels(self.service, "failed").inc()
                 log.warning("publish failed, will retry", extra={"error": repr(exc), "attempt": attempt})
                 self._reset_producer()

@@ -9,7 +9,7 @@ from pantau.events import skm as ev
 from pantau.problems import ProblemError, flatten_errors
 from pantau.web import Blueprint, json_body, json_response, read_json
 
-from . import intake
+from . import intake, response_check
 from .schemas import BatchSchema, ResponseSchema, VoidSchema
 
 blp = Blueprint("skm", __name__, url_prefix="/v1/skm", description="Survei Kepuasan Masyarakat (SKM)")
@@ -28,16 +28,20 @@ def post_responses():
     body = read_json()
     is_batch = "responses" in body
     try:
+        # the one-pass check accepts what the schema accepts; anything else is loaded by the schema,
+        # which words the field errors (response_check.py)
         if is_batch:
-            items = BatchSchema().load(body)["responses"]
+            items = response_check.batch(body) or BatchSchema().load(body)["responses"]
         else:
-            items = [ResponseSchema().load(body)]
+            items = [response_check.response(body) or ResponseSchema().load(body)]
     except ValidationError as exc:
         raise ProblemError(422, "Periksa kolom yang ditandai; tidak ada yang disimpan.",
                            detail_en="Check the fields listed; nothing was stored.",
                            errors=flatten_errors(exc.messages)) from None
-    pointer_of = (lambda i: f"/responses/{i}") if is_batch else (lambda i: "")
-    answer = intake.record(events(), items, g.principal, g.get("correlation_id"), pointer_of)
+    if is_batch:
+        answer = intake.record(events(), items, g.principal, g.get("correlation_id"), lambda i: f"/responses/{i}")
+    else:  # stored with the single posts of other request threads (single_posts.py)
+        answer = intake.record_one(events(), items[0], g.principal, g.get("correlation_id"))
     if answer["new"]:
         metrics.EVENTS_STORED.labels("survey", ev.RESPONSE_RECORDED).inc(answer["new"])
     headers = {"Idempotent-Replay": "true"} if answer["new"] == 0 else {}

@@ -24,6 +24,8 @@ from pantau.problems import ProblemError
 from pantau.rules.periods import month_key
 from pantau.units import Registry
 
+from . import single_posts
+
 SOURCE = SOURCES["survey"]
 
 
@@ -133,6 +135,18 @@ def record(events, items: list[dict], principal, correlation_id: str | None, poi
     n_new = len(new_docs) - len(raced)
     return {"accepted": [it["response_id"] for it in items], "count": len(items), "new": n_new,
             "duplicates": len(items) - n_new}
+
+
+def record_one(events, item: dict, principal, correlation_id: str | None) -> dict:
+    """Store one validated response (a single post), grouped with the single posts other request
+    threads of this worker make within PANTAU_GROUP_COMMIT_MS (single_posts.py); the same answer
+    and errors as `record` of a one-item batch. Raises ProblemError (403/409/422), or the store's
+    error for every request of the group."""
+    pointer_of = (lambda i: "")  # noqa: E731 - a single post's fields are at the root
+    check_units([item], principal, pointer_of)
+    doc = build_doc(item, correlation_id, settings().tz)
+    created = single_posts.committer(events).submit(doc)
+    return {"accepted": [item["response_id"]], "count": 1, "new": int(created), "duplicates": int(not created)}
 
 
 def void(events, unit_id: str, response_id: str, reason: str, correlation_id: str | None) -> tuple[dict, bool]:

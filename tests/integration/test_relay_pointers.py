@@ -110,3 +110,38 @@ def test_an_older_slot_is_read_once_a_second_not_every_round(relay):
     assert relay.publish_once() == 1  # the late one, a second later
     ids = [v["id"] for v in topic_values(relay)]
     assert sorted(ids) == sorted(d["envelope"]["id"] for d in [*first, late, current])
+
+
+def test_the_run_loop_reads_the_next_round_while_acks_are_awaited_and_sends_each_event_once(relay):
+    """`Relay.run` overlaps I/O: the slots are read again while the last round's records wait for
+    Kafka's acks (the events in flight left out), and the next round is sent once those are in.
+    Events stored in waves while it runs reach the topic once each."""
+    import threading
+
+    from pantau import outbox
+    reads_with_flight: list[int] = []
+    collect = relay._collect
+
+    def spy(in_flight=None):
+        if in_flight:
+            reads_with_flight.append(len(in_flight))
+        return collect(in_flight)
+    relay._collect = spy
+    th = threading.Thread(target=relay.run, daemon=True)
+    th.start()
+    docs: list[dict] = []
+    try:
+        for wave in range(5):
+            batch = [event_doc(wave * 40 + i) for i in range(40)]
+            assert outbox.append_many(relay.db["events"], batch) == set()
+            docs += batch
+            deadline = time.monotonic() + 30
+            while not reads_with_flight or sum(len(s) for s in relay.sent.values()) < len(docs):
+                assert time.monotonic() < deadline, "the relay did not publish the wave"
+                time.sleep(0.02)
+    finally:
+        relay.stop()
+        th.join(30)
+    got = [v["id"] for v in topic_values(relay)]
+    assert sorted(got) == sorted(d["envelope"]["id"] for d in docs)  # each once
+    assert reads_with_flight  # a round was read while another's acks were awaited

@@ -140,3 +140,124 @@ def test_an_skm_batch_costs_the_same_round_trips_whatever_its_size(infra, listen
     finally:
         client.drop_database(name)
         client.close()
+
+
+# ---- single posts stored in groups (services/survey/single_posts.py) ----------------------------
+
+@pytest.fixture
+def survey_app(listener, monkeypatch):
+    """The survey app on the real store, grouping single posts with a window long enough that a
+    group is closed by its size (PANTAU_THREADS posts), never by the clock."""
+    from pantau import auth, units
+    from pantau.config import settings
+    from pantau.infra.procs import ROOT
+    from pantau.web import create_app
+    from services.survey.api import blp
+    monkeypatch.setenv("PANTAU_GROUP_COMMIT_MS", "20000")
+    monkeypatch.setenv("PANTAU_THREADS", "4")
+    units.import_units(units.load_file(ROOT / "deploy" / "registry" / "kaltim.yaml"))
+    app = create_app("survey", [blp], title="t")
+    listener.db = settings().db_name("survey")
+    h = {"Authorization": f"Bearer {auth.issue('unit', UNITS[0], note='groups')}"}
+    r = app.test_client().post("/v1/skm/responses", json={"responses": responses(2, uuid.uuid4().hex[:6] + "w",
+                                                                                  datetime.now(WITA), (UNITS[0],))},
+                               headers=h)  # warm-up: key and registry cached, collections made
+    assert r.status_code == 202, r.get_data(as_text=True)
+    return app, h
+
+
+def post_together(app, h, bodies: list[dict]) -> list:
+    """Each body from its own thread (as gunicorn's request threads), all released at once."""
+    import threading
+    out: list = [None] * len(bodies)
+    start = threading.Barrier(len(bodies))
+
+    def one(i: int) -> None:
+        client = app.test_client()
+        start.wait()
+        out[i] = client.post("/v1/skm/responses", json=bodies[i], headers=h)
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(bodies))]
+    [t.start() for t in threads]
+    [t.join(60) for t in threads]
+    assert not any(t.is_alive() for t in threads)
+    return out
+
+
+def stored(ids: list[str]) -> dict:
+    from pantau import mongo
+    return mongo.by_id(mongo.db("survey")["events"], ids)
+
+
+def slot_pointers(ids: list[str]) -> set:
+    from pantau import mongo
+    db = mongo.db("survey")
+    return {d["_id"] for n in db.list_collection_names() if n.startswith("outbox_")
+            for d in db[n].find({"_id": {"$in": ids}})}
+
+
+def test_concurrent_single_posts_are_stored_in_one_insert_of_events_and_one_of_pointers(survey_app, listener):
+    app, h = survey_app
+    bodies = responses(4, uuid.uuid4().hex[:6], datetime.now(WITA) - timedelta(hours=1), (UNITS[0],))
+    answers: list = []
+    seen = listener.count(lambda: answers.extend(post_together(app, h, bodies)))
+    assert [(r.status_code, r.get_json()["new"]) for r in answers] == [(202, 1)] * 4
+    # four posts, one group: no repeat check needed when no `_id` existed
+    assert shape(seen) == Counter({("insert", "events"): 1, ("insert", "outbox_<slot>"): 1}), seen
+    ids = [f"skm:{UNITS[0]}:{b['response_id']}:1" for b in bodies]
+    assert set(stored(ids)) == set(ids) and slot_pointers(ids) == set(ids)
+
+
+def test_a_group_answers_repeats_conflicts_and_duplicates_each_on_its_own(survey_app, listener):
+    app, h = survey_app
+    tag = uuid.uuid4().hex[:6]
+    when = datetime.now(WITA) - timedelta(hours=1)
+    old = responses(2, tag + "o", when, (UNITS[0],))
+    assert app.test_client().post("/v1/skm/responses", json={"responses": old}, headers=h).status_code == 202
+    changed = {**old[1], "answers": {k: 4 for k in old[1]["answers"]}}
+    new = responses(1, tag + "n", when, (UNITS[0],))[0]
+    # a repeat of stored content, stored id with other content, and one new response posted twice
+    bodies = [old[0], changed, new, dict(new)]
+    answers: list = []
+    got = listener.count(lambda: answers.extend(post_together(app, h, bodies)))
+    assert answers[0].status_code == 202 and answers[0].get_json()["new"] == 0
+    assert answers[0].headers.get("Idempotent-Replay") == "true"
+    assert answers[1].status_code == 409, answers[1].get_data(as_text=True)
+    assert answers[1].get_json()["errors"][0]["pointer"] == "/response_id"
+    assert sorted((r.status_code, r.get_json()["new"]) for r in answers[2:]) == [(202, 0), (202, 1)]
+    # one group: the insert, the read of the `_id`s that existed, one insert of every pointer
+    assert shape(got) == Counter({("insert", "events"): 1, ("find", "events"): 1,
+                                  ("insert", "outbox_<slot>"): 1}), got
+    ids = {f"skm:{UNITS[0]}:{b['response_id']}:1": b for b in old + [new]}
+    docs = stored(list(ids))
+    from services.survey.intake import content_hash
+    from services.survey.schemas import ResponseSchema
+    # the conflicting post changed nothing: every stored event holds the content first posted
+    assert {i: d["content_hash"] for i, d in docs.items()} == {
+        i: content_hash(ResponseSchema().load(b)) for i, b in ids.items()}
+    assert slot_pointers(list(ids)) == set(ids)
+
+
+def test_a_store_failure_mid_group_answers_every_post_503_and_keeps_none_of_them(survey_app, monkeypatch):
+    """The events' insert reaches the store, then the store fails on the pointers' insert: every
+    request of the group gets a 503 and none of the group's events stays stored (so none is
+    acknowledged and missing); the clients' retries store each once."""
+    from pymongo.collection import Collection
+    from pymongo.errors import AutoReconnect
+    app, h = survey_app
+    bodies = responses(4, uuid.uuid4().hex[:6], datetime.now(WITA) - timedelta(hours=1), (UNITS[0],))
+    ids = [f"skm:{UNITS[0]}:{b['response_id']}:1" for b in bodies]
+    real = Collection.insert_many
+
+    def fail_on_pointers(self, docs, *a, **kw):
+        if self.name.startswith("outbox_"):
+            assert set(stored(ids)) == set(ids)  # the events are in the store at this point
+            raise AutoReconnect("connection closed (injected: the store went away)")
+        return real(self, docs, *a, **kw)
+    monkeypatch.setattr(Collection, "insert_many", fail_on_pointers)
+    down = post_together(app, h, bodies)
+    assert [r.status_code for r in down] == [503] * 4, [r.get_data(as_text=True) for r in down]
+    assert stored(ids) == {} and slot_pointers(ids) == set()
+    monkeypatch.setattr(Collection, "insert_many", real)
+    again = post_together(app, h, bodies)
+    assert [(r.status_code, r.get_json()["new"]) for r in again] == [(202, 1)] * 4
+    assert set(stored(ids)) == set(ids) and slot_pointers(ids) == set(ids)

@@ -57,23 +57,44 @@ class FakeProducer:
 
 
 class FakeConsumer:
+    """A partition log built from `batches` (a record given twice is one record: the second copy
+    stands for its redelivery after a seek); a poll returns a partition's records from its position
+    to the end of the batch they were given in, a seek moves the position back, as Kafka does."""
+
     def __init__(self, batches, highwater):
-        self.batches = list(batches)
+        self.log: dict = {}  # tp -> {offset: record}
+        self.ends: dict = {}  # tp -> the end offsets of the batches given
+        for batch in batches:
+            for tp, recs in batch.items():
+                self.log.setdefault(tp, {}).update({r.offset: r for r in recs})
+                self.ends.setdefault(tp, set()).add(recs[-1].offset + 1)
         self.highwater_ = highwater
-        self.positions: dict = {}
+        self.positions: dict = {tp: min(log) for tp, log in self.log.items()}
         self.commits = 0
+        self.committed: dict = {}  # tp -> the offset committed last
+        self.commit_log: list[dict] = []
         self.seeks = []
 
-    def poll(self, timeout_ms=0, max_records=None):
-        if not self.batches:
-            return {}
-        batch = self.batches.pop(0)
-        for tp, recs in batch.items():
-            self.positions[tp] = recs[-1].offset + 1
-        return batch
+    @property
+    def batches(self) -> bool:
+        """Anything left to deliver."""
+        return any(self.positions[tp] <= max(log) for tp, log in self.log.items())
 
-    def commit(self):
+    def poll(self, timeout_ms=0, max_records=None):
+        out = {}
+        for tp, log in self.log.items():
+            pos = self.positions[tp]
+            end = min((e for e in self.ends[tp] if e > pos), default=pos)
+            recs = [log[o] for o in range(pos, end) if o in log]
+            if recs:
+                out[tp] = recs
+                self.positions[tp] = end
+        return out
+
+    def commit(self, offsets=None):
         self.commits += 1
+        self.committed.update({tp: m.offset for tp, m in (offsets or {}).items()})
+        self.commit_log.append({tp: m.offset for tp, m in (offsets or {}).items()})
 
     def seek(self, tp, offset):
         self.seeks.append((tp, offset))
@@ -341,3 +362,40 @@ def test_a_replayed_record_is_applied_at_its_original_position(monkeypatch, topi
     loop.run(until=lambda: not fake.batches)
     (e,) = seen
     assert e.id == eid and e.position == (topic, 0, 7) and e.replay is True
+
+
+def test_the_next_batch_is_fetched_while_one_is_applied_and_only_applied_offsets_are_committed(monkeypatch, topic):
+    """One batch prefetched (pantau/consumer.py `run`): while batch 1 is applied, batch 2 is already
+    fetched and decoded; batch 1's commit is its own end, not the consumer's position; a failure of
+    batch 1 drops the prefetched batch and reads both again, so each record is applied once, in order."""
+    import threading
+    tp = TopicPartition(topic, 0)
+    recs, ids = records(topic, 0, 6)
+    prefetched = threading.Event()
+    applied: list[str] = []
+    positions_while_applying: list[int] = []
+    failures = [1]
+
+    def handler(evs):
+        if evs[0].id == ids[0]:
+            assert prefetched.wait(10)  # batch 2 came while batch 1 is being applied
+        positions_while_applying.append(fake.positions[tp])
+        if evs[0].id == ids[0] and failures[0]:
+            failures[0] -= 1
+            raise AutoReconnect("store down")
+        applied.extend(e.id for e in evs)
+        return {}
+    loop, fake, _ = make_loop(monkeypatch, topic, [{tp: recs[:3]}, {tp: recs[3:]}], handler, {tp: 6})
+    real_poll = fake.poll
+
+    def poll(**kw):
+        out = real_poll(**kw)
+        if out.get(tp) and out[tp][0].offset == 3:
+            prefetched.set()
+        return out
+    fake.poll = poll
+    loop.run(until=lambda: not fake.batches)
+    assert applied == ids  # each once, in order
+    assert positions_while_applying[0] == 6  # batch 2 fetched while batch 1 was applied
+    assert fake.seeks == [(tp, 0)]  # the failed batch and the dropped prefetch read again from 0
+    assert fake.commit_log == [{tp: 3}, {tp: 6}]  # after each batch's apply, its own end

@@ -1,0 +1,91 @@
+"""Single SKM posts stored in groups (issue 20): the single posts that request threads of one worker
+make within PANTAU_GROUP_COMMIT_MS (default 3 ms; 0 stores each on its own) are appended with one
+`insert_many` of their events and one of their outbox pointers (pantau/group_commit.py), where
+each post alone costs a repeat check, an insert and a pointer insert.
+
+Each request gets its own outcome, only after the whole group is stored: new (its event and
+pointer stored), a repeat (the same content already stored, or posted by another request of the
+group: its pointer is inserted again, as `record` does, so an event of a failed earlier attempt is
+published), or a 409 (the `response_id` is taken with other content) for that request alone. A
+store error raises for every request of the group (503); if the pointers cannot be stored the
+group's new events are removed again (pantau/outbox.py), so no acknowledged document is missing
+and no 503 is half-stored but for what the client's retry repairs.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+from pymongo.collection import Collection
+from pymongo.errors import AutoReconnect
+
+from pantau import outbox
+from pantau.group_commit import GroupCommit
+from pantau.mongo import by_id, insert_ignoring_duplicates
+from pantau.problems import ProblemError
+
+DEFAULT_WINDOW_MS = 3.0
+
+_lock = threading.Lock()
+_committers: dict[tuple[int, int, str, str, float], GroupCommit] = {}
+
+
+def window_s() -> float:
+    return max(0.0, float(os.environ.get("PANTAU_GROUP_COMMIT_MS") or DEFAULT_WINDOW_MS)) / 1000.0
+
+
+def max_group() -> int:
+    """A worker's request threads (deploy/gunicorn.conf.py): once each has a post waiting, no other
+    can come, so the group is stored at once."""
+    return max(1, int(os.environ.get("PANTAU_THREADS") or 4))
+
+
+def committer(events: Collection) -> GroupCommit:
+    """This process's group committer of `events` (one per client, collection and window setting)."""
+    window = window_s()
+    key = (os.getpid(), id(events.database.client), events.database.name, events.name, window)
+    with _lock:
+        c = _committers.get(key)
+        if c is None:
+            c = _committers[key] = GroupCommit(lambda docs: store(events, docs), window, max_group())
+        return c
+
+
+def conflict() -> ProblemError:
+    return ProblemError(409, "response_id sudah dipakai dengan isi yang berbeda; tidak ada yang disimpan.",
+                        detail_en="This response_id already exists with different content; nothing was stored.",
+                        errors=[{"pointer": "/response_id", "field": "response_id", "index": 0,
+                                 "message": "response_id sudah dipakai dengan isi yang berbeda"}])
+
+
+def store(events: Collection, docs: list[dict]) -> list[bool | Exception]:
+    """Store a group of single posts' event documents; per document: True (stored now), False (a
+    repeat of stored content) or a 409 ProblemError. Raises on a store error (every request 503).
+
+    Round trips: the events' insert and the pointers' insert; one `_id $in` read more only when
+    some `_id` existed already."""
+    first: dict[str, int] = {}  # _id -> index of the group's first document with it
+    for i, d in enumerate(docs):
+        first.setdefault(d["_id"], i)
+    owners = [docs[i] for i in sorted(first.values())]
+    taken = insert_ignoring_duplicates(events, owners)  # ids stored before this group
+    stored = by_id(events, list(taken), projection={"content_hash": 1, "subject": 1, "seq": 1, "key": 1,
+                                                     "stored_at": 1}) if taken else {}
+    new = [d for d in owners if d["_id"] not in taken]
+    # a repeat re-points the stored event (see the module doc); new events get their first pointer
+    repeats = [stored[d["_id"]] for d in owners
+               if d["_id"] in stored and stored[d["_id"]].get("content_hash") == d["content_hash"]]
+    outbox.point(events, new, also=repeats)
+    out: list[bool | Exception] = []
+    for i, d in enumerate(docs):
+        owner = docs[first[d["_id"]]]
+        if d["_id"] in taken and d["_id"] not in stored:
+            # stored before and removed since (a failed attempt undone): the client retries
+            out.append(AutoReconnect(f"{d['_id']} was removed while this group was stored"))
+            continue
+        held = stored[d["_id"]].get("content_hash") if d["_id"] in taken else owner["content_hash"]
+        if held != d["content_hash"]:
+            out.append(conflict())
+        else:
+            out.append(i == first[d["_id"]] and d["_id"] not in taken)
+    return out
