@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from pantau import data_keys, outbox
+from pantau import outbox
 from pantau.config import settings
 from pantau.envelope import new_event
 from pantau.events import SOURCES
@@ -24,7 +24,7 @@ from pantau.problems import ProblemError
 from pantau.rules.periods import month_key
 from pantau.units import Registry
 
-from . import single_posts
+from . import single_posts, suggestions
 
 SOURCE = SOURCES["survey"]
 
@@ -86,20 +86,9 @@ def build_doc(item: dict, correlation_id: str | None, tz: str) -> dict:
     event = new_event(source=SOURCE, type=ev.RESPONSE_RECORDED, subject=subject(item["unit_id"], item["response_id"]),
                       seq=1, data=data, time=submitted, correlationid=correlation_id)
     # the free-text suggestion stays in the service (it may name people); only a flag is published.
-    # `seal_suggestions` seals it with the response's own data key before anything is stored
+    # `suggestions.seal` seals it with the response's own data key before anything is stored
     return outbox.event_doc(event, item["unit_id"], {"content_hash": content_hash(item),
                                                      "private": {"suggestion": item.get("suggestion")}})
-
-
-def seal_suggestions(docs: list[dict]) -> None:
-    """Seal each suggestion (in place) with its response's data key, all keys in one lookup; the
-    content hash stays that of the plaintext item, so a repeat is still recognised."""
-    todo = [d for d in docs if d["private"].get("suggestion")]
-    sealed = data_keys.seal_many("survey", [
-        (data_keys.skm_suggestion_key(d["envelope"]["data"]["unit_id"], d["envelope"]["data"]["response_id"]),
-         d["_id"], "suggestion", d["private"]["suggestion"]) for d in todo], skip_erased=True)
-    for d, s in zip(todo, sealed, strict=True):
-        d["private"]["suggestion"] = s
 
 
 def record(events, items: list[dict], principal, correlation_id: str | None, pointer_of) -> dict:
@@ -118,7 +107,7 @@ def record(events, items: list[dict], principal, correlation_id: str | None, poi
                            detail_en="Some response_ids already exist with different content; nothing was stored.",
                            errors=conflicts)
     new_docs = [d for d in docs if d["_id"] not in found]
-    seal_suggestions(new_docs)
+    suggestions.seal(new_docs)
     raced = outbox.append_many(events, new_docs)
     if raced:
         # a concurrent request stored some of these ids in between: same content is fine

@@ -24,6 +24,8 @@ from pantau.group_commit import GroupCommit
 from pantau.mongo import by_id, insert_ignoring_duplicates
 from pantau.problems import ProblemError
 
+from . import suggestions
+
 DEFAULT_WINDOW_MS = 3.0
 
 _lock = threading.Lock()
@@ -68,6 +70,7 @@ def store(events: Collection, docs: list[dict]) -> list[bool | Exception]:
     for i, d in enumerate(docs):
         first.setdefault(d["_id"], i)
     owners = [docs[i] for i in sorted(first.values())]
+    suggestions.seal(owners)  # before anything is stored (a repeat's key is the one it has)
     taken = insert_ignoring_duplicates(events, owners)  # ids stored before this group
     stored = by_id(events, list(taken), projection={"content_hash": 1, "subject": 1, "seq": 1, "key": 1,
                                                      "stored_at": 1}) if taken else {}
