@@ -105,7 +105,12 @@ ACTION_LABELS = {"signin.ok": "Masuk", "signin.failed": "Gagal masuk", "signin.l
                  "signin.key": "Masuk dengan kunci API", "signout": "Keluar",
                  "account.create": "Akun dibuat", "account.disable": "Akun dinonaktifkan",
                  "account.enable": "Akun diaktifkan", "account.reset_password": "Kata sandi diatur ulang",
-                 "account.set_role": "Peran diubah", "account.password_change": "Kata sandi diganti"}
+                 "account.set_role": "Peran diubah", "account.password_change": "Kata sandi diganti",
+                 # operators' commands (pantau/cli.py)
+                 "privacy.erase": "Data pribadi dihapus", "data_key.rotate": "Kunci enkripsi data diganti",
+                 "key.issue": "Kunci API diterbitkan", "key.revoke": "Kunci API dicabut", "key.rotate": "Kunci API diganti",
+                 "dlq.replay": "Rekaman DLQ dikirim ulang", "units.import": "Daftar unit diimpor",
+                 "backup": "Cadangan dibuat", "restore": "Cadangan dipulihkan"}
 
 
 @blp.route("/admin/audit", methods=["GET"])
