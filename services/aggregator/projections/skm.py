@@ -11,10 +11,12 @@
 - A unit's records are keyed by unit, so one consumer owns a unit's partition and is the single
   writer of its documents.
 
-Round trips per batch, whatever its size: facts and voids inserted; the year documents, their
-bursts, the parked notes and the slots read by `_id $in` (the snapshots too when a response was
-recorded before the live day); slots, bursts, the compact copies (skm_compact.py), snapshots and
-year documents written in one bulk each (tests/integration/test_store_round_trips.py).
+Round trips per batch, whatever its size: facts and voids inserted; then per part of the batch
+(at most DAYS_PER_PART recording days of each unit year, `in_parts`; one part when the batch was
+recorded within a few days) the year documents, their bursts, the parked notes and the slots read
+by `_id $in` (the snapshots too when a response was recorded before the live day); slots, bursts,
+the compact copies (skm_compact.py), snapshots and year documents written in one bulk each
+(tests/integration/test_store_round_trips.py).
 """
 from __future__ import annotations
 
