@@ -295,23 +295,40 @@ def _initial(data: dict[str, Any], t: datetime, seq: int) -> dict[str, Any]:
 def settle(state: dict[str, Any], t: datetime | str, cal: Calendar) -> dict[str, Any]:
     """A copy of `state` with every window that ended by `t` applied (auto-close, auto-archive)."""
     st = copy.deepcopy(state)
-    t = _dt(t)
-    rules = rules_for(st["received_at"])
-    for status, kind, apply in (("ANSWERED", "reply_window", _auto_close),
-                                ("PENDING_INFO", "pending_info", _auto_archive)):
+    _settle_in_place(st, t, cal)
+    return st
+
+
+def _expired_window(st: dict[str, Any], t: datetime, cal: Calendar
+                    ) -> tuple[dict[str, Any], datetime, Callable[[dict[str, Any], datetime], None]] | None:
+    """The running window of `st` that ended by `t` (its clock, end, and what its end does), if any.
+    At most one: an auto-close leaves CLOSED_RESOLVED and an auto-archive ARCHIVED, neither of
+    which has a window."""
+    for status, kind, apply in _WINDOWS:
         if st["status"] != status:
             continue
         c = _running(st, kind)
         if c is None:
             continue
-        lim = rules.limits[kind]
+        lim = rules_for(st["received_at"]).limits[kind]
         _, due_at = cal.due(_dt(c["start"]), lim.n, lim.unit)
         if due_at <= t:
-            c.update(stop=_iso(due_at), stopped_by="expired")
-            apply(st, due_at)
-            st["transitions"].append({"seq": None, "action": apply.__name__.lstrip("_"), "at": _iso(due_at),
-                                      "status": st["status"], "holder": st["holder_unit_id"]})
-    return st
+            return c, due_at, apply
+    return None
+
+
+def _settle_in_place(st: dict[str, Any], t: datetime | str, cal: Calendar) -> None:
+    expired = _expired_window(st, _dt(t), cal)
+    if expired is not None:
+        _end_window(st, *expired)
+
+
+def _end_window(st: dict[str, Any], c: dict[str, Any], due_at: datetime,
+                apply: Callable[[dict[str, Any], datetime], None]) -> None:
+    c.update(stop=_iso(due_at), stopped_by="expired")
+    apply(st, due_at)
+    st["transitions"].append({"seq": None, "action": apply.__name__.lstrip("_"), "at": _iso(due_at),
+                              "status": st["status"], "holder": st["holder_unit_id"]})
 
 
 def _auto_close(st: dict[str, Any], at: datetime) -> None:
@@ -322,26 +339,40 @@ def _auto_archive(st: dict[str, Any], at: datetime) -> None:
     st.update(status="ARCHIVED", archived_at=_iso(at), archive_reason=AUTO_ARCHIVE_REASON)
 
 
+# the windows that end by themselves: (status, clock kind, what the end does); and the status it leaves
+_WINDOWS = (("ANSWERED", "reply_window", _auto_close), ("PENDING_INFO", "pending_info", _auto_archive))
+_SETTLED_STATUS: dict[Callable[[dict[str, Any], datetime], None], str] = {
+    _auto_close: "CLOSED_RESOLVED", _auto_archive: "ARCHIVED"}
+
+
 def fold(state: dict[str, Any] | None, event: Any, cal: Calendar, strict: bool = True) -> dict[str, Any]:
-    """Apply one event (an envelope dict or an `Event`). Raises IllegalTransition (a ValueError)
-    when the table forbids it. With `strict=False` (projections), an event that was legal before
-    a window was settled is still applied: the writer decided at write time, and a calendar
-    edit since then must not make the log unreadable."""
+    """Apply one event (an envelope dict or an `Event`) to a copy of `state`. Raises
+    IllegalTransition (a ValueError) when the table forbids it. With `strict=False` (projections),
+    an event that was legal before a window was settled is still applied: the writer decided at
+    write time, and a calendar edit since then must not make the log unreadable."""
+    return _fold_in_place(copy.deepcopy(state), event, cal, strict)
+
+
+def _fold_in_place(st: dict[str, Any] | None, event: Any, cal: Calendar, strict: bool) -> dict[str, Any]:
+    """`fold` on a state this caller owns: `st` is changed (no copy per event; replays own theirs)."""
     etype, seq, t, data = _parts(event)
-    if state is None:
+    if st is None:
         if etype != RECEIVED_TYPE:
             raise IllegalTransition("NONE", ACTION_OF_TYPE.get(etype, etype))
         return _initial(data, t, seq)
     if etype == RECEIVED_TYPE:
-        raise IllegalTransition(state["status"], "receive")
+        raise IllegalTransition(st["status"], "receive")
     action = ACTION_OF_TYPE.get(etype)
     if action is None:
         raise ValueError(f"unknown complaint event type {etype}")
-    st = settle(state, t, cal)
-    if (st["status"], action) not in TRANSITIONS:
-        if strict or (state["status"], action) not in TRANSITIONS:
-            raise IllegalTransition(st["status"], action)
-        st = copy.deepcopy(state)
+    expired = _expired_window(st, t, cal)
+    settled_status = _SETTLED_STATUS[expired[2]] if expired else st["status"]
+    if (settled_status, action) not in TRANSITIONS:
+        if strict or expired is None or (st["status"], action) not in TRANSITIONS:
+            raise IllegalTransition(settled_status, action)
+        expired = None  # lenient: applied to the state as it was before the window was settled
+    if expired is not None:
+        _end_window(st, *expired)
     _apply(st, action, data, t, seq)
     return st
 
@@ -358,7 +389,7 @@ def _apply(st: dict[str, Any], action: str, data: dict[str, Any], t: datetime, s
         st["holder_unit_id"] = to
         for k in ("classification", "category", "tags", "berkadar_pengawasan"):
             if data.get(k) is not None:
-                st[k] = data[k]
+                st[k] = list(data[k]) if k == "tags" else data[k]  # the state never shares the event's list
         st["verified_at"] = st["verified_at"] or at
         _clock(st, "first_follow_up", to, t)
     elif action == "pend":
@@ -423,7 +454,7 @@ def _apply(st: dict[str, Any], action: str, data: dict[str, Any], t: datetime, s
 def replay(events: Iterable[Any], cal: Calendar, strict: bool = True) -> dict[str, Any] | None:
     st = None
     for e in events:
-        st = fold(st, e, cal, strict)
+        st = _fold_in_place(st, e, cal, strict)
     return st
 
 
@@ -434,8 +465,10 @@ def state_at(events: Iterable[Any], as_of: datetime, cal: Calendar, strict: bool
     for e in events:
         if _parts(e)[2] > as_of:
             break
-        st = fold(st, e, cal, strict)
-    return settle(st, as_of, cal) if st is not None else None
+        st = _fold_in_place(st, e, cal, strict)
+    if st is not None:
+        _settle_in_place(st, as_of, cal)
+    return st
 
 
 # --- deadlines at as_of -------------------------------------------------------------------

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pantau.rules.ikm import ELEMENTS
 from pantau.rules.skm_tally import PROFILE_FIELDS, SkmTally, month_doc_add, month_doc_new
 from services.aggregator.projections import skm_history as hist
-from services.aggregator.projections.skm import UNITS, load_years, writes
+from services.aggregator.projections.skm import DAYS_PER_PART, UNITS, in_parts, load_years, writes
 from services.aggregator.projections.skm_compact import COLLECTION as COMPACT
 from services.aggregator.skm_read import compact_fetch, state_at
 
@@ -36,19 +36,25 @@ class Store:
             self.cols.setdefault(name, {})[d["_id"]] = copy.deepcopy(d)
 
 
-def consume(store: Store, batch: list[hist.Change], notes: frozenset = frozenset(), crash_after: int | None = None):
+def consume(store: Store, batch: list[hist.Change], notes: frozenset = frozenset(), crash_after: int | None = None,
+            days: int = DAYS_PER_PART):
+    """SkmProjection.apply's steps: the batch in parts (`days` recording days each), each part's
+    documents loaded, changed and written; `crash_after` writes (over all parts) it stops."""
     grouped: dict[str, list[hist.Change]] = {}
     for ch in batch:
         grouped.setdefault(hist.unit_year_id("u", ch.month[:4]), []).append(ch)
-    years = load_years(grouped, TZ, store.fetch)
-    for uy_id, chs in grouped.items():
-        for ch in chs:
-            hist.apply_change(years[uy_id], ch, ch.pos_key in notes, TZ)
-        hist.refresh_bursts(years[uy_id])
-    for i, (name, docs) in enumerate(writes(years.values())):
-        if crash_after is not None and i >= crash_after:
-            return
-        store.put(name, docs)
+    done = 0
+    for part in in_parts(grouped, TZ, days):
+        years = load_years(part, TZ, store.fetch)
+        for uy_id, chs in part.items():
+            for ch in chs:
+                hist.apply_change(years[uy_id], ch, ch.pos_key in notes, TZ)
+            hist.refresh_bursts(years[uy_id])
+        for name, docs in writes(years.values()):
+            if crash_after is not None and done >= crash_after:
+                return
+            store.put(name, docs)
+            done += 1
 
 
 def contribution(answers: list[int], hour: int, service_type: str) -> dict:
@@ -125,8 +131,8 @@ def moments(changes: list[hist.Change]) -> list[datetime]:
 
 
 @settings(max_examples=int(os.environ.get("PANTAU_HISTORY_EXAMPLES", "300")), deadline=None)
-@given(histories(), st.integers(0, 4), st.booleans())
-def test_live_and_every_moment_equal_a_recompute(history, crash_at, redeliver):
+@given(histories(), st.integers(0, 9), st.booleans(), st.sampled_from([1, 2, DAYS_PER_PART]))
+def test_live_and_every_moment_equal_a_recompute(history, crash_at, redeliver, days):
     changes, cuts = history
     store = Store()
     bounds = [0, *cuts, len(changes)]
@@ -135,10 +141,10 @@ def test_live_and_every_moment_equal_a_recompute(history, crash_at, redeliver):
         if not batch:
             continue
         if redeliver:  # a crash after some of the writes, then the batch again
-            consume(store, batch, crash_after=crash_at)
-        consume(store, batch)
+            consume(store, batch, crash_after=crash_at, days=days)
+        consume(store, batch, days=days)
         if redeliver:  # and a second redelivery of what was applied (no change at all)
-            consume(store, batch)
+            consume(store, batch, days=days)
     assert stored(store) == naive(changes)
     assert stored(store, compact=True) == without_profile(naive(changes))
     for t in moments(changes):
@@ -148,6 +154,21 @@ def test_live_and_every_moment_equal_a_recompute(history, crash_at, redeliver):
     assert stored(store, compact=True) == without_profile(naive(changes))
     for t in moments(changes)[:6]:
         assert stored(store, t, compact=True) == without_profile(naive(changes, t)), t
+
+
+def test_a_batch_is_cut_into_consecutive_runs_of_at_most_n_recording_days_per_unit_year():
+    day = timedelta(days=1)
+    c = contribution([3] * 9, 10, "x")
+    # unit year A: days 0 0 1 2 1(late) 3 4 → with 2 days a part: [0 0 1] [2 1] [3 4]; B: one day
+    a_days = [0, 0, 1, 2, 1, 3, 4]
+    a = [hist.Change(1, f"fact:a{i}", ("t", 0, i), T0 + d * day, "2026-03", c) for i, d in enumerate(a_days)]
+    b = [hist.Change(1, f"fact:b{i}", ("t", 1, i), T0, "2026-03", c) for i in range(3)]
+    parts = in_parts({"A": a, "B": b}, TZ, 2)
+    assert [[ch.offset for ch in p["A"]] for p in parts] == [[0, 1, 2], [3, 4], [5, 6]]
+    assert [sorted(p) for p in parts] == [["A", "B"], ["A"], ["A"]]
+    assert parts[0]["B"] == b
+    assert in_parts({"A": a, "B": b}, TZ, 5) == [{"A": a, "B": b}]
+    assert in_parts({}, TZ, 2) == []
 
 
 def test_a_change_recorded_before_the_live_day_reaches_its_snapshot_and_the_later_ones():

@@ -11,10 +11,12 @@
 - A unit's records are keyed by unit, so one consumer owns a unit's partition and is the single
   writer of its documents.
 
-Round trips per batch, whatever its size: facts and voids inserted; the year documents, their
-bursts, the parked notes and the slots read by `_id $in` (the snapshots too when a response was
-recorded before the live day); slots, bursts, the compact copies (skm_compact.py), snapshots and
-year documents written in one bulk each (tests/integration/test_store_round_trips.py).
+Round trips per batch, whatever its size: facts and voids inserted; then per part of the batch
+(at most DAYS_PER_PART recording days of each unit year, `in_parts`; one part when the batch was
+recorded within a few days) the year documents, their bursts, the parked notes and the slots read
+by `_id $in` (the snapshots too when a response was recorded before the live day); slots, bursts,
+the compact copies (skm_compact.py), snapshots and year documents written in one bulk each
+(tests/integration/test_store_round_trips.py).
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ SLOTS = "skm_unit_slots"  # every change per ten-minute slot of recording
 BURSTS = "skm_bursts"
 PARKED = "skm_parked"  # notes of parked records (`_id` = their position)
 CONTRIBUTION_FIELDS = ("answers", "local_hour", "submitted_at", *PROFILE_FIELDS)
+DAYS_PER_PART = 4  # recording days of a unit year applied and written together (in_parts)
 
 
 def recorded_at(e: Event) -> datetime:
@@ -112,10 +115,10 @@ class SkmProjection:
                     rejected[e.id] = Rejected("unknown_subject", f"void of unrecorded response {e.subject}")
                 elif void_owner.get(e.subject) == list(e.position or ()):
                     changes[year_of(f)].append(change_of(e, f))
-        if changes:
-            years = self._load(changes)
-            notes = by_id(self.notes, [ch.pos_key for chs in changes.values() for ch in chs])
-            for uy_id, chs in changes.items():
+        for part in in_parts(changes, self.tz):
+            years = self._load(part)
+            notes = by_id(self.notes, [ch.pos_key for chs in part.values() for ch in chs])
+            for uy_id, chs in part.items():
                 for ch in chs:
                     hist.apply_change(years[uy_id], ch, ch.pos_key in notes, self.tz)
                 hist.refresh_bursts(years[uy_id])
@@ -157,6 +160,31 @@ class SkmProjection:
             self._write([uy])
         insert_ignoring_duplicates(self.notes, [{"_id": ":".join(map(str, e.position)), "event_id": e.id,
                                                  "type": e.type}])
+
+
+def in_parts(changes: dict[str, list[hist.Change]], tz: str,
+             days: int = DAYS_PER_PART) -> list[dict[str, list[hist.Change]]]:
+    """The batch's changes in parts that each span at most `days` recording days of a unit year,
+    applied and written one after the other. Each new recording day closes a snapshot, a copy of
+    the whole year document, and a batch's documents stay in memory until written: a batch of
+    records spanning a month of recording (a replay, paper forms entered late) made ≈ 30 copies
+    per unit (bench/README.md, "memory"). A unit year's changes stay in their order (its offset
+    marks need it), cut into consecutive runs; part i holds run i of every unit year. A crash
+    between parts is a crash between writes: the redelivery applies what the documents lack."""
+    runs: dict[str, list[list[hist.Change]]] = {}
+    for uy_id, chs in changes.items():
+        mine: list[list[hist.Change]] = []
+        seen: set[str] = set()
+        for ch in chs:
+            day = hist.day_of(ch.recorded_at, tz)
+            if not mine or (day not in seen and len(seen) == days):
+                mine.append([])
+                seen = set()
+            seen.add(day)
+            mine[-1].append(ch)
+        runs[uy_id] = mine
+    n = max((len(r) for r in runs.values()), default=0)
+    return [{uy_id: r[i] for uy_id, r in runs.items() if i < len(r)} for i in range(n)]
 
 
 def writes(years) -> list[tuple[str, list[dict]]]:
