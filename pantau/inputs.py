@@ -29,6 +29,28 @@ from .config import settings
 
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTROLS_BUT_LAYOUT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # \t \n \r allowed
+# the same rule as a JSON Schema pattern, for the OpenAPI document (a field without a pattern of
+# its own states it; a field with its own pattern allows no control character anyway). Lone
+# surrogates are left out of it: ECMA-262 and Rust validators refuse `\ud800` in a pattern (and the
+# pattern with it), and no JSON body carries one to a field (orjson refuses it: 400)
+TEXT_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
+MULTILINE_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+URL_PATTERN = (r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+               r"(?::[0-9]{1,5})?(?:/[!#-~]*)?$")
+"""What a URL is here: http(s), a host name with a top-level domain, an optional port and path of
+printable ASCII (no spaces): the server checks this very pattern, so the document and the server
+agree on it (marshmallow's own URL check accepted more than a pattern can say)."""
+_SEEN = r"[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"  # a character that is not whitespace
+
+
+def not_blank_pattern(chars: int) -> str:
+    """A multiline text whose stripped length is at least `chars` (1 or more), as a pattern."""
+    assert chars >= 1
+    anything = MULTILINE_PATTERN[1:-2]  # the character class
+    middle = "" if chars == 1 else f"{anything}{{{chars - 2},}}{_SEEN}"
+    return f"^{anything}*{_SEEN}{middle}{anything}*$"
+
+
 CONTROL_MESSAGE = "Control characters (line breaks, tabs, NUL, ...) are not allowed."
 CONTROL_MESSAGE_MULTILINE = "Control characters other than line breaks and tabs (e.g. NUL) are not allowed."
 CLOCK_SKEW = timedelta(days=1)
@@ -49,6 +71,8 @@ class _Bounded:
         self.text_bounds = (min_length, max_length, multiline)
         # the same bound as a validator too, so the OpenAPI document states minLength/maxLength
         self.validators.append(validate.Length(min_length or None, max_length))  # type: ignore[attr-defined]
+        if not any(isinstance(getattr(v, "regex", None), re.Pattern) for v in self.validators):  # type: ignore[attr-defined]
+            self.metadata.setdefault("pattern", MULTILINE_PATTERN if multiline else TEXT_PATTERN)  # type: ignore[attr-defined]
 
     def _deserialize(self, value: Any, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)  # type: ignore[misc]
@@ -61,15 +85,26 @@ class Text(_Bounded, fields.String):
         self._bound(min_length, max_length, multiline)
 
 
-class Url(_Bounded, fields.Url):
+class Url(_Bounded, fields.String):
+    """An http(s) URL (URL_PATTERN), never empty."""
+
     def __init__(self, max_length: int = 2000, **kwargs):
-        super().__init__(**kwargs)
-        self._bound(0, max_length, False)
+        kwargs.setdefault("metadata", {}).setdefault("format", "uri")
+        super().__init__(validate=validate.Regexp(URL_PATTERN, error="Not a valid URL."), **kwargs)
+        self._bound(1, max_length, False)
 
 
-class Email(_Bounded, fields.Email):
+EMAIL_PATTERN = (r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                 r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+"""What an e-mail address is here (a dot-atom local part, a host name with a top-level domain):
+the server checks this very pattern, as for URL_PATTERN (marshmallow's own check and JSON Schema's
+`format: email` disagree at the edges, e.g. `0@0.a`)."""
+
+
+class Email(_Bounded, fields.String):
     def __init__(self, max_length: int = 254, **kwargs):
-        super().__init__(**kwargs)
+        kwargs.setdefault("metadata", {}).setdefault("format", "email")
+        super().__init__(validate=validate.Regexp(EMAIL_PATTERN, error="Not a valid email address."), **kwargs)
         self._bound(0, max_length, False)
 
 
@@ -101,9 +136,23 @@ def planned_window(today: date | None = None) -> tuple[date, date]:
     return s.earliest_date, _years_after(today, s.plan_years_ahead)
 
 
+def _window_doc(kwargs: dict, text: str) -> dict:
+    """The window in the field's OpenAPI description (JSON Schema has no bound for a date)."""
+    metadata = dict(kwargs.pop("metadata", None) or {})
+    metadata["description"] = (metadata["description"] + " " if metadata.get("description") else "") + text
+    return {**kwargs, "metadata": metadata}
+
+
+PAST_WINDOW_DOC = "Dari PANTAU_EARLIEST_DATE (bawaan 2000-01-01) sampai sekarang + 1 hari."
+PLANNED_WINDOW_DOC = "Dari PANTAU_EARLIEST_DATE (bawaan 2000-01-01) sampai PANTAU_PLAN_YEARS_AHEAD (bawaan 2) tahun ke depan."
+
+
 class PastDateTime(fields.AwareDateTime):
     """Compared as aware datetimes (no conversion to another zone, which overflows near the
     ends of the calendar)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**_window_doc(kwargs, PAST_WINDOW_DOC))
 
     def _deserialize(self, value: Any, attr, data, **kwargs) -> datetime:
         dt = super()._deserialize(value, attr, data, **kwargs)
@@ -114,6 +163,9 @@ class PastDateTime(fields.AwareDateTime):
 
 
 class PlannedDate(fields.Date):
+    def __init__(self, **kwargs):
+        super().__init__(**_window_doc(kwargs, PLANNED_WINDOW_DOC))
+
     def _deserialize(self, value: Any, attr, data, **kwargs) -> date:
         d = super()._deserialize(value, attr, data, **kwargs)
         lo, hi = planned_window()
@@ -125,6 +177,9 @@ class PlannedDate(fields.Date):
 class PastDate(fields.Date):
     """A date something happened (a survey's first or last day): from the earliest date to
     tomorrow in the province's time zone (clock skew)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**_window_doc(kwargs, PAST_WINDOW_DOC))
 
     def _deserialize(self, value: Any, attr, data, **kwargs) -> date:
         d = super()._deserialize(value, attr, data, **kwargs)

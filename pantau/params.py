@@ -12,11 +12,14 @@ from .config import Settings, settings
 from .problems import ProblemError
 from .rules.periods import Period, parse_period
 
-PERIOD_DOC = {"in": "query", "name": "period", "required": True, "schema": {"type": "string"},
+PERIOD_DOC = {"in": "query", "name": "period", "required": True,
+              "schema": {"type": "string", "pattern": r"^(20[0-9]{2}|2100)(-S[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$"},
               "description": "2026, 2026-S1, 2026-Q1 atau 2026-03 (waktu setempat)"}
-YEAR_DOC = {"in": "query", "name": "year", "required": True, "schema": {"type": "integer"}, "description": "Tahun"}
+YEAR_DOC = {"in": "query", "name": "year", "required": True, "schema": {"type": "integer", "minimum": 2000, "maximum": 2100},
+            "description": "Tahun (2000–2100)"}
 AS_OF_DOC = {"in": "query", "name": "as_of", "required": False, "schema": {"type": "string", "format": "date-time"},
-             "description": "Keadaan data pada saat ini (RFC 3339 dengan zona waktu; bawaan: sekarang)"}
+             "description": "Keadaan data pada saat ini (RFC 3339 dengan zona waktu, dari tahun 2000 sampai satu "
+                            "tahun dari sekarang; bawaan: sekarang)"}
 
 
 WEIGHT_DOC = {"in": "query", "name": "weight", "required": False,
@@ -26,7 +29,7 @@ WEIGHT_DOC = {"in": "query", "name": "weight", "required": False,
                              "(PANTAU_IKM_WEIGHT_MODE). Jawaban menyebut mode yang dipakai (weight_mode)."}
 
 
-YEAR_RANGE = (2000, 2100)
+YEAR_RANGE = (2000, 2100)  # also in PERIOD_DOC's pattern and YEAR_DOC's bounds
 AS_OF_MIN = datetime(2000, 1, 1, tzinfo=timezone.utc)
 AS_OF_AHEAD = timedelta(days=366)
 RFC3339 = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)

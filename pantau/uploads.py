@@ -39,7 +39,7 @@ PDF, PNG, JPEG = "application/pdf", "image/png", "image/jpeg"
 SIGNATURES = ((b"%PDF-", PDF), (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG))
 NAMES = {PDF: "PDF", PNG: "PNG", JPEG: "JPEG"}
 
-PROBLEM_CONTENT = {"application/problem+json": {"schema": {"type": "object"}}}
+PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}  # pantau/openapi.py
 
 
 def sniff(data: bytes) -> str | None:
@@ -88,14 +88,17 @@ def _form_error(name: str, detail: str, detail_en: str, message: str) -> Problem
 
 
 def check_form(files: tuple[str, ...], texts: tuple[str, ...] = ()) -> None:
-    """The multipart form's shape: every part at most once, `files` as file parts (an empty one
-    only as a browser sends an unchosen file: without a name), `texts` as text fields; else 422."""
+    """The multipart form's shape: only the parts named in `files` and `texts`, each at most once,
+    `files` as file parts (an empty one only as a browser sends an unchosen file: without a name),
+    `texts` as text fields; else 422."""
     form, uploaded = request.form, request.files
     names = list(dict.fromkeys([*form.keys(), *uploaded.keys()]))
     if any(not isinstance(name, str) for name in names):  # a part without a name (found by the fuzzer)
         raise ProblemError(422, "Setiap bagian formulir harus bernama.", detail_en="Every form part must have a name.",
                            errors=[{"pointer": "/", "field": None, "message": "Bagian formulir tanpa nama."}])
     for name in names:
+        if name not in files and name not in texts:  # as a JSON body's unknown field (the document says so)
+            raise _form_error(name, f"Isian {name} tidak dikenal.", f"Unknown field {name}.", "Kolom tidak dikenal.")
         if len(form.getlist(name)) + len(uploaded.getlist(name)) > 1:
             raise _form_error(name, f"Isian {name} dikirim lebih dari sekali.", f"The field {name} is sent more than once.",
                               "Kirim sekali saja.")

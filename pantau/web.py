@@ -12,7 +12,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
@@ -22,7 +22,7 @@ from flask_smorest import Api, Blueprint
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from . import audit, bus, metrics, mongo
+from . import audit, bus, metrics, mongo, openapi
 from .config import settings
 from .problems import PROBLEM_JSON, ProblemError, flatten_errors, problem
 
@@ -50,42 +50,11 @@ def store_deadline_s() -> float:
     return STORE_DEADLINE_S
 
 
-PROBLEM_SCHEMA = {
-    "type": "object", "required": ["type", "title", "status"],
-    "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-        "detail": {"type": "string"}, "instance": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object", "required": ["pointer", "message"], "properties": {
-            "pointer": {"type": "string"}, "field": {"type": "string", "nullable": True},
-            "message": {"type": "string"}}}},
-    },
-}
-SUCCESS_JSON = {"description": "Berhasil (JSON).", "content": {"application/json": {"schema": {"type": "object"}}}}
-
-
-def document_responses(spec: dict) -> dict:
-    """What every operation answers, in the served document: errors are problem+json (the
-    `default` response), and an operation that declares no success response answers a JSON
-    object with some 2xx status."""
-    spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-    spec["components"].setdefault("responses", {})["DEFAULT_ERROR"] = {
-        "description": "Masalah (RFC 9457 problem details).",
-        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-    for ops in spec.get("paths", {}).values():
-        for method, op in ops.items():
-            if method in ("parameters", "summary", "description", "servers"):
-                continue
-            responses = op.setdefault("responses", {})
-            if not any(str(code).startswith("2") for code in responses):
-                responses["2XX"] = SUCCESS_JSON
-    return spec
-
-
 class ProblemApi(Api):
     """flask-smorest Api whose HTTP errors are RFC 9457 problem documents."""
 
     def _openapi_json(self):
-        return json_response(document_responses(self.spec.to_dict()))
+        return json_response(openapi.served(self.spec.to_dict()))
 
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}
@@ -146,15 +115,57 @@ def load_json(schema: Schema) -> Any:
                            errors=flatten_errors(exc.messages)) from None
 
 
-def json_body(blp: Blueprint, schema_cls: type[Schema], **schema_kwargs) -> Callable:
-    """Decorator: document `schema_cls` as the JSON request body and pass the loaded value."""
+def json_body(blp: Blueprint, schema_cls: type[Schema], doc_extra: dict | None = None, **schema_kwargs) -> Callable:
+    """Decorator: document `schema_cls` as the JSON request body and pass the loaded value.
+    `doc_extra`: what the document adds to the schema (a rule across fields that the schema's
+    own `validates_schema` checks, as `anyOf`/`oneOf`)."""
+    doc_schema: Any = {"allOf": [schema_cls], **doc_extra} if doc_extra else schema_cls
+
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             return fn(load_json(schema_cls(**schema_kwargs)), *args, **kwargs)
         return blp.doc(requestBody={"required": True, "content": {
-            "application/json": {"schema": schema_cls}}})(wrapper)
+            "application/json": {"schema": doc_schema}}})(wrapper)
     return decorate
+
+
+def one_of_doc(field: str, schemas: Mapping[str, type[Schema]]) -> dict:
+    """A request body that is one of `schemas`, told apart by `field` (each schema's `field` takes
+    its one value): a `oneOf` with a discriminator, each schema a component of its own."""
+    names = {value: resolver(cls) for value, cls in schemas.items()}
+    return {"oneOf": list(dict.fromkeys(schemas.values())), "discriminator": {
+        "propertyName": field, "mapping": {value: f"#/components/schemas/{name}" for value, name in names.items()}}}
+
+
+def resolver(schema_cls: type[Schema]) -> str:
+    """The component name apispec gives a schema class (its name without `Schema`)."""
+    from apispec.ext.marshmallow import resolver as apispec_resolver
+    return apispec_resolver(schema_cls)
+
+
+def json_body_of(blp: Blueprint, schema_doc: dict, pick: Callable[[dict], type[Schema]]) -> Callable:
+    """Decorator: a JSON body documented as `schema_doc` (a `oneOf`), validated by the schema
+    `pick` chooses for it; passes the loaded value like `json_body`."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            body = read_json()
+            try:
+                loaded = pick(body)().load(body)
+            except ValidationError as exc:
+                raise ProblemError(422, "Periksa kolom yang ditandai.", detail_en="Check the fields listed.",
+                                   errors=flatten_errors(exc.messages)) from None
+            return fn(loaded, *args, **kwargs)
+        return blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": schema_doc}}})(wrapper)
+    return decorate
+
+
+def json_body_one_of(blp: Blueprint, field: str, schemas: Mapping[str, type[Schema]], fallback: type[Schema]) -> Callable:
+    """`json_body` for a body documented as one of `schemas` by its `field` (one_of_doc) and
+    validated by `fallback`, whose errors (and the handler's own checks after it, which enforce
+    what each of `schemas` states: a dropped promise's reason …) answer as they always have."""
+    return json_body_of(blp, one_of_doc(field, schemas), lambda _body: fallback)
 
 
 def check_query_shape() -> None:

@@ -43,6 +43,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("month", re.compile(r"([0-9]{4})-([0-9]{2})")),
 )
 
+PERIOD_PATTERN = r"^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])(-S[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$"
+"""What parse_period takes, as a JSON Schema pattern (the OpenAPI documents state it)."""
+
 TzLike = str | tzinfo
 
 

@@ -14,6 +14,16 @@ from pantau.web import Blueprint, json_response
 
 from . import reports, skm_compliance
 from .projections import skm
+from .responses import (
+    IkmOpdOpdIdReport,
+    IkmProvinceReport,
+    IkmRankingReport,
+    IkmUnitsUnitIdReport,
+    SkmComplianceReport,
+    SkmComplianceUnitsUnitIdReport,
+    UnitsReport,
+    UnitsUnitIdSummaryReport,
+)
 
 blp = Blueprint("reports", __name__, url_prefix="/v1", description="Laporan provinsi (IKM, FKP, pengaduan)")
 
@@ -36,6 +46,7 @@ def _unit(unit_id: str):
 
 
 @blp.route("/units", methods=["GET"])
+@blp.alt_response(200, schema=UnitsReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}])
 @auth.require()
 def list_units():
@@ -46,6 +57,7 @@ def list_units():
 
 
 @blp.route("/units/<unit_id>/summary", methods=["GET"])
+@blp.alt_response(200, schema=UnitsUnitIdSummaryReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}])
 @auth.require()
 def unit_summary(unit_id: str):
@@ -62,6 +74,7 @@ def unit_summary(unit_id: str):
 
 
 @blp.route("/ikm/units/<unit_id>", methods=["GET"])
+@blp.alt_response(200, schema=IkmUnitsUnitIdReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require()
 def ikm_unit(unit_id: str):
@@ -71,6 +84,7 @@ def ikm_unit(unit_id: str):
 
 
 @blp.route("/ikm/opd/<opd_id>", methods=["GET"])
+@blp.alt_response(200, schema=IkmOpdOpdIdReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require("bureau")
 def ikm_opd(opd_id: str):
@@ -85,6 +99,7 @@ def ikm_opd(opd_id: str):
 
 
 @blp.route("/ikm/province", methods=["GET"])
+@blp.alt_response(200, schema=IkmProvinceReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require("bureau")
 def ikm_province():
@@ -96,6 +111,7 @@ def ikm_province():
 
 
 @blp.route("/skm/compliance/units/<unit_id>", methods=["GET"])
+@blp.alt_response(200, schema=SkmComplianceUnitsUnitIdReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC])
 @auth.require()
 def skm_compliance_unit(unit_id: str):
@@ -107,6 +123,7 @@ def skm_compliance_unit(unit_id: str):
 
 
 @blp.route("/skm/compliance", methods=["GET"])
+@blp.alt_response(200, schema=SkmComplianceReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC])
 @auth.require("bureau")
 def skm_compliance_province():
@@ -115,6 +132,7 @@ def skm_compliance_province():
 
 
 @blp.route("/ikm/ranking", methods=["GET"])
+@blp.alt_response(200, schema=IkmRankingReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require("bureau")
 def ikm_ranking():

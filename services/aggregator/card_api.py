@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from flask import request
 
-from pantau import auth, mongo
+from pantau import auth, mongo, params
 from pantau.params import AS_OF_DOC, WEIGHT_DOC, YEAR_DOC, as_of_arg, report_settings, year_arg
 from pantau.problems import ProblemError
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
 
 from . import card_reports
+from .responses import ComplianceReport, ProvinceReport, UnitsUnitIdCardReport
 
 blp = Blueprint(
     "card_reports", __name__, url_prefix="/v1",
@@ -32,13 +33,9 @@ def db():
 
 
 def opd_arg() -> str | None:
-    raw = request.args.get("opd")
-    if not raw:
-        return None
-    o = Registry.instance().get(raw)
-    if o is None or o.kind != "opd":
-        raise ProblemError(404, "Perangkat daerah tidak ditemukan.", detail_en="OPD not found.")
-    return raw
+    """`opd=<id>` (pantau.params.opd_arg: a registered perangkat daerah, else a 422 naming it, as
+    the document's enum says)."""
+    return params.opd_arg()
 
 
 def live() -> bool:
@@ -54,6 +51,7 @@ def unit_or_404(unit_id: str):
 
 
 @blp.route("/units/<unit_id>/card", methods=["GET"])
+@blp.alt_response(200, schema=UnitsUnitIdCardReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require()
 def unit_card(unit_id: str):
@@ -66,6 +64,7 @@ def unit_card(unit_id: str):
 
 
 @blp.route("/compliance", methods=["GET"])
+@blp.alt_response(200, schema=ComplianceReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, OPD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require("bureau")
 def compliance():
@@ -76,6 +75,7 @@ def compliance():
 
 
 @blp.route("/province", methods=["GET"])
+@blp.alt_response(200, schema=ProvinceReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, OPD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require("bureau")
 def province():

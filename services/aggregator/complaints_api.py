@@ -16,6 +16,7 @@ from pantau.units import Registry
 from pantau.web import Blueprint, json_response
 
 from . import complaint_reports as reports
+from .responses import ComplaintsProvinceReport, ComplaintsUnitsUnitIdReport
 
 default_calendar()  # read the working-day calendar when the report API starts
 blp = Blueprint("complaint_reports", __name__, url_prefix="/v1/complaints",
@@ -28,6 +29,7 @@ def db():
 
 
 @blp.route("/units/<unit_id>", methods=["GET"])
+@blp.alt_response(200, schema=ComplaintsUnitsUnitIdReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=PARAMS)
 @auth.require()
 def unit_complaints(unit_id: str):
@@ -42,6 +44,7 @@ def unit_complaints(unit_id: str):
 
 
 @blp.route("/province", methods=["GET"])
+@blp.alt_response(200, schema=ComplaintsProvinceReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=[*PARAMS, OPD_DOC])
 @auth.require("bureau")
 def province_complaints():

@@ -15,6 +15,7 @@ from pantau.units import Registry
 from pantau.web import Blueprint, json_response
 
 from . import fkp_reports
+from .responses import FkpProvinceReport, FkpUnitsUnitIdReport
 
 blp = Blueprint("fkp_reports", __name__, url_prefix="/v1/fkp", description="Laporan FKP dan janji perbaikan")
 PARAMS = [YEAR_DOC, AS_OF_DOC]
@@ -25,6 +26,7 @@ def db():
 
 
 @blp.route("/units/<unit_id>", methods=["GET"])
+@blp.alt_response(200, schema=FkpUnitsUnitIdReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=PARAMS)
 @auth.require()
 def unit_fkp(unit_id: str):
@@ -37,6 +39,7 @@ def unit_fkp(unit_id: str):
 
 
 @blp.route("/province", methods=["GET"])
+@blp.alt_response(200, schema=FkpProvinceReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=PARAMS)
 @auth.require("bureau")
 def province_fkp():

@@ -13,12 +13,14 @@ from pantau.web import Blueprint, json_response
 
 from . import card_reports, pekppp_reports
 from .card_api import db, live, unit_or_404
+from .responses import PekpppProvinceReport, PekpppUnitsUnitIdReport
 
 blp = Blueprint("pekppp_reports", __name__, url_prefix="/v1/pekppp",
                 description="Evaluasi PEKPPP: Indeks Pelayanan Publik (IPP) dan predikat per unit dan provinsi")
 
 
 @blp.route("/units/<unit_id>", methods=["GET"])
+@blp.alt_response(200, schema=PekpppUnitsUnitIdReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC])
 @auth.require()
 def unit_evaluation(unit_id: str):
@@ -31,6 +33,7 @@ def unit_evaluation(unit_id: str):
 
 
 @blp.route("/province", methods=["GET"])
+@blp.alt_response(200, schema=PekpppProvinceReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, OPD_DOC, AS_OF_DOC])
 @auth.require("bureau")
 def province_evaluation():

@@ -11,12 +11,14 @@ from pantau.web import Blueprint, json_response
 
 from . import skm_summaries
 from .card_api import db, unit_or_404
+from .responses import SkmSummariesFlaggedReport, SkmSummariesUnitsUnitIdReport
 
 blp = Blueprint("skm_summaries_reports", __name__, url_prefix="/v1/skm/summaries",
                 description="Laporan hasil SKM unit: hitung ulang IKM dan mutu, selisih dan penyebabnya")
 
 
 @blp.route("/units/<unit_id>", methods=["GET"])
+@blp.alt_response(200, schema=SkmSummariesUnitsUnitIdReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC])
 @auth.require()
 def unit_summaries(unit_id: str):
@@ -29,6 +31,7 @@ def unit_summaries(unit_id: str):
 
 
 @blp.route("/flagged", methods=["GET"])
+@blp.alt_response(200, schema=SkmSummariesFlaggedReport, description="Laporan.", success=True)
 @blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC])
 @auth.require("bureau")
 def flagged():

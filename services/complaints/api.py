@@ -27,10 +27,11 @@ from pantau.events import complaints as ev
 from pantau.params import as_of_arg
 from pantau.problems import ProblemError, flatten_errors
 from pantau.units import Registry
-from pantau.web import Blueprint, json_body, json_response, read_json
+from pantau.web import Blueprint, json_body, json_response, one_of_doc, read_json
 
 from . import lifecycle, store
-from .schemas import ACTION_SCHEMAS, ActionDoc, ComplaintSchema
+from .responses import ActionTaken, HandlerView, Received
+from .schemas import ACTION_SCHEMAS, ComplaintSchema
 
 blp = Blueprint("complaints", __name__, url_prefix="/v1/complaints", description="Pengaduan SP4N-LAPOR!")
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
@@ -57,6 +58,7 @@ def _tracking_id(body: dict) -> str:
 
 
 @blp.route("", methods=["POST"])
+@blp.alt_response(201, schema=Received, description="Diterima (juga pada pengulangan, tanpa token).", success=True)
 @blp.doc(security=SECURITY)
 @auth.require()
 @json_body(blp, ComplaintSchema)
@@ -117,8 +119,10 @@ def _load(tracking_id: str) -> tuple[list[dict], dict]:
 
 
 @blp.route("/<tracking_id>/actions", methods=["POST"])
-@blp.doc(security=SECURITY + [{}], requestBody={"required": True, "content": {"application/json": {"schema": ActionDoc}}},
-         parameters=[{"in": "header", "name": TOKEN_HEADER, "required": False, "schema": {"type": "string"}}])
+@blp.alt_response(200, schema=ActionTaken, description="Tindakan tercatat.", success=True)
+@blp.doc(security=SECURITY + [{}], requestBody={"required": True, "content": {"application/json": {
+    "schema": one_of_doc("action", ACTION_SCHEMAS)}}},
+    parameters=[{"in": "header", "name": TOKEN_HEADER, "required": False, "schema": {"type": "string"}}])
 def post_action(tracking_id: str):
     """Satu tindakan siklus pengaduan (verify, pend, complete_info, archive, forward, forward_out,
     follow_up, resolve, rate, reopen, accept)."""
@@ -150,6 +154,7 @@ def post_action(tracking_id: str):
 
 
 @blp.route("/<tracking_id>", methods=["GET"])
+@blp.alt_response(200, schema=HandlerView, description="Pengaduan lengkap.", success=True)
 @blp.doc(security=SECURITY, parameters=[{"in": "query", "name": "as_of", "required": False,
                                          "schema": {"type": "string", "format": "date-time"}}])
 @auth.require()

@@ -131,10 +131,11 @@ def act(tracking_id: str, action: str, body: dict, actor: Actor, stored: list[di
                                  "The time of an action cannot be in the future.")
     last = datetime.fromisoformat(state["last_at"])
     t = at or max(current, last)  # a host clock slightly behind the latest event's never reorders history
-    if t < last:
-        raise _unprocessable("/at", f"sebelum kejadian terakhir ({state['last_at']})",
-                             "Waktu tindakan tidak boleh sebelum kejadian terakhir pengaduan ini.",
-                             "The time of an action cannot precede the complaint's latest event.")
+    if t < last:  # a conflict with the stored history (the field alone is valid): 409
+        raise ProblemError(409, "Waktu tindakan tidak boleh sebelum kejadian terakhir pengaduan ini.",
+                           detail_en="The time of an action cannot precede the complaint's latest event.",
+                           errors=[{"pointer": "/at", "field": "at",
+                                    "message": f"sebelum kejadian terakhir ({state['last_at']})"}])
     cal = default_calendar()
     settled = lapor.settle(state, t, cal)
     if (settled["status"], action) not in lapor.TRANSITIONS:
@@ -166,9 +167,9 @@ def act(tracking_id: str, action: str, body: dict, actor: Actor, stored: list[di
     elif action == "forward":
         to = body["to_unit_id"]
         _known_unit(to, "/to_unit_id")
-        if to == holder:
-            raise _unprocessable("/to_unit_id", "sudah pemegang", "Pengaduan sudah dipegang unit ini.",
-                                 "This unit already holds the complaint.")
+        if to == holder:  # a conflict with who holds it now (the field alone is valid): 409
+            raise ProblemError(409, "Pengaduan sudah dipegang unit ini.", detail_en="This unit already holds the complaint.",
+                               errors=[{"pointer": "/to_unit_id", "field": "to_unit_id", "message": "sudah pemegang"}])
         data.update(from_unit_id=holder, to_unit_id=to, holder_unit_id=to)
     elif action == "forward_out":
         data.update(from_unit_id=holder, to_instansi=body["to_instansi"])

@@ -71,7 +71,9 @@ JURISDICTION_PARAM = {"in": "query", "name": "jurisdiction_id", "required": Fals
                       "schema": {"type": "string"}, "description": f"opsional; hanya `{JURISDICTION}`"}
 LIST_PARAMS = [JURISDICTION_PARAM] + [
     {"in": "query", "name": n, "required": False, "schema": {"type": "string"}}
-    for n in ("service_request_id", "service_code", "status")] + [
+    for n in ("service_request_id", "service_code")] + [
+    {"in": "query", "name": "status", "required": False, "description": "open, closed atau keduanya (dipisah koma)",
+     "schema": {"type": "string", "enum": ["open", "closed", "open,closed", "closed,open"]}}] + [
     {"in": "query", "name": n, "required": False, "schema": {"type": "string", "format": "date-time"}}
     for n in ("start_date", "end_date")]
 

@@ -15,12 +15,14 @@ from pantau.web import Blueprint, json_response
 
 from . import lifecycle, store
 from .api import TOKEN_HEADER
+from .responses import PublicView
 
 track_blp = Blueprint("complaint_tracking", __name__, url_prefix="/v1/complaints",
                       description="Pelacakan pengaduan untuk publik dan pelapor")
 
 
 @track_blp.route("/track/<tracking_id>", methods=["GET"])
+@track_blp.alt_response(200, schema=PublicView, description="Status untuk publik.", success=True)
 @track_blp.doc(security=[], parameters=[{"in": "header", "name": TOKEN_HEADER, "required": False,
                                          "schema": {"type": "string"}}])
 def track(tracking_id: str):

@@ -82,23 +82,16 @@ class RateSchema(ActionBase):
     satisfaction = fields.Integer(required=True, strict=True, validate=validate.Range(1, 4))
 
 
-ACTION_SCHEMAS = {
+def _for_action(action: str, base: type[ActionBase]) -> type[ActionBase]:
+    """`base` whose `action` takes `action` alone: the schema of one action, in the OpenAPI
+    document one branch of the request body's `oneOf` (discriminator `action`)."""
+    name = "".join(part.title() for part in action.split("_")) + "Action"
+    return type(name, (base,), {"action": fields.String(required=True, validate=validate.OneOf([action])),
+                                "__doc__": f"Tindakan {action}."})
+
+
+ACTION_SCHEMAS: dict[str, type[ActionBase]] = {action: _for_action(action, base) for action, base in {
     "verify": VerifySchema, "pend": PendSchema, "complete_info": NoteRequired, "archive": ArchiveSchema,
     "forward": ForwardSchema, "forward_out": ForwardOutSchema, "follow_up": NoteRequired,
     "resolve": NoteRequired, "rate": RateSchema, "reopen": ActionBase, "accept": ActionBase,
-}
-
-
-class ActionDoc(ActionBase):
-    """Documentation of the union of every action's fields (each action is validated by its own
-    schema; what an action takes as null is documented nullable)."""
-    dispose_to = fields.String(allow_none=True)
-    classification = fields.String(allow_none=True)
-    category = fields.String(allow_none=True)
-    tags = fields.List(fields.String(), allow_none=True)
-    berkadar_pengawasan = Bool(allow_none=True)
-    missing = fields.List(fields.String(validate=validate.OneOf(MISSING_INFO)))
-    reason = fields.String(validate=validate.OneOf(ARCHIVE_REASONS))
-    to_unit_id = fields.String()
-    to_instansi = fields.String()
-    satisfaction = fields.Integer(strict=True, validate=validate.Range(1, 4))
+}.items()}

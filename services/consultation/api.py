@@ -20,6 +20,7 @@ from pantau.units import Registry
 from pantau.web import Blueprint, json_body, json_response
 
 from . import promises, store
+from .responses import Code, ForumAnswer, ForumRecorded, StageAnswer
 from .schemas import ForumSchema, StageSchema
 from .store import events, forum_for, forum_subject
 from .store import illegal as _illegal
@@ -45,6 +46,7 @@ def _elements(participants: list[dict]) -> list[str]:
 
 
 @blp.route("", methods=["POST"])
+@blp.alt_response(201, schema=ForumRecorded, description="FKP tercatat (juga pada pengulangan).", success=True)
 @blp.doc(security=SECURITY)
 @auth.require()
 @json_body(blp, ForumSchema)
@@ -105,6 +107,7 @@ def post_forum(body):
 
 
 @blp.route("/<fkp_id>", methods=["GET"])
+@blp.alt_response(200, schema=ForumAnswer, description="FKP dengan janji dan riwayatnya.", success=True)
 @blp.doc(security=SECURITY)
 @auth.require()
 def get_forum(fkp_id: str):
@@ -117,6 +120,7 @@ def get_forum(fkp_id: str):
 
 
 @blp.route("/<fkp_id>/stage", methods=["POST"])
+@blp.alt_response(200, schema=StageAnswer, description="Tahap FKP sesudah perubahan.", success=True)
 @blp.doc(security=SECURITY)
 @auth.require()
 @json_body(blp, StageSchema)
@@ -151,6 +155,7 @@ def _stage_answer(forum: dict) -> dict:
 
 
 @blp.route("/<fkp_id>/confirmation-code", methods=["POST"])
+@blp.alt_response(201, schema=Code, description="Kode konfirmasi baru (sekali tampil).", success=True)
 @blp.doc(security=SECURITY)
 @auth.require()
 def new_code(fkp_id: str):

@@ -32,6 +32,7 @@ from pantau.rules.fkp import HELD
 from pantau.web import Blueprint, json_response
 
 from . import store
+from .responses import BeritaAcaraUploaded, Uploaded
 from .schemas import SignatoriesSchema
 from .store import forum_for
 
@@ -74,8 +75,10 @@ def _signatories() -> list[dict]:
 
 
 @blp.route("/<fkp_id>/berita-acara", methods=["POST"])
+@blp.alt_response(201, schema=BeritaAcaraUploaded, description="Berita Acara tersimpan (versi baru).", success=True)
+@blp.alt_response(200, schema=BeritaAcaraUploaded, description="Pengulangan: versi yang sama.", success=True)
 @blp.doc(security=SECURITY, responses=_ERRORS, requestBody={"required": True, "content": {"multipart/form-data": {
-    "schema": {"type": "object", "required": ["file", "signatories"], "properties": {
+    "schema": {"type": "object", "additionalProperties": False, "required": ["file", "signatories"], "properties": {
         "file": {"type": "string", "format": "binary", "description": "Berita Acara bertanda tangan (PDF/PNG/JPEG)"},
         "signatories": {"type": "string", "description": 'JSON: [{"name", "position", "institution", "element"}]'}}}}}})
 @auth.require()
@@ -122,8 +125,9 @@ def download_berita_acara(fkp_id: str):
 
 
 @blp.route("/<fkp_id>/documents", methods=["POST"])
+@blp.alt_response(201, schema=Uploaded, description="Dokumen bukti tersimpan.", success=True)
 @blp.doc(security=SECURITY, responses=_ERRORS, requestBody={"required": True, "content": {"multipart/form-data": {
-    "schema": {"type": "object", "required": ["file"], "properties": {
+    "schema": {"type": "object", "additionalProperties": False, "required": ["file"], "properties": {
         "file": {"type": "string", "format": "binary", "description": "Dokumen bukti (PDF/PNG/JPEG)"}}}}}})
 @auth.require()
 def upload_document(fkp_id: str):

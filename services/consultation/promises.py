@@ -22,10 +22,19 @@ from pantau import audit, auth
 from pantau.events import fkp as ev
 from pantau.problems import ProblemError, flatten_errors
 from pantau.rules import fkp as rules
-from pantau.web import Blueprint, json_body, json_response, read_json
+from pantau.web import Blueprint, json_body, json_body_one_of, json_response, read_json
 
 from . import store
-from .schemas import FeedbackSchema, ProgressSchema, PromiseBatchSchema, PromiseSchema, ReviewSchema
+from .responses import FeedbackTaken, PromiseAnswer, PromisesAdded
+from .schemas import (
+    FEEDBACK_SCHEMAS,
+    PROGRESS_SCHEMAS,
+    FeedbackSchema,
+    ProgressSchema,
+    PromiseBatchSchema,
+    PromiseSchema,
+    ReviewSchema,
+)
 from .store import forum_for
 from .store import illegal as _illegal
 
@@ -110,6 +119,7 @@ def record(forum: dict, planned: list[dict], forum_stored_at) -> list[str]:
 
 
 @blp.route("/<fkp_id>/promises", methods=["POST"])
+@blp.alt_response(201, schema=PromisesAdded, description="Janji tercatat (juga pada pengulangan).", success=True)
 @blp.doc(security=SECURITY, requestBody={"required": True, "content": {"application/json": {
     "schema": {"oneOf": [PromiseSchema, PromiseBatchSchema]}}}})
 @auth.require()
@@ -150,9 +160,10 @@ def _answer(fkp_id: str, promise_id: str, status: int = 200, replay: bool = Fals
 
 
 @blp.route("/<fkp_id>/promises/<promise_id>/progress", methods=["POST"])
+@blp.alt_response(200, schema=PromiseAnswer, description="Janji sesudah laporan kemajuan.", success=True)
 @blp.doc(security=SECURITY)
 @auth.require()
-@json_body(blp, ProgressSchema)
+@json_body_one_of(blp, "status", PROGRESS_SCHEMAS, ProgressSchema)
 def progress(body, fkp_id: str, promise_id: str):
     """Laporkan kemajuan janji: planned, in_progress, fulfilled (dengan bukti) atau dropped (dengan alasan)."""
     forum, _ = forum_for(fkp_id)
@@ -182,8 +193,8 @@ def _check_documents(fkp_id: str, evidence: list[dict]) -> None:
                 "message": "dokumen ini belum diunggah untuk FKP ini (POST /v1/fkp/{fkp_id}/documents)"}
                for i, e in enumerate(evidence)
                if e.get("sha256") and links.find_one({"_id": f"{fkp_id}:{e['sha256']}"}, projection={"_id": 1}) is None]
-    if missing:
-        raise ProblemError(422, "Dokumen bukti belum diunggah.", detail_en="Evidence document not uploaded.",
+    if missing:  # a well-formed sha256 naming no document of this forum: a conflict with what is stored
+        raise ProblemError(409, "Dokumen bukti belum diunggah.", detail_en="Evidence document not uploaded.",
                            errors=missing)
 
 
@@ -194,8 +205,10 @@ def _listed(forum: dict, name: str) -> bool:
 
 
 @blp.route("/<fkp_id>/promises/<promise_id>/feedback", methods=["POST"])
+@blp.alt_response(201, schema=FeedbackTaken, description="Tanggapan peserta tercatat.", success=True)
+@blp.alt_response(200, schema=FeedbackTaken, description="Pengulangan tanggapan yang sama.", success=True)
 @blp.doc(security=[])
-@json_body(blp, FeedbackSchema)
+@json_body_one_of(blp, "verdict", FEEDBACK_SCHEMAS, FeedbackSchema)
 def feedback(body, fkp_id: str, promise_id: str):
     """Peserta FKP mengonfirmasi atau menyanggah janji yang dinyatakan terpenuhi (dengan kode FKP, tanpa akun)."""
     forum, _ = store.load_forum(fkp_id)
@@ -229,6 +242,7 @@ def feedback(body, fkp_id: str, promise_id: str):
 
 
 @blp.route("/<fkp_id>/promises/<promise_id>/review", methods=["POST"])
+@blp.alt_response(200, schema=PromiseAnswer, description="Janji sesudah keputusan Biro.", success=True)
 @blp.doc(security=SECURITY)
 @auth.require("bureau")
 @json_body(blp, ReviewSchema)

@@ -2,7 +2,7 @@
 bounded and without control characters, dates within a plausible window: pantau/inputs.py)."""
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from pantau.inputs import PastDateTime, PlannedDate, Text, Url
+from pantau.inputs import PastDateTime, PlannedDate, Text, Url, not_blank_pattern
 from pantau.rules.fkp import COMMUNITY_ELEMENTS, DECISIONS, STAGES, TOPICS, UNIT_TARGETS, VERDICTS
 from pantau.rules.ikm import ELEMENTS as SKM_ELEMENTS
 
@@ -31,7 +31,8 @@ class PromiseSchema(Strict):
     target_date = PlannedDate(required=True)
     elements = fields.List(fields.String(validate=validate.OneOf(SKM_ELEMENTS)), load_default=list,
                            validate=validate.Length(max=len(SKM_ELEMENTS)),
-                           metadata={"description": "Unsur SKM yang diperbaiki (kunci seperti di API survei)"})
+                           metadata={"uniqueItems": True,
+                                     "description": "Unsur SKM yang diperbaiki (kunci seperti di API survei)"})
     sp_component = Text(2, 200, allow_none=True,
                         metadata={"description": "Komponen standar pelayanan yang diperbaiki"})
 
@@ -85,13 +86,61 @@ class EvidenceSchema(Strict):
             raise ValidationError("Isi url atau sha256 dokumen bukti.", "url")
 
 
+EVIDENCE_POINTS = [{"required": ["url"], "properties": {"url": {"type": "string"}}},
+                   {"required": ["sha256"], "properties": {"sha256": {"type": "string"}}}]
+"""EvidenceSchema._points_somewhere as JSON Schema: a url or a sha256 (not null)."""
+
+
 class ProgressSchema(Strict):
     status = fields.String(required=True, validate=validate.OneOf(UNIT_TARGETS))
     progress_pct = fields.Integer(strict=True, validate=validate.Range(0, 100), allow_none=True)
     note = Text(0, 2000, multiline=True, allow_none=True)
     reason = Text(0, 1000, multiline=True, allow_none=True, metadata={"description": "Wajib bila status dropped"})
     at = PastDateTime(required=True)
-    evidence = fields.List(fields.Nested(EvidenceSchema), load_default=list, validate=validate.Length(max=20))
+    evidence = fields.List(fields.Nested(EvidenceSchema, metadata={"anyOf": EVIDENCE_POINTS}), load_default=list,
+                           validate=validate.Length(max=20))
+
+
+def not_blank(min_chars: int, max_length: int, message: str, **kwargs) -> Text:
+    """Multiline text of at least `min_chars` characters once stripped (the pattern the document
+    states is the one checked), `message` when it is missing or too short."""
+    return Text(min_chars, max_length, multiline=True, required=True,
+                validate=validate.Regexp(not_blank_pattern(min_chars), error=message),
+                error_messages={"required": message}, **kwargs)
+
+
+def one_value(value: str) -> fields.String:
+    return fields.String(required=True, validate=validate.OneOf([value]))
+
+
+class ProgressPlanned(ProgressSchema):
+    """planned: nothing done yet (progress_pct 0)."""
+    status = one_value("planned")
+    progress_pct = fields.Integer(strict=True, validate=validate.Range(0, 0), allow_none=True)
+
+
+class ProgressInProgress(ProgressSchema):
+    status = one_value("in_progress")
+
+
+class ProgressFulfilled(ProgressSchema):
+    """fulfilled: progress_pct 100 (or left out) and at least one piece of evidence."""
+    status = one_value("fulfilled")
+    progress_pct = fields.Integer(strict=True, validate=validate.Range(100, 100), allow_none=True)
+    evidence = fields.List(fields.Nested(EvidenceSchema, metadata={"anyOf": EVIDENCE_POINTS}), required=True,
+                           validate=validate.Length(
+        1, 20, error="Sertakan 1–20 bukti pemenuhan janji (evidence)."),
+        error_messages={"required": "Sertakan minimal satu bukti pemenuhan janji (evidence)."})
+
+
+class ProgressDropped(ProgressSchema):
+    """dropped: a reason is required."""
+    status = one_value("dropped")
+    reason = not_blank(1, 1000, "Janji yang dibatalkan (dropped) wajib disertai alasan (reason).")
+
+
+PROGRESS_SCHEMAS = {"planned": ProgressPlanned, "in_progress": ProgressInProgress,
+                    "fulfilled": ProgressFulfilled, "dropped": ProgressDropped}
 
 
 class FeedbackSchema(Strict):
@@ -104,6 +153,19 @@ class FeedbackSchema(Strict):
     def _dispute_needs_note(self, data, **_):
         if data.get("verdict") == "dispute" and len((data.get("note") or "").strip()) < 3:
             raise ValidationError("Sanggahan wajib disertai catatan (minimal 3 karakter).", "note")
+
+
+class FeedbackConfirm(FeedbackSchema):
+    verdict = one_value("confirm")
+
+
+class FeedbackDispute(FeedbackSchema):
+    """A dispute needs a note of at least 3 characters."""
+    verdict = one_value("dispute")
+    note = not_blank(3, 2000, "Sanggahan wajib disertai catatan (minimal 3 karakter).")
+
+
+FEEDBACK_SCHEMAS = {"confirm": FeedbackConfirm, "dispute": FeedbackDispute}
 
 
 class ReviewSchema(Strict):

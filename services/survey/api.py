@@ -10,6 +10,7 @@ from pantau.problems import ProblemError, flatten_errors
 from pantau.web import Blueprint, json_body, json_response, read_json
 
 from . import intake, response_check
+from .responses import Accepted, Voided
 from .schemas import BatchSchema, ResponseSchema, VoidSchema
 
 blp = Blueprint("skm", __name__, url_prefix="/v1/skm", description="Survei Kepuasan Masyarakat (SKM)")
@@ -20,6 +21,7 @@ def events():
 
 
 @blp.route("/responses", methods=["POST"])
+@blp.alt_response(202, schema=Accepted, description="Diterima (semua atau tidak sama sekali).", success=True)
 @blp.doc(security=[{"bearer": []}], requestBody={"required": True, "content": {"application/json": {
     "schema": {"oneOf": [ResponseSchema, BatchSchema]}}}})
 @auth.require()
@@ -49,6 +51,7 @@ def post_responses():
 
 
 @blp.route("/responses/<unit_id>/<response_id>/void", methods=["POST"])
+@blp.alt_response(202, schema=Voided, description="Respons dibatalkan.", success=True)
 @blp.doc(security=[{"bearer": []}])
 @auth.require()
 @json_body(blp, VoidSchema)

@@ -12,11 +12,19 @@ from __future__ import annotations
 from pantau import auth, outbox
 from pantau.events import skm as ev
 from pantau.problems import ProblemError
-from pantau.web import Blueprint, json_body, json_response
+from pantau.web import Blueprint, json_body, json_body_one_of, json_response
 
 from .api import events
 from .commands import append_event, digest, own_unit, period_or_422
-from .schemas import ELECTRONIC_MEDIA, PublicationSchema, RtlItemSchema, RtlProgressSchema, SettingsSchema
+from .responses import PublicationAnswer, RtlHistory, RtlItemAnswer, RtlProgressAnswer, SettingsAnswer
+from .schemas import (
+    ELECTRONIC_MEDIA,
+    RTL_PROGRESS_SCHEMAS,
+    PublicationSchema,
+    RtlItemSchema,
+    RtlProgressSchema,
+    SettingsSchema,
+)
 
 blp = Blueprint("skm_followup", __name__, url_prefix="/v1/skm",
                 description="Pengaturan survei, rencana tindak lanjut (RTL) dan publikasi hasil SKM")
@@ -29,6 +37,7 @@ def _scope(unit_id: str, period: str) -> str:
 
 
 @blp.route("/settings/<unit_id>/<period>", methods=["PUT"])
+@blp.alt_response(200, schema=SettingsAnswer, description="Pengaturan yang berlaku.", success=True)
 @blp.doc(security=SECURITY)
 @auth.require()
 @json_body(blp, SettingsSchema)
@@ -48,6 +57,7 @@ def put_settings(body, unit_id: str, period: str):
 
 
 @blp.route("/settings/<unit_id>/<period>", methods=["GET"])
+@blp.alt_response(200, schema=SettingsAnswer, description="Pengaturan yang berlaku.", success=True)
 @blp.doc(security=SECURITY)
 @auth.require()
 def get_settings(unit_id: str, period: str):
@@ -60,6 +70,7 @@ def get_settings(unit_id: str, period: str):
 
 
 @blp.route("/rtl/<unit_id>/<period>/items", methods=["POST"])
+@blp.alt_response(201, schema=RtlItemAnswer, description="Butir RTL tercatat (juga pada pengulangan).", success=True)
 @blp.doc(security=SECURITY)
 @auth.require()
 @json_body(blp, RtlItemSchema)
@@ -82,9 +93,10 @@ def plan_item(body, unit_id: str, period: str):
 
 
 @blp.route("/rtl/<unit_id>/<period>/items/<item_id>/progress", methods=["POST"])
+@blp.alt_response(200, schema=RtlProgressAnswer, description="Kemajuan tercatat.", success=True)
 @blp.doc(security=SECURITY)
 @auth.require()
-@json_body(blp, RtlProgressSchema)
+@json_body_one_of(blp, "status", RTL_PROGRESS_SCHEMAS, RtlProgressSchema)
 def item_progress(body, unit_id: str, period: str, item_id: str):
     """Laporkan kemajuan/penyelesaian butir RTL beserta bukti."""
     period = _scope(unit_id, period)
@@ -109,6 +121,7 @@ def item_progress(body, unit_id: str, period: str, item_id: str):
 
 
 @blp.route("/rtl/<unit_id>/<period>/items/<item_id>", methods=["GET"])
+@blp.alt_response(200, schema=RtlHistory, description="Riwayat butir RTL.", success=True)
 @blp.doc(security=SECURITY)
 @auth.require()
 def get_item(unit_id: str, period: str, item_id: str):
@@ -122,6 +135,7 @@ def get_item(unit_id: str, period: str, item_id: str):
 
 
 @blp.route("/publications/<unit_id>/<period>", methods=["POST"])
+@blp.alt_response(201, schema=PublicationAnswer, description="Publikasi tercatat (juga pada pengulangan).", success=True)
 @blp.doc(security=SECURITY)
 @auth.require()
 @json_body(blp, PublicationSchema)

@@ -27,7 +27,8 @@ from . import intake, paper
 from .api import events
 from .form_mapping import MAX_MAPPING_BYTES, MappingError, load_mapping
 from .paper_budget import Deadline, DeadlineExceeded
-from .schemas import MAX_BATCH, AcceptedSchema
+from .responses import PaperAccepted, Preview
+from .schemas import MAX_BATCH
 
 blp = Blueprint("skm_paper", __name__, url_prefix="/v1/skm/paper-forms",
                 description="Unggah kuesioner SKM kertas yang sudah didigitalkan (CSV/XLSX)")
@@ -36,9 +37,9 @@ CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILENAME = "template-kuesioner-skm"
 
-_PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 _UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {
-    "schema": {"type": "object", "required": ["unit_id", "file"], "properties": {
+    "schema": {"type": "object", "additionalProperties": False, "required": ["unit_id", "file"], "properties": {
         "unit_id": {"type": "string", "description": "Unit pelayanan pemilik kuesioner (mis. samsat-bontang)."},
         "file": {"type": "string", "format": "binary",
                  "description": "CSV UTF-8 (pemisah , atau ;) atau XLSX; baris 1 = judul kolom, "
@@ -54,7 +55,8 @@ _UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {
                                    "layanan formulir: columns (judul/teks pertanyaan → unsur, profil, submitted_at, "
                                    "response_id, ignore), labels (label → skor 1-4 per unsur, '*' untuk semua), "
                                    "date_order, timezone, channel, units (per unit). Diletakkan di atas pemetaan "
-                                   "bawaan (services/survey/form_mapping_default.yaml)."}}},
+                                   "bawaan (services/survey/form_mapping_default.yaml). Tidak bersama layout template "
+                                   "(422)."}}},
     "encoding": {"file": {"contentType": f"text/csv, {XLSX_TYPE}"},
                  "mapping": {"contentType": "application/yaml, text/yaml, text/plain"}}}}}
 
@@ -165,7 +167,7 @@ _UPLOAD_ERRORS = {
                            "ignored_columns (dengan alasan), unmatched_columns (disebut namanya), labels (label yang "
                            "terbaca per unsur → skor), unrecognised_values (isian profil yang tidak dikenal, "
                            "tidak disimpan), rows, sample (baris pertama dengan skornya dan response_id).",
-            "content": {"application/json": {"schema": {"type": "object"}}}},
+            "content": {"application/json": {"schema": Preview}}},
     **_UPLOAD_ERRORS})
 @auth.require()
 def preview():
@@ -180,7 +182,7 @@ def preview():
 @blp.doc(security=[{"bearer": []}], requestBody=_UPLOAD_BODY, responses={
     "202": {"description": "Semua baris diterima (idempoten per response_id). Ekspor layanan formulir: juga layout, "
                            "ignored_columns, unmatched_columns dan unrecognised_values seperti pada pratinjau.",
-            "content": {"application/json": {"schema": AcceptedSchema}}},
+            "content": {"application/json": {"schema": PaperAccepted}}},
     "409": {"description": "response_id sudah tercatat dengan isi berbeda; tidak ada yang disimpan.",
             "content": _PROBLEM},
     **_UPLOAD_ERRORS})

@@ -19,7 +19,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from pantau import audit, auth, outbox
 from pantau.events import pekppp as ev
-from pantau.inputs import Text, Url, earliest_date
+from pantau.inputs import Text, Url, earliest_date, not_blank_pattern
 from pantau.problems import ProblemError
 from pantau.rules.pekppp import MEASURED
 from pantau.rules.pekppp_instrument import instrument
@@ -27,6 +27,7 @@ from pantau.web import Blueprint, json_body, json_response
 
 from .api import events
 from .commands import append_event, digest, own_unit
+from .responses import ScoresAnswer
 from .schemas import Strict
 
 blp = Blueprint("pekppp", __name__, url_prefix="/v1/pekppp",
@@ -35,12 +36,34 @@ NUMBERS = tuple(str(n) for n in instrument().numbers())
 MAX_EVIDENCE = 20
 
 
+class ScoreMap(fields.Dict):
+    """Indicator number → score: each key an F-02 indicator number, each score a whole number 0–5
+    (errors per key, as marshmallow's Dict(keys=, values=) gives them). The check is here, not in
+    Dict(values=), so that the document lists the indicators as properties (SCORES_DOC)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        scores = super()._deserialize(value, attr, data, **kwargs)
+        errors: dict = {}
+        for key, score in scores.items():
+            if key not in NUMBERS:
+                errors.setdefault(key, {})["key"] = ["Indikator tidak dikenal; gunakan nomor 1–30."]
+            if isinstance(score, bool) or not isinstance(score, int):
+                errors.setdefault(key, {})["value"] = ["Not a valid integer."]
+            elif not 0 <= score <= 5:
+                errors.setdefault(key, {})["value"] = ["Skor harus 0 sampai 5."]
+        if errors:
+            raise ValidationError(errors)
+        return scores
+
+
+SCORES_DOC = {"type": "object", "minProperties": 1, "maxProperties": len(NUMBERS), "additionalProperties": False,
+              "properties": {n: {"type": "integer", "minimum": 0, "maximum": 5} for n in NUMBERS}}
+
+
 class ScoresSchema(Strict):
-    scores = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(NUMBERS, error="Indikator tidak dikenal; gunakan nomor 1–30.")),
-        values=fields.Integer(strict=True, validate=validate.Range(0, 5, error="Skor harus 0 sampai 5.")),
+    scores = ScoreMap(
         required=True, validate=validate.Length(1, len(NUMBERS), error="Isi sedikitnya satu skor."),
-        metadata={"description": "Nomor indikator F-02 (\"1\"–\"30\") → skor 0–5"})
+        metadata={**SCORES_DOC, "description": "Nomor indikator F-02 (\"1\"–\"30\") → skor 0–5"})
     note = Text(0, 2000, multiline=True, allow_none=True,
                 metadata={"description": "Catatan; wajib sebagai alasan bila mengganti skor yang diukur Pantau"})
     evidence = fields.List(Url(), load_default=list,
@@ -56,6 +79,14 @@ class ScoresSchema(Strict):
             raise ValidationError(
                 f"Indikator {', '.join(map(str, measured))} diukur Pantau dari datanya; skor evaluator "
                 "menggantinya dan wajib disertai alasan (note).", field_name="note")
+
+
+OVERRIDE_NEEDS_REASON = [
+    {"required": ["role"], "properties": {"role": {"type": "string", "enum": ["self"]}}},
+    {"required": ["note"], "properties": {"note": {"type": "string", "pattern": not_blank_pattern(1)}}},
+    {"properties": {"scores": {"not": {"anyOf": [{"required": [str(n)]} for n in MEASURED]}}}},
+]
+"""ScoresSchema._override_needs_reason as JSON Schema: role self, or a note, or no measured indicator."""
 
 
 def _scope(unit_id: str, year: int) -> None:
@@ -86,9 +117,12 @@ def _role(asked: str | None) -> str:
 
 
 @blp.route("/<unit_id>/<int(signed=True):year>/scores", methods=["PUT"])
+@blp.alt_response(200, schema=ScoresAnswer, description="Skor yang berlaku.", success=True)
 @blp.doc(security=[{"bearer": []}])
 @auth.require(sessions=True)
-@json_body(blp, ScoresSchema)
+@json_body(blp, ScoresSchema, doc_extra={"anyOf": OVERRIDE_NEEDS_REASON, "description": (
+    "Skor evaluator untuk indikator yang diukur Pantau (" + ", ".join(map(str, MEASURED)) + ") wajib disertai "
+    "alasan (note), kecuali role self.")})
 def put_scores(body, unit_id: str, year: int):
     """Catat skor indikator F-02 (evaluator Biro) atau penilaian mandiri unit (F-01) untuk satu tahun.
     Skor yang sudah ada untuk indikator lain tidak berubah; mengulang permintaan yang sama tidak

@@ -4,6 +4,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from pantau.inputs import Number, PastDate, PastDateTime, PlannedDate, Text, Url
 from pantau.rules.ikm import ELEMENTS
+from pantau.rules.periods import PERIOD_PATTERN
 
 CHANNELS = ("qr", "web", "enumerator", "paper", "kiosk", "mobile", "other")
 EDUCATION = ("SD", "SMP", "SMA", "D1-D3", "D4-S1", "S2", "S3")
@@ -53,13 +54,6 @@ class VoidSchema(Strict):
     reason = Text(3, 500, multiline=True, required=True)
 
 
-class AcceptedSchema(Schema):
-    accepted = fields.List(fields.String())
-    count = fields.Integer()
-    new = fields.Integer()
-    duplicates = fields.Integer()
-
-
 PERIOD_TYPES = ("month", "quarter", "semester", "year")
 EXECUTORS = ("internal", "independent")
 MEDIA = ("website", "papan_pengumuman", "media_sosial", "media_cetak", "media_elektronik", "sipp", "aplikasi",
@@ -68,7 +62,7 @@ ELECTRONIC_MEDIA = {"website", "media_sosial", "media_elektronik", "sipp", "apli
 RTL_STATUSES = ("in_progress", "done", "cancelled")
 
 
-NIP_PATTERN = r"^[0-9]{18}\Z"  # NIP of a civil servant (PNS): 18 digits, ASCII only
+NIP_PATTERN = r"^[0-9]{18}$"  # NIP of a civil servant (PNS): 18 ASCII digits (Text refuses a trailing newline)
 
 
 class SignatorySchema(Strict):
@@ -111,6 +105,24 @@ class RtlProgressSchema(Strict):
     evidence = fields.List(fields.Nested(EvidenceSchema), load_default=list, validate=validate.Length(max=20))
 
 
+class RtlDone(RtlProgressSchema):
+    """done: progress_pct 100."""
+    status = fields.String(required=True, validate=validate.OneOf(["done"]))
+    progress_pct = fields.Integer(strict=True, required=True, validate=validate.Range(
+        100, 100, error="Status selesai berarti progress_pct 100."))
+
+
+class RtlInProgress(RtlProgressSchema):
+    status = fields.String(required=True, validate=validate.OneOf(["in_progress"]))
+
+
+class RtlCancelled(RtlProgressSchema):
+    status = fields.String(required=True, validate=validate.OneOf(["cancelled"]))
+
+
+RTL_PROGRESS_SCHEMAS = {"in_progress": RtlInProgress, "done": RtlDone, "cancelled": RtlCancelled}
+
+
 class PublicationSchema(Strict):
     medium = fields.String(required=True, validate=validate.OneOf(MEDIA))
     published_on = PlannedDate(required=True)
@@ -129,14 +141,27 @@ CountsOfAnswersSchema = Strict.from_dict(
     {a: fields.Integer(required=True, strict=True, validate=validate.Range(0, 10_000_000),
                        metadata={"description": f"Jumlah jawaban {a}"}) for a in ("1", "2", "3", "4")},
     name="CountsOfAnswersSchema")
+SOME_ANSWER = [{"required": [a], "properties": {a: {"minimum": 1}}} for a in ("1", "2", "3", "4")]
+"""An unsur with at least one answer (SummarySchema._one_basis), as JSON Schema."""
 CountsSchema = Strict.from_dict(
-    {k: fields.Nested(CountsOfAnswersSchema, required=True) for k in ELEMENTS}, name="CountsSchema")
+    {k: fields.Nested(CountsOfAnswersSchema, required=True, metadata={"anyOf": SOME_ANSWER}) for k in ELEMENTS},
+    name="CountsSchema")
+
+
+def _count(**kwargs):
+    return fields.Integer(strict=True, validate=validate.Range(0, 10_000_000), **kwargs)
 
 
 def _count_map(keys: tuple[str, ...] | None = None):
-    key = fields.String(validate=validate.OneOf(keys)) if keys else Text(1, 200)
-    return fields.Dict(keys=key, values=fields.Integer(strict=True, validate=validate.Range(0, 10_000_000)),
-                       validate=validate.Length(max=50), allow_none=True)
+    """Value → count: of a closed list of values an object with those keys (so the document names
+    them); of service types (any text of 1–200 characters: JSON Schema 3.0 cannot bound an
+    object's keys, so the description does) a map."""
+    if keys:
+        return fields.Nested(Strict.from_dict({k: _count() for k in keys}, name=f"Counts_{'_'.join(keys)[:40]}"),
+                             allow_none=True)
+    return fields.Dict(keys=Text(1, 200), values=_count(), validate=validate.Length(max=50), allow_none=True,
+                       metadata={"maxProperties": 50,
+                                 "description": "Jenis layanan (1–200 karakter, tanpa karakter kendali) → jumlah"})
 
 
 class ProfileSchema(Strict):
@@ -148,7 +173,8 @@ class ProfileSchema(Strict):
 
 class SummarySchema(Strict):
     unit_id = Text(2, 40, required=True)
-    period = Text(4, 7, required=True, metadata={"description": "2026, 2026-S1, 2026-Q1 atau 2026-03"})
+    period = Text(4, 7, required=True, validate=validate.Regexp(PERIOD_PATTERN, error="Periode tidak valid."),
+                  metadata={"description": "2026, 2026-S1, 2026-Q1 atau 2026-03"})
     submission_id = Text(1, 100, required=True, validate=validate.Regexp(
         ID_PATTERN, error="Gunakan 1-100 karakter huruf, angka, . _ : -"),
         metadata={"description": "Nomor laporan, unik per unit dan periode"})
@@ -176,3 +202,28 @@ class SummarySchema(Strict):
         start, end = data.get("survey_start"), data.get("survey_end")
         if start and end and start > end:
             raise ValidationError("Tanggal akhir survei sebelum tanggal mulainya.", field_name="survey_end")
+
+
+class SummaryByNrr(SummarySchema):
+    """A summary of NRRs per unsur (no counts)."""
+    class Meta:
+        exclude = ("counts",)
+
+    nrr = fields.Nested(NrrSchema, required=True, metadata={"description": "NRR per unsur"})
+
+
+class SummaryByCounts(SummarySchema):
+    """A summary of answer counts per unsur (no NRRs)."""
+    class Meta:
+        exclude = ("nrr",)
+
+    counts = fields.Nested(CountsSchema, required=True, metadata={
+        "description": "Jumlah jawaban 1-4 per unsur (diutamakan bila unit memilikinya)"})
+
+
+def summary_schema(body: dict) -> type[SummarySchema]:
+    """The schema of a summary body: by NRRs or by counts (exactly one of them), else the one whose
+    check names both fields."""
+    if ("nrr" in body) != ("counts" in body):
+        return SummaryByNrr if "nrr" in body else SummaryByCounts
+    return SummarySchema

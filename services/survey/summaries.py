@@ -25,20 +25,22 @@ from pantau import auth, mongo, outbox, uploads
 from pantau.events import skm as ev
 from pantau.problems import ProblemError
 from pantau.rules.skm_tally import counts_to_store
-from pantau.web import Blueprint, json_body, json_response
+from pantau.web import Blueprint, json_body_of, json_response
 
 from .api import events
 from .commands import append_event, digest, own_unit, period_or_422
-from .schemas import SummarySchema
+from .responses import ReportFile, SummaryAnswer
+from .schemas import SummaryByCounts, SummaryByNrr, summary_schema
 
 blp = Blueprint("skm_summaries", __name__, url_prefix="/v1/skm",
                 description="Laporan hasil SKM dari unit yang menyurvei dengan alat lain")
 
 
 @blp.route("/summaries", methods=["POST"])
+@blp.alt_response(201, schema=SummaryAnswer, description="Laporan hasil SKM diterima (juga pada pengulangan).", success=True)
 @blp.doc(security=[{"bearer": []}])
 @auth.require()
-@json_body(blp, SummarySchema)
+@json_body_of(blp, {"oneOf": [SummaryByNrr, SummaryByCounts]}, summary_schema)
 def submit(body):
     """Kirim laporan hasil SKM (NRR atau jumlah jawaban per unsur, IKM dan mutu yang dilaporkan);
     idempoten per (unit, periode, submission_id). Aritmetikanya diperiksa agregator."""
@@ -94,12 +96,14 @@ def _report_answer(unit_id: str, period: str, submission_id: str, private: dict)
 
 
 @blp.route("/summaries/<unit_id>/<period>/<submission_id>/report", methods=["PUT"])
+@blp.alt_response(201, schema=ReportFile, description="Berkas laporan tersimpan.", success=True)
+@blp.alt_response(200, schema=ReportFile, description="Pengulangan: berkas yang sama.", success=True)
 @blp.doc(security=SECURITY, responses={
     **uploads.openapi_errors(REPORT_TYPES),
     "409": {"description": "Submission ini sudah punya berkas laporan dengan isi lain.", "content": uploads.PROBLEM_CONTENT},
     "422": {"description": "Berkas kosong, PDF rusak atau berkata sandi.", "content": uploads.PROBLEM_CONTENT}},
     requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
-        "type": "object", "required": ["file"], "properties": {
+        "type": "object", "additionalProperties": False, "required": ["file"], "properties": {
             "file": {"type": "string", "format": "binary", "description": "Laporan Hasil SKM unit (PDF)"}}}}}})
 @auth.require()
 def attach_report(unit_id: str, period: str, submission_id: str):

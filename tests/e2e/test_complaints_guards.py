@@ -65,7 +65,7 @@ def test_illegal_actions_are_refused_and_change_nothing(platform):
     assert body["errors"][0]["pointer"] == "/to_unit_id"
     problem(act(platform, tid, bureau, action="forward", to_unit_id="kaltim"), 422)
     problem(act(platform, tid, bureau, action="verify", dispose_to="unit-yang-tidak-ada"), 422)
-    problem(act(platform, tid, mine, action="forward", to_unit_id=UNIT), 422)  # it already holds it
+    problem(act(platform, tid, mine, action="forward", to_unit_id=UNIT), 409)  # it already holds it
     # the holder may not verify (admin instansi's job), the reporter may not either
     body = problem(act(platform, tid, mine, action="verify"), 403)
     assert body["allowed_roles"] == ["bureau"]
@@ -73,7 +73,8 @@ def test_illegal_actions_are_refused_and_change_nothing(platform):
     problem(act(platform, tid, {"X-Reporter-Token": "salah"}, action="rate", satisfaction=4), 401)
     problem(act(platform, tid, {}, action="verify"), 401)
     # time travel and malformed bodies
-    assert problem(act(platform, tid, bureau, action="verify", at="2026-02-09T09:00:00+08:00"), 422)[
+    # before the latest event: a conflict with the stored history (the field is well formed)
+    assert problem(act(platform, tid, bureau, action="verify", at="2026-02-09T09:00:00+08:00"), 409)[
         "errors"][0]["pointer"] == "/at"
     problem(act(platform, tid, bureau, action="verify", at="2099-01-01T00:00:00+08:00"), 422)
     problem(act(platform, tid, bureau, action="teleport"), 422)

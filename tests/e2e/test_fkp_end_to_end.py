@@ -288,7 +288,7 @@ def test_illegal_transitions_are_refused_with_a_reason_and_change_nothing(platfo
     refused(c.post(f"{pb}/progress", {"status": "in_progress", "progress_pct": 10, "at": noon(t)}), 409, "dibatalkan")
     refused(c.post(f"{pa}/progress", {"status": "fulfilled", "at": noon(t)}), 422, "bukti")
     refused(c.post(f"{pa}/progress", {"status": "fulfilled", "at": noon(t), "evidence": [
-        {"name": "Tidak diunggah", "sha256": "0" * 64}]}), 422)
+        {"name": "Tidak diunggah", "sha256": "0" * 64}]}), 409)  # no such document of this forum
     refused(c.post(f"{pa}/progress", {"status": "fulfilled", "at": noon(t - timedelta(days=10)),
                                       "evidence": url_evidence}), 422, "sebelum tanggal FKP")
     unchanged()

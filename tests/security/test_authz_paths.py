@@ -85,7 +85,7 @@ def test_fkp_documents_stay_with_their_forum(world: World):
     progress = {"status": "in_progress", "progress_pct": 20, "at": noon(today() - timedelta(days=1)),
                 "evidence": [{"name": "bukti unit lain", "sha256": world.doc_sha}]}
     body = problem(world.call("consultation", "POST", f"/v1/fkp/{mine}/promises/janji-sec/progress", UNIT_A,
-                              json=progress), 422)
+                              json=progress), 409)  # not a document of this forum
     assert body["errors"][0]["pointer"] == "/evidence/0/sha256"
 
 

@@ -56,7 +56,8 @@ def test_lengths_are_bounded_both_ways():
     assert errors(line="") == {"line": ["Length must be between 1 and 200."]}
     assert errors(notes="x" * 2001) == {"notes": ["Longer than maximum length 2000."]}
     assert errors(tags=["ok", "y" * 51]) == {"tags": {1: ["Length must be between 1 and 50."]}}
-    assert errors(url="https://example.org/" + "a" * 2000) == {"url": ["Longer than maximum length 2000."]}
+    assert errors(url="https://example.org/" + "a" * 2000) == {"url": ["Length must be between 1 and 2000."]}
+    assert errors(url="") == {"url": ["Length must be between 1 and 2000."]}  # a URL is never empty
     assert errors(email="a@" + "b" * 260 + ".id") == {"email": ["Longer than maximum length 254."]}
 
 

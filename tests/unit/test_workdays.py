@@ -115,6 +115,15 @@ def test_uncovered_year_uses_weekends_and_package_holidays_but_no_cuti_bersama()
     assert strict.is_working_day(D("2030-01-01"))
 
 
+def test_an_uncovered_years_package_holidays_are_loaded_once(monkeypatch):
+    from pantau.rules import workdays
+    loaded = []
+    monkeypatch.setattr(workdays, "_PKG_CACHE", {})
+    monkeypatch.setattr(workdays, "_load_package", lambda year: loaded.append(year) or {})
+    assert CAL.working_days_between(D("2011-01-01"), D("2012-12-31")) > 400
+    assert sorted(loaded) == [2011, 2012]
+
+
 def test_a_new_file_changes_the_calendar_without_code(tmp_path):
     (tmp_path / "2026.yaml").write_text(
         "year: 2026\nstatus: verified\nlibur_nasional:\n  - {date: 2026-03-19, nama: Nyepi}\n"
