@@ -144,6 +144,42 @@ class Platform:
             total += sum(samples) if samples else float("inf")
         return total
 
+    @staticmethod
+    def consumer_lag() -> int:
+        """Records in the three topics the aggregator's group has not committed."""
+        from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
+        from pantau.config import settings
+        s = settings()
+        a = KafkaAdminClient(bootstrap_servers=s.kafka_bootstrap, request_timeout_ms=5000)
+        c = KafkaConsumer(bootstrap_servers=s.kafka_bootstrap, group_id=None, enable_auto_commit=False)
+        try:
+            committed = a.list_group_offsets({s.consumer_group: None}).get(s.consumer_group, {})
+            tps = [TopicPartition(s.topic(svc), n) for svc in ("survey", "consultation", "complaints")
+                   for n in c.partitions_for_topic(s.topic(svc)) or []]
+            ends = c.end_offsets(tps)
+            return sum(max(0, end - (committed[tp].offset if tp in committed else 0)) for tp, end in ends.items())
+        finally:
+            c.close()
+            a.close()
+
+    def wait_drained(self, timeout: float) -> float:
+        """Seconds until every relay's backlog is empty and the consumer group's lag is 0 (twice in a
+        row, half a second apart); AssertionError after `timeout`."""
+        t0 = time.monotonic()
+        streak = 0
+        last = None
+        while time.monotonic() - t0 < timeout:
+            try:
+                last = (self.outbox_backlog(), self.consumer_lag())
+                streak = streak + 1 if last == (0, 0) else 0
+            except Exception as exc:  # noqa: BLE001 - a process still starting: not drained yet
+                last, streak = repr(exc), 0
+            if streak >= 2:
+                return round(time.monotonic() - t0, 1)
+            time.sleep(0.5)
+        raise AssertionError(f"pipeline not drained within {timeout:.0f}s; last (backlog, lag) = {last}")
+
     def wait_published(self, timeout: float = 90.0) -> None:
         """Until every relay has reported an empty backlog twice in a row (one full round)."""
         streak = [0]

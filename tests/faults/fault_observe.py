@@ -2,7 +2,6 @@
 events (the recompute), the DLQ and the consumer group's lag. Input of fault_checker.check."""
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
 
 import requests
@@ -154,36 +153,6 @@ def dlq_marked(platform, marker: str) -> int:
                for r in platform.topic_records(s.dlq(svc), 1500) if marker.encode() in (r.value or b""))
 
 
-def consumer_lag() -> int:
-    """Records in the three topics the aggregator's group has not committed."""
-    from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-    s = settings()
-    a = KafkaAdminClient(bootstrap_servers=s.kafka_bootstrap, request_timeout_ms=5000)
-    c = KafkaConsumer(bootstrap_servers=s.kafka_bootstrap, group_id=None, enable_auto_commit=False)
-    try:
-        committed = a.list_group_offsets({s.consumer_group: None}).get(s.consumer_group, {})
-        tps = [TopicPartition(s.topic(svc), n) for svc in ("survey", "consultation", "complaints")
-               for n in c.partitions_for_topic(s.topic(svc)) or []]
-        ends = c.end_offsets(tps)
-        return sum(max(0, end - (committed[tp].offset if tp in committed else 0)) for tp, end in ends.items())
-    finally:
-        c.close()
-        a.close()
-
-
 def wait_drained(platform, timeout: float) -> float:
-    """Seconds until every relay's backlog is empty and the consumer group's lag is 0 (twice in a
-    row, half a second apart); AssertionError after `timeout`."""
-    t0 = time.monotonic()
-    streak = 0
-    last = None
-    while time.monotonic() - t0 < timeout:
-        try:
-            last = (platform.outbox_backlog(), consumer_lag())
-            streak = streak + 1 if last == (0, 0) else 0
-        except Exception as exc:  # noqa: BLE001 - a process still starting: not drained yet
-            last, streak = repr(exc), 0
-        if streak >= 2:
-            return round(time.monotonic() - t0, 1)
-        time.sleep(0.5)
-    raise AssertionError(f"pipeline not drained within {timeout:.0f}s; last (backlog, lag) = {last}")
+    """Seconds until the pipeline is drained (`Platform.wait_drained` in tests/conftest.py)."""
+    return platform.wait_drained(timeout)
