@@ -117,6 +117,7 @@ class HandlerView(Dates):
     archive_reason = string(nullable=True)
     complaint = nested(Content)
     reporter_hidden = boolean()
+    reporter_erased = boolean(metadata={"description": "data pribadi pelapor telah dihapus (pantau privacy erase)"})
     hops = items(fields.Dict())
     transitions = items(fields.Dict())
     deadlines = items(Deadline)
