@@ -61,7 +61,7 @@ PROFILES = {
 # extra isolated test platforms, so that independent suites can run side by side on one machine;
 # all below 32768, where Linux picks ephemeral ports (a listener there clashed now and then)
 for _n, _base in (("test2", 29000), ("test3", 25000), ("test4", 22000), ("test5", 23000), ("test6", 28000),
-                   ("test7", 30000), ("bench", 26000), ("bench2", 21000)):
+                   ("test7", 30000), ("test8", 24000), ("test9", 20000), ("bench", 26000), ("bench2", 21000)):
     PROFILES[_n] = Profile(_n, _base + 92, _base + 93, _base + 117,
                            {"aggregator": _base + 800, "survey": _base + 801, "consultation": _base + 802,
                             "complaints": _base + 803},
