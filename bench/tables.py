@@ -82,8 +82,10 @@ def rows(res: dict) -> list[list]:
                             None, "", ""])
                 continue
             over = page.get("over_deadline", 0)
+            month_back = page.get("per") in (None, r.get("as_of", "")[:10])
             out.append([f"6. dashboard {name} with per= at {r['responses']:,}, ms p95", page["p95_ms"],
-                        f"p50 {page['p50_ms']}" + (f", {over}/{page['reps']} over the report deadline (503)" if over else ""),
+                        f"p50 {page['p50_ms']}" + (f", {over}/{page['reps']} over the report deadline (503)" if over else "")
+                        + ("" if month_back else f", per={page['per']} (recorded today: a month back it did not exist)"),
                         None, "< 1000", page["p95_ms"] < 1000 and not over])
     if len(reps) >= 2:
         lo, hi = reps[0], reps[-1]

@@ -39,33 +39,45 @@ def _finish(actor: str, service: str, target: str, key_id: str, fields: list[str
     return Erasure(service, target, key_id, destroyed, entry)
 
 
+def _require_event(service: str, event_id: str, what: str) -> None:
+    """NotFound unless the service's log holds the record's first event."""
+    if mongo.db(service)["events"].find_one({"_id": event_id}, {"_id": 1}) is None:
+        raise NotFound(f"no {what}")
+
+
+def _require_key(service: str, key_id: str, what: str) -> str:
+    """NotFound unless the service keeps the person's data key."""
+    if data_keys.collection(service).find_one({"_id": key_id}, {"_id": 1}) is None:
+        raise NotFound(what)
+    return key_id
+
+
+def _split(ref: str, first: bool, usage: str) -> tuple[str, str]:
+    """`<a>/<b>` split at the first (SKM: a unit id has no slash) or last slash (a forum id may)."""
+    a, sep, b = ref.partition("/") if first else ref.rpartition("/")
+    if not sep or not a or not b:
+        raise NotFound(f"{ref!r}: give {usage}")
+    return a, b
+
+
 def complaint_reporter(actor: str, tracking_id: str) -> Erasure:
-    if mongo.db("complaints")["events"].find_one({"_id": f"complaint:{tracking_id}:1"}, {"_id": 1}) is None:
-        raise NotFound(f"no complaint {tracking_id}")
+    _require_event("complaints", f"complaint:{tracking_id}:1", f"complaint {tracking_id}")
     return _finish(actor, "complaints", f"complaint:{tracking_id}", data_keys.complaint_reporter_key(tracking_id),
                    ["reporter.name", "reporter.phone", "reporter.email", "reporter.nik", "reporter.address"])
 
 
 def fkp_participant(actor: str, ref: str) -> Erasure:
-    fkp_id, sep, participant_id = ref.rpartition("/")
-    if not sep or not fkp_id or not participant_id:
-        raise NotFound(f"{ref!r}: give <fkp id>/<participant id>")
-    if mongo.db("consultation")["events"].find_one({"_id": f"fkp:{fkp_id}:1"}, {"_id": 1}) is None:
-        raise NotFound(f"no forum {fkp_id}")
-    key_id = data_keys.fkp_participant_key(fkp_id, participant_id)
-    if data_keys.collection("consultation").find_one({"_id": key_id}, {"_id": 1}) is None:
-        raise NotFound(f"forum {fkp_id} has no participant {participant_id}")
+    fkp_id, participant_id = _split(ref, False, "<fkp id>/<participant id>")
+    _require_event("consultation", f"fkp:{fkp_id}:1", f"forum {fkp_id}")
+    key_id = _require_key("consultation", data_keys.fkp_participant_key(fkp_id, participant_id),
+                          f"forum {fkp_id} has no participant {participant_id}")
     return _finish(actor, "consultation", f"fkp:{fkp_id}/{participant_id}", key_id,
                    ["participants.name", "signatories.name", "feedback.participant_name"])
 
 
 def skm_suggestion(actor: str, ref: str) -> Erasure:
-    unit_id, sep, response_id = ref.partition("/")
-    if not sep or not unit_id or not response_id:
-        raise NotFound(f"{ref!r}: give <unit>/<response id>")
-    if mongo.db("survey")["events"].find_one({"_id": f"skm:{unit_id}:{response_id}:1"}, {"_id": 1}) is None:
-        raise NotFound(f"no SKM response {response_id} of {unit_id}")
-    key_id = data_keys.skm_suggestion_key(unit_id, response_id)
-    if data_keys.collection("survey").find_one({"_id": key_id}, {"_id": 1}) is None:
-        raise NotFound(f"SKM response {response_id} of {unit_id} has no suggestion")
+    unit_id, response_id = _split(ref, True, "<unit>/<response id>")
+    _require_event("survey", f"skm:{unit_id}:{response_id}:1", f"SKM response {response_id} of {unit_id}")
+    key_id = _require_key("survey", data_keys.skm_suggestion_key(unit_id, response_id),
+                          f"SKM response {response_id} of {unit_id} has no suggestion")
     return _finish(actor, "survey", f"skm:{unit_id}:{response_id}", key_id, ["suggestion"])
