@@ -428,6 +428,7 @@ def summaries_demo(without_responses: list[str], with_responses: str, year: int,
     return out
 
 
+OPERATOR_UNIT = "ppid-utama"  # the demo's unit with an SKM result, FKP promises and complaints
 DEMO_ACCOUNTS = (("biro.admin", "Admin Biro Organisasi (demo)", "bureau_admin"),
                  ("biro.analis", "Analis Biro Organisasi (demo)", "bureau_analyst"),
                  ("evaluator.pekppp", "Evaluator PEKPPP (demo)", "evaluator"),
@@ -441,14 +442,16 @@ def accounts_file(profile) -> Path:
 
 def demo_accounts(profile) -> Path:
     """Staff accounts to try the dashboard with (`make up`): a bureau admin, an analyst, an
-    evaluator and an operator of the smallest unit, each with a random one-time password (changed
+    evaluator and an operator of a unit the demo gives every instrument (SKM, FKP promises,
+    complaints), each with a random one-time password (changed
     at the first sign-in), written once to
     `.local/run/<profile>/akun-demo.txt` (readable by the owner only); idempotent."""
     import secrets
 
     from . import accounts
     path = accounts_file(profile)
-    unit = sorted(Registry.instance().upps(), key=lambda u: u.population or 0)[0].id
+    upps = {u.id for u in Registry.instance().upps()}
+    unit = OPERATOR_UNIT if OPERATOR_UNIT in upps else sorted(upps)[0]
     lines = []
     for username, name, role in DEMO_ACCOUNTS:
         if accounts.get(username) is not None:

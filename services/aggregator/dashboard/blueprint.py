@@ -12,6 +12,7 @@ from flask import Blueprint
 
 from ..exports import fmt
 from ..exports.tables import display
+from .labels import empty_text
 from .session import login_manager, max_lifetime
 
 
@@ -85,7 +86,7 @@ def _configure(state) -> None:
     app.jinja_env.filters.update(
         angka=fmt.angka, bulat=fmt.bulat, persen=fmt.persen, tanggal=fmt.tanggal, waktu=fmt.waktu, periode=fmt.periode
     )
-    app.jinja_env.globals.update(cell_text=display, unit_name=unit_name)
+    app.jinja_env.globals.update(cell_text=display, unit_name=unit_name, empty_text=empty_text)
 
 
 @blp.context_processor

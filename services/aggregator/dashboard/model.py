@@ -36,6 +36,10 @@ class Chart:
     def config(self) -> dict:
         return {"type": self.type, "data": {"labels": self.labels, "datasets": self.datasets}, "options": self.options}
 
+    def has_data(self) -> bool:
+        """Something to draw: a value other than none or zero (empty axes explain nothing)."""
+        return any(v not in (None, 0) for ds in self.datasets for v in ds.get("data", []))
+
 
 @dataclass
 class Section:

@@ -125,12 +125,37 @@
       count.textContent = words.length ? shown + " baris cocok" : "";
     });
   }
+  /* on a phone a long scrolling table shows its first ten rows and a button for the rest; sorting,
+     searching or printing shows every row */
+  var FOLD_AT = 15, FOLD_KEEP = 10;
+  function unfold(table) {
+    Array.prototype.forEach.call(table.querySelectorAll("tr.folded"), function (r) { r.classList.remove("folded"); });
+    var button = table.unfoldButton;
+    if (button && button.parentNode) { button.parentNode.removeChild(button); }
+  }
+  function foldable(table) {
+    var rows = table.tBodies[0].rows;
+    if (table.classList.contains("cards") || rows.length <= FOLD_AT ||
+        !window.matchMedia("(max-width: 640px)").matches) { return; }
+    for (var i = FOLD_KEEP; i < rows.length; i += 1) { rows[i].classList.add("folded"); }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "unfold";
+    button.textContent = "Tampilkan semua " + rows.length + " baris";
+    button.addEventListener("click", function () { unfold(table); });
+    var wrap = table.closest(".table-wrap") || table;
+    wrap.parentNode.insertBefore(button, wrap.nextSibling);
+    table.unfoldButton = button;
+    table.addEventListener("click", function (e) { if (e.target.closest("button.sort")) { unfold(table); } });
+    var box = table.parentNode.querySelector("input.table-search");
+    if (box) { box.addEventListener("input", function () { unfold(table); }); }
+  }
   function enhance() {
     document.querySelectorAll("main table[data-table]").forEach(function (table) {
       if (!table.tHead || !table.tBodies.length || table.getAttribute("data-enhanced")) { return; }
       table.setAttribute("data-enhanced", "1");
       if (table.tBodies[0].rows.length > 1) { sortable(table); }
-      if (table.getAttribute("data-searchable")) { searchable(table); }
+      if (table.getAttribute("data-searchable")) { searchable(table); foldable(table); }
     });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", enhance); } else { enhance(); }
