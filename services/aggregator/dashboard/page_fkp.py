@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pantau.rules import ikm as rules
+from pantau.units import Registry
 
 from ..exports import fmt
 from ..exports.tables import Table
@@ -18,18 +19,20 @@ PROMISE_COLUMNS = cols(
 PROMISE_HREF = "/dasbor/fkp/janji/{unit_id}/{fkp_id}/{promise_id}"
 
 
+def _unit_name(unit_id: str) -> str:
+    unit = Registry.instance().get(unit_id)
+    return unit.name if unit else unit_id
+
+
 def promise_rows(promises: list[dict], year: int) -> list[dict]:
     """Work-list rows: each promise leads to its own page, its unit to the unit's tracker."""
-    from pantau.units import Registry
-    reg = Registry.instance()
     seen, rows = set(), []
     for p in promises:
         key = f"{p['unit_id']}:{p['fkp_id']}:{p['promise_id']}"
         if key in seen:
             continue
         seen.add(key)
-        unit = reg.get(p["unit_id"])
-        rows.append({**p, "row": key, "unit_name": unit.name if unit else p["unit_id"],
+        rows.append({**p, "row": key, "unit_name": _unit_name(p["unit_id"]),
                      "status_label": PROMISE_LABELS.get(p["status"], p["status"]),
                      "href": PROMISE_HREF.format(**p), "unit_href": f"/dasbor/unit/{p['unit_id']}/fkp?tahun={year}"})
     return rows
@@ -72,7 +75,7 @@ def fkp_province_page(rep: dict, opd_id: str | None = None) -> Page:
     tiles.insert(1, Tile("Rata-rata skor PEKPPP ind. 2", fmt.angka(scope["pekppp_ind2_mean"]), "pekppp_ind2_mean"))
     opds = rep["opd"] if not opd_id else [o for o in rep["opd"] if o["opd_id"] == opd_id]
     units = [
-        {"unit_id": u["unit_id"], "opd_id": o["opd_id"], "forums_held": u["forums_held"],
+        {"unit_id": u["unit_id"], "name": _unit_name(u["unit_id"]), "opd_id": o["opd_id"], "forums_held": u["forums_held"],
          "forums_planned": u["forums_planned"], "elements": u["elements_covered_count"], "ind2": u["pekppp_ind2"],
          **_counts(u), "last": u["last_forum_date"], "href": f"/dasbor/unit/{u['unit_id']}/fkp?tahun={rep['year']}"}
         for o in opds
@@ -99,7 +102,7 @@ def fkp_province_page(rep: dict, opd_id: str | None = None) -> Page:
             opd_rows, row_key="opd_id")),
         table_section("Per unit", Table(
             "per-unit", "FKP per unit",
-            cols(("unit_id", "Unit", "text", "href"), ("forums_held", "FKP", "int"),
+            cols(("name", "Unit", "text", "href"), ("forums_held", "FKP", "int"),
                  ("forums_planned", "Direncanakan", "int"), ("elements", "Unsur", "int"),
                  ("ind2", "Skor ind. 2", "int"),
                  *counts, ("last", "FKP terakhir", "date")),
