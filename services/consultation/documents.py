@@ -75,7 +75,7 @@ def _signatories() -> list[dict]:
 
 
 @blp.route("/<fkp_id>/berita-acara", methods=["POST"])
-@blp.alt_response(201, schema=BeritaAcaraUploaded, description="Berita Acara tersimpan (versi baru).", success=True)
+@blp.response(201, BeritaAcaraUploaded, description="Berita Acara tersimpan (versi baru).")
 @blp.alt_response(200, schema=BeritaAcaraUploaded, description="Pengulangan: versi yang sama.", success=True)
 @blp.doc(security=SECURITY, responses=_ERRORS, requestBody={"required": True, "content": {"multipart/form-data": {
     "schema": {"type": "object", "additionalProperties": False, "required": ["file", "signatories"], "properties": {
@@ -125,7 +125,7 @@ def download_berita_acara(fkp_id: str):
 
 
 @blp.route("/<fkp_id>/documents", methods=["POST"])
-@blp.alt_response(201, schema=Uploaded, description="Dokumen bukti tersimpan.", success=True)
+@blp.response(201, Uploaded, description="Dokumen bukti tersimpan.")
 @blp.doc(security=SECURITY, responses=_ERRORS, requestBody={"required": True, "content": {"multipart/form-data": {
     "schema": {"type": "object", "additionalProperties": False, "required": ["file"], "properties": {
         "file": {"type": "string", "format": "binary", "description": "Dokumen bukti (PDF/PNG/JPEG)"}}}}}})
