@@ -135,6 +135,19 @@ class Blueprint(flask_smorest.Blueprint):
                 self.arguments(schema, **kwargs)(fn))
         return decorate
 
+    def response_doc(self, status: int, answer: dict) -> Callable:
+        """`@response` for an answer stated as an OpenAPI response object: a file download, one
+        binary content per type it may send (a marshmallow schema states JSON only)."""
+        (first_type, first), *others = answer["content"].items()
+
+        def decorate(fn):
+            for ctype, media in reversed(others):
+                fn = self.alt_response(status, schema=media["schema"], content_type=ctype,
+                                       description=answer["description"], success=True)(fn)
+            return self.response(status, first["schema"], content_type=first_type,
+                                 description=answer["description"])(fn)
+        return decorate
+
 
 class PickedSchema(Schema):
     """A body loaded by the schema `pick` chooses for it (an SKM summary by NRRs or by counts)."""

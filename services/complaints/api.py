@@ -120,6 +120,7 @@ def _load(tracking_id: str) -> tuple[list[dict], dict]:
 
 @blp.route("/<tracking_id>/actions", methods=["POST"])
 @blp.response(200, ActionTaken, description="Tindakan tercatat.")
+# read raw, not by @blp.arguments: the key or reporter token is checked first, then the action's own schema
 @blp.doc(security=SECURITY + [{}], requestBody={"required": True, "content": {"application/json": {
     "schema": one_of_doc("action", ACTION_SCHEMAS)}}},
     parameters=[{"in": "header", "name": TOKEN_HEADER, "required": False, "schema": {"type": "string"}}])

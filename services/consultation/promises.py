@@ -120,6 +120,7 @@ def record(forum: dict, planned: list[dict], forum_stored_at) -> list[str]:
 
 @blp.route("/<fkp_id>/promises", methods=["POST"])
 @blp.response(201, PromisesAdded, description="Janji tercatat (juga pada pengulangan).")
+# read raw, not by @blp.arguments: an unknown forum is a 404 before the body is read (one or a batch)
 @blp.doc(security=SECURITY, requestBody={"required": True, "content": {"application/json": {
     "schema": {"oneOf": [PromiseSchema, PromiseBatchSchema]}}}})
 @auth.require()

@@ -22,6 +22,7 @@ def events():
 
 @blp.route("/responses", methods=["POST"])
 @blp.response(202, Accepted, description="Diterima (semua atau tidak sama sekali).")
+# read raw, not by @blp.arguments: one response or a batch, first through the one-pass check
 @blp.doc(security=[{"bearer": []}], requestBody={"required": True, "content": {"application/json": {
     "schema": {"oneOf": [ResponseSchema, BatchSchema]}}}})
 @auth.require()

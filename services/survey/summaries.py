@@ -98,6 +98,7 @@ def _report_answer(unit_id: str, period: str, submission_id: str, private: dict)
 @blp.route("/summaries/<unit_id>/<period>/<submission_id>/report", methods=["PUT"])
 @blp.response(201, ReportFile, description="Berkas laporan tersimpan.")
 @blp.alt_response(200, schema=ReportFile, description="Pengulangan: berkas yang sama.", success=True)
+# a multipart upload, checked by content (pantau/uploads.py), not a schema: its form stated by hand
 @blp.doc(security=SECURITY, responses={
     **uploads.openapi_errors(REPORT_TYPES),
     "409": {"description": "Submission ini sudah punya berkas laporan dengan isi lain.", "content": uploads.PROBLEM_CONTENT},
@@ -132,7 +133,8 @@ def attach_report(unit_id: str, period: str, submission_id: str):
 
 
 @blp.route("/summaries/<unit_id>/<period>/<submission_id>/report", methods=["GET"])
-@blp.doc(security=SECURITY, responses=uploads.openapi_file(REPORT_TYPES))
+@blp.response_doc(200, uploads.openapi_file(REPORT_TYPES)["200"])
+@blp.doc(security=SECURITY)
 @auth.require(sessions=True)
 def download_report(unit_id: str, period: str, submission_id: str):
     """Unduh berkas Laporan Hasil SKM satu submission (unit itu sendiri atau Biro Organisasi)."""
