@@ -63,3 +63,26 @@ def optional(field: fields.Field) -> fields.Field:
     """A key the view sends only sometimes."""
     field.required = False
     return field
+
+
+def anything(nullable: bool = False, **kwargs: Any) -> fields.Raw:
+    """A key whose value takes more than one JSON type (a number or a note, say)."""
+    return fields.Raw(required=True, allow_none=nullable, **kwargs)
+
+
+def sometimes(field: fields.Field) -> fields.Field:
+    """A key the view sends only sometimes, null where it has no figure (a report's optional figure)."""
+    field.allow_none = True
+    return optional(field)
+
+
+def values(nullable: bool = False, **kwargs: Any) -> fields.List:
+    """A list whose items another document describes."""
+    return items(fields.Raw(), nullable=nullable, **kwargs)
+
+
+class StoredFile(Answer):
+    """A file as stored (pantau/uploads.py): its SHA-256, size and the content type read from it."""
+    sha256 = string()
+    size = integer()
+    content_type = string()
