@@ -1,8 +1,10 @@
 """Building blocks of the response schemas (what a service answers, in its OpenAPI document).
 
-The views return their own `Response` (pantau.web.json_response), so a response schema documents
+A route names its schema in `@blp.response`; its view returns its own `Response`
+(pantau.web.json_response), which flask-smorest passes through unchanged, so the schema documents
 the body and is checked against what is really sent by the fuzz suite (schemathesis'
-`response_schema_conformance`, tests/security/test_fuzz.py), not used to serialise. A response
+`response_schema_conformance`, tests/security/test_fuzz.py), not used to serialise (dates and
+keys stay as the view wrote them). A response
 schema lists every key its view sends (`Answer`: no other key), each required unless the view
 leaves it out; an object whose keys are data (a map of units, a table row) is a `Dict`.
 """
