@@ -1,8 +1,10 @@
 """Building blocks of the response schemas (what a service answers, in its OpenAPI document).
 
-The views return their own `Response` (pantau.web.json_response), so a response schema documents
+A route names its schema in `@blp.response`; its view returns its own `Response`
+(pantau.web.json_response), which flask-smorest passes through unchanged, so the schema documents
 the body and is checked against what is really sent by the fuzz suite (schemathesis'
-`response_schema_conformance`, tests/security/test_fuzz.py), not used to serialise. A response
+`response_schema_conformance`, tests/security/test_fuzz.py), not used to serialise (dates and
+keys stay as the view wrote them). A response
 schema lists every key its view sends (`Answer`: no other key), each required unless the view
 leaves it out; an object whose keys are data (a map of units, a table row) is a `Dict`.
 """
@@ -63,3 +65,26 @@ def optional(field: fields.Field) -> fields.Field:
     """A key the view sends only sometimes."""
     field.required = False
     return field
+
+
+def anything(nullable: bool = False, **kwargs: Any) -> fields.Raw:
+    """A key whose value takes more than one JSON type (a number or a note, say)."""
+    return fields.Raw(required=True, allow_none=nullable, **kwargs)
+
+
+def sometimes(field: fields.Field) -> fields.Field:
+    """A key the view sends only sometimes, null where it has no figure (a report's optional figure)."""
+    field.allow_none = True
+    return optional(field)
+
+
+def values(nullable: bool = False, **kwargs: Any) -> fields.List:
+    """A list whose items another document describes."""
+    return items(fields.Raw(), nullable=nullable, **kwargs)
+
+
+class StoredFile(Answer):
+    """A file as stored (pantau/uploads.py): its SHA-256, size and the content type read from it."""
+    sha256 = string()
+    size = integer()
+    content_type = string()

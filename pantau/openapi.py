@@ -11,6 +11,7 @@ marshmallow schemas that validate, completed with what only holds when it is ser
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from http import HTTPStatus
 from typing import Any
 
 from .problems import PROBLEM_JSON
@@ -54,8 +55,14 @@ def document_responses(spec: dict) -> dict:
     problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     spec["components"].setdefault("responses", {})["DEFAULT_ERROR"] = {
         "description": "Masalah (RFC 9457 problem details).", "content": problem}
+    smorest_errors = spec["components"]["responses"]
+    for name in [n for n in smorest_errors if n in HTTPStatus.__members__]:
+        del smorest_errors[name]  # flask-smorest's error bodies, which the services never send
     for _path, method, op in operations(spec):
         responses = op.setdefault("responses", {})
+        for status, answer in list(responses.items()):
+            if str(status).isdigit() and answer == {"$ref": f"#/components/responses/{HTTPStatus(int(status)).name}"}:
+                del responses[status]  # `@blp.arguments`' 422: a Problem like every other (below)
         if not any(str(code).startswith("2") for code in responses):
             responses["2XX"] = SUCCESS_JSON
         if responses.get("default") == DEFAULT_ERROR_REF:  # not Open311's own error documents

@@ -6,7 +6,6 @@ marshmallow schemas by flask-smorest, request metrics, body-size limit and a cor
 """
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import re
@@ -15,11 +14,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import flask_smorest
 import orjson
 import pymongo
 from flask import Flask, Response, g, request
-from flask_smorest import Api, Blueprint
+from flask_smorest import Api
 from marshmallow import Schema, ValidationError
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from . import audit, bus, metrics, mongo, openapi
@@ -105,29 +106,58 @@ def read_json() -> dict:
     return body
 
 
-def load_json(schema: Schema) -> Any:
-    """Read and validate the JSON body; field errors become a 422 problem with pointers."""
-    body = read_json()
-    try:
-        return schema.load(body)
-    except ValidationError as exc:
+class ProblemParser(FlaskParser):
+    """webargs' parser for `@blp.arguments`, answering as the routes always have: a JSON body is
+    read by `read_json` (415 not JSON, 400 malformed, 422 not an object) and field errors are a
+    422 problem+json with pointers (not flask-smorest's own error body)."""
+
+    def load_json(self, req, schema):
+        return read_json()
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        messages = error.messages
+        if isinstance(messages, dict) and len(messages) == 1:  # webargs nests by location: {"json": {...}}
+            messages = next(iter(messages.values()))
         raise ProblemError(422, "Periksa kolom yang ditandai.", detail_en="Check the fields listed.",
-                           errors=flatten_errors(exc.messages)) from None
+                           errors=flatten_errors(messages))
 
 
-def json_body(blp: Blueprint, schema_cls: type[Schema], doc_extra: dict | None = None, **schema_kwargs) -> Callable:
-    """Decorator: document `schema_cls` as the JSON request body and pass the loaded value.
-    `doc_extra`: what the document adds to the schema (a rule across fields that the schema's
-    own `validates_schema` checks, as `anyOf`/`oneOf`)."""
-    doc_schema: Any = {"allOf": [schema_cls], **doc_extra} if doc_extra else schema_cls
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint whose `@arguments` answer problem+json (ProblemParser)."""
 
-    def decorate(fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            return fn(load_json(schema_cls(**schema_kwargs)), *args, **kwargs)
-        return blp.doc(requestBody={"required": True, "content": {
-            "application/json": {"schema": doc_schema}}})(wrapper)
-    return decorate
+    ARGUMENTS_PARSER = ProblemParser()
+
+    def arguments_doc(self, schema: Any, doc_schema: dict, **kwargs: Any) -> Callable:
+        """`@arguments(schema)` for a body documented as `doc_schema`: a rule across fields that
+        `schema` checks itself, stated as `oneOf`/`anyOf`, which apispec cannot derive from it."""
+        def decorate(fn):
+            return self.doc(requestBody={"required": True, "content": {"application/json": {"schema": doc_schema}}})(
+                self.arguments(schema, **kwargs)(fn))
+        return decorate
+
+    def response_doc(self, status: int, answer: dict) -> Callable:
+        """`@response` for an answer stated as an OpenAPI response object: a file download, one
+        binary content per type it may send (a marshmallow schema states JSON only)."""
+        (first_type, first), *others = answer["content"].items()
+
+        def decorate(fn):
+            for ctype, media in reversed(others):
+                fn = self.alt_response(status, schema=media["schema"], content_type=ctype,
+                                       description=answer["description"], success=True)(fn)
+            return self.response(status, first["schema"], content_type=first_type,
+                                 description=answer["description"])(fn)
+        return decorate
+
+
+class PickedSchema(Schema):
+    """A body loaded by the schema `pick` chooses for it (an SKM summary by NRRs or by counts)."""
+
+    def __init__(self, pick: Callable[[dict], type[Schema]], **kwargs: Any):
+        super().__init__(**kwargs)
+        self._pick = pick
+
+    def load(self, data, **kwargs):
+        return self._pick(data)().load(data, **kwargs)
 
 
 def one_of_doc(field: str, schemas: Mapping[str, type[Schema]]) -> dict:
@@ -142,30 +172,6 @@ def resolver(schema_cls: type[Schema]) -> str:
     """The component name apispec gives a schema class (its name without `Schema`)."""
     from apispec.ext.marshmallow import resolver as apispec_resolver
     return apispec_resolver(schema_cls)
-
-
-def json_body_of(blp: Blueprint, schema_doc: dict, pick: Callable[[dict], type[Schema]]) -> Callable:
-    """Decorator: a JSON body documented as `schema_doc` (a `oneOf`), validated by the schema
-    `pick` chooses for it; passes the loaded value like `json_body`."""
-    def decorate(fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            body = read_json()
-            try:
-                loaded = pick(body)().load(body)
-            except ValidationError as exc:
-                raise ProblemError(422, "Periksa kolom yang ditandai.", detail_en="Check the fields listed.",
-                                   errors=flatten_errors(exc.messages)) from None
-            return fn(loaded, *args, **kwargs)
-        return blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": schema_doc}}})(wrapper)
-    return decorate
-
-
-def json_body_one_of(blp: Blueprint, field: str, schemas: Mapping[str, type[Schema]], fallback: type[Schema]) -> Callable:
-    """`json_body` for a body documented as one of `schemas` by its `field` (one_of_doc) and
-    validated by `fallback`, whose errors (and the handler's own checks after it, which enforce
-    what each of `schemas` states: a dropped promise's reason …) answer as they always have."""
-    return json_body_of(blp, one_of_doc(field, schemas), lambda _body: fallback)
 
 
 def check_query_shape() -> None:
@@ -370,5 +376,5 @@ def correlation_id() -> str | None:
     return g.get("correlation_id")
 
 
-__all__ = ["create_app", "json_body", "load_json", "read_json", "json_response", "ProblemError",
+__all__ = ["create_app", "read_json", "json_response", "ProblemError",
            "PROBLEM_JSON", "correlation_id", "Blueprint"]

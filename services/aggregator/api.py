@@ -46,7 +46,7 @@ def _unit(unit_id: str):
 
 
 @blp.route("/units", methods=["GET"])
-@blp.alt_response(200, schema=UnitsReport, description="Laporan.", success=True)
+@blp.response(200, UnitsReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}])
 @auth.require()
 def list_units():
@@ -57,7 +57,7 @@ def list_units():
 
 
 @blp.route("/units/<unit_id>/summary", methods=["GET"])
-@blp.alt_response(200, schema=UnitsUnitIdSummaryReport, description="Laporan.", success=True)
+@blp.response(200, UnitsUnitIdSummaryReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}])
 @auth.require()
 def unit_summary(unit_id: str):
@@ -74,7 +74,7 @@ def unit_summary(unit_id: str):
 
 
 @blp.route("/ikm/units/<unit_id>", methods=["GET"])
-@blp.alt_response(200, schema=IkmUnitsUnitIdReport, description="Laporan.", success=True)
+@blp.response(200, IkmUnitsUnitIdReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require()
 def ikm_unit(unit_id: str):
@@ -84,7 +84,7 @@ def ikm_unit(unit_id: str):
 
 
 @blp.route("/ikm/opd/<opd_id>", methods=["GET"])
-@blp.alt_response(200, schema=IkmOpdOpdIdReport, description="Laporan.", success=True)
+@blp.response(200, IkmOpdOpdIdReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require("bureau")
 def ikm_opd(opd_id: str):
@@ -99,7 +99,7 @@ def ikm_opd(opd_id: str):
 
 
 @blp.route("/ikm/province", methods=["GET"])
-@blp.alt_response(200, schema=IkmProvinceReport, description="Laporan.", success=True)
+@blp.response(200, IkmProvinceReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require("bureau")
 def ikm_province():
@@ -111,7 +111,7 @@ def ikm_province():
 
 
 @blp.route("/skm/compliance/units/<unit_id>", methods=["GET"])
-@blp.alt_response(200, schema=SkmComplianceUnitsUnitIdReport, description="Laporan.", success=True)
+@blp.response(200, SkmComplianceUnitsUnitIdReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC])
 @auth.require()
 def skm_compliance_unit(unit_id: str):
@@ -123,7 +123,7 @@ def skm_compliance_unit(unit_id: str):
 
 
 @blp.route("/skm/compliance", methods=["GET"])
-@blp.alt_response(200, schema=SkmComplianceReport, description="Laporan.", success=True)
+@blp.response(200, SkmComplianceReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC])
 @auth.require("bureau")
 def skm_compliance_province():
@@ -132,7 +132,7 @@ def skm_compliance_province():
 
 
 @blp.route("/ikm/ranking", methods=["GET"])
-@blp.alt_response(200, schema=IkmRankingReport, description="Laporan.", success=True)
+@blp.response(200, IkmRankingReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require("bureau")
 def ikm_ranking():

@@ -17,9 +17,8 @@ blp = Blueprint("audit", __name__, url_prefix="/v1", description="Log audit tind
 ENTRY = {"type": "object", "properties": {
     "id": {"type": "string"}, "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
     "action": {"type": "string"}, "target": {"type": "string"}, "details": {"type": "object"}}}
-OK = {"200": {"description": "Entri terbaru lebih dulu.", "content": {"application/json": {"schema": {
-    "type": "object", "required": ["entries", "count"],
-    "properties": {"entries": {"type": "array", "items": ENTRY}, "count": {"type": "integer"}}}}}}}
+LOG = {"type": "object", "required": ["entries", "count"],
+       "properties": {"entries": {"type": "array", "items": ENTRY}, "count": {"type": "integer"}}}
 PARAMS = [{"in": "query", "name": "action", "required": False, "schema": {"type": "string"}},
           {"in": "query", "name": "target", "required": False, "schema": {"type": "string"}},
           {"in": "query", "name": "account", "required": False, "schema": {"type": "string", "minLength": 1}},
@@ -28,7 +27,8 @@ PARAMS = [{"in": "query", "name": "action", "required": False, "schema": {"type"
 
 
 @blp.route("/audit", methods=["GET"])
-@blp.doc(security=[{"bearer": []}], parameters=PARAMS, responses=OK)
+@blp.response(200, LOG, description="Entri terbaru lebih dulu.")
+@blp.doc(security=[{"bearer": []}], parameters=PARAMS)
 @auth.require("bureau")
 def audit_log():
     """Log audit: siapa (kunci, peran), apa (tindakan, sasaran), kapan; terbaru lebih dulu."""

@@ -51,7 +51,7 @@ def unit_or_404(unit_id: str):
 
 
 @blp.route("/units/<unit_id>/card", methods=["GET"])
-@blp.alt_response(200, schema=UnitsUnitIdCardReport, description="Laporan.", success=True)
+@blp.response(200, UnitsUnitIdCardReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require()
 def unit_card(unit_id: str):
@@ -64,7 +64,7 @@ def unit_card(unit_id: str):
 
 
 @blp.route("/compliance", methods=["GET"])
-@blp.alt_response(200, schema=ComplianceReport, description="Laporan.", success=True)
+@blp.response(200, ComplianceReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, OPD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require("bureau")
 def compliance():
@@ -75,7 +75,7 @@ def compliance():
 
 
 @blp.route("/province", methods=["GET"])
-@blp.alt_response(200, schema=ProvinceReport, description="Laporan.", success=True)
+@blp.response(200, ProvinceReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, OPD_DOC, AS_OF_DOC, WEIGHT_DOC])
 @auth.require("bureau")
 def province():

@@ -29,7 +29,7 @@ def db():
 
 
 @blp.route("/units/<unit_id>", methods=["GET"])
-@blp.alt_response(200, schema=ComplaintsUnitsUnitIdReport, description="Laporan.", success=True)
+@blp.response(200, ComplaintsUnitsUnitIdReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=PARAMS)
 @auth.require()
 def unit_complaints(unit_id: str):
@@ -44,7 +44,7 @@ def unit_complaints(unit_id: str):
 
 
 @blp.route("/province", methods=["GET"])
-@blp.alt_response(200, schema=ComplaintsProvinceReport, description="Laporan.", success=True)
+@blp.response(200, ComplaintsProvinceReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=[*PARAMS, OPD_DOC])
 @auth.require("bureau")
 def province_complaints():

@@ -26,7 +26,7 @@ def db():
 
 
 @blp.route("/units/<unit_id>", methods=["GET"])
-@blp.alt_response(200, schema=FkpUnitsUnitIdReport, description="Laporan.", success=True)
+@blp.response(200, FkpUnitsUnitIdReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=PARAMS)
 @auth.require()
 def unit_fkp(unit_id: str):
@@ -39,7 +39,7 @@ def unit_fkp(unit_id: str):
 
 
 @blp.route("/province", methods=["GET"])
-@blp.alt_response(200, schema=FkpProvinceReport, description="Laporan.", success=True)
+@blp.response(200, FkpProvinceReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=PARAMS)
 @auth.require("bureau")
 def province_fkp():

@@ -20,7 +20,7 @@ blp = Blueprint("pekppp_reports", __name__, url_prefix="/v1/pekppp",
 
 
 @blp.route("/units/<unit_id>", methods=["GET"])
-@blp.alt_response(200, schema=PekpppUnitsUnitIdReport, description="Laporan.", success=True)
+@blp.response(200, PekpppUnitsUnitIdReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC])
 @auth.require()
 def unit_evaluation(unit_id: str):
@@ -33,7 +33,7 @@ def unit_evaluation(unit_id: str):
 
 
 @blp.route("/province", methods=["GET"])
-@blp.alt_response(200, schema=PekpppProvinceReport, description="Laporan.", success=True)
+@blp.response(200, PekpppProvinceReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, OPD_DOC, AS_OF_DOC])
 @auth.require("bureau")
 def province_evaluation():

@@ -18,7 +18,7 @@ blp = Blueprint("skm_summaries_reports", __name__, url_prefix="/v1/skm/summaries
 
 
 @blp.route("/units/<unit_id>", methods=["GET"])
-@blp.alt_response(200, schema=SkmSummariesUnitsUnitIdReport, description="Laporan.", success=True)
+@blp.response(200, SkmSummariesUnitsUnitIdReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC])
 @auth.require()
 def unit_summaries(unit_id: str):
@@ -31,7 +31,7 @@ def unit_summaries(unit_id: str):
 
 
 @blp.route("/flagged", methods=["GET"])
-@blp.alt_response(200, schema=SkmSummariesFlaggedReport, description="Laporan.", success=True)
+@blp.response(200, SkmSummariesFlaggedReport, description="Laporan.")
 @blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC])
 @auth.require("bureau")
 def flagged():

@@ -27,7 +27,7 @@ from pantau.events import complaints as ev
 from pantau.params import as_of_arg
 from pantau.problems import ProblemError, flatten_errors
 from pantau.units import Registry
-from pantau.web import Blueprint, json_body, json_response, one_of_doc, read_json
+from pantau.web import Blueprint, json_response, one_of_doc, read_json
 
 from . import lifecycle, store
 from .responses import ActionTaken, HandlerView, Received
@@ -58,10 +58,10 @@ def _tracking_id(body: dict) -> str:
 
 
 @blp.route("", methods=["POST"])
-@blp.alt_response(201, schema=Received, description="Diterima (juga pada pengulangan, tanpa token).", success=True)
+@blp.response(201, Received, description="Diterima (juga pada pengulangan, tanpa token).")
 @blp.doc(security=SECURITY)
 @auth.require()
-@json_body(blp, ComplaintSchema)
+@blp.arguments(ComplaintSchema)
 def post_complaint(body):
     """Terima pengaduan (idempoten per tracking_id atau header Idempotency-Key)."""
     unit = Registry.instance().get(body["unit_id"])
@@ -119,7 +119,8 @@ def _load(tracking_id: str) -> tuple[list[dict], dict]:
 
 
 @blp.route("/<tracking_id>/actions", methods=["POST"])
-@blp.alt_response(200, schema=ActionTaken, description="Tindakan tercatat.", success=True)
+@blp.response(200, ActionTaken, description="Tindakan tercatat.")
+# read raw, not by @blp.arguments: the key or reporter token is checked first, then the action's own schema
 @blp.doc(security=SECURITY + [{}], requestBody={"required": True, "content": {"application/json": {
     "schema": one_of_doc("action", ACTION_SCHEMAS)}}},
     parameters=[{"in": "header", "name": TOKEN_HEADER, "required": False, "schema": {"type": "string"}}])
@@ -154,7 +155,7 @@ def post_action(tracking_id: str):
 
 
 @blp.route("/<tracking_id>", methods=["GET"])
-@blp.alt_response(200, schema=HandlerView, description="Pengaduan lengkap.", success=True)
+@blp.response(200, HandlerView, description="Pengaduan lengkap.")
 @blp.doc(security=SECURITY, parameters=[{"in": "query", "name": "as_of", "required": False,
                                          "schema": {"type": "string", "format": "date-time"}}])
 @auth.require()

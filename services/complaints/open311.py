@@ -78,12 +78,16 @@ LIST_PARAMS = [JURISDICTION_PARAM] + [
     for n in ("start_date", "end_date")]
 
 
-def _doc(summary_schema: dict, params: list[dict] | None = None) -> dict:
-    """The OpenAPI of one Open311 operation: XML or JSON, GeoReport errors (not problem+json)."""
+def _ok(summary_schema: dict) -> dict:
+    """The answer of one Open311 operation: a GeoReport document as XML or JSON."""
+    return {"description": "Dokumen GeoReport v2 (XML atau JSON).",
+            "content": {"text/xml": _XML_BODY, "application/json": {"schema": summary_schema}}}
+
+
+def _doc(params: list[dict] | None = None) -> dict:
+    """The rest of one Open311 operation's OpenAPI: GeoReport errors (not problem+json)."""
     return {"security": [], "parameters": [JURISDICTION_PARAM] if params is None else params,
-            "responses": {"200": {"description": "Dokumen GeoReport v2 (XML atau JSON).",
-                                  "content": {"text/xml": _XML_BODY, "application/json": {"schema": summary_schema}}},
-                          "400": ERROR_RESPONSE, "404": ERROR_RESPONSE, "default": ERROR_RESPONSE}}
+            "responses": {"400": ERROR_RESPONSE, "404": ERROR_RESPONSE, "default": ERROR_RESPONSE}}
 
 
 def answer(body_ct: tuple[bytes, str]) -> Response:
@@ -125,7 +129,8 @@ def _service(code: str) -> dict:
 
 
 @open311_blp.route(f"/discovery.{FORMAT}", methods=["GET"])
-@open311_blp.doc(**_doc(DISCOVERY_SCHEMA, params=[]))
+@open311_blp.response_doc(200, _ok(DISCOVERY_SCHEMA))
+@open311_blp.doc(**_doc([]))
 def discovery(fmt: str):
     """Dokumen penemuan layanan Open311 (satu endpoint produksi GeoReport v2)."""
     doc = {"changeset": CHANGESET,
@@ -138,7 +143,8 @@ def discovery(fmt: str):
 
 
 @open311_blp.route(f"/v2/services.{FORMAT}", methods=["GET"])
-@open311_blp.doc(**_doc({"type": "array", "items": SERVICE_SCHEMA}))
+@open311_blp.response_doc(200, _ok({"type": "array", "items": SERVICE_SCHEMA}))
+@open311_blp.doc(**_doc())
 def services(fmt: str):
     """Jenis layanan Open311 (klasifikasi LAPOR!)."""
     check_jurisdiction(request.args)
@@ -146,7 +152,8 @@ def services(fmt: str):
 
 
 @open311_blp.route(f"/v2/services/<service_code>.{FORMAT}", methods=["GET"])
-@open311_blp.doc(**_doc(DEFINITION_SCHEMA))
+@open311_blp.response_doc(200, _ok(DEFINITION_SCHEMA))
+@open311_blp.doc(**_doc())
 def service_definition(service_code: str, fmt: str):
     """Definisi satu jenis layanan: tanpa atribut tambahan (metadata false)."""
     check_jurisdiction(request.args)
@@ -173,7 +180,8 @@ def _request(envs: list[dict], first: dict, at: datetime) -> dict | None:
 
 
 @open311_blp.route(f"/v2/requests.{FORMAT}", methods=["GET"])
-@open311_blp.doc(**_doc({"type": "array", "items": REQUEST_SCHEMA}, params=LIST_PARAMS))
+@open311_blp.response_doc(200, _ok({"type": "array", "items": REQUEST_SCHEMA}))
+@open311_blp.doc(**_doc(LIST_PARAMS))
 def requests_list(fmt: str):
     """Daftar pengaduan tidak rahasia (Open311 GeoReport v2)."""
     at = lifecycle.now()
@@ -194,7 +202,8 @@ def requests_list(fmt: str):
 
 
 @open311_blp.route(f"/v2/requests/<request_id>.{FORMAT}", methods=["GET"])
-@open311_blp.doc(**_doc({"type": "array", "items": REQUEST_SCHEMA, "maxItems": 1}))
+@open311_blp.response_doc(200, _ok({"type": "array", "items": REQUEST_SCHEMA, "maxItems": 1}))
+@open311_blp.doc(**_doc())
 def request_one(request_id: str, fmt: str):
     """Satu pengaduan tidak rahasia (Open311 GeoReport v2); yang rahasia tidak ditemukan."""
     check_jurisdiction(request.args)

@@ -22,7 +22,7 @@ track_blp = Blueprint("complaint_tracking", __name__, url_prefix="/v1/complaints
 
 
 @track_blp.route("/track/<tracking_id>", methods=["GET"])
-@track_blp.alt_response(200, schema=PublicView, description="Status untuk publik.", success=True)
+@track_blp.response(200, PublicView, description="Status untuk publik.")
 @track_blp.doc(security=[], parameters=[{"in": "header", "name": TOKEN_HEADER, "required": False,
                                          "schema": {"type": "string"}}])
 def track(tracking_id: str):

@@ -49,16 +49,20 @@ class PublicDeadline(Answer):
     stopped_at = moment(nullable=True)
 
 
-class ActionTaken(Answer):
-    """`POST /v1/complaints/{id}/actions`: the complaint after the action."""
+class ComplaintStatus(Answer):
+    """Where a complaint stands as of a moment: its status and the unit that holds it."""
     tracking_id = string()
-    seq = integer()
+    as_of = moment()
     status = string(validate=validate.OneOf(STATUSES))
     status_label = string()
     holder_unit_id = string(nullable=True)
+
+
+class ActionTaken(ComplaintStatus):
+    """`POST /v1/complaints/{id}/actions`: the complaint after the action."""
+    seq = integer()
     last_action = string()
     last_at = moment()
-    as_of = moment()
     allowed_actions = items(AllowedAction)
     deadlines = items(Deadline)
 
@@ -95,14 +99,9 @@ class Note(Answer):
     note = string()
 
 
-class HandlerView(Dates):
+class HandlerView(ComplaintStatus, Dates):
     """`GET /v1/complaints/{id}`: the complaint as its handlers see it."""
-    tracking_id = string()
-    as_of = moment()
-    status = string(validate=validate.OneOf(STATUSES))
-    status_label = string()
     seq = integer()
-    holder_unit_id = string(nullable=True)
     holder_unit_name = string(nullable=True)
     filed_unit_id = string()
     to_instansi = string(nullable=True)
@@ -147,15 +146,10 @@ class ReporterFeedback(Answer):
     actions = items(AllowedAction)
 
 
-class PublicView(Dates):
+class PublicView(ComplaintStatus, Dates):
     """`GET /v1/complaints/track/{id}`: what the public sees (the subject, category and
     classification unless confidential; with the reporter token also the answers)."""
-    tracking_id = string()
-    as_of = moment()
-    status = string(validate=validate.OneOf(STATUSES))
-    status_label = string()
     confidential = boolean()
-    holder_unit_id = string(nullable=True)
     holder_unit_name = string(nullable=True)
     to_instansi = string(nullable=True)
     auto_closed = boolean()

@@ -17,7 +17,7 @@ from pantau.events import fkp as ev
 from pantau.problems import ProblemError
 from pantau.rules import fkp as rules
 from pantau.units import Registry
-from pantau.web import Blueprint, json_body, json_response
+from pantau.web import Blueprint, json_response
 
 from . import promises, store
 from .responses import Code, ForumAnswer, ForumRecorded, StageAnswer
@@ -46,10 +46,10 @@ def _elements(participants: list[dict]) -> list[str]:
 
 
 @blp.route("", methods=["POST"])
-@blp.alt_response(201, schema=ForumRecorded, description="FKP tercatat (juga pada pengulangan).", success=True)
+@blp.response(201, ForumRecorded, description="FKP tercatat (juga pada pengulangan).")
 @blp.doc(security=SECURITY)
 @auth.require()
-@json_body(blp, ForumSchema)
+@blp.arguments(ForumSchema)
 def post_forum(body):
     """Catat FKP beserta peserta per unsur dan (boleh) janji perbaikannya; idempoten per fkp_id."""
     unit = Registry.instance().get(body["unit_id"])
@@ -107,7 +107,7 @@ def post_forum(body):
 
 
 @blp.route("/<fkp_id>", methods=["GET"])
-@blp.alt_response(200, schema=ForumAnswer, description="FKP dengan janji dan riwayatnya.", success=True)
+@blp.response(200, ForumAnswer, description="FKP dengan janji dan riwayatnya.")
 @blp.doc(security=SECURITY)
 @auth.require()
 def get_forum(fkp_id: str):
@@ -120,10 +120,10 @@ def get_forum(fkp_id: str):
 
 
 @blp.route("/<fkp_id>/stage", methods=["POST"])
-@blp.alt_response(200, schema=StageAnswer, description="Tahap FKP sesudah perubahan.", success=True)
+@blp.response(200, StageAnswer, description="Tahap FKP sesudah perubahan.")
 @blp.doc(security=SECURITY)
 @auth.require()
-@json_body(blp, StageSchema)
+@blp.arguments(StageSchema)
 def change_stage(body, fkp_id: str):
     """Ubah tahap FKP (planned → held → closed), dengan daftar hadir, tanggal dan notulen."""
     forum, docs = forum_for(fkp_id)
@@ -155,7 +155,7 @@ def _stage_answer(forum: dict) -> dict:
 
 
 @blp.route("/<fkp_id>/confirmation-code", methods=["POST"])
-@blp.alt_response(201, schema=Code, description="Kode konfirmasi baru (sekali tampil).", success=True)
+@blp.response(201, Code, description="Kode konfirmasi baru (sekali tampil).")
 @blp.doc(security=SECURITY)
 @auth.require()
 def new_code(fkp_id: str):

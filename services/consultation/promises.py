@@ -22,7 +22,7 @@ from pantau import audit, auth
 from pantau.events import fkp as ev
 from pantau.problems import ProblemError, flatten_errors
 from pantau.rules import fkp as rules
-from pantau.web import Blueprint, json_body, json_body_one_of, json_response, read_json
+from pantau.web import Blueprint, json_response, one_of_doc, read_json
 
 from . import store
 from .responses import FeedbackTaken, PromiseAnswer, PromisesAdded
@@ -119,7 +119,8 @@ def record(forum: dict, planned: list[dict], forum_stored_at) -> list[str]:
 
 
 @blp.route("/<fkp_id>/promises", methods=["POST"])
-@blp.alt_response(201, schema=PromisesAdded, description="Janji tercatat (juga pada pengulangan).", success=True)
+@blp.response(201, PromisesAdded, description="Janji tercatat (juga pada pengulangan).")
+# read raw, not by @blp.arguments: an unknown forum is a 404 before the body is read (one or a batch)
 @blp.doc(security=SECURITY, requestBody={"required": True, "content": {"application/json": {
     "schema": {"oneOf": [PromiseSchema, PromiseBatchSchema]}}}})
 @auth.require()
@@ -160,10 +161,10 @@ def _answer(fkp_id: str, promise_id: str, status: int = 200, replay: bool = Fals
 
 
 @blp.route("/<fkp_id>/promises/<promise_id>/progress", methods=["POST"])
-@blp.alt_response(200, schema=PromiseAnswer, description="Janji sesudah laporan kemajuan.", success=True)
+@blp.response(200, PromiseAnswer, description="Janji sesudah laporan kemajuan.")
 @blp.doc(security=SECURITY)
 @auth.require()
-@json_body_one_of(blp, "status", PROGRESS_SCHEMAS, ProgressSchema)
+@blp.arguments_doc(ProgressSchema, one_of_doc("status", PROGRESS_SCHEMAS))
 def progress(body, fkp_id: str, promise_id: str):
     """Laporkan kemajuan janji: planned, in_progress, fulfilled (dengan bukti) atau dropped (dengan alasan)."""
     forum, _ = forum_for(fkp_id)
@@ -205,10 +206,10 @@ def _listed(forum: dict, name: str) -> bool:
 
 
 @blp.route("/<fkp_id>/promises/<promise_id>/feedback", methods=["POST"])
-@blp.alt_response(201, schema=FeedbackTaken, description="Tanggapan peserta tercatat.", success=True)
+@blp.response(201, FeedbackTaken, description="Tanggapan peserta tercatat.")
 @blp.alt_response(200, schema=FeedbackTaken, description="Pengulangan tanggapan yang sama.", success=True)
 @blp.doc(security=[])
-@json_body_one_of(blp, "verdict", FEEDBACK_SCHEMAS, FeedbackSchema)
+@blp.arguments_doc(FeedbackSchema, one_of_doc("verdict", FEEDBACK_SCHEMAS))
 def feedback(body, fkp_id: str, promise_id: str):
     """Peserta FKP mengonfirmasi atau menyanggah janji yang dinyatakan terpenuhi (dengan kode FKP, tanpa akun)."""
     forum, _ = store.load_forum(fkp_id)
@@ -242,10 +243,10 @@ def feedback(body, fkp_id: str, promise_id: str):
 
 
 @blp.route("/<fkp_id>/promises/<promise_id>/review", methods=["POST"])
-@blp.alt_response(200, schema=PromiseAnswer, description="Janji sesudah keputusan Biro.", success=True)
+@blp.response(200, PromiseAnswer, description="Janji sesudah keputusan Biro.")
 @blp.doc(security=SECURITY)
 @auth.require("bureau")
-@json_body(blp, ReviewSchema)
+@blp.arguments(ReviewSchema)
 def review(body, fkp_id: str, promise_id: str):
     """Biro Organisasi memutus sanggahan: dispute_upheld (dibuka kembali) atau dispute_rejected (tetap terpenuhi)."""
     forum, _ = forum_for(fkp_id)

@@ -2,7 +2,7 @@
 views send, checked by the fuzz suite)."""
 from marshmallow import fields, validate
 
-from pantau.answers import Answer, boolean, day, integer, items, moment, nested, obj, optional, string
+from pantau.answers import Answer, StoredFile, boolean, day, integer, items, moment, nested, obj, optional, string
 from pantau.rules.fkp import PROMISE_STATUSES, STAGES, VERDICTS
 
 
@@ -17,10 +17,7 @@ class ForumRecorded(Answer):
     confirmation_code_note = string()
 
 
-class BeritaAcara(Answer):
-    sha256 = string()
-    size = integer()
-    content_type = string()
+class BeritaAcara(StoredFile):
     signatories = items(fields.Dict())
     filename = string(nullable=True)
     uploaded_at = moment()
@@ -97,12 +94,9 @@ class FeedbackTaken(Answer):
     status = string(validate=validate.OneOf(PROMISE_STATUSES))
 
 
-class Uploaded(Answer):
+class Uploaded(StoredFile):
     """An uploaded document: its SHA-256 (which progress reports cite as evidence)."""
     fkp_id = string()
-    sha256 = string()
-    size = integer()
-    content_type = string()
 
 
 class BeritaAcaraUploaded(Uploaded):

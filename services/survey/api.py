@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 from pantau import auth, metrics, mongo
 from pantau.events import skm as ev
 from pantau.problems import ProblemError, flatten_errors
-from pantau.web import Blueprint, json_body, json_response, read_json
+from pantau.web import Blueprint, json_response, read_json
 
 from . import intake, response_check
 from .responses import Accepted, Voided
@@ -21,7 +21,8 @@ def events():
 
 
 @blp.route("/responses", methods=["POST"])
-@blp.alt_response(202, schema=Accepted, description="Diterima (semua atau tidak sama sekali).", success=True)
+@blp.response(202, Accepted, description="Diterima (semua atau tidak sama sekali).")
+# read raw, not by @blp.arguments: one response or a batch, first through the one-pass check
 @blp.doc(security=[{"bearer": []}], requestBody={"required": True, "content": {"application/json": {
     "schema": {"oneOf": [ResponseSchema, BatchSchema]}}}})
 @auth.require()
@@ -51,10 +52,10 @@ def post_responses():
 
 
 @blp.route("/responses/<unit_id>/<response_id>/void", methods=["POST"])
-@blp.alt_response(202, schema=Voided, description="Respons dibatalkan.", success=True)
+@blp.response(202, Voided, description="Respons dibatalkan.")
 @blp.doc(security=[{"bearer": []}])
 @auth.require()
-@json_body(blp, VoidSchema)
+@blp.arguments(VoidSchema)
 def void_response(body, unit_id: str, response_id: str):
     """Batalkan respons (koreksi) dengan alasan; respons yang dibatalkan keluar dari semua angka."""
     auth.check_unit(unit_id, "/unit_id")

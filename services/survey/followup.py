@@ -12,7 +12,7 @@ from __future__ import annotations
 from pantau import auth, outbox
 from pantau.events import skm as ev
 from pantau.problems import ProblemError
-from pantau.web import Blueprint, json_body, json_body_one_of, json_response
+from pantau.web import Blueprint, json_response, one_of_doc
 
 from .api import events
 from .commands import append_event, digest, own_unit, period_or_422
@@ -37,10 +37,10 @@ def _scope(unit_id: str, period: str) -> str:
 
 
 @blp.route("/settings/<unit_id>/<period>", methods=["PUT"])
-@blp.alt_response(200, schema=SettingsAnswer, description="Pengaturan yang berlaku.", success=True)
+@blp.response(200, SettingsAnswer, description="Pengaturan yang berlaku.")
 @blp.doc(security=SECURITY)
 @auth.require()
-@json_body(blp, SettingsSchema)
+@blp.arguments(SettingsSchema)
 def put_settings(body, unit_id: str, period: str):
     """Tetapkan populasi (N), jenis periode, pelaksana survei dan penanda tangan laporan (opsional).
 
@@ -57,7 +57,7 @@ def put_settings(body, unit_id: str, period: str):
 
 
 @blp.route("/settings/<unit_id>/<period>", methods=["GET"])
-@blp.alt_response(200, schema=SettingsAnswer, description="Pengaturan yang berlaku.", success=True)
+@blp.response(200, SettingsAnswer, description="Pengaturan yang berlaku.")
 @blp.doc(security=SECURITY)
 @auth.require()
 def get_settings(unit_id: str, period: str):
@@ -70,10 +70,10 @@ def get_settings(unit_id: str, period: str):
 
 
 @blp.route("/rtl/<unit_id>/<period>/items", methods=["POST"])
-@blp.alt_response(201, schema=RtlItemAnswer, description="Butir RTL tercatat (juga pada pengulangan).", success=True)
+@blp.response(201, RtlItemAnswer, description="Butir RTL tercatat (juga pada pengulangan).")
 @blp.doc(security=SECURITY)
 @auth.require()
-@json_body(blp, RtlItemSchema)
+@blp.arguments(RtlItemSchema)
 def plan_item(body, unit_id: str, period: str):
     """Rencanakan satu butir RTL untuk unsur terlemah (idempoten per item_id)."""
     period = _scope(unit_id, period)
@@ -93,10 +93,10 @@ def plan_item(body, unit_id: str, period: str):
 
 
 @blp.route("/rtl/<unit_id>/<period>/items/<item_id>/progress", methods=["POST"])
-@blp.alt_response(200, schema=RtlProgressAnswer, description="Kemajuan tercatat.", success=True)
+@blp.response(200, RtlProgressAnswer, description="Kemajuan tercatat.")
 @blp.doc(security=SECURITY)
 @auth.require()
-@json_body_one_of(blp, "status", RTL_PROGRESS_SCHEMAS, RtlProgressSchema)
+@blp.arguments_doc(RtlProgressSchema, one_of_doc("status", RTL_PROGRESS_SCHEMAS))
 def item_progress(body, unit_id: str, period: str, item_id: str):
     """Laporkan kemajuan/penyelesaian butir RTL beserta bukti."""
     period = _scope(unit_id, period)
@@ -121,7 +121,7 @@ def item_progress(body, unit_id: str, period: str, item_id: str):
 
 
 @blp.route("/rtl/<unit_id>/<period>/items/<item_id>", methods=["GET"])
-@blp.alt_response(200, schema=RtlHistory, description="Riwayat butir RTL.", success=True)
+@blp.response(200, RtlHistory, description="Riwayat butir RTL.")
 @blp.doc(security=SECURITY)
 @auth.require()
 def get_item(unit_id: str, period: str, item_id: str):
@@ -135,10 +135,10 @@ def get_item(unit_id: str, period: str, item_id: str):
 
 
 @blp.route("/publications/<unit_id>/<period>", methods=["POST"])
-@blp.alt_response(201, schema=PublicationAnswer, description="Publikasi tercatat (juga pada pengulangan).", success=True)
+@blp.response(201, PublicationAnswer, description="Publikasi tercatat (juga pada pengulangan).")
 @blp.doc(security=SECURITY)
 @auth.require()
-@json_body(blp, PublicationSchema)
+@blp.arguments(PublicationSchema)
 def publish(body, unit_id: str, period: str):
     """Catat media publikasi hasil SKM (situs web, papan pengumuman, media sosial, ...)."""
     period = _scope(unit_id, period)

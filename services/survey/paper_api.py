@@ -62,8 +62,8 @@ _UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {
 
 
 @blp.route("/template.csv", methods=["GET"])
-@blp.doc(responses={"200": {"description": "Templat CSV (judul kolom dan satu baris contoh).",
-                            "content": {"text/csv": {"schema": {"type": "string"}}}}})
+@blp.response(200, {"type": "string"}, content_type="text/csv",
+              description="Templat CSV (judul kolom dan satu baris contoh).")
 def template_csv():
     """Unduh templat CSV kuesioner SKM kertas."""
     return Response(paper.template_csv(), status=200, headers={
@@ -71,9 +71,8 @@ def template_csv():
 
 
 @blp.route("/template.xlsx", methods=["GET"])
-@blp.doc(responses={"200": {"description": "Templat XLSX: lembar Kuesioner (dengan daftar pilihan) "
-                                           "dan lembar Petunjuk.",
-                            "content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}})
+@blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX_TYPE,
+              description="Templat XLSX: lembar Kuesioner (dengan daftar pilihan) dan lembar Petunjuk.")
 def template_xlsx():
     """Unduh templat XLSX kuesioner SKM kertas (dengan lembar Petunjuk)."""
     return Response(paper.template_xlsx(), status=200, headers={
@@ -160,15 +159,15 @@ _UPLOAD_ERRORS = {
 
 
 @blp.route("/preview", methods=["POST"])
-@blp.doc(security=[{"bearer": []}], requestBody=_UPLOAD_BODY, responses={
-    "200": {"description": "Pemetaan yang akan dipakai, tanpa menyimpan apa pun: layout, format, columns (kolom → "
-                           "unsur/profil/submitted_at/response_id, matched_by default|file), elements (unsur → "
-                           "kolom), timestamp_column, timestamp_zone, date_order, response_id_column, "
-                           "ignored_columns (dengan alasan), unmatched_columns (disebut namanya), labels (label yang "
-                           "terbaca per unsur → skor), unrecognised_values (isian profil yang tidak dikenal, "
-                           "tidak disimpan), rows, sample (baris pertama dengan skornya dan response_id).",
-            "content": {"application/json": {"schema": Preview}}},
-    **_UPLOAD_ERRORS})
+@blp.response(200, Preview, description=(
+    "Pemetaan yang akan dipakai, tanpa menyimpan apa pun: layout, format, columns (kolom → "
+    "unsur/profil/submitted_at/response_id, matched_by default|file), elements (unsur → "
+    "kolom), timestamp_column, timestamp_zone, date_order, response_id_column, "
+    "ignored_columns (dengan alasan), unmatched_columns (disebut namanya), labels (label yang "
+    "terbaca per unsur → skor), unrecognised_values (isian profil yang tidak dikenal, "
+    "tidak disimpan), rows, sample (baris pertama dengan skornya dan response_id)."))
+# a multipart upload (CSV/XLSX and an optional mapping), read by the paper parser, not a schema
+@blp.doc(security=[{"bearer": []}], requestBody=_UPLOAD_BODY, responses=_UPLOAD_ERRORS)
 @auth.require()
 def preview():
     """Pratinjau unggahan (templat atau ekspor formulir): pemetaan kolom dan skor baris pertama, tanpa menyimpan."""
@@ -179,10 +178,11 @@ def preview():
 
 
 @blp.route("", methods=["POST"])
+@blp.response(202, PaperAccepted, description=(
+    "Semua baris diterima (idempoten per response_id). Ekspor layanan formulir: juga layout, "
+    "ignored_columns, unmatched_columns dan unrecognised_values seperti pada pratinjau."))
+# a multipart upload (CSV/XLSX and an optional mapping), read by the paper parser, not a schema
 @blp.doc(security=[{"bearer": []}], requestBody=_UPLOAD_BODY, responses={
-    "202": {"description": "Semua baris diterima (idempoten per response_id). Ekspor layanan formulir: juga layout, "
-                           "ignored_columns, unmatched_columns dan unrecognised_values seperti pada pratinjau.",
-            "content": {"application/json": {"schema": PaperAccepted}}},
     "409": {"description": "response_id sudah tercatat dengan isi berbeda; tidak ada yang disimpan.",
             "content": _PROBLEM},
     **_UPLOAD_ERRORS})

@@ -23,7 +23,7 @@ from pantau.inputs import Text, Url, earliest_date, not_blank_pattern
 from pantau.problems import ProblemError
 from pantau.rules.pekppp import MEASURED
 from pantau.rules.pekppp_instrument import instrument
-from pantau.web import Blueprint, json_body, json_response
+from pantau.web import Blueprint, json_response
 
 from .api import events
 from .commands import append_event, digest, own_unit
@@ -117,10 +117,10 @@ def _role(asked: str | None) -> str:
 
 
 @blp.route("/<unit_id>/<int(signed=True):year>/scores", methods=["PUT"])
-@blp.alt_response(200, schema=ScoresAnswer, description="Skor yang berlaku.", success=True)
+@blp.response(200, ScoresAnswer, description="Skor yang berlaku.")
 @blp.doc(security=[{"bearer": []}])
 @auth.require(sessions=True)
-@json_body(blp, ScoresSchema, doc_extra={"anyOf": OVERRIDE_NEEDS_REASON, "description": (
+@blp.arguments_doc(ScoresSchema, {"allOf": [ScoresSchema], "anyOf": OVERRIDE_NEEDS_REASON, "description": (
     "Skor evaluator untuk indikator yang diukur Pantau (" + ", ".join(map(str, MEASURED)) + ") wajib disertai "
     "alasan (note), kecuali role self.")})
 def put_scores(body, unit_id: str, year: int):

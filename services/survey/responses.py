@@ -2,7 +2,20 @@
 checked by the fuzz suite)."""
 from marshmallow import INCLUDE, fields, validate
 
-from pantau.answers import Answer, boolean, day, integer, items, moment, nested, number, obj, optional, string
+from pantau.answers import (
+    Answer,
+    StoredFile,
+    boolean,
+    day,
+    integer,
+    items,
+    moment,
+    nested,
+    number,
+    obj,
+    optional,
+    string,
+)
 
 from .schemas import EXECUTORS, MEDIA, MUTU, PERIOD_TYPES, RTL_STATUSES
 
@@ -40,6 +53,17 @@ class Voided(Answer):
     reason = string()
 
 
+class UnitPeriod(Answer):
+    """What a unit set or reported for one survey period."""
+    unit_id = string()
+    period = string()
+
+
+class RtlKey(UnitPeriod):
+    """One item of a period's RTL (rencana tindak lanjut)."""
+    item_id = string()
+
+
 class SignatoryAnswer(Answer):
     name = string()
     position = string()
@@ -47,20 +71,15 @@ class SignatoryAnswer(Answer):
     place = optional(string(nullable=True))
 
 
-class SettingsAnswer(Answer):
+class SettingsAnswer(UnitPeriod):
     """The survey settings of a unit and period as set (PUT replaces them all)."""
-    unit_id = string()
-    period = string()
     population = optional(integer(nullable=True))
     period_type = string(validate=validate.OneOf(PERIOD_TYPES))
     executor = string(validate=validate.OneOf(EXECUTORS))
     signatory = optional(nested(SignatoryAnswer, nullable=True))
 
 
-class RtlItemAnswer(Answer):
-    unit_id = string()
-    period = string()
-    item_id = string()
+class RtlItemAnswer(RtlKey):
     element = string()
     programme = string()
     owner = string()
@@ -74,10 +93,7 @@ class EvidenceAnswer(Answer):
     sha256 = optional(string(nullable=True))
 
 
-class RtlProgressAnswer(Answer):
-    unit_id = string()
-    period = string()
-    item_id = string()
+class RtlProgressAnswer(RtlKey):
     status = string(validate=validate.OneOf(RTL_STATUSES))
     progress_pct = integer()
     note = optional(string(nullable=True))
@@ -85,16 +101,11 @@ class RtlProgressAnswer(Answer):
     evidence = items(EvidenceAnswer)
 
 
-class RtlHistory(Answer):
-    unit_id = string()
-    period = string()
-    item_id = string()
+class RtlHistory(RtlKey):
     history = items(fields.Dict(), metadata={"description": "Amplop CloudEvents setiap kejadian butir ini"})
 
 
-class PublicationAnswer(Answer):
-    unit_id = string()
-    period = string()
+class PublicationAnswer(UnitPeriod):
     medium = string(validate=validate.OneOf(MEDIA))
     published_on = day()
     url = optional(string(nullable=True))
@@ -102,11 +113,13 @@ class PublicationAnswer(Answer):
     electronic = boolean()
 
 
-class SummaryAnswer(Answer):
-    """`POST /v1/skm/summaries` (201): the summary as taken."""
-    unit_id = string()
-    period = string()
+class Submission(UnitPeriod):
+    """One Laporan Hasil SKM submission of a unit and period."""
     submission_id = string()
+
+
+class SummaryAnswer(Submission):
+    """`POST /v1/skm/summaries` (201): the summary as taken."""
     respondents = integer()
     nrr = optional(obj())
     counts = optional(obj())
@@ -119,14 +132,10 @@ class SummaryAnswer(Answer):
     status = string(validate=validate.OneOf(["received"]))
 
 
-class ReportFile(Answer):
+class ReportFile(Submission, StoredFile):
     """`PUT …/report`: the attached file and where to download it."""
-    class Meta:
-        unknown = INCLUDE
-
-    unit_id = string()
-    period = string()
-    submission_id = string()
+    pages = integer()
+    filename = string(nullable=True)
     download = string()
 
 

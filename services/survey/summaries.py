@@ -25,7 +25,7 @@ from pantau import auth, mongo, outbox, uploads
 from pantau.events import skm as ev
 from pantau.problems import ProblemError
 from pantau.rules.skm_tally import counts_to_store
-from pantau.web import Blueprint, json_body_of, json_response
+from pantau.web import Blueprint, PickedSchema, json_response
 
 from .api import events
 from .commands import append_event, digest, own_unit, period_or_422
@@ -37,10 +37,10 @@ blp = Blueprint("skm_summaries", __name__, url_prefix="/v1/skm",
 
 
 @blp.route("/summaries", methods=["POST"])
-@blp.alt_response(201, schema=SummaryAnswer, description="Laporan hasil SKM diterima (juga pada pengulangan).", success=True)
+@blp.response(201, SummaryAnswer, description="Laporan hasil SKM diterima (juga pada pengulangan).")
 @blp.doc(security=[{"bearer": []}])
 @auth.require()
-@json_body_of(blp, {"oneOf": [SummaryByNrr, SummaryByCounts]}, summary_schema)
+@blp.arguments_doc(PickedSchema(summary_schema), {"oneOf": [SummaryByNrr, SummaryByCounts]})
 def submit(body):
     """Kirim laporan hasil SKM (NRR atau jumlah jawaban per unsur, IKM dan mutu yang dilaporkan);
     idempoten per (unit, periode, submission_id). Aritmetikanya diperiksa agregator."""
@@ -96,8 +96,9 @@ def _report_answer(unit_id: str, period: str, submission_id: str, private: dict)
 
 
 @blp.route("/summaries/<unit_id>/<period>/<submission_id>/report", methods=["PUT"])
-@blp.alt_response(201, schema=ReportFile, description="Berkas laporan tersimpan.", success=True)
+@blp.response(201, ReportFile, description="Berkas laporan tersimpan.")
 @blp.alt_response(200, schema=ReportFile, description="Pengulangan: berkas yang sama.", success=True)
+# a multipart upload, checked by content (pantau/uploads.py), not a schema: its form stated by hand
 @blp.doc(security=SECURITY, responses={
     **uploads.openapi_errors(REPORT_TYPES),
     "409": {"description": "Submission ini sudah punya berkas laporan dengan isi lain.", "content": uploads.PROBLEM_CONTENT},
@@ -132,7 +133,8 @@ def attach_report(unit_id: str, period: str, submission_id: str):
 
 
 @blp.route("/summaries/<unit_id>/<period>/<submission_id>/report", methods=["GET"])
-@blp.doc(security=SECURITY, responses=uploads.openapi_file(REPORT_TYPES))
+@blp.response_doc(200, uploads.openapi_file(REPORT_TYPES)["200"])
+@blp.doc(security=SECURITY)
 @auth.require(sessions=True)
 def download_report(unit_id: str, period: str, submission_id: str):
     """Unduh berkas Laporan Hasil SKM satu submission (unit itu sendiri atau Biro Organisasi)."""
