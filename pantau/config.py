@@ -15,7 +15,7 @@ are the event logs' contract (database, topic and DLQ per log) that the writers,
 topic set-up and the consumer all read (docs/decisions/0006-composition.md)."""
 
 TOPICS = {"survey": "skm.events", "consultation": "fkp.events", "complaints": "complaints.events"}
-"""Topic per write service (design.md §3); each has a `<topic>.dlq` beside it."""
+"""Topic per write service; each has a `<topic>.dlq` beside it."""
 
 DEFAULT_PORTS = {"aggregator": 8000, "survey": 8001, "consultation": 8002, "complaints": 8003}
 """The services' HTTP ports on loopback; the aggregator's defaults for where survey and complaints answer."""
