@@ -49,10 +49,10 @@ test: install lint ## lint, then the whole suite against a real Kafka and store 
 	$(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --durations=25 tests --ignore=tests/cluster
 
 # each check runs even when one before it failed (all findings at once); lint fails if any did
-lint: $(STAMP) ## ruff over the tree, mypy on pantau/ and services/, the import contracts (pyproject.toml)
+lint: $(STAMP) ## ruff over the tree, mypy on pantau/, services/ and pantau_platform/, the import contracts (pyproject.toml)
 	@rc=0; \
 	echo "ruff check ."; $(BIN)/ruff check . || rc=1; \
-	echo "mypy ([tool.mypy]: pantau, services)"; $(BIN)/mypy || rc=1; \
+	echo "mypy ([tool.mypy]: pantau, services, pantau_platform)"; $(BIN)/mypy || rc=1; \
 	echo "lint-imports ([tool.importlinter])"; $(BIN)/lint-imports --no-cache --no-logo || rc=1; \
 	echo "module-level cycles, a package and its own submodule too (tests/unit/test_import_rules.py)"; \
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit/test_import_rules.py || rc=1; \

@@ -110,7 +110,7 @@ def machine() -> dict:
 def store_info(mongo_url: str) -> dict:
     from pymongo import MongoClient
 
-    from pantau.infra import store
+    from pantau_platform.infra import store
     c = MongoClient(mongo_url, serverSelectionTimeoutMS=5000)
     try:
         info = c.admin.command("buildInfo")

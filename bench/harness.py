@@ -26,9 +26,9 @@ sys.path.insert(0, str(HERE))
 import common  # noqa: E402
 from common import env_int, quick_mode  # noqa: E402
 
-from pantau.infra import platform as plat  # noqa: E402
-from pantau.infra import procs
-from pantau.infra.profiles import get  # noqa: E402
+from pantau_platform.infra import platform as plat  # noqa: E402
+from pantau_platform.infra import procs
+from pantau_platform.infra.profiles import get  # noqa: E402
 
 YEAR = 2025  # the generated province's survey year (complete, in the past)
 

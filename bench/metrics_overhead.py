@@ -36,10 +36,10 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pantau.infra import platform as plat  # noqa: E402
-from pantau.infra import procs, store
-from pantau.infra.profiles import get  # noqa: E402
 from pantau.rules.ikm import ELEMENTS  # noqa: E402
+from pantau_platform.infra import platform as plat  # noqa: E402
+from pantau_platform.infra import procs, store
+from pantau_platform.infra.profiles import get  # noqa: E402
 
 WITA = timezone(timedelta(hours=8))
 UNIT = "samsat-balikpapan"

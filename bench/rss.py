@@ -7,7 +7,7 @@ import threading
 
 import psutil
 
-from pantau.infra import procs
+from pantau_platform.infra import procs
 
 NAMES = ("kafka", "store", "aggregator", "survey", "consultation", "complaints", "relay-survey",
          "relay-consultation", "relay-complaints", "consumer")

@@ -177,7 +177,7 @@ def watch(profile: str, out_dir: Path, tag: str, spied: tuple[str, ...],
     """While the block runs: wall-clock py-spy of the `spied` processes' working threads, and the
     CPU (in cores: CPU seconds / wall seconds) of each `metered` process and its children.
     Yields a dict that holds the summary once the block is done."""
-    from pantau.infra import procs
+    from pantau_platform.infra import procs
     pids = {n: procs.pid_of(profile, n) for n in {*spied, *metered}}
     outs = {n: out_dir / f"pyspy-{tag}-{n}.txt" for n in spied}
     spies = {n: start(pids[n], None, outs[n], idle=True) for n in spied}

@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 SERVICES = ("survey", "consultation", "complaints")
-"""The write services; each owns a database and a Kafka topic."""
+"""The write services; each owns a database and a Kafka topic. Kernel, not composition: the names
+are the event logs' contract (database, topic and DLQ per log) that the writers, the relay, the
+topic set-up and the consumer all read (docs/decisions/0006-composition.md)."""
 
 TOPICS = {"survey": "skm.events", "consultation": "fkp.events", "complaints": "complaints.events"}
-"""Topic per write service (design.md §3); each has a `<topic>.dlq` beside it."""
+"""Topic per write service; each has a `<topic>.dlq` beside it."""
 
 DEFAULT_PORTS = {"aggregator": 8000, "survey": 8001, "consultation": 8002, "complaints": 8003}
-DEFAULT_METRICS_PORTS = {"consumer": 9100, "relay-survey": 9101, "relay-consultation": 9102,
-                         "relay-complaints": 9103}
+"""The services' HTTP ports on loopback; the aggregator's defaults for where survey and complaints answer."""
 
 
 def _env(name: str, default: str) -> str:

@@ -1,4 +1,4 @@
-"""Consumer loop: poll → decode → apply → commit, as separate steps (design.md §5).
+"""Consumer loop: poll → decode → apply → commit, as separate steps (docs/decisions/0001).
 
 - **decode**: a record that cannot be an event (undecodable, invalid envelope or data, unknown
   type or version) goes to `<topic>.dlq` at once, with the reason in its headers.

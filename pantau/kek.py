@@ -51,7 +51,7 @@ def keys_dir() -> Path:
     explicit = os.environ.get(ENV_DIR)
     if explicit:
         return Path(explicit)
-    from .infra.procs import LOCAL
+    from .paths import LOCAL
     return LOCAL / "run" / (os.environ.get("PANTAU_PROFILE") or "dev") / "data-keys"
 
 

@@ -33,14 +33,14 @@ CORRELATION_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 STORE_DEADLINE_S = float(os.environ.get("PANTAU_STORE_DEADLINE_S") or 15)
 """Every store operation of a write request must finish within this many seconds of the request's
 start, else the request answers 503 (a frozen store would otherwise hold it for socketTimeoutMS
-per operation, past the client's patience and gunicorn's timeout). A 5,000-response batch needs
-about 6 s on a loaded 2-core machine; 0 turns the bound off."""
+per operation, past the client's patience and gunicorn's timeout). The default leaves room for the
+largest batch on a loaded host (bench/README.md, "Figures behind defaults"); 0 turns the bound off."""
 SUSPECT_DEADLINE_S = float(os.environ.get("PANTAU_STORE_SUSPECT_DEADLINE_S") or 3)
 SUSPECT_FOR_S = 20.0
 """After a write request of this process found the store unavailable, for SUSPECT_FOR_S seconds
 (or until a write succeeds) write requests get SUSPECT_DEADLINE_S instead: requests that queued
 behind the ones a frozen store held answer 503 quickly, not after another full deadline (which
-outlasted clients' patience in the fault suite: a 20 s client timeout during an 18 s freeze)."""
+would outlast a client's timeout during the same freeze)."""
 _store_failed_at: list[float | None] = [None]
 
 

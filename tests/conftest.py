@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 
-from pantau.demo import DEMO_UNITS
-from pantau.infra import platform as plat
-from pantau.infra import procs
-from pantau.infra.profiles import get as get_profile
+from pantau_platform.demo import DEMO_UNITS
+from pantau_platform.infra import platform as plat
+from pantau_platform.infra import procs
+from pantau_platform.infra.profiles import get as get_profile
 
 REGISTRY = str(procs.ROOT / "deploy" / "registry" / "kaltim.yaml")
 # Units whose figures a test asserts from zero (it owns them for the whole session); tests that
@@ -49,7 +49,7 @@ RESERVED_UNITS = frozenset({
     # tests/e2e/test_personal_data_at_rest.py: its complaints' unit and its forums' unit (figures compared
     # before and after an erasure)
     "samsat-ujoh-bilang", "jdih-kaltim",
-}) | DEMO_UNITS  # tests/e2e/test_demo_states.py loads the `make up` demo (pantau/demo.py) on these
+}) | DEMO_UNITS  # tests/e2e/test_demo_states.py loads the `make up` demo (pantau_platform/demo.py) on these
 
 
 # `make test` runs the suite in two pytest-xdist workers, each on a platform of its own: worker

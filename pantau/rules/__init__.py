@@ -1,1 +1,1 @@
-"""Pure domain rules (SKM/IKM, sample size, reporting periods); see /work/shared/domain.md."""
+"""Pure domain rules (SKM/IKM, sample size, reporting periods); see docs/domain.md."""

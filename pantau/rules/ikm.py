@@ -1,6 +1,6 @@
 """IKM (Indeks Kepuasan Masyarakat) rules of PermenPANRB 14/2017.
 
-Pure functions, stdlib only. References are to /work/shared/domain.md:
+Pure functions, stdlib only. References are to docs/domain.md:
 
 - §1.2  the nine unsur, stored by element key, never by position;
 - §1.3  NRR per unsur, weighted sum (weight 1/9, printed as 0.111), conversion x25,

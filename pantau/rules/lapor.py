@@ -3,7 +3,7 @@
 Pure functions over plain dicts (JSON-ready), shared by the complaints service (which checks an
 action against the table before storing its event) and the aggregator (which folds the same
 events). Time always comes from the events or from an explicit `as_of`; the working-day
-calendar is passed in (`pantau.rules.workdays`). References are to /work/shared/domain.md.
+calendar is passed in (`pantau.rules.workdays`). References are to docs/domain.md.
 
 Statuses (§3.4; the LAPOR! label is kept beside the canonical name):
     RECEIVED        Laporan Belum Terverifikasi

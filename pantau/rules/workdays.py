@@ -128,8 +128,8 @@ class Calendar:
 # --- loading ------------------------------------------------------------------------------
 
 def _package_holidays(year: int) -> dict[date, str]:
-    # (not `setdefault(year, _load_package(year))`, which loaded the year again on every call:
-    # a complaint received in 2000 took 8 s of CPU per read, found by fuzzing)
+    # (not `setdefault(year, _load_package(year))`, which would load the year again on every call,
+    # once per year since the complaint was received)
     if year not in _PKG_CACHE:
         _PKG_CACHE[year] = _load_package(year)
     return _PKG_CACHE[year]

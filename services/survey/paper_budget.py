@@ -52,6 +52,6 @@ class Deadline:
 
     @classmethod
     def default(cls) -> Deadline:
-        """`PANTAU_UPLOAD_DEADLINE_S` (20 s: a valid 5,000-row file takes 1-2 s of CPU, the rest is
-        room for a busy host)."""
+        """`PANTAU_UPLOAD_DEADLINE_S` (20 s: a valid file of the largest size fits many times over, room
+        for a busy host; bench/README.md, "Figures behind defaults")."""
         return cls(settings().upload_deadline_s)

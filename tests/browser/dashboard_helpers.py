@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pantau.infra.procs import ROOT
+from pantau_platform.infra.procs import ROOT
 
 CHROMIUM = os.environ.get("PANTAU_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [

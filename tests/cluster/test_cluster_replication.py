@@ -19,9 +19,9 @@ from kafka.errors import KafkaError
 
 from pantau import bus, topic_policy
 from pantau.config import settings
-from pantau.infra import kafka as kafka_infra
-from pantau.infra import procs
-from pantau.infra.profiles import get as get_profile
+from pantau_platform.infra import kafka as kafka_infra
+from pantau_platform.infra import procs
+from pantau_platform.infra.profiles import get as get_profile
 
 pytestmark = pytest.mark.e2e
 

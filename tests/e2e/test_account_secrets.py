@@ -13,7 +13,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from pantau import accounts, mongo
 from pantau.config import settings
-from pantau.infra import procs
+from pantau_platform.infra import procs
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from pantau import audit, mongo
-from pantau.infra import platform as plat
-from pantau.infra import procs
+from pantau_platform.infra import platform as plat
+from pantau_platform.infra import procs
 
 pytestmark = pytest.mark.e2e
 UNIT = "sman-1-balikpapan"

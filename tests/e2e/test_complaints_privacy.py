@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from pantau.config import settings
-from pantau.infra import procs
+from pantau_platform.infra import procs
 
 pytestmark = pytest.mark.e2e
 
@@ -161,7 +161,7 @@ def test_anonymous_confidential_complaint_never_shows_reporter_or_content(platfo
     from click.testing import CliRunner
     from raw_scan import files, hits
 
-    from pantau import cli
+    from pantau_platform import cli
     assert CliRunner().invoke(cli.main, ["backup", str(tmp_path / "cadangan")]).exit_code == 0
     run = procs.run_dir(platform.profile.name)
     raw = files(run / "ferretdb-data", run / "kafka-data", tmp_path / "cadangan")

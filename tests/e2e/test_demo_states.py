@@ -1,9 +1,9 @@
-"""The `make up` demo (pantau/demo.py) shows every state of the product: units in mutu A–D and with
+"""The `make up` demo (pantau_platform/demo.py) shows every state of the product: units in mutu A–D and with
 too few respondents over two years, promises in every state, complaints in every lifecycle state
 with deadlines breached at each tier of the registry; and a second load posts nothing.
 
 The demo is loaded for 2024 (with 2023): years no other test reads, on units reserved for it
-(tests/conftest.py RESERVED_UNITS includes pantau.demo.DEMO_UNITS). Complaints whose state is
+(tests/conftest.py RESERVED_UNITS includes pantau_platform.demo.DEMO_UNITS). Complaints whose state is
 "now" (pending, awaiting the reporter, overdue) are dated back from today as in `make up`."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from datetime import datetime
 import pytest
 import requests
 
-from pantau import demo
+from pantau_platform import demo
 
 pytestmark = pytest.mark.e2e
 YEAR = 2024

@@ -259,8 +259,8 @@ def test_rate_limited_is_a_georeport_429(infra, monkeypatch, fmt):
 def test_store_down_is_a_georeport_503(platform, fmt):
     """The store killed (kill -9) and restarted: meanwhile a request answers 503 as a GeoReport
     error document with Retry-After; afterwards the same request answers again."""
-    from pantau.infra import procs
-    from pantau.infra import store as store_proc
+    from pantau_platform.infra import procs
+    from pantau_platform.infra import store as store_proc
     url = platform.url("complaints", f"/open311/v2/requests/TIDAK-ADA-311.{fmt}")
     procs.kill9(platform.profile.name, "store")
     try:

@@ -26,8 +26,8 @@ import requests
 from click.testing import CliRunner
 from raw_scan import files, hits
 
-from pantau.infra import procs
 from pantau.rules.ikm import ELEMENTS
+from pantau_platform.infra import procs
 
 pytestmark = pytest.mark.e2e
 
@@ -85,7 +85,7 @@ def _get(platform, service: str, path: str, params: dict | None = None) -> dict:
 
 
 def _cli(*args: str) -> str:
-    from pantau import cli
+    from pantau_platform import cli
     r = CliRunner().invoke(cli.main, list(args))
     assert r.exit_code == 0, r.output
     return r.output

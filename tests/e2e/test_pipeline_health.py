@@ -10,7 +10,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from pantau.infra import procs
+from pantau_platform.infra import procs
 
 pytestmark = pytest.mark.e2e
 

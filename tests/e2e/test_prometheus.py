@@ -1,4 +1,4 @@
-"""A real Prometheus (Debian's 2.42, pantau.infra.prometheus) scrapes the running test platform
+"""A real Prometheus (Debian's 2.42, pantau_platform.infra.prometheus) scrapes the running test platform
 every second with the repository's alert rules; the test drives traffic (good, failing, a bulk
 that makes the consumer lag, a poison record published straight into a topic) and reads the
 series back through Prometheus's HTTP API. Also: every /metrics passes `promtool check metrics`,
@@ -20,9 +20,9 @@ import requests
 
 from pantau import bus
 from pantau.config import settings
-from pantau.infra import procs
-from pantau.infra import prometheus as prom
 from pantau.rules.ikm import ELEMENTS
+from pantau_platform.infra import procs
+from pantau_platform.infra import prometheus as prom
 
 pytestmark = pytest.mark.e2e
 WITA = timezone(timedelta(hours=8))

@@ -17,10 +17,10 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from pantau.infra import platform as plat
-from pantau.infra import procs
-from pantau.infra.profiles import get as get_profile
 from pantau.rules.ikm import ELEMENTS
+from pantau_platform.infra import platform as plat
+from pantau_platform.infra import procs
+from pantau_platform.infra.profiles import get as get_profile
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,7 +100,8 @@ def reports(p, token: str, as_of: str) -> dict:
 
 
 def test_backup_wipe_restore_rebuild_gives_the_same_reports(drill_profile, tmp_path):
-    from pantau import auth, cli, mongo
+    from pantau import auth, mongo
+    from pantau_platform import cli
     p = drill_profile
     plat.infra_up(p)
     plat.init(p, REGISTRY)

@@ -136,7 +136,7 @@ def test_kill9_of_relay_and_consumer_loses_and_duplicates_nothing(platform):
     import signal
 
     from pantau import mongo
-    from pantau.infra import procs
+    from pantau_platform.infra import procs
 
     unit = "samsat-sangatta"
     h = platform.headers(platform.key(unit))

@@ -12,7 +12,7 @@ import fault_injectors as inj
 import pytest
 from fault_figures import FIGURES, FORM, summary_line
 
-from pantau.infra import procs
+from pantau_platform.infra import procs
 
 # units that no other test writes to: every figure of these units comes from this suite
 UNITS = {"survey": ["layanan-riset-inovasi", "uptd-lab-konstruksi", "uptd-benih-perkebunan"],

@@ -17,7 +17,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
 from pantau.config import settings
-from pantau.infra import kafka, procs
+from pantau_platform.infra import kafka, procs
 
 WRITE_SERVICES = ("survey", "consultation", "complaints")
 

@@ -8,8 +8,8 @@ import time
 
 from pantau import bus
 from pantau.config import settings
-from pantau.infra import kafka, procs, store
-from pantau.infra import platform as plat
+from pantau_platform.infra import kafka, procs, store
+from pantau_platform.infra import platform as plat
 
 WORKERS = plat.WORKERS
 RELAYS = ("relay-survey", "relay-consultation", "relay-complaints")

@@ -13,8 +13,9 @@ import pytest
 from card_scenario import install_registry
 from click.testing import CliRunner
 
-from pantau import accounts, cli, mongo
+from pantau import accounts, mongo
 from pantau import sessions as dash_session  # the session rules (pantau/sessions.py)
+from pantau_platform import cli
 from services.aggregator.wsgi import app
 
 pytestmark = pytest.mark.infra

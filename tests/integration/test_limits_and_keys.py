@@ -16,8 +16,8 @@ def app(infra, monkeypatch):
     StoreStorage().reset()  # the counters live in the store, shared with every other app
     monkeypatch.setenv("PANTAU_MAX_BODY_BYTES", "2000")
     from pantau import units
-    from pantau.infra.procs import ROOT
     from pantau.web import create_app
+    from pantau_platform.infra.procs import ROOT
     from services.survey.api import blp
     units.import_units(units.load_file(ROOT / "deploy" / "registry" / "kaltim.yaml"))
     return create_app("survey", [blp], title="t")
@@ -51,7 +51,7 @@ def test_oversized_body_is_413_problem(app):
 
 def test_keys_are_hashed_rotated_revoked_and_audited(infra):
     from pantau import auth, mongo
-    from pantau.cli import main
+    from pantau_platform.cli import main
     runner = CliRunner()
     issued = runner.invoke(main, ["keys", "issue", "--unit", "samsat-penajam"])
     assert issued.exit_code == 0, issued.output

@@ -26,8 +26,8 @@ def workers(monkeypatch, n: int, storage: str | None = None) -> list:
 @pytest.fixture
 def token(infra):
     from pantau import auth, units
-    from pantau.infra.procs import ROOT
     from pantau.ratelimit_store import StoreStorage
+    from pantau_platform.infra.procs import ROOT
     units.import_units(units.load_file(ROOT / "deploy" / "registry" / "kaltim.yaml"))
     StoreStorage().reset()
     return auth.issue("unit", "samsat-penajam", note="shared limit test")

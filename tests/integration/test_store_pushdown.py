@@ -1,5 +1,5 @@
 """The store answers `_id` conditions from its index, also inside a larger filter (the projections'
-`{_id: k, seq: n}` replace), and the extra conditions still hold (pantau/infra/store.py PATCHES).
+`{_id: k, seq: n}` replace), and the extra conditions still hold (pantau_platform/infra/store.py PATCHES).
 Against the real store the project runs; with mongod the plan is mongod's own, so only the
 results are checked there."""
 from __future__ import annotations
@@ -29,7 +29,7 @@ def _plan(col, flt: dict) -> tuple[bool | None, str]:
 
 
 def test_id_plus_other_fields_is_an_index_search(col):
-    from pantau.infra import store
+    from pantau_platform.infra import store
     if store.engine() != "ferretdb":
         pytest.skip("mongod plans its own queries; the patch is FerretDB's")
     for flt in ({"_id": "k42"}, {"_id": "k42", "seq": 0}, {"_id": "k42", "seq": {"$gte": 0}, "unit": "u"},

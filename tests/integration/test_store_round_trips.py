@@ -75,8 +75,8 @@ def listener(infra, monkeypatch):
 def test_a_survey_batch_costs_three_round_trips_whatever_its_size(listener):
     from pantau import auth, units
     from pantau.config import settings
-    from pantau.infra.procs import ROOT
     from pantau.web import create_app
+    from pantau_platform.infra.procs import ROOT
     from services.survey.api import blp
     units.import_units(units.load_file(ROOT / "deploy" / "registry" / "kaltim.yaml"))
     client = create_app("survey", [blp], title="t").test_client()
@@ -150,8 +150,8 @@ def survey_app(listener, monkeypatch):
     group is closed by its size (PANTAU_THREADS posts), never by the clock."""
     from pantau import auth, units
     from pantau.config import settings
-    from pantau.infra.procs import ROOT
     from pantau.web import create_app
+    from pantau_platform.infra.procs import ROOT
     from services.survey.api import blp
     monkeypatch.setenv("PANTAU_GROUP_COMMIT_MS", "20000")
     monkeypatch.setenv("PANTAU_THREADS", "4")

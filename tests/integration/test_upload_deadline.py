@@ -29,8 +29,8 @@ def five_thousand_rows(last_answer: int) -> bytes:
 @pytest.fixture
 def client(infra):
     from pantau import units
-    from pantau.infra.procs import ROOT
     from pantau.web import create_app
+    from pantau_platform.infra.procs import ROOT
     from services.survey.paper_api import blp
     units.import_units(units.load_file(ROOT / "deploy" / "registry" / "kaltim.yaml"))
     return create_app("survey", [blp], title="t").test_client()

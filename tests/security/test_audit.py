@@ -89,8 +89,8 @@ def test_each_bureau_action_writes_one_entry(world: World):
 
 
 def test_admin_commands_are_audited(world: World):
-    from pantau.cli import main
-    from pantau.infra.procs import ROOT
+    from pantau_platform.cli import main
+    from pantau_platform.infra.procs import ROOT
     before = entries()
     runner = CliRunner()
     imported = runner.invoke(main, ["units", "import", str(ROOT / "deploy" / "registry" / "kaltim.yaml")])

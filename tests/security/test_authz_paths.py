@@ -127,7 +127,7 @@ def _until_refused(world: World, token: str) -> None:
 
 def test_revoked_and_rotated_keys_stop_working(world: World):
     from pantau import auth
-    from pantau.cli import main
+    from pantau_platform.cli import main
     url = world.url("aggregator", f"/v1/units/{UNIT_A}/summary")
     token = auth.issue("unit", UNIT_A, note="revoke test")
     assert requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30).status_code == 200

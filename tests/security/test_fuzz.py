@@ -18,7 +18,7 @@ date outside what the date fields take (2000-01-01 to tomorrow, stated in their 
 JSON Schema cannot bound a date) is not sent, and counted. Depth: `PANTAU_FUZZ_EXAMPLES` (default 6 random examples per
 operation, key and mode; `make test-fuzz`: 50 and also the response headers' check), optionally
 only some services: `PANTAU_FUZZ_SERVICES=complaints,survey`; `PANTAU_FUZZ_COVERAGE=0` leaves the
-coverage phase out. The test profiles lift the per-key rate limit (pantau/infra/profiles.py), so
+coverage phase out. The test profiles lift the per-key rate limit (pantau_platform/infra/profiles.py), so
 429 is counted and must stay 0. The counts go to `test-artifacts/fuzz.json`.
 """
 from __future__ import annotations

@@ -15,8 +15,8 @@ def app(infra, monkeypatch):
     from pantau.ratelimit_store import StoreStorage
     StoreStorage().reset()  # the counters live in the store, shared with every other app
     from pantau import units
-    from pantau.infra.procs import ROOT
     from pantau.web import create_app
+    from pantau_platform.infra.procs import ROOT
     from services.survey.api import blp
     units.import_units(units.load_file(ROOT / "deploy" / "registry" / "kaltim.yaml"))
     return create_app("survey", [blp], title="t")

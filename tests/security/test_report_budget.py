@@ -20,7 +20,7 @@ import requests
 from security_world import UNIT_B
 
 from pantau import mongo
-from pantau.infra import procs
+from pantau_platform.infra import procs
 from services.aggregator.report_budget import CONCURRENCY
 
 pytestmark = pytest.mark.e2e

@@ -1,6 +1,7 @@
-"""The shape of the code, checked (issue 15): the shared kernel (`pantau/`) imports no service, no
-service imports another, and no two modules import each other in a circle (module-level imports:
-an import inside a function is run later and cannot deadlock the import of either module).
+"""The shape of the code, checked (issue 15): the shared kernel (`pantau/`) imports no service and
+not the composition (`pantau_platform/`, which may import everything), no service imports another
+or the composition, and no two modules import each other in a circle (module-level imports: an
+import inside a function is run later and cannot deadlock the import of either module).
 
 `make lint` checks the same rules with import-linter ([tool.importlinter] in pyproject.toml), whose
 cycle contract also counts imports inside functions but only between sibling modules; this test
@@ -11,11 +12,9 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("pantau", "services")
+PACKAGES = ("pantau", "services", "pantau_platform")
 SERVICES = ("survey", "consultation", "complaints", "aggregator")
-# the composition of the platform still in pantau/: the command line may name the aggregator
-# (the same one exception as in [tool.importlinter])
-COMPOSITION = {"pantau.cli"}
+COMPOSITION = "pantau_platform"
 
 
 def modules() -> dict[str, Path]:
@@ -59,11 +58,28 @@ def imports(name: str, path: Path, known: dict[str, Path], module_level: bool) -
     return out
 
 
-def test_the_kernel_imports_no_service():
+def _top(module: str) -> str:
+    return module.split(".", 1)[0]
+
+
+def test_the_kernel_imports_no_service_and_not_the_composition():
     known = modules()
-    bad = {m: sorted(i for i in imports(m, p, known, False) if i.startswith("services"))
-           for m, p in known.items() if m.startswith("pantau") and m not in COMPOSITION}
+    bad = {m: sorted(i for i in imports(m, p, known, False) if _top(i) in ("services", COMPOSITION))
+           for m, p in known.items() if _top(m) == "pantau"}
     assert not {m: v for m, v in bad.items() if v}, bad
+
+
+def test_no_service_imports_the_composition():
+    known = modules()
+    bad = {m: sorted(i for i in imports(m, p, known, False) if _top(i) == COMPOSITION)
+           for m, p in known.items() if _top(m) == "services"}
+    assert not {m: v for m, v in bad.items() if v}, bad
+
+
+def test_the_composition_is_where_the_services_are_named():
+    """The rules above are not empty: the composition starts the aggregator's consumer."""
+    known = modules()
+    assert "services.aggregator.consumer" in imports("pantau_platform.cli", known["pantau_platform.cli"], known, False)
 
 
 def test_no_service_imports_another():

@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from pantau.infra import procs
+from pantau_platform.infra import procs
 
 
 @pytest.fixture

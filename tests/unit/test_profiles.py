@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pantau.infra.profiles import PROFILES
+from pantau_platform.infra.profiles import PROFILES
 
 
 def _ports(p) -> list[int]:

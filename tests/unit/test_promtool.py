@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pantau.infra import prometheus as prom
-from pantau.infra.profiles import PROFILES
+from pantau_platform.infra import prometheus as prom
+from pantau_platform.infra.profiles import PROFILES
 
 ROOT = Path(__file__).resolve().parents[2]
 PROM_DIR = ROOT / "deploy" / "prometheus"

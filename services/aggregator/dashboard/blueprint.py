@@ -46,7 +46,7 @@ def secret_key() -> str:
     env = os.environ.get("PANTAU_SECRET_KEY")
     if env:
         return env
-    from pantau.infra.procs import ROOT
+    from pantau.paths import ROOT
 
     path = Path(os.environ.get("PANTAU_SECRET_KEY_FILE") or ROOT / ".local" / "secret_key")
     try:

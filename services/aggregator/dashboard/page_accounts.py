@@ -106,7 +106,7 @@ ACTION_LABELS = {"signin.ok": "Masuk", "signin.failed": "Gagal masuk", "signin.l
                  "account.create": "Akun dibuat", "account.disable": "Akun dinonaktifkan",
                  "account.enable": "Akun diaktifkan", "account.reset_password": "Kata sandi diatur ulang",
                  "account.set_role": "Peran diubah", "account.password_change": "Kata sandi diganti",
-                 # operators' commands (pantau/cli.py)
+                 # operators' commands (pantau_platform/cli.py)
                  "privacy.erase": "Data pribadi dihapus", "data_key.rotate": "Kunci enkripsi data diganti",
                  "key.issue": "Kunci API diterbitkan", "key.revoke": "Kunci API dicabut", "key.rotate": "Kunci API diganti",
                  "dlq.replay": "Rekaman DLQ dikirim ulang", "units.import": "Daftar unit diimpor",

@@ -167,8 +167,8 @@ def in_parts(changes: dict[str, list[hist.Change]], tz: str,
     """The batch's changes in parts that each span at most `days` recording days of a unit year,
     applied and written one after the other. Each new recording day closes a snapshot, a copy of
     the whole year document, and a batch's documents stay in memory until written: a batch of
-    records spanning a month of recording (a replay, paper forms entered late) made ≈ 30 copies
-    per unit (bench/README.md, "memory"). A unit year's changes stay in their order (its offset
+    records spanning a month of recording (a replay, paper forms entered late) made a copy per day
+    and unit (bench/README.md, "Memory"). A unit year's changes stay in their order (its offset
     marks need it), cut into consecutive runs; part i holds run i of every unit year. A crash
     between parts is a crash between writes: the redelivery applies what the documents lack."""
     runs: dict[str, list[list[hist.Change]]] = {}

@@ -14,7 +14,7 @@ For each unit × year (the year of `submitted_at`) the projection keeps:
   day's snapshot (or the live document for the live day) counts them per slot.
 
 So "the figures as they stood at `as_of`" read the live document, at most two snapshots and the
-slots of one day on the cheaper side of `as_of` (read.py: `state_at`), whatever was recorded
+slots of one day on the cheaper side of `as_of` (skm_read.py: `state_at`), whatever was recorded
 before or since. Offset marks make every document apply each record once under redelivery; a
 record the consumer parks (pantau/consumer.py) is taken out of every document that held it, and
 listed in each document's `parked` with whether it holds it now, so that its replay (or its
@@ -276,7 +276,7 @@ def park_change(uy: UnitYear, ch: Change, tz: str) -> None:
 
 def refresh_bursts(uy: UnitYear) -> None:
     """The largest identical-answer burst of each month, from the bursts, into the live document
-    and the snapshots changed in this batch (for a snapshot, as known now: see read.py)."""
+    and the snapshots changed in this batch (for a snapshot, as known now: see skm_read.py)."""
     largest = {m: max((e["count"] for e in entries), default=0) for m, entries in uy.bursts["months"].items()}
     for doc in [uy.live, *uy.snapshots.values()]:
         if doc["_id"] in uy.changed:

@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any, overload
 
 import requests
 
-from . import auth
-from .rules.ikm import ELEMENTS
-from .rules.sample import required_sample
-from .units import Registry
+from pantau import auth
+from pantau.rules.ikm import ELEMENTS
+from pantau.rules.sample import required_sample
+from pantau.units import Registry
 
 if TYPE_CHECKING:
-    from .rules.workdays import Calendar
+    from pantau.rules.workdays import Calendar
 
 TZ = timezone(timedelta(hours=8))
 VERSION = "demo2"  # the id space and the `demo_loads` marker of this demo version
@@ -92,8 +92,8 @@ class _Run:
 
 def load(profile, year: int | None = None) -> dict:
     """Post the demo for `year` (default: this year) and the year before; a repeat posts nothing."""
-    from . import mongo
-    from .rules.workdays import default_calendar
+    from pantau import mongo
+    from pantau.rules.workdays import default_calendar
     now = datetime.now(TZ)
     year = year or now.year
     done = mongo.db("survey")["demo_loads"]  # written once every demo item is posted
@@ -391,7 +391,7 @@ def pekppp_demo(survey: str, headers: dict, unit_id: str, year: int, level: int,
     """An evaluator's F-02 scores for all 30 indicators around `level` (the measured ones overridden,
     with the reason the rubric asks for), so the demo shows complete evaluations and their predikat.
     True when the same scores were stored before (a replay)."""
-    from .rules.pekppp_instrument import instrument
+    from pantau.rules.pekppp_instrument import instrument
     scores = {str(n): max(0, min(5, level - (rng.random() < 0.3))) for n in instrument().numbers()}
     body = {"scores": scores, "note": "Data demo: penilaian evaluator setelah kunjungan lapangan."}
     r = requests.put(f"{survey}/v1/pekppp/{unit_id}/{year}/scores", json=body, headers=headers, timeout=30)
@@ -410,7 +410,7 @@ def summaries_demo(without_responses: list[str], with_responses: str, year: int,
         n = required_sample(populations[u]) + 12
         counts = {k: {"1": n // 40, "2": n // 8 + i, "3": n // 2 - i, "4": n - n // 40 - n // 8 - n // 2}
                   for i, k in enumerate(ELEMENTS)}
-        from .rules.skm_summary_check import recompute
+        from pantau.rules.skm_summary_check import recompute
         r = recompute({"counts": counts})
         out.append({"unit_id": u, "period": str(year), "submission_id": f"{VERSION.upper()}-LHS-{year}-01", "respondents": n,
                     "counts": counts, "reported_ikm": r["ikm"], "reported_mutu": r["mutu"],
@@ -448,7 +448,7 @@ def demo_accounts(profile) -> Path:
     `.local/run/<profile>/akun-demo.txt` (readable by the owner only); idempotent."""
     import secrets
 
-    from . import accounts
+    from pantau import accounts
     path = accounts_file(profile)
     upps = {u.id for u in Registry.instance().upps()}
     unit = OPERATOR_UNIT if OPERATOR_UNIT in upps else sorted(upps)[0]

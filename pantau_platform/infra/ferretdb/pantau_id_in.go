@@ -1,4 +1,4 @@
-// Added to FerretDB v1.24.2 by Pantau (pantau/infra/store.py, patch ID_IN_PUSHDOWN).
+// Added to FerretDB v1.24.2 by Pantau (pantau_platform/infra/store.py, patch ID_IN_PUSHDOWN).
 
 package sqlite
 

@@ -8,8 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-LOCAL = Path(os.environ.get("PANTAU_LOCAL_DIR", ROOT / ".local"))
+from pantau.paths import LOCAL, ROOT
 
 
 class StartError(RuntimeError):

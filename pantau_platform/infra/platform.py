@@ -35,7 +35,7 @@ def infra_down(p: Profile) -> None:
 def init(p: Profile, registry_file: str | None) -> None:
     """Topics, indexes and the unit registry (idempotent)."""
     env = p.env()
-    args = [PYTHON, "-m", "pantau.cli", "init"]
+    args = [PYTHON, "-m", "pantau_platform.cli", "init"]
     if registry_file:
         args += ["--registry", registry_file]
     import os
@@ -60,8 +60,8 @@ def argv(name: str) -> list[str]:
         return [PYTHON, "-m", "gunicorn", "-c", str(procs.ROOT / "deploy" / "gunicorn.conf.py"),
                 f"services.{name}.wsgi:app"]
     if name == "consumer":
-        return [PYTHON, "-m", "pantau.cli", "consume"]
-    return [PYTHON, "-m", "pantau.cli", "relay", name.split("-", 1)[1]]
+        return [PYTHON, "-m", "pantau_platform.cli", "consume"]
+    return [PYTHON, "-m", "pantau_platform.cli", "relay", name.split("-", 1)[1]]
 
 
 def port_of(p: Profile, name: str) -> int:

@@ -31,8 +31,8 @@ from typing import Any
 
 from bson import json_util
 
-from . import data_keys, mongo, outbox
-from .config import SERVICES, settings
+from pantau import data_keys, mongo, outbox
+from pantau.config import SERVICES, settings
 
 FORMAT = "pantau-backup/1"
 BATCH = 1000

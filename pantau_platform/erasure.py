@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import audit, data_keys, mongo
+from pantau import audit, data_keys, mongo
 
 
 class NotFound(LookupError):

@@ -8,9 +8,13 @@ import time
 
 import click
 
-from . import audit
-from .accounts import ROLES as ACCOUNT_ROLES
-from .config import DEFAULT_METRICS_PORTS, SERVICES
+from pantau import audit
+from pantau.accounts import ROLES as ACCOUNT_ROLES
+from pantau.config import SERVICES
+
+DEFAULT_METRICS_PORTS = {"consumer": 9100, "relay-survey": 9101, "relay-consultation": 9102,
+                         "relay-complaints": 9103}
+"""Where a worker serves /metrics when PANTAU_METRICS_PORT is unset (the dev profile's ports)."""
 
 
 @click.group()
@@ -127,9 +131,8 @@ def down(profile: str) -> None:
 @click.option("--registry", default=None, help="YAML or CSV registry file to import")
 def init(registry: str | None) -> None:
     """Create topics and indexes; import the unit registry (idempotent)."""
+    from pantau import bus, mongo, outbox, units
     from services.aggregator.consumer import ensure_indexes
-
-    from . import bus, mongo, outbox, units
     created = bus.ensure_topics()
     bus.require_durable_topics()
     for svc in SERVICES:
@@ -146,8 +149,8 @@ def init(registry: str | None) -> None:
 @click.argument("service", type=click.Choice(SERVICES))
 def relay(service: str) -> None:
     """Publish a service's stored events to Kafka (runs until SIGTERM)."""
-    from . import relay as relay_mod
-    from .logs import setup
+    from pantau import relay as relay_mod
+    from pantau.logs import setup
     setup(f"relay-{service}")
     port = int(os.environ.get("PANTAU_METRICS_PORT") or DEFAULT_METRICS_PORTS[f"relay-{service}"])
     relay_mod.main(service, port)
@@ -156,9 +159,8 @@ def relay(service: str) -> None:
 @main.command("consume")
 def consume() -> None:
     """Run the aggregator's consumer (runs until SIGTERM)."""
+    from pantau.logs import setup
     from services.aggregator import consumer
-
-    from .logs import setup
     setup("consumer")
     consumer.main(int(os.environ.get("PANTAU_METRICS_PORT") or DEFAULT_METRICS_PORTS["consumer"]))
 
@@ -175,8 +177,8 @@ def dlq() -> None:
 
 
 def _dlq_entries(topic: str | None, reasons: tuple[str, ...], every: bool):
-    from . import dlq as dlq_mod
-    from .config import settings
+    from pantau import dlq as dlq_mod
+    from pantau.config import settings
     s = settings()
     topics = [s.topic(svc) for svc in SERVICES]
     if topic:
@@ -191,7 +193,7 @@ def _dlq_entries(topic: str | None, reasons: tuple[str, ...], every: bool):
 
 
 def _ledger():
-    from . import mongo
+    from pantau import mongo
     return mongo.db("aggregator")["dlq_replays"]
 
 
@@ -201,7 +203,7 @@ def _ledger():
 @click.option("--all", "every", is_flag=True, help="also records that are not events (undecodable …)")
 def dlq_list(topic: str | None, reasons: tuple[str, ...], every: bool) -> None:
     """One JSON line per DLQ record: where it came from, why, and whether it was replayed."""
-    from . import dlq as dlq_mod
+    from pantau import dlq as dlq_mod
     _, found = _dlq_entries(topic, reasons, every)
     done = dlq_mod.replayed(_ledger(), found)
     for e in found:
@@ -220,7 +222,7 @@ def dlq_list(topic: str | None, reasons: tuple[str, ...], every: bool) -> None:
 def dlq_replay(topic: str | None, reasons: tuple[str, ...], again: bool, dry_run: bool) -> None:
     """Publish parked records back into their topic and partition; the consumer applies each at
     its original position, exactly once (a record already applied changes nothing)."""
-    from . import dlq as dlq_mod
+    from pantau import dlq as dlq_mod
     s, found = _dlq_entries(topic, reasons, False)
     if dry_run:
         done = {} if again else dlq_mod.replayed(_ledger(), found)
@@ -246,8 +248,8 @@ def keys() -> None:
 @click.option("--note", default="")
 def keys_issue(unit_id: str | None, role: str | None, note: str) -> None:
     """Print a new token for `Authorization: Bearer <token>`."""
-    from . import auth
-    from .units import Registry
+    from pantau import auth
+    from pantau.units import Registry
     role = role or ("unit" if unit_id else None)
     if role is None:
         raise click.UsageError("give --unit UNIT_ID or --role bureau")
@@ -266,7 +268,7 @@ def _operator() -> str:
 @click.argument("key_id")
 def keys_revoke(key_id: str) -> None:
     """Revoke a key (it stops working within seconds)."""
-    from . import auth
+    from pantau import auth
     if not auth.revoke(key_id):
         raise click.ClickException(f"no key {key_id}")
     audit.record(_operator(), "key.revoke", key_id)
@@ -277,7 +279,7 @@ def keys_revoke(key_id: str) -> None:
 @click.argument("key_id")
 def keys_rotate(key_id: str) -> None:
     """Issue a new key with the same role and unit, then revoke the old one; prints the new token."""
-    from . import auth
+    from pantau import auth
     doc = auth.keys().find_one({"_id": key_id})
     if doc is None or doc.get("revoked"):
         raise click.ClickException(f"no active key {key_id}")
@@ -291,7 +293,7 @@ def keys_rotate(key_id: str) -> None:
 def keys_rotate_data_key() -> None:
     """New key-encryption key (KEK): every per-person data key is re-wrapped with it, then the old
     KEK is retired (moved to retired/: only a backup from before still needs it)."""
-    from . import data_keys, kek
+    from pantau import data_keys, kek
     try:
         old, new = kek.rotate_files() if not kek.from_env() else (None, kek.keyring().active_id)
     except kek.KekError as exc:
@@ -346,7 +348,7 @@ def privacy_erase(complaint: str | None, participant: str | None, response: str 
 # --- backup and restore ----------------------------------------------------------------------
 
 def _backup_step(action: str, directory: str):
-    """Run `pantau.backup.<action>(directory)`, audit it, and return its summary."""
+    """Run `pantau_platform.backup.<action>(directory)`, audit it, and return its summary."""
     from . import backup as backup_mod
     try:
         done = getattr(backup_mod, action)(directory)
@@ -359,7 +361,7 @@ def _backup_step(action: str, directory: str):
 @main.command("backup")
 @click.argument("directory", type=click.Path(file_okay=False))
 def backup_cmd(directory: str) -> None:
-    """Write every event log, file and the registry into DIRECTORY (pantau/backup.py)."""
+    """Write every event log, file and the registry into DIRECTORY (pantau_platform/backup.py)."""
     done = _backup_step("backup", directory)
     click.echo(f"backed up {done.documents} documents in {done.files} files in {done.seconds} s to {directory}")
 
@@ -388,7 +390,7 @@ def _password(stdin: bool, prompt: str = "Kata sandi") -> str:
 
 
 def _account_call(fn, *args):
-    from . import accounts
+    from pantau import accounts
     try:
         return fn(*args)
     except accounts.AccountError as exc:
@@ -405,7 +407,7 @@ def _account_call(fn, *args):
 def users_add(username: str, display_name: str, role: str, unit_id: str | None, password_stdin: bool,
               temporary: bool) -> None:
     """Create an account."""
-    from . import accounts
+    from pantau import accounts
     a = _account_call(accounts.create, username, display_name, role, _password(password_stdin), unit_id, temporary)
     audit.record(_operator(), "account.create", a.username, {"role": a.role, "unit_id": a.unit_id})
     click.echo(f"created {a.username} ({a.role}{', ' + a.unit_id if a.unit_id else ''})")
@@ -414,13 +416,13 @@ def users_add(username: str, display_name: str, role: str, unit_id: str | None, 
 @users.command("list")
 def users_list() -> None:
     """One JSON line per account (no password hash)."""
-    from . import accounts
+    from pantau import accounts
     for d in accounts.listing():
         click.echo(json.dumps({k: v for k, v in d.items() if k != "password_hash"}, ensure_ascii=False, default=str))
 
 
 def _set_active(username: str, active: bool) -> None:
-    from . import accounts
+    from pantau import accounts
     a = _account_call(accounts.set_active, username, active)
     audit.record(_operator(), "account.enable" if active else "account.disable", a.username)
     click.echo(f"{'enabled' if active else 'disabled'} {a.username}")
@@ -446,7 +448,7 @@ def users_enable(username: str) -> None:
 @click.option("--temporary", is_flag=True, help="the person must change it at the next sign-in")
 def users_reset_password(username: str, password_stdin: bool, temporary: bool) -> None:
     """Set a new password (also lifts a sign-in lock)."""
-    from . import accounts
+    from pantau import accounts
     a = _account_call(accounts.set_password, username, _password(password_stdin, "Kata sandi baru"), temporary)
     audit.record(_operator(), "account.reset_password", a.username)
     click.echo(f"password reset for {a.username}")
@@ -458,7 +460,7 @@ def users_reset_password(username: str, password_stdin: bool, temporary: bool) -
 @click.option("--unit", "unit_id", default=None, help="the unit of a unit_operator")
 def users_set_role(username: str, role: str, unit_id: str | None) -> None:
     """Change an account's role (its sessions end: the person signs in again)."""
-    from . import accounts
+    from pantau import accounts
     a = _account_call(accounts.set_role, username, role, unit_id)
     audit.record(_operator(), "account.set_role", a.username, {"role": a.role, "unit_id": a.unit_id})
     click.echo(f"{a.username} is now {a.role}{' of ' + a.unit_id if a.unit_id else ''}")
@@ -472,7 +474,7 @@ def units() -> None:
 @units.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def units_import(path: str) -> None:
-    from . import units as units_mod
+    from pantau import units as units_mod
     n = units_mod.import_units(units_mod.load_file(path))
     audit.record(_operator(), "units.import", os.path.abspath(path), {"count": n})
     click.echo(f"imported {n} units")
@@ -480,7 +482,7 @@ def units_import(path: str) -> None:
 
 @units.command("list")
 def units_list() -> None:
-    from .units import Registry
+    from pantau.units import Registry
     for u in Registry.instance().all():
         click.echo(json.dumps(u.to_dict(), ensure_ascii=False))
 

@@ -1,6 +1,6 @@
 """The MongoDB-protocol server: `mongod` when it is on PATH, else FerretDB v1.24.2 (SQLite).
 
-FerretDB install, as it works on this machine (infra.md's plain `go install` builds a binary that
+FerretDB install, as it works on this machine (a plain `go install` builds a binary that
 panics at start: the module zip lacks build/version/version.txt, which FerretDB embeds):
   1. `go mod download -json github.com/FerretDB/FerretDB@v1.24.2` into a cached GOMODCACHE;
   2. copy the module source, write `v1.24.2` into build/version/version.txt, and apply PATCHES;
@@ -9,15 +9,14 @@ panics at start: the module zip lacks build/version/version.txt, which FerretDB 
 ID_INDEX_FIX: the SQLite backend filters `{_id: value}` (find, update, delete) with the expression
 `_ferretdb_sjson->'$._id'`, but creates the unique `_id` index on `_ferretdb_sjson->"_id"`;
 SQLite uses an expression index only for the identical expression, so every `_id` lookup, update
-and delete scanned the whole table (≈5 µs per stored document: 117 ms at 20,000 documents,
-measured by bench/). Writing the filter with the index's expression (same meaning: both select
-the top-level `_id`) makes them index searches (≈0.5 ms at any size).
+and delete scanned the whole table, slower with every stored document (bench/README.md, "Fixes made").
+Writing the filter with the index's expression (same meaning: both select the top-level `_id`)
+makes them index searches, as fast at any size.
 
 ID_PUSHDOWN: the backend pushes the `_id` condition down to SQLite only when it is the filter's
 only key, so `{_id: k, seq: n}` (the projections' optimistic-concurrency replace) scanned the
-whole table again: 6 ms at 300 documents, ≈100 ms per write once a complaints collection held a
-few thousand, which made the consumer apply ≈12 complaint events/s (tests/integration/
-test_store_pushdown.py). Pushing `_id = ?` down whenever the filter has a string or ObjectID
+whole table again, each write slower as a collection grew (bench/README.md, "Fixes made";
+tests/integration/test_store_pushdown.py). Pushing `_id = ?` down whenever the filter has a string or ObjectID
 `_id` is safe: it selects a superset, and every FerretDB handler (find, update, delete, count,
 findAndModify, distinct, aggregate's $match) filters the rows it gets with the full filter again.
 
