@@ -6,7 +6,7 @@ republished event (seq ≤ stored) is skipped. An event that arrives before its 
 relay) is parked in `<collection>_parked` under `"<id>:<seq>"` and applied as soon as its
 predecessor has been. Each document has a single writer: its key's partition has one consumer.
 Store round trips per batch: one read of its documents (`_id` $in), one probe of the parked collection, one bulk
-write; all by `_id` (which FerretDB answers from its index, pantau/infra/store.py).
+write; all by `_id`, so each is one indexed operation.
 """
 from __future__ import annotations
 
