@@ -109,13 +109,14 @@ class EventStore(ABC):
 
     def insert(self, events: Collection, docs: list[dict]) -> set[str]:
         """Insert event documents that are absent (unordered); returns the `_id`s that existed
-        already (not inserted). The new ones reach the relay only after `publish`."""
+        already (not inserted). The new ones are sure to reach the relay only after `publish`."""
         return insert_ignoring_duplicates(events, [self.stamp(d) for d in docs])
 
     @abstractmethod
     def publish(self, events: Collection, docs: list[dict], also: list[dict] | None = None) -> None:
         """Hand the events `docs` (just inserted) and `also` (stored earlier, a repeat's) to the
-        relay. On failure remove `docs`' events again (so the caller's 503 is true) and re-raise."""
+        relay. Raises on failure, after which each of `docs` is either removed again or sure to be
+        published, so the client's retry of the 503 is answered as a new write or as a repeat."""
 
     @abstractmethod
     def republish(self, events: Collection, docs: list[dict]) -> None:

@@ -112,6 +112,8 @@ class FerretDBStore(EventStore):
 
     def recorded_since(self, events: Collection, since: datetime, projection: dict | None = None) -> list[dict]:
         # a scan of the whole log on this store: for rare operator commands only
+        if projection is not None:
+            projection = {**projection, "stored_at": 1, "subject": 1, "seq": 1}
         docs = list(events.find({"stored_at": {"$gte": since}}, projection=projection))
         return sorted(docs, key=lambda d: (d["stored_at"], d["subject"], d["seq"]))
 

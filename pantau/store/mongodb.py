@@ -42,7 +42,8 @@ class MongoDBStore(EventStore):
         return {**doc, FLAG: True}
 
     def publish(self, events: Collection, docs: list[dict], also: list[dict] | None = None) -> None:
-        # `docs` carry their flag from their insert (`stamp`): only a repeat's events need one
+        # `docs` carry their flag from their insert (`stamp`), so they are published whatever
+        # happens here: only a repeat's events need one
         self.republish(events, list(also or ()))
 
     def republish(self, events: Collection, docs: list[dict]) -> None:
