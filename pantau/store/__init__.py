@@ -23,8 +23,9 @@ from ..mongo import by_id, insert_ignoring_duplicates, only_duplicate_keys
 from .base import Conflict, EventStore, OutboxReader, Round, WindowCounter, event_doc
 
 KINDS = ("ferretdb", "mongodb")
+DEFAULT_KIND = "ferretdb"  # the local store `pantau infra` starts without mongod
 
-__all__ = ["KINDS", "Conflict", "EventStore", "OutboxReader", "Round", "append", "append_many", "by_id",
+__all__ = ["DEFAULT_KIND", "KINDS", "Conflict", "EventStore", "OutboxReader", "Round", "append", "append_many", "by_id",
            "document_count", "event_doc", "head", "impl", "insert", "insert_ignoring_duplicates", "kind",
            "only_duplicate_keys", "outbox", "prepare", "publish", "recorded_since", "republish", "stream",
            "transient", "WindowCounter"]
@@ -33,7 +34,7 @@ _impls: dict[str, EventStore] = {}
 
 
 def kind() -> str:
-    k = settings().store_kind
+    k = settings().store_kind or DEFAULT_KIND
     if k not in KINDS:
         raise ValueError(f"PANTAU_STORE_KIND={k!r}: one of {', '.join(KINDS)}")
     return k
