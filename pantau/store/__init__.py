@@ -7,7 +7,8 @@ behind one interface (`EventStore`, pantau/store/base.py) with two implementatio
   `_id` lookups are indexed, slow counts) are handled there and nowhere else.
 
 Both pass tests/contract/test_store_contract.py. The operations on other collections that both
-stores answer alike (batch read by `_id`, insert-if-absent) are pymongo helpers, re-exported here.
+stores answer alike (batch read by `_id`, insert-if-absent, bulk apply with guards) are plain
+pymongo, here too.
 docs/decisions/0006-store-adapter.md says why the adapter has this shape.
 """
 from __future__ import annotations
@@ -20,15 +21,49 @@ from pymongo.database import Database
 from ..config import settings
 from ..envelope import Event
 from ..mongo import by_id, insert_ignoring_duplicates, only_duplicate_keys
-from .base import Conflict, EventStore, OutboxReader, Round, WindowCounter, event_doc
+from .base import (
+    ConcurrentWrite,
+    Conflict,
+    EventStore,
+    OutboxReader,
+    Round,
+    WindowCounter,
+    apply_guarded,
+    event_doc,
+)
 
 KINDS = ("ferretdb", "mongodb")
 DEFAULT_KIND = "ferretdb"  # the local store `pantau infra` starts without mongod
 
-__all__ = ["DEFAULT_KIND", "KINDS", "Conflict", "EventStore", "OutboxReader", "Round", "append", "append_many", "by_id",
-           "document_count", "event_doc", "head", "impl", "insert", "insert_ignoring_duplicates", "kind",
-           "only_duplicate_keys", "outbox", "prepare", "publish", "recorded_since", "republish", "stream",
-           "transient", "WindowCounter"]
+__all__ = [
+    "ConcurrentWrite",
+    "Conflict",
+    "DEFAULT_KIND",
+    "EventStore",
+    "KINDS",
+    "OutboxReader",
+    "Round",
+    "WindowCounter",
+    "append",
+    "append_many",
+    "apply_guarded",
+    "by_id",
+    "document_count",
+    "event_doc",
+    "head",
+    "impl",
+    "insert",
+    "insert_ignoring_duplicates",
+    "kind",
+    "only_duplicate_keys",
+    "outbox",
+    "prepare",
+    "publish",
+    "recorded_since",
+    "republish",
+    "stream",
+    "transient",
+]
 
 _impls: dict[str, EventStore] = {}
 

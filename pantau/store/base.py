@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from pymongo import InsertOne, ReplaceOne
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from .. import audit
 from ..envelope import Event
-from ..mongo import insert_ignoring_duplicates
+from ..mongo import insert_ignoring_duplicates, only_duplicate_keys
 
 
 class Conflict(Exception):
@@ -48,6 +49,35 @@ def event_doc(event: Event, partition_key: str, extra: dict | None = None,
     if entry is not None:
         doc["audit"] = entry
     return doc
+
+
+class ConcurrentWrite(RuntimeError):
+    """A guarded write found the document changed (or created) by another writer."""
+
+
+def apply_guarded(col: Collection, changes: list[tuple[dict | None, dict]], guard: str = "seq") -> None:
+    """Bulk apply with guards: each (before, after) is an insert of `after` when `before` is None,
+    else a replace of the document only while its `guard` field still has `before`'s value; one
+    unordered bulk write. Raises ConcurrentWrite if any insert or replace met another writer (the
+    others may have been written: the caller retries and skips what is applied)."""
+    ops: list[InsertOne[Any] | ReplaceOne[Any]] = []
+    replaces = 0
+    for before, after in changes:
+        if before is None:
+            ops.append(InsertOne(after))
+        else:
+            ops.append(ReplaceOne({"_id": after["_id"], guard: before[guard]}, after))
+            replaces += 1
+    if not ops:
+        return
+    try:
+        res = col.bulk_write(ops, ordered=False)
+    except BulkWriteError as exc:
+        if not only_duplicate_keys(exc):
+            raise
+        raise ConcurrentWrite(f"{col.name}: written concurrently; retrying the batch") from None
+    if res.matched_count != replaces:
+        raise ConcurrentWrite(f"{col.name}: concurrent writer ({res.matched_count} of {replaces} matched)")
 
 
 @dataclass

@@ -308,3 +308,17 @@ def test_a_window_counter_is_exact_under_concurrency(kind, impl, db):
         t.join(60)
     assert sorted(ranks) == list(range(1, 61))
     assert impl.counter().count(col, "k") == 60
+
+
+def test_bulk_apply_with_guards_writes_only_over_the_seq_it_read(impl, db):
+    from pantau import store
+    col = db["entities"]
+    store.apply_guarded(col, [(None, {"_id": "A", "seq": 1}), (None, {"_id": "B", "seq": 1})])
+    a1, b1 = col.find_one({"_id": "A"}), col.find_one({"_id": "B"})
+    store.apply_guarded(col, [(a1, {"_id": "A", "seq": 2}), (b1, {"_id": "B", "seq": 2})])
+    with pytest.raises(store.ConcurrentWrite, match="concurrent writer"):
+        store.apply_guarded(col, [(a1, {"_id": "A", "seq": 3})])  # read seq 1, the store has 2
+    with pytest.raises(store.ConcurrentWrite, match="written concurrently"):
+        store.apply_guarded(col, [(None, {"_id": "B", "seq": 1})])  # another writer created it
+    assert {d["_id"]: d["seq"] for d in col.find({})} == {"A": 2, "B": 2}
+    store.apply_guarded(col, [])
