@@ -16,7 +16,7 @@ import threading
 import time
 
 from pantau.mongo import by_id
-from pantau.outbox import pointer
+from pantau.store.ferretdb import pointer
 
 SCRATCH_EVENTS = "bench_ref_events"
 SCRATCH_POINTERS = "bench_ref_outbox"

@@ -3,7 +3,7 @@
 Entries are inserted, never updated or deleted, into `<prefix>_registry.audit`; the CLI's key
 and registry management, sign-ins and account changes call `record` before they answer. A write by
 a bureau key over HTTP carries its entry inside the event document it stores (`write_context`,
-called by `pantau.outbox.event_doc`), so the write and its entry are one atomic insert: a crash
+called by `pantau.store.event_doc`), so the write and its entry are one atomic insert: a crash
 leaves both or neither. The relay copies it into the log as it publishes the event (`materialize`,
 `_id` = `w:<request id>`, so a request's several events and a republish give one entry). A bureau
 write that stores no event is recorded after the response is built (`record_bureau_write`). The
@@ -12,6 +12,7 @@ tracking id) before writing, else the route and path.
 """
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timezone
 from typing import Any
@@ -103,14 +104,11 @@ def entries(action: str | None = None, target: str | None = None, account: str |
     query: dict[str, Any] = {"target": target} if target else {}
     if account:
         query["actor"] = f"user:{account.strip().lower()}"
+    if action:
+        query["action"] = {"$regex": "^" + re.escape(action)} if action.endswith(".") else action
     out = []
-    # the log is small next to the event logs; the action filter runs here (FerretDB scans anyway)
-    for doc in mongo.db("registry")["audit"].find(query).sort("at", -1):
-        if action and not (doc["action"] == action or (action.endswith(".") and doc["action"].startswith(action))):
-            continue
+    for doc in mongo.db("registry")["audit"].find(query).sort("at", -1).limit(limit):
         at = doc["at"] if doc["at"].tzinfo else doc["at"].replace(tzinfo=timezone.utc)  # the store drops the zone
         out.append({"id": doc["_id"], "at": at, "actor": doc["actor"], "action": doc["action"],
                     "target": doc["target"], "details": doc.get("details") or {}})
-        if len(out) >= limit:
-            break
     return out

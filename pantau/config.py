@@ -30,6 +30,8 @@ def _env(name: str, default: str) -> str:
 class Settings:
     mongo_url: str = field(default_factory=lambda: _env(
         "PANTAU_MONGO_URL", "mongodb://127.0.0.1:27017/?directConnection=true"))
+    # the store implementation, one of pantau.store.KINDS (empty: pantau.store.DEFAULT_KIND)
+    store_kind: str = field(default_factory=lambda: _env("PANTAU_STORE_KIND", ""))
     kafka_bootstrap: str = field(default_factory=lambda: _env("PANTAU_KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
     db_prefix: str = field(default_factory=lambda: _env("PANTAU_DB_PREFIX", "pantau"))
     topic_prefix: str = field(default_factory=lambda: _env("PANTAU_TOPIC_PREFIX", ""))

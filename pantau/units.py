@@ -93,7 +93,7 @@ def collection():
 def import_units(units: list[Unit]) -> int:
     from pymongo import ReplaceOne
     ops = [ReplaceOne({"_id": u.id}, {"_id": u.id, **u.to_dict()}, upsert=True) for u in units]
-    collection().bulk_write(ops)  # >100 statements: fine on the project's FerretDB build (store.py UPDATE_CLOSE)
+    collection().bulk_write(ops)
     Registry.instance().invalidate()
     return len(ops)
 

@@ -7,7 +7,7 @@
 - `check_pdf`: a file that must be a report is opened with pypdf and must have at least one
   page and no password to open it (422 otherwise): `%PDF-` followed by anything is not enough.
 - Files are content-addressed: stored once in the service's `documents` collection with
-  `_id` = SHA-256 (one document each: FerretDB's limit is 16 MB per document). What grants the
+  `_id` = SHA-256 (one document each: the store's limit is 16 MB per document). What grants the
   right to download a file is the caller's record of it (FKP: `doc_links`; a summary: its event).
 
 Uploads are multipart/form-data with a `file` field (`read_upload`). `check_form` holds every

@@ -31,7 +31,7 @@ from typing import Any
 
 from bson import json_util
 
-from pantau import data_keys, mongo, outbox
+from pantau import data_keys, mongo, store
 from pantau.config import SERVICES, settings
 
 FORMAT = "pantau-backup/1"
@@ -39,7 +39,6 @@ BATCH = 1000
 DATABASES = (*SERVICES, "registry")
 """Every collection of these databases (without the prefix) is backed up, but those below."""
 TRANSIENT = {"registry": {"sessions", "rate_hits", "signin_attempts", "report_slots"}}
-TRANSIENT_PREFIXES = (outbox.SLOT_PREFIX,)
 
 
 def collections() -> dict[str, list[str]]:
@@ -49,7 +48,7 @@ def collections() -> dict[str, list[str]]:
     for db_name in DATABASES:
         names = mongo.db(db_name).list_collection_names()
         out[db_name] = sorted(n for n in names if n not in TRANSIENT.get(db_name, set())
-                              and not n.startswith(TRANSIENT_PREFIXES) and not n.startswith("system."))
+                              and not store.transient(n) and not n.startswith("system."))
     return out
 
 
@@ -172,5 +171,5 @@ def republish(service: str) -> int:
                                               "envelope.id": 1}),
                   key=lambda d: (d["stored_at"], d["subject"], d["seq"]))
     for i in range(0, len(docs), BATCH):
-        outbox.repoint(events, docs[i:i + BATCH])
+        store.republish(events, docs[i:i + BATCH])
     return len(docs)

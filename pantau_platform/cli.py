@@ -36,7 +36,7 @@ def _profile(name: str):
 
 @infra.command("install")
 def infra_install() -> None:
-    """Fetch the Kafka jars and build FerretDB if missing (cached in .local/)."""
+    """Fetch the Kafka jars and build the local store if missing (cached in .local/)."""
     from .infra import kafka, store
     t0 = time.monotonic()
     kafka.install()
@@ -131,12 +131,12 @@ def down(profile: str) -> None:
 @click.option("--registry", default=None, help="YAML or CSV registry file to import")
 def init(registry: str | None) -> None:
     """Create topics and indexes; import the unit registry (idempotent)."""
-    from pantau import bus, mongo, outbox, units
+    from pantau import bus, mongo, store, units
     from services.aggregator.consumer import ensure_indexes
     created = bus.ensure_topics()
     bus.require_durable_topics()
     for svc in SERVICES:
-        outbox.ensure_indexes(mongo.db(svc)["events"])
+        store.prepare(mongo.db(svc)["events"])
     ensure_indexes(mongo.db("aggregator"))
     mongo.db("registry")["keys"].create_index("unit_id")
     n = units.import_units(units.load_file(registry)) if registry else 0

@@ -1,6 +1,7 @@
 """Port and data layouts: `dev` for `make up`, `test` for the test session (no collisions)."""
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 
 
@@ -35,6 +36,8 @@ class Profile:
         # from loopback far more often than a person would
         test = self.name != "dev"
         return {"PANTAU_KAFKA_BOOTSTRAP": self.kafka_bootstrap, "PANTAU_MONGO_URL": self.mongo_url,
+                # the store implementation (pantau/store/) for the engine pantau/infra/store.py starts
+                "PANTAU_STORE_KIND": "mongodb" if shutil.which("mongod") else "ferretdb",
                 "PANTAU_DB_PREFIX": self.db_prefix, "PANTAU_PROFILE": self.name,
                 "PANTAU_DASHBOARD_KEY_SIGNIN": "1" if test else "0",
                 "PANTAU_SURVEY_URL": f"http://127.0.0.1:{self.http_ports['survey']}",

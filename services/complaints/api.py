@@ -20,7 +20,8 @@ import orjson
 from flask import g, request
 from marshmallow import ValidationError
 
-from pantau import audit, auth, data_keys, metrics, outbox
+from pantau import audit, auth, data_keys, metrics
+from pantau import store as event_log
 from pantau.envelope import new_event
 from pantau.events import SOURCES
 from pantau.events import complaints as ev
@@ -94,11 +95,11 @@ def post_complaint(body):
                                  "reporter": lifecycle.seal_reporter(tracking_id, canon.get("reporter"))},
                    "reporter_token_sha256": lifecycle.token_hash(token)}
         # reporter identity and content stay here, never in the event
-        outbox.append(events(), event, tracking_id, {"content_hash": digest, "private": private})
-    except (outbox.Conflict, data_keys.Erased):  # an erased reporter's complaint can only be a repeat
+        event_log.append(events(), event, tracking_id, {"content_hash": digest, "private": private})
+    except (event_log.Conflict, data_keys.Erased):  # an erased reporter's complaint can only be a repeat
         prior = events().find_one({"_id": f"{subject(tracking_id)}:1"})
         if prior and prior.get("content_hash") == digest:
-            outbox.repoint(events(), [prior])  # a repeat republishes, so an earlier failed attempt is healed
+            event_log.republish(events(), [prior])  # a repeat republishes, so an earlier failed attempt is healed
             return json_response({**answer, "reporter_token": None,
                                   "reporter_token_note": "Token pelapor hanya diberikan pada jawaban pertama."},
                                  201, {"Idempotent-Replay": "true"})

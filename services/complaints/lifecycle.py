@@ -12,7 +12,7 @@ An action (`act`) is checked in this order, and nothing is stored unless every c
   6. the role table (403): e.g. only the bureau verifies, only the holder unit follows up;
   7. referenced units exist (422): dispose/forward targets must be in the registry;
   8. the event is appended with seq = head + 1: a concurrent writer that got there first turns
-     this into a 409 (the unique `_id` guard of `pantau.outbox`).
+     this into a 409 (the unique `_id` guard of `pantau.store`).
 
 Views: handlers (the bureau, the holder unit) see everything except the reporter's identity of an
 anonymous complaint; the public tracking view and Open311 never show identity, and show no
@@ -29,7 +29,8 @@ from datetime import datetime, timedelta, timezone
 
 import orjson
 
-from pantau import data_keys, metrics, outbox
+from pantau import data_keys, metrics
+from pantau import store as event_log
 from pantau.config import settings
 from pantau.envelope import new_event
 from pantau.events import SOURCES
@@ -118,7 +119,7 @@ def act(tracking_id: str, action: str, body: dict, actor: Actor, stored: list[di
                            "actor": [actor.role, actor.unit_id]})
     head = stored[-1]
     if head.get("content_hash") == content_hash:
-        outbox.repoint(store.events(), [head])  # a repeat republishes, so an earlier failed attempt is healed
+        event_log.republish(store.events(), [head])  # a repeat republishes, so an earlier failed attempt is healed
         return answer(tracking_id, state, default_calendar()), True
     current = now()
     at = body.get("at")
@@ -181,9 +182,9 @@ def act(tracking_id: str, action: str, body: dict, actor: Actor, stored: list[di
     new_state = lapor.fold(state, event, cal, strict=False)
     private = {k: body[k] for k in NOTE_KEYS if body.get(k)}
     try:
-        outbox.append(store.events(), event, tracking_id, {"private": private, "content_hash": content_hash},
+        event_log.append(store.events(), event, tracking_id, {"private": private, "content_hash": content_hash},
                       not_before=head["stored_at"])
-    except outbox.Conflict:
+    except event_log.Conflict:
         raise ProblemError(409, "Pengaduan ini baru saja diubah oleh permintaan lain; baca ulang lalu putuskan lagi.",
                            detail_en="The complaint was changed by a concurrent request; re-read it and decide again.") from None
     metrics.EVENTS_STORED.labels("complaints", etype).inc()

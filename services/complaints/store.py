@@ -1,10 +1,10 @@
 """The complaints service's event log: one subject per complaint (`complaint:<tracking id>`).
 
-Reads go by `_id` (`<subject>:<seq>`, the one lookup FerretDB answers without scanning); the
-current state is the fold of the envelopes (`pantau.rules.lapor`). Each stored document keeps
-what must never leave the service under `private` (the complaint text, the reporter, notes,
-the SHA-256 of the reporter token). The Open311 listing is the only scan: the whole log, folded
-in Python and cached for a few seconds per worker.
+A complaint's documents are its stream in the event log (pantau.store); the current state is the
+fold of the envelopes (`pantau.rules.lapor`). Each stored document keeps what must never leave
+the service under `private` (the complaint text, the reporter, notes, the SHA-256 of the reporter
+token). The Open311 listing is the only scan: the whole log, folded in Python and cached for a few
+seconds per worker.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 
 from pantau import mongo
+from pantau import store as event_log
 from pantau.rules import lapor
 from pantau.rules.workdays import default_calendar
 
@@ -29,11 +30,7 @@ def subject(tracking_id: str) -> str:
 
 def docs(tracking_id: str) -> list[dict]:
     """Every stored event document of a complaint, in seq order ([] if unknown)."""
-    out, seq, subj = [], 1, subject(tracking_id)
-    while (d := events().find_one({"_id": f"{subj}:{seq}"})) is not None:
-        out.append(d)
-        seq += 1
-    return out
+    return event_log.stream(events(), subject(tracking_id))
 
 
 def state_of(stored: list[dict]) -> dict | None:

@@ -148,7 +148,7 @@ def _current(fkp_id: str, promise_id: str) -> tuple[dict, dict]:
 
 
 def _repeat(head: dict, etype: str, private: dict) -> bool:
-    """Is this request a repeat of the subject's latest event? Then re-point it (pantau.outbox)."""
+    """Is this request a repeat of the subject's latest event? Then republish it (pantau.store)."""
     if head["envelope"]["type"] == etype and head.get("content_hash") == store.digest(private):
         store.heal(head["subject"])
         return True

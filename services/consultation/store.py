@@ -1,8 +1,7 @@
 """Consultation service storage: the event log (the outbox) and what stays inside the service.
 
-Collections of the service's own database (read by `_id` only: FerretDB 1.24 scans for any
-other filter):
-- `events`: the outbox (pantau.outbox), `_id` = "<subject>:<seq>". Each event document keeps
+Collections of the service's own database:
+- `events`: the event log and outbox (pantau.store), `_id` = "<subject>:<seq>". Each event document keeps
   its request's private content under `private` (participant and signatory names, minutes,
   notes, reasons, evidence names) and its `content_hash` for idempotent repeats; only the
   envelope is published. Subjects: `fkp:<fkp_id>` and `fkp-promise:<fkp_id>:<promise_id>`.
@@ -28,7 +27,7 @@ import orjson
 from flask import g
 from pymongo.errors import DuplicateKeyError
 
-from pantau import auth, data_keys, metrics, mongo, outbox, sealing
+from pantau import auth, data_keys, metrics, mongo, sealing, store
 from pantau.config import settings
 from pantau.envelope import new_event
 from pantau.events import SOURCES
@@ -126,18 +125,14 @@ def open_name(record: str, field: str, value) -> str | None:
 
 
 def subject_docs(subject: str) -> list[dict]:
-    """Every stored event document of a subject, in seq order, by `_id` lookups."""
-    out, seq = [], 1
-    while (doc := events().find_one({"_id": f"{subject}:{seq}"})) is not None:
-        out.append(doc)
-        seq += 1
-    return out
+    """Every stored event document of a subject, in seq order."""
+    return store.stream(events(), subject)
 
 
 def heal(subject: str) -> None:
-    """On an idempotent repeat: re-point the subject's stored events so that one stored by an
-    attempt whose pointer insert failed is still published (see pantau.outbox)."""
-    outbox.repoint(events(), subject_docs(subject))
+    """On an idempotent repeat: republish the subject's stored events so that one stored by an
+    attempt whose outbox write failed is still published (see pantau.store)."""
+    store.republish(events(), subject_docs(subject))
 
 
 def append(subject: str, etype: str, data: dict, key: str, private: dict, prior: dict | None,
@@ -149,9 +144,9 @@ def append(subject: str, etype: str, data: dict, key: str, private: dict, prior:
     event = new_event(source=SOURCES["consultation"], type=etype, subject=subject, seq=seq, data=data,
                       correlationid=g.get("correlation_id"))
     try:
-        doc = outbox.append(events(), event, key, {"private": private, "content_hash": content_hash or digest(private)},
+        doc = store.append(events(), event, key, {"private": private, "content_hash": content_hash or digest(private)},
                             not_before=prior["stored_at"] if prior else not_before)
-    except outbox.Conflict:
+    except store.Conflict:
         raise ProblemError(409, "Data ini baru saja diubah oleh permintaan lain; baca ulang lalu coba lagi.",
                            detail_en="Changed by a concurrent request; re-read and retry.") from None
     metrics.EVENTS_STORED.labels("consultation", etype).inc()
@@ -287,7 +282,7 @@ def issue_code(fkp_id: str) -> str:
     code = "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
     doc = {"_id": fkp_id, "hash": _code_hash(code), "issued_at": datetime.now(timezone.utc)}
     try:
-        db()["codes"].insert_one(doc)  # the usual case: an insert, which FerretDB does not answer by a scan
+        db()["codes"].insert_one(doc)  # the usual case: a first code
     except DuplicateKeyError:
         db()["codes"].replace_one({"_id": fkp_id}, doc)  # a replacement code (rare)
     return code

@@ -66,5 +66,5 @@ def void_response(body, unit_id: str, response_id: str):
 
 
 def ensure_indexes() -> None:
-    from pantau.outbox import ensure_indexes as outbox_indexes
-    outbox_indexes(events())
+    from pantau import store
+    store.prepare(events())

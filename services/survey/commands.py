@@ -8,7 +8,7 @@ import hashlib
 import orjson
 from flask import g
 
-from pantau import auth, metrics, outbox
+from pantau import auth, metrics, store
 from pantau.envelope import new_event
 from pantau.events import SOURCES
 from pantau.problems import ProblemError
@@ -46,9 +46,9 @@ def append_event(subject: str, etype: str, data: dict, key: str, private: dict, 
     event = new_event(source=SOURCES["survey"], type=etype, subject=subject, seq=seq, data=data,
                       correlationid=g.get("correlation_id"), dataversion=dataversion)
     try:
-        outbox.append(events(), event, key, {"private": private, "content_hash": digest(private)},
+        store.append(events(), event, key, {"private": private, "content_hash": digest(private)},
                       not_before=prior["stored_at"] if prior else None)
-    except outbox.Conflict:
+    except store.Conflict:
         raise ProblemError(409, "Data ini baru saja diubah oleh permintaan lain; baca ulang lalu coba lagi.",
                            detail_en="Changed by a concurrent request; re-read and retry.") from None
     metrics.EVENTS_STORED.labels("survey", etype).inc()

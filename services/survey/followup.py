@@ -9,7 +9,7 @@ it is an official's public data the aggregator prints on the report (pantau/even
 """
 from __future__ import annotations
 
-from pantau import auth, outbox
+from pantau import auth, store
 from pantau.events import skm as ev
 from pantau.problems import ProblemError
 from pantau.web import Blueprint, json_response, one_of_doc
@@ -47,10 +47,10 @@ def put_settings(body, unit_id: str, period: str):
     PUT mengganti seluruh pengaturan: tanpa `signatory`, laporan mencetak garis kosong untuk nama dan NIP."""
     period = _scope(unit_id, period)
     subject = f"skm-settings:{unit_id}:{period}"
-    prior = outbox.head(events(), subject)
+    prior = store.head(events(), subject)
     answer = {"unit_id": unit_id, "period": period, **body}
     if prior is not None and prior.get("content_hash") == digest(body):
-        outbox.repoint(events(), [prior])
+        store.republish(events(), [prior])
         return json_response(answer)
     append_event(subject, ev.SETTINGS_SET, {"unit_id": unit_id, "period": period, **body}, unit_id, body, prior)
     return json_response(answer)
@@ -63,7 +63,7 @@ def put_settings(body, unit_id: str, period: str):
 def get_settings(unit_id: str, period: str):
     """Baca pengaturan survei yang berlaku."""
     period = _scope(unit_id, period)
-    prior = outbox.head(events(), f"skm-settings:{unit_id}:{period}")
+    prior = store.head(events(), f"skm-settings:{unit_id}:{period}")
     if prior is None:
         raise ProblemError(404, "Pengaturan belum ditetapkan.", detail_en="No settings yet.")
     return json_response({"unit_id": unit_id, "period": period, **prior["private"]})
@@ -79,12 +79,12 @@ def plan_item(body, unit_id: str, period: str):
     period = _scope(unit_id, period)
     subject = f"skm-rtl:{unit_id}:{period}:{body['item_id']}"
     private = {**body, "target_date": body["target_date"].isoformat()}
-    prior = outbox.head(events(), subject)
+    prior = store.head(events(), subject)
     answer = {"unit_id": unit_id, "period": period, **private, "status": "planned"}
     if prior is not None:
         first = events().find_one({"_id": f"{subject}:1"})
         if first and first.get("content_hash") == digest(private):
-            outbox.repoint(events(), [first])
+            store.republish(events(), [first])
             return json_response(answer, 201, {"Idempotent-Replay": "true"})
         raise ProblemError(409, "item_id RTL ini sudah dipakai dengan isi berbeda.",
                            detail_en="This RTL item_id exists with different content.")
@@ -104,12 +104,12 @@ def item_progress(body, unit_id: str, period: str, item_id: str):
         raise ProblemError(422, "Status selesai berarti progress_pct 100.", detail_en="done means progress_pct 100.",
                            errors=[{"pointer": "/progress_pct", "field": "progress_pct", "message": "harus 100"}])
     subject = f"skm-rtl:{unit_id}:{period}:{item_id}"
-    prior = outbox.head(events(), subject)
+    prior = store.head(events(), subject)
     if prior is None:
         raise ProblemError(404, "Butir RTL tidak ditemukan.", detail_en="RTL item not found.")
     private = {**body, "at": body["at"].isoformat()}
     if prior["seq"] > 1 and prior.get("content_hash") == digest(private):
-        outbox.repoint(events(), [prior])
+        store.republish(events(), [prior])
         return json_response({"unit_id": unit_id, "period": period, "item_id": item_id, **private})
     last_status = prior["envelope"]["data"].get("status", "planned")
     if last_status in ("done", "cancelled"):
@@ -128,7 +128,7 @@ def get_item(unit_id: str, period: str, item_id: str):
     """Riwayat lengkap satu butir RTL."""
     period = _scope(unit_id, period)
     subject = f"skm-rtl:{unit_id}:{period}:{item_id}"
-    history = outbox.history_by_id(events(), subject)
+    history = [d["envelope"] for d in store.stream(events(), subject, projection={"envelope": 1})]
     if not history:
         raise ProblemError(404, "Butir RTL tidak ditemukan.", detail_en="RTL item not found.")
     return json_response({"unit_id": unit_id, "period": period, "item_id": item_id, "history": history})
@@ -145,10 +145,10 @@ def publish(body, unit_id: str, period: str):
     subject = f"skm-pub:{unit_id}:{period}:{body['medium']}"
     private = {**body, "published_on": body["published_on"].isoformat()}
     answer = {"unit_id": unit_id, "period": period, **private, "electronic": body["medium"] in ELECTRONIC_MEDIA}
-    prior = outbox.head(events(), subject)
+    prior = store.head(events(), subject)
     if prior is not None:
         if prior.get("content_hash") == digest(private):
-            outbox.repoint(events(), [prior])
+            store.republish(events(), [prior])
             return json_response(answer, 201, {"Idempotent-Replay": "true"})
         raise ProblemError(409, "Publikasi pada media ini sudah dicatat untuk periode ini.",
                            detail_en="A publication on this medium is already recorded for the period.")

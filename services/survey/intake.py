@@ -14,12 +14,11 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from pantau import outbox
+from pantau import store
 from pantau.config import settings
 from pantau.envelope import new_event
 from pantau.events import SOURCES
 from pantau.events import skm as ev
-from pantau.mongo import by_id
 from pantau.problems import ProblemError
 from pantau.rules.periods import month_key
 from pantau.units import Registry
@@ -87,7 +86,7 @@ def build_doc(item: dict, correlation_id: str | None, tz: str) -> dict:
                       seq=1, data=data, time=submitted, correlationid=correlation_id)
     # the free-text suggestion stays in the service (it may name people); only a flag is published.
     # `suggestions.seal` seals it with the response's own data key before anything is stored
-    return outbox.event_doc(event, item["unit_id"], {"content_hash": content_hash(item),
+    return store.event_doc(event, item["unit_id"], {"content_hash": content_hash(item),
                                                      "private": {"suggestion": item.get("suggestion")}})
 
 
@@ -97,8 +96,7 @@ def record(events, items: list[dict], principal, correlation_id: str | None, poi
     check_unique(items, pointer_of)
     tz = settings().tz
     docs = [build_doc(it, correlation_id, tz) for it in items]
-    # one `_id` $in query (answered from the index, also on FerretDB: pantau/infra/store.py)
-    found = by_id(events, [doc["_id"] for doc in docs])
+    found = store.by_id(events, [doc["_id"] for doc in docs])
     conflicts = [{"pointer": pointer_of(i) + "/response_id", "field": "response_id", "index": i,
                   "message": "response_id sudah dipakai dengan isi yang berbeda"}
                  for i, d in enumerate(docs) if d["_id"] in found and found[d["_id"]].get("content_hash") != d["content_hash"]]
@@ -108,10 +106,10 @@ def record(events, items: list[dict], principal, correlation_id: str | None, poi
                            errors=conflicts)
     new_docs = [d for d in docs if d["_id"] not in found]
     suggestions.seal(new_docs)
-    raced = outbox.append_many(events, new_docs)
+    raced = store.append_many(events, new_docs)
     if raced:
         # a concurrent request stored some of these ids in between: same content is fine
-        again = by_id(events, list(raced))
+        again = store.by_id(events, list(raced))
         bad = [i for i, d in enumerate(docs) if d["_id"] in raced and again[d["_id"]].get("content_hash") != d["content_hash"]]
         if bad:
             raise ProblemError(409, "response_id bentrok dengan permintaan lain yang bersamaan.",
@@ -119,8 +117,8 @@ def record(events, items: list[dict], principal, correlation_id: str | None, poi
                                errors=[{"pointer": pointer_of(i) + "/response_id", "field": "response_id",
                                         "index": i, "message": "bentrok"} for i in bad])
         found.update(again)
-    # a repeat re-points what it found, so an event stored by a failed earlier attempt is published
-    outbox.repoint(events, list(found.values()))
+    # a repeat republishes what it found, so an event stored by a failed earlier attempt is published
+    store.republish(events, list(found.values()))
     n_new = len(new_docs) - len(raced)
     return {"accepted": [it["response_id"] for it in items], "count": len(items), "new": n_new,
             "duplicates": len(items) - n_new}
@@ -148,7 +146,7 @@ def void(events, unit_id: str, response_id: str, reason: str, correlation_id: st
     answer = {"unit_id": unit_id, "response_id": response_id, "voided": True, "reason": reason}
     if prior is not None:
         if prior["private"]["reason"] == reason:
-            outbox.repoint(events, [prior])
+            store.republish(events, [prior])
             return answer, False
         raise ProblemError(409, "Respons ini sudah dibatalkan dengan alasan lain.",
                            detail_en="This response was already voided with another reason.")
@@ -157,7 +155,7 @@ def void(events, unit_id: str, response_id: str, reason: str, correlation_id: st
                       correlationid=correlation_id)
     try:
         # the free-text reason stays here (it may name people); the event only says "voided"
-        outbox.append(events, event, unit_id, {"private": {"reason": reason}}, not_before=recorded["stored_at"])
-    except outbox.Conflict:
+        store.append(events, event, unit_id, {"private": {"reason": reason}}, not_before=recorded["stored_at"])
+    except store.Conflict:
         return void(events, unit_id, response_id, reason, correlation_id)
     return answer, True

@@ -1,14 +1,14 @@
 """Single SKM posts stored in groups (issue 20): the single posts that request threads of one worker
 make within PANTAU_GROUP_COMMIT_MS (default 3 ms; 0 stores each on its own) are appended with one
-`insert_many` of their events and one of their outbox pointers (pantau/group_commit.py), where
-each post alone costs a repeat check, an insert and a pointer insert.
+`insert_many` of their events and one hand-over to the outbox (pantau/group_commit.py), where
+each post alone costs a repeat check, an insert and an outbox write.
 
-Each request gets its own outcome, only after the whole group is stored: new (its event and
-pointer stored), a repeat (the same content already stored, or posted by another request of the
-group: its pointer is inserted again, as `record` does, so an event of a failed earlier attempt is
+Each request gets its own outcome, only after the whole group is stored: new (its event stored
+and in the outbox), a repeat (the same content already stored, or posted by another request of the
+group: it is republished, as `record` does, so an event of a failed earlier attempt is
 published), or a 409 (the `response_id` is taken with other content) for that request alone. A
-store error raises for every request of the group (503); if the pointers cannot be stored the
-group's new events are removed again (pantau/outbox.py), so no acknowledged document is missing
+store error raises for every request of the group (503); if the outbox cannot take them the
+group's new events are removed again (pantau/store/), so no acknowledged document is missing
 and no 503 is half-stored but for what the client's retry repairs.
 """
 from __future__ import annotations
@@ -19,9 +19,8 @@ import threading
 from pymongo.collection import Collection
 from pymongo.errors import AutoReconnect
 
-from pantau import outbox
+from pantau import store as event_log
 from pantau.group_commit import GroupCommit
-from pantau.mongo import by_id, insert_ignoring_duplicates
 from pantau.problems import ProblemError
 
 from . import suggestions
@@ -64,21 +63,21 @@ def store(events: Collection, docs: list[dict]) -> list[bool | Exception]:
     """Store a group of single posts' event documents; per document: True (stored now), False (a
     repeat of stored content) or a 409 ProblemError. Raises on a store error (every request 503).
 
-    Round trips: the events' insert and the pointers' insert; one `_id $in` read more only when
-    some `_id` existed already."""
+    Round trips: the events' insert and the outbox's write (pantau/store/); one `_id $in` read
+    more only when some `_id` existed already."""
     first: dict[str, int] = {}  # _id -> index of the group's first document with it
     for i, d in enumerate(docs):
         first.setdefault(d["_id"], i)
     owners = [docs[i] for i in sorted(first.values())]
     suggestions.seal(owners)  # before anything is stored (a repeat's key is the one it has)
-    taken = insert_ignoring_duplicates(events, owners)  # ids stored before this group
-    stored = by_id(events, list(taken), projection={"content_hash": 1, "subject": 1, "seq": 1, "key": 1,
+    taken = event_log.insert(events, owners)  # ids stored before this group
+    stored = event_log.by_id(events, list(taken), projection={"content_hash": 1, "subject": 1, "seq": 1, "key": 1,
                                                      "stored_at": 1}) if taken else {}
     new = [d for d in owners if d["_id"] not in taken]
-    # a repeat re-points the stored event (see the module doc); new events get their first pointer
+    # a repeat republishes the stored event (see the module doc); new events are published
     repeats = [stored[d["_id"]] for d in owners
                if d["_id"] in stored and stored[d["_id"]].get("content_hash") == d["content_hash"]]
-    outbox.point(events, new, also=repeats)
+    event_log.publish(events, new, also=repeats)
     out: list[bool | Exception] = []
     for i, d in enumerate(docs):
         owner = docs[first[d["_id"]]]

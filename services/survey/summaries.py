@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
-from pantau import auth, mongo, outbox, uploads
+from pantau import auth, mongo, store, uploads
 from pantau.events import skm as ev
 from pantau.problems import ProblemError
 from pantau.rules.skm_tally import counts_to_store
@@ -57,7 +57,7 @@ def submit(body):
     prior = events().find_one({"_id": f"{subject}:1"})  # the submission (a report file may follow it)
     if prior is not None:
         if prior.get("content_hash") == digest(private):
-            outbox.repoint(events(), [prior])
+            store.republish(events(), [prior])
             return json_response(answer, 201, {"Idempotent-Replay": "true"})
         raise ProblemError(409, "submission_id ini sudah dipakai untuk laporan lain pada unit dan periode ini.",
                            detail_en="This submission_id was used for a different report of this unit and period.")
@@ -81,7 +81,7 @@ def _submission(unit_id: str, raw_period: str, submission_id: str) -> tuple[str,
     own_unit(unit_id)
     period = period_or_422(raw_period)
     subject = _subject(unit_id, period, submission_id)
-    head = outbox.head(events(), subject)
+    head = store.head(events(), subject)
     if head is None:
         raise ProblemError(404, "Laporan hasil SKM dengan submission_id ini tidak ditemukan untuk unit dan periode ini; "
                                 "kirim dulu POST /v1/skm/summaries.",
@@ -117,7 +117,7 @@ def attach_report(unit_id: str, period: str, submission_id: str):
     if head["seq"] > 1:  # a report file is attached already
         attached = head.get("private") or {}
         if attached.get("sha256") == sha:
-            outbox.repoint(events(), [head])
+            store.republish(events(), [head])
             return json_response(_report_answer(unit_id, period, submission_id, attached), 200,
                                  {"Idempotent-Replay": "true"})
         raise ProblemError(409, "Submission ini sudah punya berkas laporan dengan isi lain. Laporan yang diperbaiki "

@@ -65,8 +65,8 @@ def ok(resp: requests.Response, status: int) -> dict:
 
 
 def events_count() -> int:
-    from pantau import mongo
-    return mongo.document_count(mongo.db("consultation")["events"])
+    from pantau import mongo, store
+    return store.document_count(mongo.db("consultation")["events"])
 
 
 def refused(resp: requests.Response, status: int, *needles: str) -> dict:

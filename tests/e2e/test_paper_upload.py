@@ -46,8 +46,8 @@ def ikm(platform, period: str) -> dict:
 
 
 def events_count() -> int:
-    from pantau import mongo
-    return mongo.document_count(mongo.db("survey")["events"])
+    from pantau import mongo, store
+    return store.document_count(mongo.db("survey")["events"])
 
 
 def problem_of(resp: requests.Response, status: int) -> dict:

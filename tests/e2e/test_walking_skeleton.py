@@ -63,8 +63,8 @@ def test_a_post_to_each_write_service_reaches_the_aggregator(platform):
 
 
 def _events_count(platform, service: str) -> int:
-    from pantau import mongo
-    return mongo.document_count(mongo.db(service)["events"])
+    from pantau import mongo, store
+    return store.document_count(mongo.db(service)["events"])
 
 
 def test_bad_input_gets_problem_json_and_stores_nothing(platform):
@@ -124,9 +124,9 @@ def test_repeat_is_idempotent_and_changed_content_conflicts(platform):
 
 
 def _pending_pointers() -> int:
-    from pantau import mongo
+    from pantau import mongo, store
     db = mongo.db("survey")
-    return sum(mongo.document_count(db[n]) for n in db.list_collection_names() if n.startswith("outbox_"))
+    return sum(store.document_count(db[n]) for n in db.list_collection_names() if n.startswith("outbox_"))
 
 
 def test_kill9_of_relay_and_consumer_loses_and_duplicates_nothing(platform):

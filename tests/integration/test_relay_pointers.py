@@ -1,7 +1,8 @@
-"""The outbox relay (pantau/relay.py) with small pointers: it publishes each stored event once per
-round of a slot, takes the envelope from the event log by `_id`, skips a pointer whose event was
-undone (its write answered 503) and publishes it once the client's retry stored the event again;
-an older slot that has not settled is read once a second, not every round.
+"""The outbox relay (pantau/relay.py) over the FerretDB store's time-slot outbox
+(pantau/store/ferretdb.py), with small pointers: it publishes each stored event once per round of a
+slot, takes the envelope from the event log by `_id`, skips a pointer whose event was undone (its
+write answered 503) and publishes it once the client's retry stored the event again; an older slot
+that has not settled is read once a second, not every round.
 Real store and real broker; the relay runs in-process on a topic of its own."""
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ def relay(infra, monkeypatch):
     from pantau import bus, mongo
     from pantau.config import settings
     from pantau.relay import Relay
+    from pantau.store.ferretdb import SlotReader
     monkeypatch.setenv("PANTAU_DB_PREFIX", f"relaytest{uuid.uuid4().hex[:6]}")
     mongo.reset()
-    r = Relay("survey", past_every=0.0)  # every slot every round (the pacing has its own test)
+    r = Relay("survey")
+    r.outbox = SlotReader(r.db, past_every=0.0)  # every slot every round (the pacing has its own test)
     r.topic = f"relaytest-{uuid.uuid4().hex[:8]}"
     from kafka.admin import NewTopic
     a = bus.admin(settings())
@@ -45,17 +48,17 @@ def topic_values(relay) -> list[dict]:
 
 
 def event_doc(i: int) -> dict:
-    from pantau import outbox
+    from pantau import store
     from pantau.envelope import Event
     e = Event(id=str(uuid.uuid4()), source="pantau/survey", type="skm.settings_set", subject=f"relaytest:{i}",
               time=datetime.now(timezone.utc), seq=1, dataversion=1, data={"n": i})
-    return outbox.event_doc(e, "k")
+    return store.event_doc(e, "k")
 
 
 def test_pointers_are_small_and_the_relay_publishes_the_stored_envelopes(relay):
-    from pantau import outbox
+    from pantau.store import ferretdb as outbox
     docs = [event_doc(i) for i in range(150)]
-    assert outbox.append_many(relay.db["events"], docs) == set()
+    assert outbox.FerretDBStore().append_many(relay.db["events"], docs) == set()
     slot = [n for n in relay.db.list_collection_names() if n.startswith(outbox.SLOT_PREFIX)]
     pointers = list(relay.db[slot[0]].find({}))
     assert len(pointers) == 150 and all("envelope" not in p for p in pointers)
@@ -66,24 +69,24 @@ def test_pointers_are_small_and_the_relay_publishes_the_stored_envelopes(relay):
 
 
 def test_an_undone_write_is_skipped_until_its_retry_stores_it_again(relay):
-    from pantau import outbox
+    from pantau.store import ferretdb as outbox
     doc = event_doc(1)
-    outbox.append_many(relay.db["events"], [doc])
+    outbox.FerretDBStore().append_many(relay.db["events"], [doc])
     relay.db["events"].delete_one({"_id": doc["_id"]})  # the write was undone (its pointer insert failed half-way)
     assert relay.publish_once() == 0
     retry = {**doc, "envelope": {**doc["envelope"], "id": str(uuid.uuid4())}}  # the client's retry, same slot
-    assert outbox.append_many(relay.db["events"], [retry]) == set()  # its pointer exists already
+    assert outbox.FerretDBStore().append_many(relay.db["events"], [retry]) == set()  # its pointer exists already
     assert relay.publish_once() == 1
     assert [v["id"] for v in topic_values(relay)] == [retry["envelope"]["id"]]
 
 
 def test_a_later_round_sends_only_what_was_added_to_a_slot_it_has_sent_from(relay):
-    from pantau import outbox
+    from pantau.store import ferretdb as outbox
     first = [event_doc(i) for i in range(150)]
-    outbox.append_many(relay.db["events"], first)
+    outbox.FerretDBStore().append_many(relay.db["events"], first)
     assert relay.publish_once() == 150
     later = [event_doc(i) for i in range(150, 200)]  # the same slot, or the next one
-    outbox.append_many(relay.db["events"], later)
+    outbox.FerretDBStore().append_many(relay.db["events"], later)
     assert relay.publish_once() == 50
     assert relay.publish_once() == 0
     ids = [v["id"] for v in topic_values(relay)]
@@ -91,8 +94,8 @@ def test_a_later_round_sends_only_what_was_added_to_a_slot_it_has_sent_from(rela
 
 
 def test_an_older_slot_is_read_once_a_second_not_every_round(relay):
-    from pantau import outbox
-    relay.past_every = 1.0
+    from pantau.store import ferretdb as outbox
+    relay.outbox.past_every = 1.0
     events = relay.db["events"]
     old_slot = f"{outbox.SLOT_PREFIX}{int(time.time()) // outbox.SLOT_SECONDS - 2}"  # ended 10-20 s ago
     first = [event_doc(i) for i in range(3)]
@@ -104,7 +107,7 @@ def test_an_older_slot_is_read_once_a_second_not_every_round(relay):
     relay.db[old_slot].insert_one(outbox.pointer(late))  # a late insert into that slot
     assert relay.publish_once() == 0  # read less than a second ago
     current = event_doc(4)
-    outbox.append_many(events, [current])  # the current slot is read every round
+    outbox.FerretDBStore().append_many(events, [current])  # the current slot is read every round
     assert relay.publish_once() == 1
     time.sleep(1.1)
     assert relay.publish_once() == 1  # the late one, a second later
@@ -118,7 +121,7 @@ def test_the_run_loop_reads_the_next_round_while_acks_are_awaited_and_sends_each
     Events stored in waves while it runs reach the topic once each."""
     import threading
 
-    from pantau import outbox
+    from pantau.store import ferretdb as outbox
     reads_with_flight: list[int] = []
     collect = relay._collect
 
@@ -133,10 +136,10 @@ def test_the_run_loop_reads_the_next_round_while_acks_are_awaited_and_sends_each
     try:
         for wave in range(5):
             batch = [event_doc(wave * 40 + i) for i in range(40)]
-            assert outbox.append_many(relay.db["events"], batch) == set()
+            assert outbox.FerretDBStore().append_many(relay.db["events"], batch) == set()
             docs += batch
             deadline = time.monotonic() + 30
-            while not reads_with_flight or sum(len(s) for s in relay.sent.values()) < len(docs):
+            while not reads_with_flight or sum(len(s) for s in relay.outbox.sent.values()) < len(docs):
                 assert time.monotonic() < deadline, "the relay did not publish the wave"
                 time.sleep(0.02)
     finally:

@@ -37,10 +37,10 @@ def client(infra):
 
 
 def test_a_parse_past_the_deadline_is_a_503_and_stores_nothing(client, monkeypatch):
-    from pantau import auth, mongo
+    from pantau import auth, mongo, store
     headers = {"Authorization": f"Bearer {auth.issue('unit', UNIT, note='deadline test')}"}
     events = mongo.db("survey")["events"]
-    before = mongo.document_count(events)
+    before = store.document_count(events)
 
     def post(data: bytes):
         start = time.monotonic()
@@ -55,11 +55,11 @@ def test_a_parse_past_the_deadline_is_a_503_and_stores_nothing(client, monkeypat
     assert 29 <= int(r.headers["Retry-After"]) <= 30  # 30 s, restated by flask-limiter from an absolute time
     assert r.get_json()["detail"].startswith("Berkas tidak selesai dibaca dalam 0.05 detik; tidak ada yang disimpan.")
     assert elapsed < 2.0  # the parse stopped at the deadline instead of running its 1-2 s
-    assert mongo.document_count(events) == before
+    assert store.document_count(events) == before
 
     # with room to finish, the same file is read to its last row (a bad answer there: 422, still nothing stored)
     monkeypatch.setenv("PANTAU_UPLOAD_DEADLINE_S", "120")
     r, elapsed = post(five_thousand_rows(last_answer=5))
     assert r.status_code == 422, r.get_data(as_text=True)[:300]
     assert [(e["row"], e["column"]) for e in r.get_json()["errors"]] == [(5001, "sarana")]
-    assert mongo.document_count(events) == before
+    assert store.document_count(events) == before

@@ -45,13 +45,13 @@ def by(*kinds: str) -> list:
 
 def stored(service: str) -> int:
     """Documents in the service's stores that a write could add (events; FKP files and links)."""
-    from pantau import mongo
+    from pantau import mongo, store
     if service not in EVENT_DBS:
         return 0
     db = mongo.db(EVENT_DBS[service])
     names = {"consultation": ("events", "documents", "doc_links", "promise_slots"),
              "survey": ("events", "documents")}.get(service, ("events",))
-    return sum(mongo.document_count(db[n]) for n in names)
+    return sum(store.document_count(db[n]) for n in names)
 
 
 def send(world: World, route: Route, who: str | None, **extra):

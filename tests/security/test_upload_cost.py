@@ -78,8 +78,8 @@ CASES = [
 
 
 def survey_events() -> int:
-    from pantau import mongo
-    return mongo.document_count(mongo.db("survey")["events"])
+    from pantau import mongo, store
+    return store.document_count(mongo.db("survey")["events"])
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -6,20 +6,18 @@ republished event (seq ≤ stored) is skipped. An event that arrives before its 
 relay) is parked in `<collection>_parked` under `"<id>:<seq>"` and applied as soon as its
 predecessor has been. Each document has a single writer: its key's partition has one consumer.
 Store round trips per batch: one read of its documents (`_id` $in), one probe of the parked collection, one bulk
-write; all by `_id` (which FerretDB answers from its index, pantau/infra/store.py).
+write; all by `_id`, so each is one indexed operation.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import orjson
-from pymongo import InsertOne, ReplaceOne
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from pantau.consumer import Rejected
 from pantau.envelope import Event, at_position, decode
-from pantau.mongo import by_id, only_duplicate_keys
+from pantau.store import apply_guarded, by_id
 
 Fold = Callable[[dict | None, Event], dict]
 
@@ -74,27 +72,7 @@ class EntityProjection:
         """Each changed document: inserted if new, else replaced guarded by the `seq` it had. A
         conflict (another writer, or an earlier attempt's insert) raises, so the consumer retries
         the batch, re-reads, and skips what is already applied."""
-        ops: list[InsertOne[Any] | ReplaceOne[Any]] = []
-        replaces = 0
-        for key, doc in state.items():
-            before = stored[key]
-            if doc is before:
-                continue
-            if before is None:
-                ops.append(InsertOne(doc))
-            else:
-                ops.append(ReplaceOne({"_id": key, "seq": before["seq"]}, doc))
-                replaces += 1
-        if not ops:
-            return
-        try:
-            res = self.col.bulk_write(ops, ordered=False)
-        except BulkWriteError as exc:
-            if not only_duplicate_keys(exc):
-                raise
-            raise RuntimeError(f"{self.col.name}: written concurrently; retrying the batch") from None
-        if res.matched_count != replaces:
-            raise RuntimeError(f"{self.col.name}: concurrent writer ({res.matched_count} of {replaces} matched)")
+        apply_guarded(self.col, [(stored[key], doc) for key, doc in state.items() if doc is not stored[key]])
 
     def _sweep_parked(self) -> bool:
         """Remove parked events their documents already have (a crash between a batch's write
