@@ -25,6 +25,7 @@ from datetime import datetime
 import orjson
 from flask import Response, request
 
+from pantau.messages import msg
 from pantau.problems import PROBLEM_JSON, ProblemError, wants_english
 from pantau.rules import lapor
 from pantau.rules.workdays import default_calendar
@@ -151,8 +152,7 @@ def service_definition(service_code: str, fmt: str):
     """Definisi satu jenis layanan: tanpa atribut tambahan (metadata false)."""
     check_jurisdiction(request.args)
     if service_code not in CLASSIFICATIONS:
-        raise ProblemError(404, f"service_code {service_code!r} tidak ditemukan.",
-                           detail_en=f"service_code {service_code!r} not found.")
+        raise ProblemError(404, msg("service_code %(service_code)r not found.", service_code=service_code))
     return answer(gr.service_definition(service_code, [], fmt))
 
 
@@ -202,5 +202,5 @@ def request_one(request_id: str, fmt: str):
     item = _request([d["envelope"] for d in stored], (stored[0].get("private") or {}).get("complaint") or {},
                     lifecycle.now()) if stored else None
     if item is None:
-        raise ProblemError(404, "Permintaan layanan tidak ditemukan.", detail_en="Service request not found.")
+        raise ProblemError(404, msg("Service request not found."))
     return answer(gr.service_requests([item], fmt))

@@ -20,6 +20,7 @@ from marshmallow import ValidationError
 
 from pantau import audit, auth
 from pantau.events import fkp as ev
+from pantau.messages import msg
 from pantau.problems import ProblemError, flatten_errors
 from pantau.rules import fkp as rules
 from pantau.web import Blueprint, json_body, json_body_one_of, json_response, read_json
@@ -75,11 +76,9 @@ def plan(forum: dict, items: list[dict], pointer: str) -> list[dict]:
                             "message": f"target tidak boleh sebelum tanggal FKP {forum['held_on']}"})
         out.append({"item": item, "canon": canon, "digest": digest, "exists": first is not None})
     if invalid:
-        raise ProblemError(422, "Periksa janji perbaikan yang ditandai; tidak ada yang disimpan.",
-                           detail_en="Check the promises listed; nothing was stored.", errors=invalid)
+        raise ProblemError(422, msg("Check the promises listed; nothing was stored."), errors=invalid)
     if conflicts:
-        raise ProblemError(409, "Sebagian promise_id sudah tercatat dengan isi berbeda; tidak ada yang disimpan.",
-                           detail_en="Some promise_ids exist with different content; nothing was stored.",
+        raise ProblemError(409, msg("Some promise_ids exist with different content; nothing was stored."),
                            errors=conflicts)
     if any(not p["exists"] for p in out):
         try:
@@ -131,8 +130,7 @@ def add_promises(fkp_id: str):
     try:
         items = PromiseBatchSchema().load(body)["promises"] if batch else [PromiseSchema().load(body)]
     except ValidationError as exc:
-        raise ProblemError(422, "Periksa kolom yang ditandai; tidak ada yang disimpan.",
-                           detail_en="Check the fields listed; nothing was stored.",
+        raise ProblemError(422, msg("Check the fields listed; nothing was stored."),
                            errors=flatten_errors(exc.messages)) from None
     planned = plan(forum, items, "/promises/{i}" if batch else "")
     created = record(forum, planned, docs[0]["stored_at"])
@@ -194,7 +192,7 @@ def _check_documents(fkp_id: str, evidence: list[dict]) -> None:
                for i, e in enumerate(evidence)
                if e.get("sha256") and links.find_one({"_id": f"{fkp_id}:{e['sha256']}"}, projection={"_id": 1}) is None]
     if missing:  # a well-formed sha256 naming no document of this forum: a conflict with what is stored
-        raise ProblemError(409, "Dokumen bukti belum diunggah.", detail_en="Evidence document not uploaded.",
+        raise ProblemError(409, msg("Evidence document not uploaded."),
                            errors=missing)
 
 
@@ -213,14 +211,12 @@ def feedback(body, fkp_id: str, promise_id: str):
     """Peserta FKP mengonfirmasi atau menyanggah janji yang dinyatakan terpenuhi (dengan kode FKP, tanpa akun)."""
     forum, _ = store.load_forum(fkp_id)
     if not store.code_matches(fkp_id, body["code"]):
-        raise ProblemError(403, "Kode konfirmasi tidak cocok untuk FKP ini.",
-                           detail_en="The confirmation code does not match this forum.",
+        raise ProblemError(403, msg("The confirmation code does not match this forum."),
                            errors=[{"pointer": "/code", "field": "code", "message": "kode salah"}])
     head, view = _current(fkp_id, promise_id)
     name = (body.get("participant_name") or "").strip() or None
     if name and not _listed(forum, name):
-        raise ProblemError(422, "Nama ini tidak ada dalam daftar peserta FKP.",
-                           detail_en="This name is not on the forum's participant list.",
+        raise ProblemError(422, msg("This name is not on the forum's participant list."),
                            errors=[{"pointer": "/participant_name", "field": "participant_name",
                                     "message": "tidak ada dalam daftar peserta"}])
     private = {"verdict": body["verdict"], "note": body.get("note"), "participant_name": name}

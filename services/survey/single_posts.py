@@ -21,6 +21,7 @@ from pymongo.errors import AutoReconnect
 
 from pantau import outbox
 from pantau.group_commit import GroupCommit
+from pantau.messages import msg
 from pantau.mongo import by_id, insert_ignoring_duplicates
 from pantau.problems import ProblemError
 
@@ -54,8 +55,7 @@ def committer(events: Collection) -> GroupCommit:
 
 
 def conflict() -> ProblemError:
-    return ProblemError(409, "response_id sudah dipakai dengan isi yang berbeda; tidak ada yang disimpan.",
-                        detail_en="This response_id already exists with different content; nothing was stored.",
+    return ProblemError(409, msg("This response_id already exists with different content; nothing was stored."),
                         errors=[{"pointer": "/response_id", "field": "response_id", "index": 0,
                                  "message": "response_id sudah dipakai dengan isi yang berbeda"}])
 
