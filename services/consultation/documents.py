@@ -26,6 +26,7 @@ from marshmallow import ValidationError
 from pymongo.errors import DuplicateKeyError
 
 from pantau import auth, uploads
+from pantau.errors import Conflict, NotFound
 from pantau.events import fkp as ev
 from pantau.messages import msg
 from pantau.problems import ProblemError, flatten_errors
@@ -86,7 +87,7 @@ def upload_berita_acara(fkp_id: str):
     """Unggah Berita Acara FKP yang sudah ditandatangani beserta daftar penanda tangan."""
     forum, docs = forum_for(fkp_id)
     if forum["stage"] not in HELD:
-        raise ProblemError(409, msg("A Berita Acara can be uploaded only for a forum that was held."))
+        raise Conflict(msg("A Berita Acara can be uploaded only for a forum that was held."))
     data, ctype, filename = uploads.read_upload(TYPES, texts=("signatories",))
     signatories = _signatories()
     sha = hashlib.sha256(data).hexdigest()
@@ -119,7 +120,7 @@ def download_berita_acara(fkp_id: str):
     forum, _ = forum_for(fkp_id)
     ba = forum["berita_acara"]
     if ba is None:
-        raise ProblemError(404, msg("No Berita Acara uploaded yet."))
+        raise NotFound(msg("No Berita Acara uploaded yet."))
     return _file(ba["sha256"], f"berita-acara-{fkp_id}.{ba['content_type'].split('/')[1]}")
 
 
@@ -144,5 +145,5 @@ def download_document(fkp_id: str, sha256: str):
     """Unduh dokumen yang diunggah untuk FKP ini."""
     forum_for(fkp_id)
     if store.db()["doc_links"].find_one({"_id": f"{fkp_id}:{sha256}"}, projection={"_id": 1}) is None:
-        raise ProblemError(404, msg("No such document on this forum."))
+        raise NotFound(msg("No such document on this forum."))
     return _file(sha256, sha256)

@@ -20,6 +20,7 @@ from flask import Response, g, request
 
 from pantau import auth, metrics, uploads
 from pantau.config import settings
+from pantau.errors import DomainError
 from pantau.events import skm as ev
 from pantau.messages import msg
 from pantau.problems import ProblemError
@@ -196,7 +197,7 @@ def upload():
 
     try:
         answer = intake.record(events(), items, g.principal, g.get("correlation_id"), pointer_of)
-    except ProblemError as exc:
+    except (ProblemError, DomainError) as exc:  # the store's and the rules' refusals alike
         for e in exc.errors or ():
             if isinstance(e.get("index"), int):
                 e.setdefault("row", rows[e["index"]])

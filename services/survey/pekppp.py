@@ -18,10 +18,10 @@ from flask import g
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from pantau import audit, auth, outbox
+from pantau.errors import Forbidden, Invalid
 from pantau.events import pekppp as ev
 from pantau.inputs import Text, Url, earliest_date, not_blank_pattern
 from pantau.messages import msg
-from pantau.problems import ProblemError
 from pantau.rules.pekppp import MEASURED
 from pantau.rules.pekppp_instrument import instrument
 from pantau.web import Blueprint, json_body, json_response
@@ -94,8 +94,8 @@ def _scope(unit_id: str, year: int) -> None:
     own_unit(unit_id)
     hi = datetime.now(timezone.utc).year + 1
     if not earliest_date().year <= year <= hi:
-        raise ProblemError(422, msg("The evaluation year must be between %(year)s and %(hi)s.", year=earliest_date().year, hi=hi),
-                           errors=[{"pointer": "/year", "field": "year", "message": "di luar rentang"}])
+        raise Invalid(msg("The evaluation year must be between %(year)s and %(hi)s.", year=earliest_date().year, hi=hi),
+                      errors=[{"pointer": "/year", "field": "year", "message": "di luar rentang"}])
 
 
 SCORING_ACCOUNTS = ("bureau_admin", "evaluator", "unit_operator")
@@ -105,12 +105,12 @@ def _role(asked: str | None) -> str:
     p = g.principal
     account_role = getattr(p, "account_role", None)
     if getattr(p, "account", None) and account_role not in SCORING_ACCOUNTS:
-        raise ProblemError(403, msg("This account's role is read-only; evaluators and bureau admins record scores."))
+        raise Forbidden(msg("This account's role is read-only; evaluators and bureau admins record scores."))
     if p.role == "bureau":
         return asked or "evaluator"
     if asked == "evaluator":
-        raise ProblemError(403, msg("A unit key may only record its self-assessment, not evaluator scores."),
-                           errors=[{"pointer": "/role", "field": "role", "message": "hanya 'self' untuk kunci unit"}])
+        raise Forbidden(msg("A unit key may only record its self-assessment, not evaluator scores."),
+                        errors=[{"pointer": "/role", "field": "role", "message": "hanya 'self' untuk kunci unit"}])
     return "self"
 
 

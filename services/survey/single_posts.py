@@ -20,10 +20,10 @@ from pymongo.collection import Collection
 from pymongo.errors import AutoReconnect
 
 from pantau import outbox
+from pantau.errors import Conflict
 from pantau.group_commit import GroupCommit
 from pantau.messages import msg
 from pantau.mongo import by_id, insert_ignoring_duplicates
-from pantau.problems import ProblemError
 
 from . import suggestions
 
@@ -54,15 +54,15 @@ def committer(events: Collection) -> GroupCommit:
         return c
 
 
-def conflict() -> ProblemError:
-    return ProblemError(409, msg("This response_id already exists with different content; nothing was stored."),
-                        errors=[{"pointer": "/response_id", "field": "response_id", "index": 0,
-                                 "message": "response_id sudah dipakai dengan isi yang berbeda"}])
+def conflict() -> Conflict:
+    return Conflict(msg("This response_id already exists with different content; nothing was stored."),
+                    errors=[{"pointer": "/response_id", "field": "response_id", "index": 0,
+                             "message": "response_id sudah dipakai dengan isi yang berbeda"}])
 
 
 def store(events: Collection, docs: list[dict]) -> list[bool | Exception]:
     """Store a group of single posts' event documents; per document: True (stored now), False (a
-    repeat of stored content) or a 409 ProblemError. Raises on a store error (every request 503).
+    repeat of stored content) or a Conflict (409). Raises on a store error (every request 503).
 
     Round trips: the events' insert and the pointers' insert; one `_id $in` read more only when
     some `_id` existed already."""

@@ -22,9 +22,9 @@ import hashlib
 from datetime import datetime, timezone
 
 from pantau import auth, mongo, outbox, uploads
+from pantau.errors import Conflict, NotFound
 from pantau.events import skm as ev
 from pantau.messages import msg
-from pantau.problems import ProblemError
 from pantau.rules.skm_tally import counts_to_store
 from pantau.web import Blueprint, json_body_of, json_response
 
@@ -60,7 +60,7 @@ def submit(body):
         if prior.get("content_hash") == digest(private):
             outbox.repoint(events(), [prior])
             return json_response(answer, 201, {"Idempotent-Replay": "true"})
-        raise ProblemError(409, msg("This submission_id was used for a different report of this unit and period."))
+        raise Conflict(msg("This submission_id was used for a different report of this unit and period."))
     data = {"nrr": None, "counts": None, "profile": None, "reported_ikm": None, "reported_mutu": None,
             "executor": None, "survey_start": None, "survey_end": None, **private,
             "recorded_at": datetime.now(timezone.utc).isoformat()}
@@ -83,8 +83,8 @@ def _submission(unit_id: str, raw_period: str, submission_id: str) -> tuple[str,
     subject = _subject(unit_id, period, submission_id)
     head = outbox.head(events(), subject)
     if head is None:
-        raise ProblemError(404, msg("No summary with this submission_id for this unit and period."),
-                           errors=[{"pointer": "/submission_id", "field": "submission_id", "message": "tidak dikenal"}])
+        raise NotFound(msg("No summary with this submission_id for this unit and period."),
+                       errors=[{"pointer": "/submission_id", "field": "submission_id", "message": "tidak dikenal"}])
     return period, subject, head
 
 
@@ -117,8 +117,8 @@ def attach_report(unit_id: str, period: str, submission_id: str):
             outbox.repoint(events(), [head])
             return json_response(_report_answer(unit_id, period, submission_id, attached), 200,
                                  {"Idempotent-Replay": "true"})
-        raise ProblemError(409, msg("This submission already has a different report file; send a corrected report "
-                                    "as a new submission."), sha256=attached.get("sha256"))
+        raise Conflict(msg("This submission already has a different report file; send a corrected report "
+                           "as a new submission."), sha256=attached.get("sha256"))
     uploads.save(mongo.db("survey"), data, ctype)
     private = {"sha256": sha, "size": len(data), "content_type": ctype, "pages": pages, "filename": filename}
     event_data = {"unit_id": unit_id, "period": period, "submission_id": submission_id, **private,
@@ -134,7 +134,7 @@ def download_report(unit_id: str, period: str, submission_id: str):
     """Unduh berkas Laporan Hasil SKM satu submission (unit itu sendiri atau Biro Organisasi)."""
     period, _, head = _submission(unit_id, period, submission_id)
     if head["seq"] < 2:
-        raise ProblemError(404, msg("No report file uploaded for this submission yet."))
+        raise NotFound(msg("No report file uploaded for this submission yet."))
     sha = head["private"]["sha256"]
     return uploads.file_response(mongo.db("survey")["documents"], sha,
                                  f"laporan-skm-{unit_id}-{period}-{submission_id}.pdf")
