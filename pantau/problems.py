@@ -34,10 +34,6 @@ TITLES: dict[int, tuple[str, str]] = {
 _OTHER_TITLE = ("error", N_("Error"))
 
 
-def wants_english() -> bool:
-    return request_language() == "en"
-
-
 def translate(message: str) -> str:
     """A field message in the request's language (pantau/messages.py: the catalog, then
     marshmallow's parametrized templates)."""

@@ -26,7 +26,7 @@ import orjson
 from flask import Response, request
 
 from pantau.messages import msg
-from pantau.problems import PROBLEM_JSON, ProblemError, wants_english
+from pantau.problems import PROBLEM_JSON, ProblemError
 from pantau.rules import lapor
 from pantau.rules.workdays import default_calendar
 from pantau.web import Blueprint
@@ -93,10 +93,8 @@ def answer(body_ct: tuple[bytes, str]) -> Response:
 
 
 # werkzeug's own English texts for what no Open311 view answered
-_OWN_WORDS = {404: ("Tidak ada sumber daya Open311 di alamat ini (format: .xml atau .json).",
-                    "No Open311 resource at this address (formats: .xml or .json)."),
-              405: ("Metode tidak diizinkan: Open311 di sini hanya baca (GET).",
-                    "Method not allowed: this Open311 endpoint is read-only (GET).")}
+_OWN_WORDS = {404: msg("No Open311 resource at this address (formats: .xml or .json)."),
+              405: msg("Method not allowed: this Open311 endpoint is read-only (GET).")}
 
 
 @open311_blp.after_app_request
@@ -111,7 +109,7 @@ def answer_errors_as_georeport(resp: Response) -> Response:
         problem = {}
     own = _OWN_WORDS.get(resp.status_code) if request.url_rule is None or resp.status_code == 405 else None
     if own is not None:
-        description = own[1] if wants_english() else own[0]
+        description = own.render()
     else:
         description = str(problem.get("detail") or problem.get("title") or resp.status_code)
     body, ctype = gr.errors(resp.status_code, description, gr.format_of_path(request.path))
