@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from flask import Response, request
 
-from . import messages
+from . import messages as catalogs
 from .messages import N_, Message, request_language
 
 PROBLEM_JSON = "application/problem+json"
@@ -37,7 +37,7 @@ _OTHER_TITLE = ("error", N_("Error"))
 def translate(message: str) -> str:
     """A field message in the request's language (pantau/messages.py: the catalog, then
     marshmallow's parametrized templates)."""
-    return messages.translate(message)
+    return catalogs.translate(message)
 
 
 def flatten_errors(messages: Any, pointer: str = "") -> list[dict]:
@@ -76,7 +76,7 @@ def problem(status: int, detail: Detail = None, *, detail_en: str | None = None,
             errors: list[dict] | None = None, headers: dict | None = None, **extra: Any) -> Response:
     slug, title = TITLES.get(status, _OTHER_TITLE)
     lang = request_language()
-    body: dict[str, Any] = {"type": TYPE_BASE + slug, "title": messages.gettext(title, lang), "status": status}
+    body: dict[str, Any] = {"type": TYPE_BASE + slug, "title": catalogs.gettext(title, lang), "status": status}
     text = _text(detail, detail_en, lang)
     if text:
         body["detail"] = text
@@ -96,7 +96,7 @@ def problem(status: int, detail: Detail = None, *, detail_en: str | None = None,
 class ProblemError(Exception):
     """Raise in a request handler to answer with a problem document: `ProblemError(415,
     msg("Send ..."))`. The older form `ProblemError(status, "Indonesian", detail_en="English")`
-    still works (tools_convert_messages.py turns it into the first). Domain code raises
+    still works (scripts/convert_messages.py turns it into the first). Domain code raises
     pantau.errors instead, which pantau/web.py maps to a status."""
 
     def __init__(self, status: int, detail: Detail = None, *, detail_en: str | None = None,
