@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -30,12 +31,17 @@ def catalog_path(lang: str) -> Path:
 
 
 @functools.cache
-def translations(lang: str) -> Translations:
-    """The catalog of `lang` as gettext translations, read from its `.po` once per process."""
+def catalog(lang: str) -> Catalog:
+    """The catalog of `lang`, read from its `.po` once per process."""
     with catalog_path(lang).open("rb") as f:
-        catalog = read_po(f, locale=lang, domain=DOMAIN)
+        return read_po(f, locale=lang, domain=DOMAIN)
+
+
+@functools.cache
+def translations(lang: str) -> Translations:
+    """The catalog of `lang` as gettext translations."""
     buf = io.BytesIO()
-    write_mo(buf, catalog, use_fuzzy=False)  # in memory: gettext reads the compiled form only
+    write_mo(buf, catalog(lang), use_fuzzy=False)  # in memory: gettext reads the compiled form only
     buf.seek(0)
     return Translations(buf, domain=DOMAIN)
 
@@ -112,8 +118,10 @@ FIELD_MESSAGES = [
     N_("Control characters other than line breaks and tabs (e.g. NUL) are not allowed."),
 ]
 
-# parametrized messages, as marshmallow's validators (and pantau.inputs) word them: the catalog
-# translates the template, whose `{name}` parts are filled in again from the message
+# parametrized messages as marshmallow's validators word them (and pantau.inputs): translated by
+# their template. Every catalog id with `{name}` parts is such a template (a schema's own
+# `error=N_("... {min} and {max}.")` too): the catalog translates it, and the parts are filled in
+# again from the message.
 FIELD_TEMPLATES = [
     N_("Must be greater than or equal to {min} and less than or equal to {max}."),  # validate.Range
     N_("Must be one of: {choices}."),  # validate.OneOf
@@ -125,12 +133,21 @@ FIELD_TEMPLATES = [
 
 
 def _pattern(template: str) -> re.Pattern[str]:
-    parts = re.split(r"\{(\w+)\}", template)
-    regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
-    return re.compile(f"^{regex}$", re.DOTALL)
+    parts, seen, regex = re.split(r"\{(\w+)\}", template), set(), []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            regex.append(re.escape(part))
+        else:  # a part named twice is the same text twice
+            regex.append(f"(?P={part})" if part in seen else f"(?P<{part}>.+?)")
+            seen.add(part)
+    return re.compile(f"^{''.join(regex)}$", re.DOTALL)
 
 
-_TEMPLATES = [(t, _pattern(t)) for t in FIELD_TEMPLATES]
+@functools.cache
+def templates() -> list[tuple[str, re.Pattern[str]]]:
+    """Every template of the catalogs (an id with `{name}` parts) and the pattern of its messages."""
+    ids = [m.id for m in catalog(DEFAULT_LANGUAGE) if isinstance(m.id, str) and re.search(r"\{\w+\}", m.id)]
+    return [(t, _pattern(t)) for t in sorted(ids, key=len, reverse=True)]  # the most specific first
 
 
 def translate(message: str, lang: str | None = None) -> str:
@@ -138,9 +155,9 @@ def translate(message: str, lang: str | None = None) -> str:
     default): through the catalog, a parametrized one by its template; unknown text unchanged."""
     lang = lang or request_language()
     text = gettext(message, lang)
-    if text is not message and text != message:
+    if text != message:
         return text
-    for template, pattern in _TEMPLATES:
+    for template, pattern in templates():
         m = pattern.match(message)
         if m:
             return gettext(template, lang).format(**m.groupdict())

@@ -74,7 +74,9 @@ def test_translations_format_with_the_parameters_given(lang):
                 text % dict.fromkeys(params, 1)  # a missing or misspelt parameter raises KeyError
             else:
                 assert not re.search(r"%\(\w+\)", text), (msgid, text)
-    for template in messages.FIELD_TEMPLATES:  # marshmallow's {name} templates keep their names
+    templates = [t for t, _ in messages.templates()]
+    assert set(messages.FIELD_TEMPLATES) <= set(templates)
+    for template in templates:  # a {name} template (marshmallow's, a schema's own) keeps its names
         assert set(re.findall(r"\{(\w+)\}", entries[template])) == set(re.findall(r"\{(\w+)\}", template))
 
 
@@ -89,6 +91,25 @@ def test_marshmallow_messages_and_templates_translate():
         "Harus antara 2024-01-01 dan 2026-12-31."
     assert messages.translate("Longer than maximum length 100.", "en") == "Longer than maximum length 100."
     assert messages.translate("Tidak ada dalam katalog.", "id") == "Tidak ada dalam katalog."
+    # a schema's own template: validate.Range(1, 4, error=N_("NRR must be between {min} and {max}."))
+    assert messages.translate("NRR must be between 1 and 4.", "id") == "NRR harus antara 1 dan 4."
+
+
+def test_schema_messages_answer_in_the_request_language():
+    from pantau.rules.ikm import ELEMENTS
+    from services.survey.schemas import SummarySchema
+
+    errors = SummarySchema().validate({"unit_id": "x", "period": "2026", "submission_id": "s", "respondents": 0,
+                                       "nrr": dict.fromkeys(ELEMENTS, 5)})
+    app = Flask("t")
+    with app.test_request_context():
+        indonesian = {e["pointer"]: e["message"] for e in flatten_errors(errors)}
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        english = {e["pointer"]: e["message"] for e in flatten_errors(errors)}
+    assert indonesian["/respondents"] == "Jumlah responden harus 1 atau lebih."
+    assert english["/respondents"] == "The number of respondents must be 1 or more."
+    assert indonesian[f"/nrr/{ELEMENTS[0]}"] == "NRR harus antara 1 dan 4."
+    assert english[f"/nrr/{ELEMENTS[0]}"] == "NRR must be between 1 and 4."
 
 
 def test_a_message_renders_in_the_request_language_with_its_parameters():
