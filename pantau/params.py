@@ -76,7 +76,8 @@ def period_arg() -> Period:
         return report_period(raw)
     except ValueError:
         raise bad("period", msg("The period must look like 2026, 2026-S1, 2026-Q1 or 2026-03, with a year in "
-                                "%(year_range_0)s–%(year_range_1)s.", year_range_0=YEAR_RANGE[0], year_range_1=YEAR_RANGE[1])) from None
+                                "%(year_range_0)s–%(year_range_1)s.",
+                                year_range_0=YEAR_RANGE[0], year_range_1=YEAR_RANGE[1])) from None
 
 
 def year_arg() -> int:

@@ -115,7 +115,8 @@ def check_form(files: tuple[str, ...], texts: tuple[str, ...] = ()) -> None:
                 raise _form_error(name, msg("The file %(name)s is empty.", name=name), "berkas kosong")
     for name in texts:
         if name in uploaded:
-            raise _form_error(name, msg("The field %(name)s must be text, not a file.", name=name), "Harus berupa teks.")
+            raise _form_error(name, msg("The field %(name)s must be text, not a file.", name=name),
+                              "Harus berupa teks.")
 
 
 def read_upload(types: tuple[str, ...] = (PDF, PNG, JPEG), texts: tuple[str, ...] = ()) -> tuple[bytes, str, str | None]:

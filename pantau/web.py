@@ -67,7 +67,8 @@ class ProblemApi(Api):
             return problem(422, msg("Check the fields listed."),
                            errors=flatten_errors(body))
         if error.code == 413:
-            return problem(413, msg("The request body limit is %(max_body_bytes)s bytes.", max_body_bytes=settings().max_body_bytes))
+            return problem(413, msg("The request body limit is %(max_body_bytes)s bytes.",
+                                    max_body_bytes=settings().max_body_bytes))
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
         return problem(error.code or 500, error.description if error.code != 500 else None, headers=headers)
 

@@ -104,7 +104,8 @@ def request_query(args: Mapping[str, str], now: datetime) -> RequestQuery:
         if end < start:
             raise bad(msg("end_date is before start_date."))
         if end - start > span:
-            raise bad(msg("The start_date–end_date range may not span more than %(max_days)s days.", max_days=MAX_DAYS))
+            raise bad(msg("The start_date–end_date range may not span more than %(max_days)s days.",
+                          max_days=MAX_DAYS))
     elif start is not None:
         end = start + span
     elif end is not None:
