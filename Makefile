@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: up down status test test-unit test-faults test-fuzz test-cluster install infra-install prometheus-install browser-install clean lint
+.PHONY: up down status test test-unit test-faults test-fuzz test-cluster install infra-install prometheus-install browser-install clean lint messages
 TEST_WORKERS ?= 2  # pytest-xdist workers, each on its own platform (tests/conftest.py: PANTAU_TEST_PROFILE)
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -57,6 +57,17 @@ lint: $(STAMP) ## ruff over the tree, mypy on pantau/, services/ and pantau_plat
 	echo "module-level cycles, a package and its own submodule too (tests/unit/test_import_rules.py)"; \
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit/test_import_rules.py || rc=1; \
 	exit $$rc
+
+# the catalogs of pantau/messages.py: extract every msg()/_()/N_() id of the code (babel.cfg) and
+# update pantau/locale/{id,en}; new entries come in empty, to be translated (tests/unit/test_messages.py
+# fails until they are), entries no code uses any more are dropped
+MESSAGE_KEYWORDS := --no-default-keywords -k msg -k _ -k N_
+messages: $(STAMP) ## extract the messages of the code and update the id and en catalogs
+	@pot=$$(mktemp --suffix=.pot) && \
+	$(BIN)/pybabel -q extract -F babel.cfg $(MESSAGE_KEYWORDS) --no-location --sort-output -w 100 \
+	  --project pantau -o $$pot . && \
+	$(BIN)/pybabel update -i $$pot -d pantau/locale -D pantau --no-fuzzy-matching --ignore-obsolete -w 100; \
+	rc=$$?; rm -f $$pot; exit $$rc
 
 test-faults: install ## the fault suite in its full form (more writes, every fault several times), then on three brokers
 	PANTAU_FAULTS=full $(BIN)/python -m pytest -p no:cacheprovider tests/faults

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from flask import g, request
 
 from . import mongo
+from .messages import msg
 from .problems import ProblemError
 
 ROLES = ("unit", "bureau")
@@ -92,19 +93,16 @@ def current(staff_sessions: bool = False) -> Principal:
         from . import sessions
         person = sessions.resolve_in_request(header[8:].strip())
         if person is None:
-            raise ProblemError(401, "Sesi tidak dikenal atau sudah berakhir; masuk lagi.",
-                               detail_en="Unknown or ended session; sign in again.",
+            raise ProblemError(401, msg("Unknown or ended session; sign in again."),
                                headers={"WWW-Authenticate": "Bearer"})
         g.principal = person
         return person
     if not header.startswith("Bearer "):
-        raise ProblemError(401, "Sertakan header Authorization: Bearer <kunci API>.",
-                           detail_en="Send an Authorization: Bearer <API key> header.",
+        raise ProblemError(401, msg("Send an Authorization: Bearer <API key> header."),
                            headers={"WWW-Authenticate": "Bearer"})
     principal = verify(header[7:].strip())
     if principal is None:
-        raise ProblemError(401, "Kunci API tidak dikenal atau sudah dicabut.",
-                           detail_en="Unknown or revoked API key.", headers={"WWW-Authenticate": "Bearer"})
+        raise ProblemError(401, msg("Unknown or revoked API key."), headers={"WWW-Authenticate": "Bearer"})
     g.principal = principal
     return principal
 
@@ -117,8 +115,7 @@ def require(*roles: str, sessions: bool = False):
         def wrapper(*args, **kwargs):
             p = current(sessions)
             if roles and p.role not in roles:
-                raise ProblemError(403, "Peran kunci ini tidak diizinkan untuk tindakan ini.",
-                                   detail_en="This key's role may not do this.")
+                raise ProblemError(403, msg("This key's role may not do this."))
             return fn(*args, **kwargs)
         wrapper.accepts_sessions = sessions  # type: ignore[attr-defined]  # read by the authorization matrix's tests
         return wrapper
@@ -129,7 +126,6 @@ def check_unit(unit_id: str, pointer: str = "/unit_id") -> None:
     """403 unless the current key may act for `unit_id`."""
     p: Principal = g.principal
     if not p.can_act_for(unit_id):
-        raise ProblemError(403, f"Kunci ini hanya berlaku untuk unit {p.unit_id}.",
-                           detail_en=f"This key is scoped to unit {p.unit_id}.",
+        raise ProblemError(403, msg("This key is scoped to unit %(unit_id)s.", unit_id=p.unit_id),
                            errors=[{"pointer": pointer, "field": pointer.strip('/').replace('/', '.'),
                                     "message": f"unit {unit_id} bukan unit kunci ini"}])

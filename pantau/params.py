@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from flask import request
 
 from .config import Settings, settings
+from .messages import Message, msg
 from .problems import ProblemError
 from .rules.periods import Period, parse_period
 
@@ -49,12 +50,13 @@ def opd_arg() -> str | None:
         return None
     unit = Registry.instance().get(raw)
     if unit is None or unit.kind != "opd":
-        raise bad("opd", "opd bukan perangkat daerah yang terdaftar.", "opd is not a registered perangkat daerah.")
+        raise bad("opd", msg("opd is not a registered perangkat daerah."))
     return raw
 
 
-def bad(name: str, message: str, en: str) -> ProblemError:
-    return ProblemError(422, message, detail_en=en, errors=[{"pointer": name, "field": name, "message": message}])
+def bad(name: str, message: Message) -> ProblemError:
+    """A 422 for the query parameter `name`: `message` is the detail and the field's message."""
+    return ProblemError(422, message, errors=[{"pointer": name, "field": name, "message": message.render()}])
 
 
 def report_period(raw: str) -> Period:
@@ -69,22 +71,19 @@ def report_period(raw: str) -> Period:
 def period_arg() -> Period:
     raw = request.args.get("period")
     if not raw:
-        raise bad("period", "Parameter period wajib diisi (mis. 2026, 2026-S1, 2026-Q1, 2026-03).",
-                  "The period parameter is required (e.g. 2026, 2026-S1, 2026-Q1, 2026-03).")
+        raise bad("period", msg("The period parameter is required (e.g. 2026, 2026-S1, 2026-Q1, 2026-03)."))
     try:
         return report_period(raw)
     except ValueError:
-        raise bad("period", f"Periode harus 2026, 2026-S1, 2026-Q1 atau 2026-03 dengan tahun "
-                            f"{YEAR_RANGE[0]}–{YEAR_RANGE[1]}.",
-                  f"The period must look like 2026, 2026-S1, 2026-Q1 or 2026-03, with a year in "
-                  f"{YEAR_RANGE[0]}–{YEAR_RANGE[1]}.") from None
+        raise bad("period", msg("The period must look like 2026, 2026-S1, 2026-Q1 or 2026-03, with a year in "
+                                "%(year_range_0)s–%(year_range_1)s.",
+                                year_range_0=YEAR_RANGE[0], year_range_1=YEAR_RANGE[1])) from None
 
 
 def year_arg() -> int:
     raw = request.args.get("year", "")
     if not raw.isdigit() or len(raw) != 4 or not YEAR_RANGE[0] <= int(raw) <= YEAR_RANGE[1]:
-        raise bad("year", "Parameter year wajib diisi dengan tahun empat digit (mis. 2026).",
-                  "The year parameter must be a four-digit year (e.g. 2026).")
+        raise bad("year", msg("The year parameter must be a four-digit year (e.g. 2026)."))
     return int(raw)
 
 
@@ -96,8 +95,8 @@ def as_of_arg(default: datetime | None = None) -> datetime:
         return default or datetime.now(timezone.utc)
     value = parse_as_of(raw)
     if value is None:
-        raise bad("as_of", "as_of harus tanggal-waktu RFC 3339 dengan zona waktu (mis. 2026-03-31T23:59:59+08:00).",
-                  "as_of must be an RFC 3339 date-time with an offset (e.g. 2026-03-31T23:59:59+08:00).")
+        raise bad("as_of", msg("as_of must be an RFC 3339 date-time with an offset (e.g. "
+                               "2026-03-31T23:59:59+08:00)."))
     # deadlines are counted in working days up to as_of: a date centuries away kept a worker busy
     # for minutes (found by fuzzing), so as_of stays between 2000 and one year from now
     try:
@@ -105,8 +104,7 @@ def as_of_arg(default: datetime | None = None) -> datetime:
     except OverflowError:
         utc = None
     if utc is None or not AS_OF_MIN <= utc <= datetime.now(timezone.utc) + AS_OF_AHEAD:
-        raise bad("as_of", "as_of harus antara tahun 2000 dan satu tahun dari sekarang.",
-                  "as_of must lie between the year 2000 and one year from now.")
+        raise bad("as_of", msg("as_of must lie between the year 2000 and one year from now."))
     return value
 
 
@@ -129,9 +127,7 @@ def parse_weight(raw: str) -> str | None:
     return raw if raw in WEIGHT_MODES else None
 
 
-WEIGHT_MESSAGE = ("Bobot (weight) tidak dikenal: gunakan exact (1/9) atau printed_0_111 (0,111 seperti tercetak "
-                  "pada lampiran).",
-                  "Unknown weight: use exact (1/9) or printed_0_111 (0.111 as printed in the regulation).")
+WEIGHT_MESSAGE = msg("Unknown weight: use exact (1/9) or printed_0_111 (0.111 as printed in the regulation).")
 
 
 def weight_arg(default: str | None = None) -> str:
@@ -142,7 +138,7 @@ def weight_arg(default: str | None = None) -> str:
         return default or settings().ikm_weight_mode
     mode = parse_weight(raw)
     if mode is None:
-        raise bad("weight", *WEIGHT_MESSAGE)
+        raise bad("weight", WEIGHT_MESSAGE)
     return mode
 
 

@@ -10,76 +10,34 @@ from typing import Any
 import orjson
 from flask import Response, request
 
+from . import messages as catalogs
+from .messages import N_, Message, request_language
+
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://pantau.kaltimprov.go.id/problems/"
 
-# status -> (slug, Indonesian title, English title)
-TITLES: dict[int, tuple[str, str, str]] = {
-    400: ("malformed-request", "Permintaan tidak dapat dibaca", "Malformed request"),
-    401: ("unauthenticated", "Kunci API tidak ada atau tidak valid", "Missing or invalid API key"),
-    403: ("forbidden", "Akses ditolak", "Forbidden"),
-    404: ("not-found", "Tidak ditemukan", "Not found"),
-    405: ("method-not-allowed", "Metode tidak diizinkan", "Method not allowed"),
-    409: ("conflict", "Konflik dengan data yang sudah ada", "Conflict with existing data"),
-    413: ("too-large", "Permintaan terlalu besar", "Request too large"),
-    415: ("unsupported-media-type", "Jenis konten tidak didukung", "Unsupported media type"),
-    422: ("validation", "Data tidak valid", "Invalid data"),
-    429: ("rate-limited", "Terlalu banyak permintaan", "Too many requests"),
-    500: ("internal", "Kesalahan internal", "Internal error"),
-    503: ("unavailable", "Layanan sementara tidak tersedia", "Service temporarily unavailable"),
+# status -> (slug, title); the title is translated through the catalogs (pantau/messages.py)
+TITLES: dict[int, tuple[str, str]] = {
+    400: ("malformed-request", N_("Malformed request")),
+    401: ("unauthenticated", N_("Missing or invalid API key")),
+    403: ("forbidden", N_("Forbidden")),
+    404: ("not-found", N_("Not found")),
+    405: ("method-not-allowed", N_("Method not allowed")),
+    409: ("conflict", N_("Conflict with existing data")),
+    413: ("too-large", N_("Request too large")),
+    415: ("unsupported-media-type", N_("Unsupported media type")),
+    422: ("validation", N_("Invalid data")),
+    429: ("rate-limited", N_("Too many requests")),
+    500: ("internal", N_("Internal error")),
+    503: ("unavailable", N_("Service temporarily unavailable")),
 }
-
-# marshmallow's English messages -> Indonesian
-_FIELD_MESSAGES_ID = {
-    "Missing data for required field.": "Wajib diisi.",
-    "Unknown field.": "Kolom tidak dikenal.",
-    "Not a valid integer.": "Harus bilangan bulat.",
-    "Not a valid string.": "Harus teks.",
-    "Not a valid boolean.": "Harus true atau false.",
-    "Not a valid datetime.": "Bukan tanggal-waktu yang valid (RFC 3339).",
-    "Not a valid date.": "Bukan tanggal yang valid (YYYY-MM-DD).",
-    "Not a valid list.": "Harus berupa daftar.",
-    "Not a valid mapping type.": "Harus berupa objek.",
-    "Invalid input type.": "Tipe data tidak valid.",
-    "Field may not be null.": "Tidak boleh kosong (null).",
-    "Not a valid aware datetime.": "Tanggal-waktu harus memuat zona waktu (mis. +08:00).",
-    "Not a valid URL.": "Bukan URL yang valid.",
-    "Not a valid email address.": "Bukan alamat e-mail yang valid.",
-    # pantau.inputs
-    "Control characters (line breaks, tabs, NUL, ...) are not allowed.":
-        "Tidak boleh memuat karakter kendali (baris baru, tab, NUL, ...).",
-    "Control characters other than line breaks and tabs (e.g. NUL) are not allowed.":
-        "Tidak boleh memuat karakter kendali selain baris baru dan tab (mis. NUL).",
-}
-
-
-def wants_english() -> bool:
-    try:
-        best = request.accept_languages.best_match(["id", "en"], default="id")
-    except RuntimeError:
-        return False
-    return best == "en"
+_OTHER_TITLE = ("error", N_("Error"))
 
 
 def translate(message: str) -> str:
-    if wants_english():
-        return message
-    if message in _FIELD_MESSAGES_ID:
-        return _FIELD_MESSAGES_ID[message]
-    if message.startswith("Must be greater than or equal to") and "less than or equal to" in message:
-        return message.replace("Must be greater than or equal to", "Harus antara").replace(
-            " and less than or equal to ", " dan ").rstrip(".") + "."
-    if message.startswith("Must be one of:"):
-        return message.replace("Must be one of:", "Harus salah satu dari:")
-    if message.startswith("Longer than maximum length"):
-        return message.replace("Longer than maximum length", "Melebihi panjang maksimum")
-    if message.startswith("Shorter than minimum length"):
-        return message.replace("Shorter than minimum length", "Kurang dari panjang minimum")
-    if message.startswith("Length must be between") and " and " in message:
-        return message.replace("Length must be between", "Panjang harus antara").replace(" and ", " dan ")
-    if message.startswith("Must lie between") and " and " in message:  # pantau.inputs: date windows
-        return message.replace("Must lie between", "Harus antara").replace(" and ", " dan ")
-    return message
+    """A field message in the request's language (pantau/messages.py: the catalog, then
+    marshmallow's parametrized templates)."""
+    return catalogs.translate(message)
 
 
 def flatten_errors(messages: Any, pointer: str = "") -> list[dict]:
@@ -103,13 +61,23 @@ def flatten_errors(messages: Any, pointer: str = "") -> list[dict]:
     return out
 
 
-def problem(status: int, detail: str | None = None, *, detail_en: str | None = None,
+Detail = str | Message | None
+"""A problem's detail: a catalog message (rendered in the request's language) or, as call sites
+not yet converted give it, an Indonesian text whose English is `detail_en`."""
+
+
+def _text(detail: Detail, detail_en: str | None, lang: str) -> str | None:
+    if isinstance(detail, Message):
+        return detail.render(lang)
+    return (detail_en or detail) if lang == "en" else (detail or detail_en)
+
+
+def problem(status: int, detail: Detail = None, *, detail_en: str | None = None,
             errors: list[dict] | None = None, headers: dict | None = None, **extra: Any) -> Response:
-    slug, title_id, title_en = TITLES.get(status, ("error", "Kesalahan", "Error"))
-    english = wants_english()
-    body: dict[str, Any] = {"type": TYPE_BASE + slug, "title": title_en if english else title_id,
-                            "status": status}
-    text = (detail_en or detail) if english else (detail or detail_en)
+    slug, title = TITLES.get(status, _OTHER_TITLE)
+    lang = request_language()
+    body: dict[str, Any] = {"type": TYPE_BASE + slug, "title": catalogs.gettext(title, lang), "status": status}
+    text = _text(detail, detail_en, lang)
     if text:
         body["detail"] = text
     try:
@@ -126,14 +94,27 @@ def problem(status: int, detail: str | None = None, *, detail_en: str | None = N
 
 
 class ProblemError(Exception):
-    """Raise anywhere in a request to answer with a problem document."""
+    """Raise in a request handler to answer with a problem document: `ProblemError(415,
+    msg("Send ..."))`. The older form `ProblemError(status, "Indonesian", detail_en="English")`
+    still works (scripts/convert_messages.py turns it into the first). Domain code raises
+    pantau.errors instead, which pantau/web.py maps to a status."""
 
-    def __init__(self, status: int, detail: str | None = None, *, detail_en: str | None = None,
+    def __init__(self, status: int, detail: Detail = None, *, detail_en: str | None = None,
                  errors: list[dict] | None = None, headers: dict | None = None, **extra: Any):
-        super().__init__(detail_en or detail or str(status))
-        self.status, self.detail, self.detail_en = status, detail, detail_en
+        self.status, self.message, self._detail_en = status, detail, detail_en
+        super().__init__(self.detail_en or self.detail or str(status))
         self.errors, self.headers, self.extra = errors, headers, extra
 
+    @property
+    def detail(self) -> str | None:
+        """The detail in Indonesian."""
+        return _text(self.message, self._detail_en, "id")
+
+    @property
+    def detail_en(self) -> str | None:
+        """The detail in English."""
+        return _text(self.message, self._detail_en, "en")
+
     def response(self) -> Response:
-        return problem(self.status, self.detail, detail_en=self.detail_en, errors=self.errors,
+        return problem(self.status, self.message, detail_en=self._detail_en, errors=self.errors,
                        headers=self.headers, **self.extra)

@@ -19,6 +19,7 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
 from . import ratelimit_store  # noqa: F401  (registers the pantau-store:// scheme)
+from .messages import msg
 from .problems import problem
 
 EXEMPT = {"/healthz", "/readyz", "/metrics", "/openapi.json"}
@@ -72,8 +73,7 @@ def install(app: Flask) -> Limiter:
     @app.errorhandler(RateLimitExceeded)
     def _too_many(exc: RateLimitExceeded):
         retry = _seconds_to_window_end(exc)
-        resp = problem(429, f"Batas permintaan terlampaui ({exc.description}). Coba lagi nanti.",
-                       detail_en=f"Rate limit exceeded ({exc.description}). Retry later.")
+        resp = problem(429, msg("Rate limit exceeded (%(description)s). Retry later.", description=exc.description))
         limit_headers = getattr(exc, "headers", None) or {}
         resp.headers["Retry-After"] = str(retry or limit_headers.get("Retry-After") or 1)
         return resp

@@ -30,6 +30,7 @@ from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 from .inputs import check_text
+from .messages import Message, msg
 from .problems import ProblemError, flatten_errors
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -72,18 +73,17 @@ def openapi_file(types: tuple[str, ...]) -> dict:
 
 def too_large() -> ProblemError:
     mb = MAX_DOCUMENT_BYTES // (1024 * 1024)
-    return ProblemError(413, f"Berkas melebihi batas {mb} MB; unggah berkas yang lebih kecil (mis. pindaian "
-                             "dengan resolusi lebih rendah).", detail_en=f"The file exceeds the {mb} MB limit.",
+    return ProblemError(413, msg("The file exceeds the %(mb)s MB limit.", mb=mb),
                         limit_bytes=MAX_DOCUMENT_BYTES)
 
 
-def _file_error(status: int, detail: str, detail_en: str, message: str) -> ProblemError:
-    return ProblemError(status, detail, detail_en=detail_en,
+def _file_error(status: int, detail: Message, message: str) -> ProblemError:
+    return ProblemError(status, detail,
                         errors=[{"pointer": "/file", "field": "file", "message": message}])
 
 
-def _form_error(name: str, detail: str, detail_en: str, message: str) -> ProblemError:
-    return ProblemError(422, detail, detail_en=detail_en, errors=[{"pointer": f"/{name}", "field": name,
+def _form_error(name: str, detail: Message, message: str) -> ProblemError:
+    return ProblemError(422, detail, errors=[{"pointer": f"/{name}", "field": name,
                                                                    "message": message}])
 
 
@@ -94,17 +94,17 @@ def check_form(files: tuple[str, ...], texts: tuple[str, ...] = ()) -> None:
     form, uploaded = request.form, request.files
     names = list(dict.fromkeys([*form.keys(), *uploaded.keys()]))
     if any(not isinstance(name, str) for name in names):  # a part without a name (found by the fuzzer)
-        raise ProblemError(422, "Setiap bagian formulir harus bernama.", detail_en="Every form part must have a name.",
+        raise ProblemError(422, msg("Every form part must have a name."),
                            errors=[{"pointer": "/", "field": None, "message": "Bagian formulir tanpa nama."}])
     for name in names:
         if name not in files and name not in texts:  # as a JSON body's unknown field (the document says so)
-            raise _form_error(name, f"Isian {name} tidak dikenal.", f"Unknown field {name}.", "Kolom tidak dikenal.")
+            raise _form_error(name, msg("Unknown field %(name)s.", name=name), "Kolom tidak dikenal.")
         if len(form.getlist(name)) + len(uploaded.getlist(name)) > 1:
-            raise _form_error(name, f"Isian {name} dikirim lebih dari sekali.", f"The field {name} is sent more than once.",
+            raise _form_error(name, msg("The field %(name)s is sent more than once.", name=name),
                               "Kirim sekali saja.")
     for name in files:
         if name in form:
-            raise _form_error(name, f"Isian {name} harus berupa berkas.", f"The field {name} must be a file.",
+            raise _form_error(name, msg("The field %(name)s must be a file.", name=name),
                               "Harus berupa berkas, bukan teks.")
         part = uploaded.get(name)
         if part is not None and part.filename:
@@ -112,41 +112,39 @@ def check_form(files: tuple[str, ...], texts: tuple[str, ...] = ()) -> None:
             empty = not part.stream.read(1)
             part.stream.seek(start)
             if empty:
-                raise _form_error(name, f"Berkas {name} kosong (0 bita).", f"The file {name} is empty.", "berkas kosong")
+                raise _form_error(name, msg("The file %(name)s is empty.", name=name), "berkas kosong")
     for name in texts:
         if name in uploaded:
-            raise _form_error(name, f"Isian {name} harus berupa teks, bukan berkas.",
-                              f"The field {name} must be text, not a file.", "Harus berupa teks.")
+            raise _form_error(name, msg("The field %(name)s must be text, not a file.", name=name),
+                              "Harus berupa teks.")
 
 
 def read_upload(types: tuple[str, ...] = (PDF, PNG, JPEG), texts: tuple[str, ...] = ()) -> tuple[bytes, str, str | None]:
     """(bytes, detected content type, original filename) of the `file` field, or a problem; the
     form's other fields are the text fields `texts` (`check_form`)."""
     if (request.mimetype or "").lower() != "multipart/form-data":
-        raise ProblemError(415, "Kirim sebagai multipart/form-data dengan isian file.",
-                           detail_en="Send multipart/form-data with a file field.")
+        raise ProblemError(415, msg("Send multipart/form-data with a file field."))
     if request.content_length is not None and request.content_length > MAX_DOCUMENT_BYTES + FORM_OVERHEAD:
         raise too_large()
     request.max_content_length = MAX_DOCUMENT_BYTES + FORM_OVERHEAD  # this route only (Flask ≥ 3.1)
     check_form(("file",), texts)
     upload = request.files.get("file")
     if upload is None:
-        raise _file_error(422, "Isian file wajib diisi.", "The file field is required.", "Wajib diisi.")
+        raise _file_error(422, msg("The file field is required."), "Wajib diisi.")
     data = upload.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
         raise too_large()
     if not data:
-        raise _file_error(422, "Berkas kosong (0 bita).", "The file is empty.", "berkas kosong")
+        raise _file_error(422, msg("The file is empty."), "berkas kosong")
     ctype = sniff(data)
     if ctype not in types:
         listed = _listed(types)
-        raise _file_error(415, f"Berkas harus {listed} (diperiksa dari isi berkas, bukan namanya).",
-                          f"The file must be a {'/'.join(NAMES[t] for t in types)} (checked by content, not by name).",
-                          f"bukan {listed}")
+        raise _file_error(415, msg("The file must be a %(types)s (checked by content, not by name).",
+                                   types="/".join(NAMES[t] for t in types), listed=listed), f"bukan {listed}")
     try:  # the name is kept with the file's record: bounded text like every other field
         filename = check_text(upload.filename, 0, MAX_FILENAME) if upload.filename else None
     except ValidationError as exc:
-        raise ProblemError(422, "Nama berkas tidak valid.", detail_en="Invalid file name.",
+        raise ProblemError(422, msg("Invalid file name."),
                            errors=flatten_errors({"file": exc.messages})) from None
     return data, ctype, filename
 
@@ -157,13 +155,11 @@ def check_pdf(data: bytes) -> int:
     from pypdf.errors import PyPdfError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repair warnings are not ours to log
-    unreadable = _file_error(422, "Berkas PDF rusak atau tidak dapat dibaca; simpan ulang sebagai PDF lalu unggah lagi.",
-                             "The PDF is damaged or cannot be read.", "PDF tidak dapat dibaca")
+    unreadable = _file_error(422, msg("The PDF is damaged or cannot be read."), "PDF tidak dapat dibaca")
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise _file_error(422, "Berkas PDF dikunci dengan kata sandi; unggah PDF yang dapat dibuka tanpa kata sandi.",
-                              "The PDF needs a password to open.", "PDF berkata sandi")
+            raise _file_error(422, msg("The PDF needs a password to open."), "PDF berkata sandi")
         pages = len(reader.pages)
     except ProblemError:
         raise
@@ -190,7 +186,7 @@ def file_response(documents: Collection, sha: str, name: str) -> Response:
     """The stored file as an attachment named `name`, or a 404 problem."""
     doc = documents.find_one({"_id": sha})
     if doc is None:
-        raise ProblemError(404, "Dokumen tidak ditemukan.", detail_en="Document not found.")
+        raise ProblemError(404, msg("Document not found."))
     return Response(bytes(doc["data"]), status=200, headers={
         "Content-Type": doc["content_type"], "Content-Disposition": f'attachment; filename="{name}"',
         "X-Content-SHA256": sha})

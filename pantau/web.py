@@ -25,6 +25,8 @@ from werkzeug.exceptions import HTTPException
 
 from . import audit, bus, metrics, mongo, openapi
 from .config import settings
+from .errors import DomainError, status_of
+from .messages import msg
 from .problems import PROBLEM_JSON, ProblemError, flatten_errors, problem
 
 log = logging.getLogger("pantau.web")
@@ -63,11 +65,11 @@ class ProblemApi(Api):
         if error.code == 422 and messages:
             # webargs nests by location ({"json": {...}}); pointers are into the body
             body = messages.get("json", messages) if isinstance(messages, dict) else messages
-            return problem(422, "Periksa kolom yang ditandai.", detail_en="Check the fields listed.",
+            return problem(422, msg("Check the fields listed."),
                            errors=flatten_errors(body))
         if error.code == 413:
-            return problem(413, f"Batas ukuran permintaan {settings().max_body_bytes} byte.",
-                           detail_en=f"The request body limit is {settings().max_body_bytes} bytes.")
+            return problem(413, msg("The request body limit is %(max_body_bytes)s bytes.",
+                                    max_body_bytes=settings().max_body_bytes))
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
         return problem(error.code or 500, error.description if error.code != 500 else None, headers=headers)
 
@@ -92,16 +94,14 @@ def read_json() -> dict:
     `.get` on it, or hashed a list: issue 19)."""
     mimetype = (request.mimetype or "").lower()
     if mimetype != "application/json" and not mimetype.endswith("+json"):
-        raise ProblemError(415, "Kirim badan permintaan sebagai application/json.",
-                           detail_en="Send the request body as application/json.")
+        raise ProblemError(415, msg("Send the request body as application/json."))
     raw = request.get_data(cache=True)
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise ProblemError(400, f"JSON tidak valid: {exc}", detail_en=f"Malformed JSON: {exc}") from None
+        raise ProblemError(400, msg("Malformed JSON: %(exc)s", exc=exc)) from None
     if not isinstance(body, dict):
-        raise ProblemError(422, "Badan permintaan harus berupa satu objek JSON {...}.",
-                           detail_en="The request body must be one JSON object {...}.",
+        raise ProblemError(422, msg("The request body must be one JSON object {...}."),
                            errors=[{"pointer": "/", "field": None, "message": "Harus berupa objek JSON."}])
     return body
 
@@ -118,8 +118,7 @@ class ProblemParser(FlaskParser):
         messages = error.messages
         if isinstance(messages, dict) and len(messages) == 1:  # webargs nests by location: {"json": {...}}
             messages = next(iter(messages.values()))
-        raise ProblemError(422, "Periksa kolom yang ditandai.", detail_en="Check the fields listed.",
-                           errors=flatten_errors(messages))
+        raise ProblemError(422, msg("Check the fields listed."), errors=flatten_errors(messages))
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -183,12 +182,10 @@ def check_query_shape() -> None:
     for name in request.args:
         values = request.args.getlist(name)
         if len(values) > 1:
-            raise ProblemError(422, f"Parameter {name} diberikan lebih dari sekali.",
-                               detail_en=f"The parameter {name} is given more than once.",
+            raise ProblemError(422, msg("The parameter %(name)s is given more than once.", name=name),
                                errors=[{"pointer": name, "field": name, "message": "Berikan sekali saja."}])
         if values[0] == "":
-            raise ProblemError(422, f"Parameter {name} kosong; isi atau hilangkan.",
-                               detail_en=f"The parameter {name} is empty; give a value or leave it out.",
+            raise ProblemError(422, msg("The parameter %(name)s is empty; give a value or leave it out.", name=name),
                                errors=[{"pointer": name, "field": name, "message": "Tidak boleh kosong."}])
 
 
@@ -243,7 +240,7 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
         body: dict[str, Any] = {"checks": checks, **({"details": details} if details else {})}
         if ok:
             return json_response({"status": "ready", **body})
-        return problem(503, "Ketergantungan belum siap.", detail_en="A dependency is not ready.", **body)
+        return problem(503, msg("A dependency is not ready."), **body)
 
     @app.get("/metrics")
     def metrics_endpoint():
@@ -309,9 +306,13 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
     def _problem(exc: ProblemError):
         return exc.response()
 
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError):  # the one place a domain error becomes HTTP
+        return problem(status_of(exc), exc.message, errors=exc.errors, **exc.extra)
+
     @app.errorhandler(ValidationError)
     def _validation(exc: ValidationError):
-        return problem(422, "Periksa kolom yang ditandai.", detail_en="Check the fields listed.",
+        return problem(422, msg("Check the fields listed."),
                        errors=flatten_errors(exc.messages))
 
     for err in mongo.STORE_ERRORS:
@@ -322,8 +323,7 @@ def create_app(service: str, blueprints: list[Blueprint], *, title: str, descrip
         if isinstance(exc, HTTPException):
             return api.handle_http_exception(exc)
         log.exception("unhandled error", extra={"path": request.path})
-        return problem(500, "Terjadi kesalahan pada server; coba lagi nanti.",
-                       detail_en="The server failed; try again later.")
+        return problem(500, msg("The server failed; try again later."))
 
     return app
 
@@ -365,10 +365,8 @@ def store_down(exc: Exception):
         # longer than the short deadline would keep it alive by itself)
         _store_failed_at[0] = time.monotonic()
     log.warning("store unavailable", extra={"error": repr(exc)})
-    return problem(503, "Penyimpanan data sementara tidak tersedia. Ulangi permintaan yang sama nanti: "
-                        "pengulangan aman (idempoten) dan tidak menggandakan data.",
-                   detail_en="The store is unavailable. Repeat the same request later: repeats are "
-                             "idempotent and never duplicate data.",
+    return problem(503, msg("The store is unavailable. Repeat the same request later: repeats are idempotent and "
+                            "never duplicate data."),
                    headers={"Retry-After": "5"})
 
 

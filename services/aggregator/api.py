@@ -7,8 +7,9 @@ from flask import g, request
 
 from pantau import auth, mongo
 from pantau.config import settings
+from pantau.errors import NotFound
+from pantau.messages import msg
 from pantau.params import AS_OF_DOC, PERIOD_DOC, WEIGHT_DOC, YEAR_DOC, as_of_arg, period_arg, report_settings, year_arg
-from pantau.problems import ProblemError
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
 
@@ -40,7 +41,7 @@ def _as_of():
 def _unit(unit_id: str):
     unit = Registry.instance().get(unit_id)
     if unit is None:
-        raise ProblemError(404, "Unit tidak ditemukan.", detail_en="Unit not found.")
+        raise NotFound(msg("Unit not found."))
     auth.check_unit(unit_id, "unit_id")
     return unit
 
@@ -92,7 +93,7 @@ def ikm_opd(opd_id: str):
     reg = Registry.instance()
     opd = reg.get(opd_id)
     if opd is None or opd.kind != "opd":
-        raise ProblemError(404, "Perangkat daerah tidak ditemukan.", detail_en="OPD not found.")
+        raise NotFound(msg("OPD not found."))
     unit_ids = [u.id for u in reg.upps() if reg.opd_of(u.id) == opd_id]
     return json_response(reports.group_ikm(db(), report_settings(), unit_ids, period_arg(),
                                            {"opd_id": opd_id, "name": opd.name}, as_of=_as_of()))

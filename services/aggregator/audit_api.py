@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import request
 
 from pantau import audit, auth
+from pantau.messages import msg
 from pantau.params import bad
 from pantau.web import Blueprint, json_response
 
@@ -34,9 +35,9 @@ def audit_log():
     """Log audit: siapa (kunci, peran), apa (tindakan, sasaran), kapan; terbaru lebih dulu."""
     raw = request.args.get("limit", "100")
     if not raw.isdigit() or not 1 <= int(raw) <= 500:
-        raise bad("limit", "limit harus bilangan bulat 1–500.", "limit must be an integer 1–500.")
+        raise bad("limit", msg("limit must be an integer 1–500."))
     account = request.args.get("account")
     if account is not None and not account.strip():
-        raise bad("account", "account tidak boleh kosong.", "account must not be empty.")
+        raise bad("account", msg("account must not be empty."))
     entries = audit.entries(request.args.get("action"), request.args.get("target"), account, int(raw))
     return json_response({"entries": entries, "count": len(entries)})

@@ -12,8 +12,9 @@ from __future__ import annotations
 from flask import request
 
 from pantau import auth, mongo, params
+from pantau.errors import NotFound
+from pantau.messages import msg
 from pantau.params import AS_OF_DOC, WEIGHT_DOC, YEAR_DOC, as_of_arg, report_settings, year_arg
-from pantau.problems import ProblemError
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
 
@@ -46,7 +47,7 @@ def live() -> bool:
 def unit_or_404(unit_id: str):
     unit = Registry.instance().get(unit_id)
     if unit is None or unit.kind != "upp":
-        raise ProblemError(404, "Unit tidak ditemukan.", detail_en="Unit not found.")
+        raise NotFound(msg("Unit not found."))
     return unit
 
 

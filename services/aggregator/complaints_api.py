@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pantau import auth, mongo
 from pantau.config import settings
+from pantau.errors import NotFound
+from pantau.messages import msg
 from pantau.params import AS_OF_DOC, OPD_DOC, PERIOD_DOC, as_of_arg, opd_arg, period_arg
-from pantau.problems import ProblemError
 from pantau.rules.workdays import default_calendar
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
@@ -36,7 +37,7 @@ def unit_complaints(unit_id: str):
     """Tindak lanjut pengaduan satu unit: status, penyelesaian, indikator PEKPPP 28, tenggat, kepuasan."""
     unit = Registry.instance().get(unit_id)
     if unit is None or unit.kind == "province":
-        raise ProblemError(404, "Unit tidak ditemukan.", detail_en="Unit not found.")
+        raise NotFound(msg("Unit not found."))
     auth.check_unit(unit_id, "unit_id")
     period, as_of = period_arg(), as_of_arg(reports.now())
     s = settings()

@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import request
 
 from pantau import auth, mongo
+from pantau.errors import NotFound
+from pantau.messages import msg
 from pantau.params import AS_OF_DOC, YEAR_DOC, as_of_arg, year_arg
-from pantau.problems import ProblemError
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
 
@@ -32,7 +33,7 @@ def db():
 def unit_fkp(unit_id: str):
     """FKP unit: forum terlaksana, unsur masyarakat dan skor PEKPPP ind. 2, janji perbaikan, dampak pada SKM."""
     if Registry.instance().get(unit_id) is None:
-        raise ProblemError(404, "Unit tidak ditemukan.", detail_en="Unit not found.")
+        raise NotFound(msg("Unit not found."))
     auth.check_unit(unit_id, "unit_id")
     return json_response(fkp_reports.unit_report(db(), unit_id, year_arg(), as_of_arg(),
                                                  past="as_of" in request.args))

@@ -21,6 +21,7 @@ from flask import Flask, g, make_response, request
 from pymongo.errors import DuplicateKeyError
 
 from pantau import auth, deadline, mongo
+from pantau.messages import Message, msg
 from pantau.problems import problem
 from pantau.web import store_down
 
@@ -93,30 +94,24 @@ def release(slot: tuple[str, str]) -> None:
         log.warning("report slot not released", extra={"slot": slot[0], "error": repr(exc)})
 
 
-def _answer(status_detail: tuple[str, str], retry_after: int, reason: str):
-    detail, detail_en = status_detail
+def _answer(detail: Message, retry_after: int, reason: str):
     if request.blueprint == "dashboard":
         from .dashboard.render import error_page
-        resp = make_response(error_page(503, detail))
+        resp = make_response(error_page(503, detail.render("id")))  # the dashboard speaks Indonesian
     else:
-        resp = problem(503, detail, detail_en=detail_en, reason=reason)
+        resp = problem(503, detail, reason=reason)
     resp.headers["Retry-After"] = str(retry_after)
     return resp
 
 
 def busy():
-    return _answer((f"Sudah ada {CONCURRENCY} permintaan laporan yang berjalan untuk kunci ini; "
-                    "tunggu sampai selesai, lalu coba lagi.",
-                    f"{CONCURRENCY} report requests of this key are already running; retry once they finish."),
-                   max(1, math.ceil(DEADLINE_S)), "concurrency")
+    return _answer(msg("%(concurrency)s report requests of this key are already running; retry once they finish.",
+                       concurrency=CONCURRENCY), max(1, math.ceil(DEADLINE_S)), "concurrency")
 
 
 def too_slow():
-    return _answer((f"Laporan ini tidak selesai dihitung dalam {DEADLINE_S:g} detik (mis. tanggal keadaan data "
-                    "yang jauh ke belakang). Coba lagi nanti atau pilih tanggal yang lebih baru.",
-                    f"This report could not be computed within {DEADLINE_S:g} s (e.g. an as-of date far "
-                    "back). Retry later or choose a later date."),
-                   TOO_SLOW_RETRY_S, "deadline")
+    return _answer(msg("This report could not be computed within %(deadline_s)g s (e.g. an as-of date far back). "
+                       "Retry later or choose a later date.", deadline_s=DEADLINE_S), TOO_SLOW_RETRY_S, "deadline")
 
 
 def install(app: Flask) -> None:

@@ -25,7 +25,8 @@ from datetime import datetime
 import orjson
 from flask import Response, request
 
-from pantau.problems import PROBLEM_JSON, ProblemError, wants_english
+from pantau.messages import msg
+from pantau.problems import PROBLEM_JSON, ProblemError
 from pantau.rules import lapor
 from pantau.rules.workdays import default_calendar
 from pantau.web import Blueprint
@@ -96,10 +97,8 @@ def answer(body_ct: tuple[bytes, str]) -> Response:
 
 
 # werkzeug's own English texts for what no Open311 view answered
-_OWN_WORDS = {404: ("Tidak ada sumber daya Open311 di alamat ini (format: .xml atau .json).",
-                    "No Open311 resource at this address (formats: .xml or .json)."),
-              405: ("Metode tidak diizinkan: Open311 di sini hanya baca (GET).",
-                    "Method not allowed: this Open311 endpoint is read-only (GET).")}
+_OWN_WORDS = {404: msg("No Open311 resource at this address (formats: .xml or .json)."),
+              405: msg("Method not allowed: this Open311 endpoint is read-only (GET).")}
 
 
 @open311_blp.after_app_request
@@ -114,7 +113,7 @@ def answer_errors_as_georeport(resp: Response) -> Response:
         problem = {}
     own = _OWN_WORDS.get(resp.status_code) if request.url_rule is None or resp.status_code == 405 else None
     if own is not None:
-        description = own[1] if wants_english() else own[0]
+        description = own.render()
     else:
         description = str(problem.get("detail") or problem.get("title") or resp.status_code)
     body, ctype = gr.errors(resp.status_code, description, gr.format_of_path(request.path))
@@ -158,8 +157,7 @@ def service_definition(service_code: str, fmt: str):
     """Definisi satu jenis layanan: tanpa atribut tambahan (metadata false)."""
     check_jurisdiction(request.args)
     if service_code not in CLASSIFICATIONS:
-        raise ProblemError(404, f"service_code {service_code!r} tidak ditemukan.",
-                           detail_en=f"service_code {service_code!r} not found.")
+        raise ProblemError(404, msg("service_code %(service_code)r not found.", service_code=service_code))
     return answer(gr.service_definition(service_code, [], fmt))
 
 
@@ -211,5 +209,5 @@ def request_one(request_id: str, fmt: str):
     item = _request([d["envelope"] for d in stored], (stored[0].get("private") or {}).get("complaint") or {},
                     lifecycle.now()) if stored else None
     if item is None:
-        raise ProblemError(404, "Permintaan layanan tidak ditemukan.", detail_en="Service request not found.")
+        raise ProblemError(404, msg("Service request not found."))
     return answer(gr.service_requests([item], fmt))

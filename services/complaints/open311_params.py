@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pantau.messages import Message, msg
 from pantau.problems import ProblemError
 
 JURISDICTION = "kaltim"
@@ -47,8 +48,8 @@ class RequestQuery:
                 and (not self.statuses or item["status"] in self.statuses))
 
 
-def bad(detail: str, detail_en: str) -> ProblemError:
-    return ProblemError(400, detail, detail_en=detail_en)
+def bad(detail: Message) -> ProblemError:
+    return ProblemError(400, detail)
 
 
 def _arg(args: Mapping[str, str], name: str) -> str | None:
@@ -59,8 +60,8 @@ def _arg(args: Mapping[str, str], name: str) -> str | None:
 def check_jurisdiction(args: Mapping[str, str]) -> None:
     j = _arg(args, "jurisdiction_id")
     if j is not None and j != JURISDICTION:
-        raise ProblemError(404, f"jurisdiction_id {j!r} tidak ditemukan; yang dilayani: {JURISDICTION}.",
-                           detail_en=f"jurisdiction_id {j!r} not found; this endpoint serves {JURISDICTION}.")
+        raise ProblemError(404, msg("jurisdiction_id %(j)r not found; this endpoint serves %(jurisdiction)s.",
+                                     j=j, jurisdiction=JURISDICTION))
 
 
 def comma_list(args: Mapping[str, str], name: str) -> frozenset[str]:
@@ -69,8 +70,7 @@ def comma_list(args: Mapping[str, str], name: str) -> frozenset[str]:
         return frozenset()
     items = [i.strip() for i in raw.split(",")]
     if any(not i for i in items):
-        raise bad(f"{name} berisi butir kosong (pisahkan dengan koma tanpa butir kosong).",
-                  f"{name} has an empty item in its comma list.")
+        raise bad(msg("%(name)s has an empty item in its comma list.", name=name))
     return frozenset(items)
 
 
@@ -84,8 +84,7 @@ def w3c_datetime(args: Mapping[str, str], name: str) -> datetime | None:
     except ValueError:
         t = None
     if t is None:
-        raise bad(f"{name} harus tanggal-waktu W3C dengan zona waktu, mis. 2026-01-31T08:00:00+08:00.",
-                  f"{name} must be a W3C date-time with an offset, e.g. 2026-01-31T08:00:00+08:00.")
+        raise bad(msg("%(name)s must be a W3C date-time with an offset, e.g. 2026-01-31T08:00:00+08:00.", name=name))
     return t
 
 
@@ -94,20 +93,19 @@ def request_query(args: Mapping[str, str], now: datetime) -> RequestQuery:
     check_jurisdiction(args)
     ids = comma_list(args, "service_request_id")
     if len(ids) > MAX_IDS:
-        raise bad(f"Paling banyak {MAX_IDS} service_request_id.", f"At most {MAX_IDS} service_request_id.")
+        raise bad(msg("At most %(max_ids)s service_request_id.", max_ids=MAX_IDS))
     codes = comma_list(args, "service_code")
     statuses = comma_list(args, "status")
     if statuses - set(STATUSES):
-        raise bad("status hanya open, closed atau keduanya (dipisah koma).",
-                  "status is open, closed or both (comma-separated).")
+        raise bad(msg("status is open, closed or both (comma-separated)."))
     start, end = w3c_datetime(args, "start_date"), w3c_datetime(args, "end_date")
     span = timedelta(days=MAX_DAYS)
     if start is not None and end is not None:
         if end < start:
-            raise bad("end_date tidak boleh sebelum start_date.", "end_date is before start_date.")
+            raise bad(msg("end_date is before start_date."))
         if end - start > span:
-            raise bad(f"Rentang start_date–end_date paling lama {MAX_DAYS} hari.",
-                      f"The start_date–end_date range may not span more than {MAX_DAYS} days.")
+            raise bad(msg("The start_date–end_date range may not span more than %(max_days)s days.",
+                          max_days=MAX_DAYS))
     elif start is not None:
         end = start + span
     elif end is not None:

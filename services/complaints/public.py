@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from flask import request
 
+from pantau.errors import NotFound
+from pantau.messages import msg
 from pantau.params import as_of_arg
-from pantau.problems import ProblemError
 from pantau.web import Blueprint, json_response
 
 from . import lifecycle, store
@@ -29,7 +30,7 @@ def track(tracking_id: str):
     """Status pengaduan untuk publik (tanpa data pribadi; tanpa isi bila rahasia)."""
     stored = store.docs(tracking_id)
     if not stored:
-        raise ProblemError(404, "Pengaduan tidak ditemukan.", detail_en="Complaint not found.")
+        raise NotFound(msg("Complaint not found."))
     token = request.headers.get(TOKEN_HEADER)
     reporter = False
     if token:
@@ -37,5 +38,5 @@ def track(tracking_id: str):
         reporter = True
     view = lifecycle.public_view(tracking_id, stored, as_of_arg(lifecycle.now()), reporter)
     if view is None:
-        raise ProblemError(404, "Pengaduan belum diterima pada as_of.", detail_en="Not yet received at as_of.")
+        raise NotFound(msg("Not yet received at as_of."))
     return json_response(view, headers={"Cache-Control": "no-store"})

@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 from pantau import audit, auth
+from pantau.errors import Conflict, DomainError, Invalid
 from pantau.events import fkp as ev
+from pantau.messages import msg
 from pantau.problems import ProblemError
 from pantau.rules import fkp as rules
 from pantau.units import Registry
@@ -35,10 +37,9 @@ def subject(fkp_id: str) -> str:
     return forum_subject(fkp_id)
 
 
-def _future_held_on() -> ProblemError:
-    return ProblemError(422, "FKP belum bisa dinyatakan terlaksana pada tanggal yang belum tiba.",
-                        detail_en="A forum cannot be held on a date still to come.",
-                        errors=[{"pointer": "/held_on", "field": "held_on", "message": "tanggal di masa depan"}])
+def _future_held_on() -> Invalid:
+    return Invalid(msg("A forum cannot be held on a date still to come."),
+                   errors=[{"pointer": "/held_on", "field": "held_on", "message": "tanggal di masa depan"}])
 
 
 def _elements(participants: list[dict]) -> list[str]:
@@ -54,8 +55,8 @@ def post_forum(body):
     """Catat FKP beserta peserta per unsur dan (boleh) janji perbaikannya; idempoten per fkp_id."""
     unit = Registry.instance().get(body["unit_id"])
     if unit is None or unit.kind == "province":
-        raise ProblemError(422, "Unit tidak dikenal.", detail_en="Unknown unit.",
-                           errors=[{"pointer": "/unit_id", "field": "unit_id", "message": "unit tidak terdaftar"}])
+        raise Invalid(msg("Unknown unit."),
+                      errors=[{"pointer": "/unit_id", "field": "unit_id", "message": "unit tidak terdaftar"}])
     auth.check_unit(body["unit_id"])
     if body["stage"] != "planned" and body["held_on"] > store.today():
         raise _future_held_on()
@@ -65,8 +66,7 @@ def post_forum(body):
     subj = forum_subject(body["fkp_id"])
     first = events().find_one({"_id": f"{subj}:1"})
     if first is not None and first.get("content_hash") != digest:
-        raise ProblemError(409, "fkp_id sudah dipakai dengan isi berbeda.",
-                           detail_en="fkp_id already used with different content.")
+        raise Conflict(msg("fkp_id already used with different content."))
     replay = first is not None
     stored_at = None
     if replay:
@@ -88,11 +88,10 @@ def post_forum(body):
                                                                  canon["participants"])}
             stored_at = store.append(subj, ev.FORUM_RECORDED, data, body["unit_id"], {"forum": sealed}, None,
                                      digest)["stored_at"]
-        except ProblemError:
+        except (ProblemError, DomainError):  # a conflict, whichever layer words it
             again = events().find_one({"_id": f"{subj}:1"}, projection={"content_hash": 1, "stored_at": 1})
             if not again or again.get("content_hash") != digest:
-                raise ProblemError(409, "fkp_id sudah dipakai dengan isi berbeda.",
-                                   detail_en="fkp_id already used with different content.") from None
+                raise Conflict(msg("fkp_id already used with different content.")) from None
             replay, stored_at = True, again["stored_at"]
             store.heal(subj)
     code = None

@@ -26,7 +26,9 @@ from marshmallow import ValidationError
 from pymongo.errors import DuplicateKeyError
 
 from pantau import auth, uploads
+from pantau.errors import Conflict, NotFound
 from pantau.events import fkp as ev
+from pantau.messages import msg
 from pantau.problems import ProblemError, flatten_errors
 from pantau.rules.fkp import HELD
 from pantau.web import Blueprint, json_response
@@ -59,18 +61,17 @@ def save(fkp_id: str, data: bytes, ctype: str, kind: str) -> str:
 def _signatories() -> list[dict]:
     raw = request.form.get("signatories")
     if not raw:
-        raise ProblemError(422, "Daftar penanda tangan (signatories) wajib diisi.",
-                           detail_en="The signatories list is required.",
+        raise ProblemError(422, msg("The signatories list is required."),
                            errors=[{"pointer": "/signatories", "field": "signatories", "message": "Wajib diisi."}])
     try:
         value = orjson.loads(raw)
         return SignatoriesSchema().load({"signatories": value})["signatories"]
     except orjson.JSONDecodeError:
-        raise ProblemError(422, "signatories harus berupa daftar JSON.", detail_en="signatories must be a JSON list.",
+        raise ProblemError(422, msg("signatories must be a JSON list."),
                            errors=[{"pointer": "/signatories", "field": "signatories",
                                     "message": "JSON tidak valid"}]) from None
     except ValidationError as exc:
-        raise ProblemError(422, "Periksa daftar penanda tangan.", detail_en="Check the signatories.",
+        raise ProblemError(422, msg("Check the signatories."),
                            errors=flatten_errors(exc.messages)) from None
 
 
@@ -87,8 +88,7 @@ def upload_berita_acara(fkp_id: str):
     """Unggah Berita Acara FKP yang sudah ditandatangani beserta daftar penanda tangan."""
     forum, docs = forum_for(fkp_id)
     if forum["stage"] not in HELD:
-        raise ProblemError(409, "Berita Acara hanya dapat diunggah untuk FKP yang sudah dilaksanakan (tahap held).",
-                           detail_en="A Berita Acara can be uploaded only for a forum that was held.")
+        raise Conflict(msg("A Berita Acara can be uploaded only for a forum that was held."))
     data, ctype, filename = uploads.read_upload(TYPES, texts=("signatories",))
     signatories = _signatories()
     sha = hashlib.sha256(data).hexdigest()
@@ -122,7 +122,7 @@ def download_berita_acara(fkp_id: str):
     forum, _ = forum_for(fkp_id)
     ba = forum["berita_acara"]
     if ba is None:
-        raise ProblemError(404, "Berita Acara belum diunggah.", detail_en="No Berita Acara uploaded yet.")
+        raise NotFound(msg("No Berita Acara uploaded yet."))
     return _file(ba["sha256"], f"berita-acara-{fkp_id}.{ba['content_type'].split('/')[1]}")
 
 
@@ -149,5 +149,5 @@ def download_document(fkp_id: str, sha256: str):
     """Unduh dokumen yang diunggah untuk FKP ini."""
     forum_for(fkp_id)
     if store.db()["doc_links"].find_one({"_id": f"{fkp_id}:{sha256}"}, projection={"_id": 1}) is None:
-        raise ProblemError(404, "Dokumen tidak ditemukan pada FKP ini.", detail_en="No such document on this forum.")
+        raise NotFound(msg("No such document on this forum."))
     return _file(sha256, sha256)

@@ -19,7 +19,9 @@ from datetime import date
 from marshmallow import ValidationError
 
 from pantau import audit, auth
+from pantau.errors import Conflict, DomainError, Forbidden, Invalid
 from pantau.events import fkp as ev
+from pantau.messages import msg
 from pantau.problems import ProblemError, flatten_errors
 from pantau.rules import fkp as rules
 from pantau.web import Blueprint, json_response, one_of_doc, read_json
@@ -75,12 +77,10 @@ def plan(forum: dict, items: list[dict], pointer: str) -> list[dict]:
                             "message": f"target tidak boleh sebelum tanggal FKP {forum['held_on']}"})
         out.append({"item": item, "canon": canon, "digest": digest, "exists": first is not None})
     if invalid:
-        raise ProblemError(422, "Periksa janji perbaikan yang ditandai; tidak ada yang disimpan.",
-                           detail_en="Check the promises listed; nothing was stored.", errors=invalid)
+        raise Invalid(msg("Check the promises listed; nothing was stored."), errors=invalid)
     if conflicts:
-        raise ProblemError(409, "Sebagian promise_id sudah tercatat dengan isi berbeda; tidak ada yang disimpan.",
-                           detail_en="Some promise_ids exist with different content; nothing was stored.",
-                           errors=conflicts)
+        raise Conflict(msg("Some promise_ids exist with different content; nothing was stored."),
+                       errors=conflicts)
     if any(not p["exists"] for p in out):
         try:
             rules.check_can_add_promise(forum["stage"])
@@ -107,7 +107,7 @@ def record(forum: dict, planned: list[dict], forum_stored_at) -> list[str]:
         try:
             store.append(store.promise_subject(forum["fkp_id"], pid), ev.PROMISE_RECORDED, data,
                          forum["unit_id"], c, None, p["digest"], not_before=forum_stored_at)
-        except ProblemError:
+        except (ProblemError, DomainError):  # a conflict, whichever layer words it
             again = store.events().find_one({"_id": f"{store.promise_subject(forum['fkp_id'], pid)}:1"},
                                             projection={"content_hash": 1})
             if not again or again.get("content_hash") != p["digest"]:
@@ -132,8 +132,7 @@ def add_promises(fkp_id: str):
     try:
         items = PromiseBatchSchema().load(body)["promises"] if batch else [PromiseSchema().load(body)]
     except ValidationError as exc:
-        raise ProblemError(422, "Periksa kolom yang ditandai; tidak ada yang disimpan.",
-                           detail_en="Check the fields listed; nothing was stored.",
+        raise ProblemError(422, msg("Check the fields listed; nothing was stored."),
                            errors=flatten_errors(exc.messages)) from None
     planned = plan(forum, items, "/promises/{i}" if batch else "")
     created = record(forum, planned, docs[0]["stored_at"])
@@ -195,8 +194,8 @@ def _check_documents(fkp_id: str, evidence: list[dict]) -> None:
                for i, e in enumerate(evidence)
                if e.get("sha256") and links.find_one({"_id": f"{fkp_id}:{e['sha256']}"}, projection={"_id": 1}) is None]
     if missing:  # a well-formed sha256 naming no document of this forum: a conflict with what is stored
-        raise ProblemError(409, "Dokumen bukti belum diunggah.", detail_en="Evidence document not uploaded.",
-                           errors=missing)
+        raise Conflict(msg("Evidence document not uploaded."),
+                       errors=missing)
 
 
 def _listed(forum: dict, name: str) -> bool:
@@ -214,16 +213,14 @@ def feedback(body, fkp_id: str, promise_id: str):
     """Peserta FKP mengonfirmasi atau menyanggah janji yang dinyatakan terpenuhi (dengan kode FKP, tanpa akun)."""
     forum, _ = store.load_forum(fkp_id)
     if not store.code_matches(fkp_id, body["code"]):
-        raise ProblemError(403, "Kode konfirmasi tidak cocok untuk FKP ini.",
-                           detail_en="The confirmation code does not match this forum.",
-                           errors=[{"pointer": "/code", "field": "code", "message": "kode salah"}])
+        raise Forbidden(msg("The confirmation code does not match this forum."),
+                        errors=[{"pointer": "/code", "field": "code", "message": "kode salah"}])
     head, view = _current(fkp_id, promise_id)
     name = (body.get("participant_name") or "").strip() or None
     if name and not _listed(forum, name):
-        raise ProblemError(422, "Nama ini tidak ada dalam daftar peserta FKP.",
-                           detail_en="This name is not on the forum's participant list.",
-                           errors=[{"pointer": "/participant_name", "field": "participant_name",
-                                    "message": "tidak ada dalam daftar peserta"}])
+        raise Invalid(msg("This name is not on the forum's participant list."),
+                      errors=[{"pointer": "/participant_name", "field": "participant_name",
+                               "message": "tidak ada dalam daftar peserta"}])
     private = {"verdict": body["verdict"], "note": body.get("note"), "participant_name": name}
     # the caller holds only the forum's code: answer with the outcome, never the promise's private record
     answer = {"fkp_id": fkp_id, "promise_id": promise_id, "verdict": body["verdict"]}

@@ -3,6 +3,7 @@ bounded and without control characters, dates within a plausible window: pantau/
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from pantau.inputs import PastDateTime, PlannedDate, Text, Url, not_blank_pattern
+from pantau.messages import N_
 from pantau.rules.fkp import COMMUNITY_ELEMENTS, DECISIONS, STAGES, TOPICS, UNIT_TARGETS, VERDICTS
 from pantau.rules.ikm import ELEMENTS as SKM_ELEMENTS
 
@@ -25,7 +26,7 @@ class ParticipantSchema(Strict):
 
 class PromiseSchema(Strict):
     promise_id = Text(1, 100, required=True, validate=validate.Regexp(
-        ID_PATTERN, error="Gunakan 1-100 karakter huruf, angka, . _ : -"))
+        ID_PATTERN, error=N_("Use 1-100 characters: letters, digits, . _ : -")))
     description = Text(3, 2000, multiline=True, required=True)
     owner = Text(2, 200, required=True, metadata={"description": "Bidang/jabatan penanggung jawab"})
     target_date = PlannedDate(required=True)
@@ -40,7 +41,7 @@ class PromiseSchema(Strict):
     def _unique_elements(self, data, **_):
         els = data.get("elements") or []
         if len(set(els)) != len(els):
-            raise ValidationError("Unsur SKM tidak boleh berulang.", "elements")
+            raise ValidationError(N_("An SKM unsur may not repeat."), "elements")
 
 
 class ForumSchema(Strict):
@@ -83,7 +84,7 @@ class EvidenceSchema(Strict):
     @validates_schema
     def _points_somewhere(self, data, **_):
         if not data.get("url") and not data.get("sha256"):
-            raise ValidationError("Isi url atau sha256 dokumen bukti.", "url")
+            raise ValidationError(N_("Give the evidence document's url or sha256."), "url")
 
 
 EVIDENCE_POINTS = [{"required": ["url"], "properties": {"url": {"type": "string"}}},
@@ -129,14 +130,14 @@ class ProgressFulfilled(ProgressSchema):
     progress_pct = fields.Integer(strict=True, validate=validate.Range(100, 100), allow_none=True)
     evidence = fields.List(fields.Nested(EvidenceSchema, metadata={"anyOf": EVIDENCE_POINTS}), required=True,
                            validate=validate.Length(
-        1, 20, error="Sertakan 1–20 bukti pemenuhan janji (evidence)."),
+        1, 20, error=N_("Give 1–20 pieces of evidence that the promise was kept.")),
         error_messages={"required": "Sertakan minimal satu bukti pemenuhan janji (evidence)."})
 
 
 class ProgressDropped(ProgressSchema):
     """dropped: a reason is required."""
     status = one_value("dropped")
-    reason = not_blank(1, 1000, "Janji yang dibatalkan (dropped) wajib disertai alasan (reason).")
+    reason = not_blank(1, 1000, N_("A dropped promise needs a reason."))
 
 
 PROGRESS_SCHEMAS = {"planned": ProgressPlanned, "in_progress": ProgressInProgress,
@@ -152,7 +153,7 @@ class FeedbackSchema(Strict):
     @validates_schema
     def _dispute_needs_note(self, data, **_):
         if data.get("verdict") == "dispute" and len((data.get("note") or "").strip()) < 3:
-            raise ValidationError("Sanggahan wajib disertai catatan (minimal 3 karakter).", "note")
+            raise ValidationError(N_("A dispute needs a note (at least 3 characters)."), "note")
 
 
 class FeedbackConfirm(FeedbackSchema):
@@ -162,7 +163,7 @@ class FeedbackConfirm(FeedbackSchema):
 class FeedbackDispute(FeedbackSchema):
     """A dispute needs a note of at least 3 characters."""
     verdict = one_value("dispute")
-    note = not_blank(3, 2000, "Sanggahan wajib disertai catatan (minimal 3 karakter).")
+    note = not_blank(3, 2000, N_("A dispute needs a note (at least 3 characters)."))
 
 
 FEEDBACK_SCHEMAS = {"confirm": FeedbackConfirm, "dispute": FeedbackDispute}

@@ -6,6 +6,7 @@ from marshmallow import ValidationError
 
 from pantau import auth, metrics, mongo
 from pantau.events import skm as ev
+from pantau.messages import msg
 from pantau.problems import ProblemError, flatten_errors
 from pantau.web import Blueprint, json_response, read_json
 
@@ -38,8 +39,7 @@ def post_responses():
         else:
             items = [response_check.response(body) or ResponseSchema().load(body)]
     except ValidationError as exc:
-        raise ProblemError(422, "Periksa kolom yang ditandai; tidak ada yang disimpan.",
-                           detail_en="Check the fields listed; nothing was stored.",
+        raise ProblemError(422, msg("Check the fields listed; nothing was stored."),
                            errors=flatten_errors(exc.messages)) from None
     if is_batch:
         answer = intake.record(events(), items, g.principal, g.get("correlation_id"), lambda i: f"/responses/{i}")

@@ -14,11 +14,15 @@ Retry-After.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, g, request
 
 from pantau import auth, metrics, uploads
 from pantau.config import settings
+from pantau.errors import DomainError
 from pantau.events import skm as ev
+from pantau.messages import msg
 from pantau.problems import ProblemError
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
@@ -82,47 +86,42 @@ def template_xlsx():
 def _read_upload() -> tuple[str, bytes, str | None, object | None]:
     """The checked form fields: unit id, file bytes, layout (or None) and the mapping (or None)."""
     if (request.mimetype or "").lower() != "multipart/form-data":
-        raise ProblemError(415, "Kirim sebagai multipart/form-data dengan isian unit_id dan file.",
-                           detail_en="Send multipart/form-data with the fields unit_id and file.")
+        raise ProblemError(415, msg("Send multipart/form-data with the fields unit_id and file."))
     uploads.check_form(("file", "mapping"), ("unit_id", "layout"))
     unit_id = (request.form.get("unit_id") or "").strip()
     upload_file = request.files.get("file")
     missing = [{"pointer": f"/{name}", "field": name, "message": "Wajib diisi."}
                for name, present in (("unit_id", bool(unit_id)), ("file", upload_file is not None)) if not present]
     if missing:
-        raise ProblemError(422, "Isian formulir unggah belum lengkap.",
-                           detail_en="The upload form is incomplete.", errors=missing)
+        raise ProblemError(422, msg("The upload form is incomplete."), errors=missing)
     auth.check_unit(unit_id, "/unit_id")
     unit = Registry.instance().get(unit_id)
     if unit is None or unit.kind == "province":
-        raise ProblemError(422, "Unit tidak dikenal.", detail_en="Unknown unit.", errors=[
+        raise ProblemError(422, msg("Unknown unit."), errors=[
             {"pointer": "/unit_id", "field": "unit_id",
              "message": f"unit {unit_id!r} tidak terdaftar sebagai unit pelayanan"}])
     layout = (request.form.get("layout") or "").strip().lower() or None
     if layout is not None and layout not in paper.LAYOUTS:
-        raise ProblemError(422, "Isian layout tidak dikenal.", detail_en="Unknown layout.", errors=[
+        raise ProblemError(422, msg("Unknown layout."), errors=[
             {"pointer": "/layout", "field": "layout", "message": f"Harus salah satu dari: {', '.join(paper.LAYOUTS)}."}])
     mapping = None
     mapping_file = request.files.get("mapping")
     raw = mapping_file.read(MAX_MAPPING_BYTES + 1) if mapping_file is not None else b""
     if mapping_file is not None and (raw or mapping_file.filename):  # a browser's empty file part: none
         if layout == paper.TEMPLATE:
-            raise ProblemError(422, "Berkas pemetaan hanya untuk ekspor layanan formulir (layout form).",
-                               detail_en="A mapping file is only for form-service exports (layout form).", errors=[
+            raise ProblemError(422, msg("A mapping file is only for form-service exports (layout form)."), errors=[
                                    {"pointer": "/mapping", "field": "mapping",
                                     "message": "Hapus berkas pemetaan atau pilih layout form."}])
         try:
             mapping = load_mapping(raw, unit_id)
         except MappingError as exc:
-            raise ProblemError(422, "Berkas pemetaan tidak dapat dipakai; tidak ada yang disimpan.",
-                               detail_en="The mapping file cannot be used; nothing was stored.",
+            raise ProblemError(422, msg("The mapping file cannot be used; nothing was stored."),
                                errors=exc.errors) from None
     assert upload_file is not None  # a missing file part was answered 422 above
     data = upload_file.read()
     if paper.detect_format(data) is None:
         kind = paper.describe_binary(data)
-        raise ProblemError(415, f"Berkas {kind} tidak didukung; unggah CSV (UTF-8) atau XLSX sesuai templat.",
-                           detail_en="Only CSV (UTF-8) or XLSX files are accepted; use the template.")
+        raise ProblemError(415, msg("Only CSV (UTF-8) or XLSX files are accepted; use the template.", kind=kind))
     return unit_id, data, layout, mapping
 
 
@@ -131,15 +130,12 @@ def _parse(unit_id: str, data: bytes, layout: str | None, mapping, deadline: Dea
         parsed = paper.parse_upload(data, unit_id, settings().tz, deadline, layout=layout, mapping=mapping)
         deadline.check()  # the last moment at which giving up stores nothing
     except paper.PaperFormError as exc:
-        extra = {"preview": exc.report} if exc.report is not None else {}
-        raise ProblemError(422, "Periksa baris dan kolom yang ditandai; tidak ada yang disimpan.",
-                           detail_en="Check the rows and columns listed; nothing was stored.",
+        extra: dict[str, Any] = {"preview": exc.report} if exc.report is not None else {}
+        raise ProblemError(422, msg("Check the rows and columns listed; nothing was stored."),
                            errors=exc.errors, **extra) from None
     except DeadlineExceeded as exc:
-        raise ProblemError(503, f"Berkas tidak selesai dibaca dalam {exc.seconds:g} detik; tidak ada yang "
-                                f"disimpan. Coba lagi nanti atau bagi menjadi beberapa berkas.",
-                           detail_en=f"The file was not read within {exc.seconds:g} s; nothing was stored. "
-                                     f"Try again later or split the file.",
+        raise ProblemError(503, msg("The file was not read within %(seconds)g s; nothing was stored. Try again "
+                                    "later or split the file.", seconds=exc.seconds),
                            headers={"Retry-After": "30"}) from None
     return parsed
 
@@ -201,7 +197,7 @@ def upload():
 
     try:
         answer = intake.record(events(), items, g.principal, g.get("correlation_id"), pointer_of)
-    except ProblemError as exc:
+    except (ProblemError, DomainError) as exc:  # the store's and the rules' refusals alike
         for e in exc.errors or ():
             if isinstance(e.get("index"), int):
                 e.setdefault("row", rows[e["index"]])

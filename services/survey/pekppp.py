@@ -18,9 +18,10 @@ from flask import g
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from pantau import audit, auth, store
+from pantau.errors import Forbidden, Invalid
 from pantau.events import pekppp as ev
 from pantau.inputs import Text, Url, earliest_date, not_blank_pattern
-from pantau.problems import ProblemError
+from pantau.messages import N_, msg
 from pantau.rules.pekppp import MEASURED
 from pantau.rules.pekppp_instrument import instrument
 from pantau.web import Blueprint, json_response
@@ -46,11 +47,11 @@ class ScoreMap(fields.Dict):
         errors: dict = {}
         for key, score in scores.items():
             if key not in NUMBERS:
-                errors.setdefault(key, {})["key"] = ["Indikator tidak dikenal; gunakan nomor 1–30."]
+                errors.setdefault(key, {})["key"] = [N_("Unknown indicator; use a number 1–30.")]
             if isinstance(score, bool) or not isinstance(score, int):
                 errors.setdefault(key, {})["value"] = ["Not a valid integer."]
             elif not 0 <= score <= 5:
-                errors.setdefault(key, {})["value"] = ["Skor harus 0 sampai 5."]
+                errors.setdefault(key, {})["value"] = [N_("A score is 0 to 5.")]
         if errors:
             raise ValidationError(errors)
         return scores
@@ -62,12 +63,12 @@ SCORES_DOC = {"type": "object", "minProperties": 1, "maxProperties": len(NUMBERS
 
 class ScoresSchema(Strict):
     scores = ScoreMap(
-        required=True, validate=validate.Length(1, len(NUMBERS), error="Isi sedikitnya satu skor."),
+        required=True, validate=validate.Length(1, len(NUMBERS), error=N_("Give at least one score.")),
         metadata={**SCORES_DOC, "description": "Nomor indikator F-02 (\"1\"–\"30\") → skor 0–5"})
     note = Text(0, 2000, multiline=True, allow_none=True,
                 metadata={"description": "Catatan; wajib sebagai alasan bila mengganti skor yang diukur Pantau"})
     evidence = fields.List(Url(), load_default=list,
-                           validate=validate.Length(0, MAX_EVIDENCE, error=f"Paling banyak {MAX_EVIDENCE} tautan bukti."))
+                           validate=validate.Length(0, MAX_EVIDENCE, error=N_("At most {max} evidence links.")))
     role = fields.String(validate=validate.OneOf(ev.ROLES), load_default=None,
                          metadata={"description": "evaluator (kunci Biro) atau self (penilaian mandiri unit); "
                                                   "bawaan menurut kunci"})
@@ -77,8 +78,9 @@ class ScoresSchema(Strict):
         measured = sorted(int(k) for k in data.get("scores", {}) if int(k) in MEASURED)
         if measured and data.get("role") != "self" and not (data.get("note") or "").strip():
             raise ValidationError(
-                f"Indikator {', '.join(map(str, measured))} diukur Pantau dari datanya; skor evaluator "
-                "menggantinya dan wajib disertai alasan (note).", field_name="note")
+                N_("Indicators {indicators} are measured by Pantau from its data; an evaluator score replaces "
+                   "them and needs a reason (note).").format(indicators=", ".join(map(str, measured))),
+                field_name="note")
 
 
 OVERRIDE_NEEDS_REASON = [
@@ -93,9 +95,8 @@ def _scope(unit_id: str, year: int) -> None:
     own_unit(unit_id)
     hi = datetime.now(timezone.utc).year + 1
     if not earliest_date().year <= year <= hi:
-        raise ProblemError(422, f"Tahun evaluasi harus antara {earliest_date().year} dan {hi}.",
-                           detail_en=f"The evaluation year must be between {earliest_date().year} and {hi}.",
-                           errors=[{"pointer": "/year", "field": "year", "message": "di luar rentang"}])
+        raise Invalid(msg("The evaluation year must be between %(year)s and %(hi)s.", year=earliest_date().year, hi=hi),
+                      errors=[{"pointer": "/year", "field": "year", "message": "di luar rentang"}])
 
 
 SCORING_ACCOUNTS = ("bureau_admin", "evaluator", "unit_operator")
@@ -105,14 +106,12 @@ def _role(asked: str | None) -> str:
     p = g.principal
     account_role = getattr(p, "account_role", None)
     if getattr(p, "account", None) and account_role not in SCORING_ACCOUNTS:
-        raise ProblemError(403, "Peran akun ini hanya membaca; skor PEKPPP diisi evaluator atau admin Biro.",
-                           detail_en="This account's role is read-only; evaluators and bureau admins record scores.")
+        raise Forbidden(msg("This account's role is read-only; evaluators and bureau admins record scores."))
     if p.role == "bureau":
         return asked or "evaluator"
     if asked == "evaluator":
-        raise ProblemError(403, "Kunci unit hanya boleh mengisi penilaian mandiri (role self), bukan skor evaluator.",
-                           detail_en="A unit key may only record its self-assessment, not evaluator scores.",
-                           errors=[{"pointer": "/role", "field": "role", "message": "hanya 'self' untuk kunci unit"}])
+        raise Forbidden(msg("A unit key may only record its self-assessment, not evaluator scores."),
+                        errors=[{"pointer": "/role", "field": "role", "message": "hanya 'self' untuk kunci unit"}])
     return "self"
 
 

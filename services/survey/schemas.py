@@ -3,6 +3,7 @@ without control characters, dates within a plausible window: pantau/inputs.py)."
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from pantau.inputs import Number, PastDate, PastDateTime, PlannedDate, Text, Url
+from pantau.messages import N_
 from pantau.rules.ikm import ELEMENTS
 from pantau.rules.periods import PERIOD_PATTERN
 
@@ -34,7 +35,7 @@ class RespondentSchema(Strict):
 class ResponseSchema(Strict):
     unit_id = Text(2, 40, required=True)
     response_id = Text(1, 100, required=True, validate=validate.Regexp(
-        ID_PATTERN, error="Gunakan 1-100 karakter huruf, angka, . _ : -"))
+        ID_PATTERN, error=N_("Use 1-100 characters: letters, digits, . _ : -")))
     submitted_at = PastDateTime(required=True, format="iso", metadata={
         "description": "RFC 3339 dengan zona waktu; antara 2000-01-01 dan satu hari dari sekarang"})
     answers = fields.Nested(AnswersSchema, required=True)
@@ -47,7 +48,7 @@ class ResponseSchema(Strict):
 class BatchSchema(Strict):
     responses = fields.List(fields.Nested(ResponseSchema), required=True,
                             validate=validate.Length(1, MAX_BATCH,
-                                                     error=f"Kirim 1 sampai {MAX_BATCH} respons per batch."))
+                                                     error=N_("Send {min} to {max} responses per batch.")))
 
 
 class VoidSchema(Strict):
@@ -69,7 +70,7 @@ class SignatorySchema(Strict):
     """Who signs the unit's "Laporan Hasil SKM": the head of the unit (an official, not a citizen)."""
     name = Text(2, 120, required=True, metadata={"description": "Nama lengkap dengan gelar"})
     position = Text(2, 200, required=True, metadata={"description": "Jabatan, mis. Kepala UPTD ..."})
-    nip = Text(18, 18, allow_none=True, validate=validate.Regexp(NIP_PATTERN, error="NIP terdiri dari 18 angka."),
+    nip = Text(18, 18, allow_none=True, validate=validate.Regexp(NIP_PATTERN, error=N_("A NIP is 18 digits.")),
                metadata={"description": "NIP, 18 angka (kosong bila bukan PNS)"})
     place = Text(2, 80, allow_none=True, metadata={"description": "Tempat penandatanganan, mis. Samarinda"})
 
@@ -109,7 +110,7 @@ class RtlDone(RtlProgressSchema):
     """done: progress_pct 100."""
     status = fields.String(required=True, validate=validate.OneOf(["done"]))
     progress_pct = fields.Integer(strict=True, required=True, validate=validate.Range(
-        100, 100, error="Status selesai berarti progress_pct 100."))
+        100, 100, error=N_("done means progress_pct 100.")))
 
 
 class RtlInProgress(RtlProgressSchema):
@@ -134,7 +135,7 @@ class PublicationSchema(Strict):
 
 MUTU = ("A", "B", "C", "D")
 NrrSchema = Strict.from_dict(
-    {k: Number(required=True, validate=validate.Range(1, 4, error="NRR harus antara 1 dan 4."),
+    {k: Number(required=True, validate=validate.Range(1, 4, error=N_("NRR must be between {min} and {max}.")),
                      metadata={"description": f"NRR unsur {k} (1-4)"}) for k in ELEMENTS},
     name="NrrSchema")
 CountsOfAnswersSchema = Strict.from_dict(
@@ -173,13 +174,13 @@ class ProfileSchema(Strict):
 
 class SummarySchema(Strict):
     unit_id = Text(2, 40, required=True)
-    period = Text(4, 7, required=True, validate=validate.Regexp(PERIOD_PATTERN, error="Periode tidak valid."),
+    period = Text(4, 7, required=True, validate=validate.Regexp(PERIOD_PATTERN, error=N_("Invalid period.")),
                   metadata={"description": "2026, 2026-S1, 2026-Q1 atau 2026-03"})
     submission_id = Text(1, 100, required=True, validate=validate.Regexp(
-        ID_PATTERN, error="Gunakan 1-100 karakter huruf, angka, . _ : -"),
+        ID_PATTERN, error=N_("Use 1-100 characters: letters, digits, . _ : -")),
         metadata={"description": "Nomor laporan, unik per unit dan periode"})
     respondents = fields.Integer(required=True, strict=True, validate=validate.Range(
-        1, 10_000_000, error="Jumlah responden harus 1 atau lebih."))
+        1, 10_000_000, error=N_("The number of respondents must be 1 or more.")))
     nrr = fields.Nested(NrrSchema, metadata={"description": "NRR per unsur (atau counts)"})
     counts = fields.Nested(CountsSchema, metadata={
         "description": "Jumlah jawaban 1-4 per unsur (diutamakan bila unit memilikinya)"})
@@ -194,14 +195,14 @@ class SummarySchema(Strict):
     @validates_schema
     def _one_basis(self, data, **_):
         if ("nrr" in data) == ("counts" in data):
-            msg = "Isi salah satu: nrr (NRR per unsur) atau counts (jumlah jawaban 1-4 per unsur)."
-            raise ValidationError({"nrr": [msg], "counts": [msg]})
+            one = N_("Give one of: nrr (NRR per unsur) or counts (the number of answers 1-4 per unsur).")
+            raise ValidationError({"nrr": [one], "counts": [one]})
         empty = [k for k, c in (data.get("counts") or {}).items() if not sum(c.values())]
         if empty:
-            raise ValidationError({"counts": {k: ["Unsur ini tidak memiliki jawaban."] for k in empty}})
+            raise ValidationError({"counts": {k: [N_("This unsur has no answers.")] for k in empty}})
         start, end = data.get("survey_start"), data.get("survey_end")
         if start and end and start > end:
-            raise ValidationError("Tanggal akhir survei sebelum tanggal mulainya.", field_name="survey_end")
+            raise ValidationError(N_("The survey ends before it starts."), field_name="survey_end")
 
 
 class SummaryByNrr(SummarySchema):

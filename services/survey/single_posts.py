@@ -20,8 +20,9 @@ from pymongo.collection import Collection
 from pymongo.errors import AutoReconnect
 
 from pantau import store as event_log
+from pantau.errors import Conflict
 from pantau.group_commit import GroupCommit
-from pantau.problems import ProblemError
+from pantau.messages import msg
 
 from . import suggestions
 
@@ -52,16 +53,15 @@ def committer(events: Collection) -> GroupCommit:
         return c
 
 
-def conflict() -> ProblemError:
-    return ProblemError(409, "response_id sudah dipakai dengan isi yang berbeda; tidak ada yang disimpan.",
-                        detail_en="This response_id already exists with different content; nothing was stored.",
-                        errors=[{"pointer": "/response_id", "field": "response_id", "index": 0,
-                                 "message": "response_id sudah dipakai dengan isi yang berbeda"}])
+def conflict() -> Conflict:
+    return Conflict(msg("This response_id already exists with different content; nothing was stored."),
+                    errors=[{"pointer": "/response_id", "field": "response_id", "index": 0,
+                             "message": "response_id sudah dipakai dengan isi yang berbeda"}])
 
 
 def store(events: Collection, docs: list[dict]) -> list[bool | Exception]:
     """Store a group of single posts' event documents; per document: True (stored now), False (a
-    repeat of stored content) or a 409 ProblemError. Raises on a store error (every request 503).
+    repeat of stored content) or a Conflict (409). Raises on a store error (every request 503).
 
     Round trips: the events' insert and the outbox's write (pantau/store/); one `_id $in` read
     more only when some `_id` existed already."""

@@ -22,8 +22,9 @@ import hashlib
 from datetime import datetime, timezone
 
 from pantau import auth, mongo, store, uploads
+from pantau.errors import Conflict, NotFound
 from pantau.events import skm as ev
-from pantau.problems import ProblemError
+from pantau.messages import msg
 from pantau.rules.skm_tally import counts_to_store
 from pantau.web import Blueprint, PickedSchema, json_response
 
@@ -59,8 +60,7 @@ def submit(body):
         if prior.get("content_hash") == digest(private):
             store.republish(events(), [prior])
             return json_response(answer, 201, {"Idempotent-Replay": "true"})
-        raise ProblemError(409, "submission_id ini sudah dipakai untuk laporan lain pada unit dan periode ini.",
-                           detail_en="This submission_id was used for a different report of this unit and period.")
+        raise Conflict(msg("This submission_id was used for a different report of this unit and period."))
     data = {"nrr": None, "counts": None, "profile": None, "reported_ikm": None, "reported_mutu": None,
             "executor": None, "survey_start": None, "survey_end": None, **private,
             "recorded_at": datetime.now(timezone.utc).isoformat()}
@@ -83,10 +83,8 @@ def _submission(unit_id: str, raw_period: str, submission_id: str) -> tuple[str,
     subject = _subject(unit_id, period, submission_id)
     head = store.head(events(), subject)
     if head is None:
-        raise ProblemError(404, "Laporan hasil SKM dengan submission_id ini tidak ditemukan untuk unit dan periode ini; "
-                                "kirim dulu POST /v1/skm/summaries.",
-                           detail_en="No summary with this submission_id for this unit and period.",
-                           errors=[{"pointer": "/submission_id", "field": "submission_id", "message": "tidak dikenal"}])
+        raise NotFound(msg("No summary with this submission_id for this unit and period."),
+                       errors=[{"pointer": "/submission_id", "field": "submission_id", "message": "tidak dikenal"}])
     return period, subject, head
 
 
@@ -120,10 +118,8 @@ def attach_report(unit_id: str, period: str, submission_id: str):
             store.republish(events(), [head])
             return json_response(_report_answer(unit_id, period, submission_id, attached), 200,
                                  {"Idempotent-Replay": "true"})
-        raise ProblemError(409, "Submission ini sudah punya berkas laporan dengan isi lain. Laporan yang diperbaiki "
-                                "dikirim sebagai submission baru (submission_id baru), yang menggantikan yang lama.",
-                           detail_en="This submission already has a different report file; send a corrected "
-                                     "report as a new submission.", sha256=attached.get("sha256"))
+        raise Conflict(msg("This submission already has a different report file; send a corrected report "
+                           "as a new submission."), sha256=attached.get("sha256"))
     uploads.save(mongo.db("survey"), data, ctype)
     private = {"sha256": sha, "size": len(data), "content_type": ctype, "pages": pages, "filename": filename}
     event_data = {"unit_id": unit_id, "period": period, "submission_id": submission_id, **private,
@@ -140,8 +136,7 @@ def download_report(unit_id: str, period: str, submission_id: str):
     """Unduh berkas Laporan Hasil SKM satu submission (unit itu sendiri atau Biro Organisasi)."""
     period, _, head = _submission(unit_id, period, submission_id)
     if head["seq"] < 2:
-        raise ProblemError(404, "Berkas laporan belum diunggah untuk submission ini.",
-                           detail_en="No report file uploaded for this submission yet.")
+        raise NotFound(msg("No report file uploaded for this submission yet."))
     sha = head["private"]["sha256"]
     return uploads.file_response(mongo.db("survey")["documents"], sha,
                                  f"laporan-skm-{unit_id}-{period}-{submission_id}.pdf")

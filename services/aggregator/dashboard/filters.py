@@ -105,7 +105,7 @@ def arg_weight() -> str | None:
         return None
     mode = parse_weight(raw)
     if mode is None:
-        raise FilterError(WEIGHT_MESSAGE[0])
+        raise FilterError(WEIGHT_MESSAGE.render("id"))
     return mode
 
 
