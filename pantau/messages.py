@@ -1,4 +1,4 @@
-"""User-facing messages through gettext catalogs read with Babel (docs/decisions/0007-messages.md).
+"""User-facing messages through gettext catalogs read with Babel (docs/decisions/0008-messages.md).
 
 A message is written once, in English, where it is raised: `msg("Unit not found.")` or with
 %-parameters `msg("The parameter %(name)s is empty.", name=name)`. Its text is chosen when it is
