@@ -27,12 +27,8 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-import orjson
-
-from pantau import data_keys, metrics, outbox
+from pantau import commands, data_keys
 from pantau.config import settings
-from pantau.envelope import new_event
-from pantau.events import SOURCES
 from pantau.problems import ProblemError
 from pantau.rules import lapor
 from pantau.rules.workdays import default_calendar
@@ -73,10 +69,6 @@ def unit_name(unit_id: str | None) -> str | None:
     return u.name if u else None
 
 
-def digest(obj) -> str:
-    return hashlib.sha256(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
-
-
 def _unprocessable(pointer: str, message: str, detail: str, detail_en: str) -> ProblemError:
     return ProblemError(422, detail, detail_en=detail_en,
                         errors=[{"pointer": pointer, "field": pointer.strip("/"), "message": message}])
@@ -101,8 +93,7 @@ def check_handler(actor: Actor, state: dict) -> None:
 
 
 def _known_unit(unit_id: str, pointer: str) -> None:
-    u = Registry.instance().get(unit_id)
-    if u is None or u.kind == "province":
+    if not commands.is_service_unit(unit_id):
         raise _unprocessable(pointer, "unit tidak terdaftar",
                              f"Unit tujuan {unit_id} tidak terdaftar dalam registri.",
                              f"Target unit {unit_id} is not in the registry.")
@@ -114,11 +105,10 @@ def act(tracking_id: str, action: str, body: dict, actor: Actor, stored: list[di
     if actor.role != "pelapor":
         check_handler(actor, state)
     canon = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in body.items()}
-    content_hash = digest({"action": action, "body": canon, "idempotency_key": idem_key,
+    content_hash = commands.content_hash({"action": action, "body": canon, "idempotency_key": idem_key,
                            "actor": [actor.role, actor.unit_id]})
     head = stored[-1]
-    if head.get("content_hash") == content_hash:
-        outbox.repoint(store.events(), [head])  # a repeat republishes, so an earlier failed attempt is healed
+    if commands.repeats(store.events(), head, content_hash):  # re-pointed: an earlier failed attempt is healed
         return answer(tracking_id, state, default_calendar()), True
     current = now()
     at = body.get("at")
@@ -175,19 +165,16 @@ def act(tracking_id: str, action: str, body: dict, actor: Actor, stored: list[di
         data.update(from_unit_id=holder, to_instansi=body["to_instansi"])
     elif action == "rate":
         data["satisfaction"] = body["satisfaction"]
-    etype = lapor.EVENT_TYPES[action]
-    event = new_event(source=SOURCES["complaints"], type=etype, subject=store.subject(tracking_id),
-                      seq=head["seq"] + 1, data=data, time=t, correlationid=correlation_id)
-    new_state = lapor.fold(state, event, cal, strict=False)
     private = {k: body[k] for k in NOTE_KEYS if body.get(k)}
-    try:
-        outbox.append(store.events(), event, tracking_id, {"private": private, "content_hash": content_hash},
-                      not_before=head["stored_at"])
-    except outbox.Conflict:
-        raise ProblemError(409, "Pengaduan ini baru saja diubah oleh permintaan lain; baca ulang lalu putuskan lagi.",
-                           detail_en="The complaint was changed by a concurrent request; re-read it and decide again.") from None
-    metrics.EVENTS_STORED.labels("complaints", etype).inc()
-    return answer(tracking_id, new_state, cal), False
+    result = commands.append_next(store.events(), "complaints", store.subject(tracking_id), lapor.EVENT_TYPES[action],
+                                  data, key=tracking_id, chash=content_hash, private=private, head=head, time=t,
+                                  correlation_id=correlation_id)
+    result.or_409("Pengaduan ini baru saja diubah oleh permintaan lain; baca ulang lalu putuskan lagi.",
+                  detail_en="The complaint was changed by a concurrent request; re-read it and decide again.")
+    if result.replayed:  # the same request, stored concurrently: answered as it left the complaint
+        return answer(tracking_id, store.state_of(store.docs(tracking_id)) or state, cal), True
+    assert result.doc is not None
+    return answer(tracking_id, lapor.fold(state, result.doc["envelope"], cal, strict=False), cal), False
 
 
 def answer(tracking_id: str, state: dict, cal) -> dict:
