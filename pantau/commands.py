@@ -85,11 +85,13 @@ def check_stored(events: Collection, stored: dict[str, Any] | None, chash: str) 
     return Result(Outcome.CONFLICT, stored)
 
 
-def repeats(events: Collection, doc: dict[str, Any] | None, chash: str) -> bool:
-    """True (and `doc` re-pointed) when the stored event `doc` was made by the request with hash
-    `chash`: for a check of the latest event before the rules are looked at, so that repeating a
-    request that moved the state on still answers as the first time."""
+def repeats(events: Collection, doc: dict[str, Any] | None, chash: str, etype: str | None = None) -> bool:
+    """True (and `doc` re-pointed) when the stored event `doc` (of type `etype`, if given) was made
+    by the request with hash `chash`: for a check of the latest event before the rules are looked
+    at, so that repeating a request that moved the state on still answers as the first time."""
     if doc is None or doc.get("content_hash") != chash:
+        return False
+    if etype is not None and doc["envelope"]["type"] != etype:
         return False
     outbox.repoint(events, [doc])
     return True
@@ -100,10 +102,10 @@ def append_next(events: Collection, service: str, subject: str, etype: str, data
                 time: datetime | None = None, correlation_id: str | None = None, dataversion: int = 1,
                 not_before: datetime | None = None) -> Result:
     """Store `etype` as the next event of `subject` after `head` (its latest stored event
-    document, None for a new stream). An exact repeat of `head` is a replay; a race for the
-    seq is a replay when the winner made the same request, else a conflict.
-    `not_before` (a stored_at, default the head's) orders the event after another for the relay."""
-    if repeats(events, head, chash):
+    document, None for a new stream). An exact repeat of `head` (its type and hash) is a replay;
+    a race for the seq is a replay when the winner made the same request, else a conflict. The
+    event is stored after the head's and `not_before` (another stream's event) for the relay."""
+    if repeats(events, head, chash, etype):
         assert head is not None
         return Result(Outcome.REPLAYED, head)
     seq = head["seq"] + 1 if head is not None else 1
@@ -112,9 +114,9 @@ def append_next(events: Collection, service: str, subject: str, etype: str, data
     extra: dict[str, Any] = {"content_hash": chash}
     if private is not None:
         extra["private"] = private
+    after = [t for t in (not_before, head["stored_at"] if head is not None else None) if t is not None]
     try:
-        doc = outbox.append(events, event, key, extra,
-                            not_before=not_before or (head["stored_at"] if head is not None else None))
+        doc = outbox.append(events, event, key, extra, not_before=max(after) if after else None)
     except outbox.Conflict:
         taken = events.find_one({"_id": f"{subject}:{seq}"})
         found = check_stored(events, taken, chash)

@@ -23,11 +23,13 @@ from pantau import audit, auth, commands, data_keys
 from pantau.events import complaints as ev
 from pantau.params import as_of_arg
 from pantau.problems import ProblemError, flatten_errors
+from pantau.rules import lapor
 from pantau.web import Blueprint, json_body, json_response, one_of_doc, read_json
 
 from . import lifecycle, store
+from .lifecycle import ACTION_SCHEMAS
 from .responses import ActionTaken, HandlerView, Received
-from .schemas import ACTION_SCHEMAS, ComplaintSchema
+from .schemas import ComplaintSchema
 
 blp = Blueprint("complaints", __name__, url_prefix="/v1/complaints", description="Pengaduan SP4N-LAPOR!")
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
@@ -102,7 +104,7 @@ def post_complaint(body):
                          {"Cache-Control": "no-store"})
 
 
-def _load(tracking_id: str) -> tuple[list[dict], dict]:
+def _load(tracking_id: str) -> tuple[list[dict], lapor.ComplaintState]:
     stored = store.docs(tracking_id)
     if not stored:
         raise ProblemError(404, "Pengaduan tidak ditemukan.", detail_en="Complaint not found.")
@@ -140,7 +142,7 @@ def post_action(tracking_id: str):
     else:
         actor = lifecycle.Actor("bureau") if principal.role == "bureau" else lifecycle.Actor("unit", principal.unit_id)
     # named before the write: a bureau action's audit entry travels in its event document
-    audit.note(f"complaint.{action}", tracking_id, status_before=state.get("status") if state else None)
+    audit.note(f"complaint.{action}", tracking_id, status_before=state.status)
     result, replayed = lifecycle.act(tracking_id, action, body, actor, stored, state,
                                      request.headers.get("Idempotency-Key"), g.get("correlation_id"))
     return json_response(result, 200, {"Idempotent-Replay": "true"} if replayed else None)

@@ -36,7 +36,7 @@ def docs(tracking_id: str) -> list[dict]:
     return out
 
 
-def state_of(stored: list[dict]) -> dict | None:
+def state_of(stored: list[dict]) -> lapor.ComplaintState | None:
     """The fold of the stored envelopes (lenient: the log is the truth, see lapor.fold)."""
     return lapor.replay((d["envelope"] for d in stored), default_calendar(), strict=False)
 
