@@ -276,7 +276,7 @@ def complaint_report(as_of: datetime = AS_OF) -> dict:
     period = Period("year", YEAR)
     now_items = cr.in_period(judged, period, "Asia/Makassar")
     prev = cr.in_period(judged, period.previous(), "Asia/Makassar")
-    held = [j for j in now_items if j.st["holder_unit_id"] == "lab"]
+    held = [j for j in now_items if j.st.holder_unit_id == "lab"]
     return {
         "unit_id": "lab",
         "name": "UPTD Laboratorium Kesehatan",
@@ -285,7 +285,7 @@ def complaint_report(as_of: datetime = AS_OF) -> dict:
         "period": str(period),
         "previous_period": str(period.previous()),
         "as_of": as_of.isoformat(),
-        **cr.figures(held, [j for j in prev if j.st["holder_unit_id"] == "lab"], as_of, cal),
+        **cr.figures(held, [j for j in prev if j.st.holder_unit_id == "lab"], as_of, cal),
         "breaches_charged": cr.charged_to(now_items, "lab"),
     }
 

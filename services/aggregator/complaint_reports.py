@@ -57,7 +57,7 @@ class Judged:
     """A complaint folded at `as_of`, with its deadlines judged."""
     __slots__ = ("st", "deadlines")
 
-    def __init__(self, st: dict, deadlines: list[dict]):
+    def __init__(self, st: lapor.ComplaintState, deadlines: list[dict]):
         self.st, self.deadlines = st, deadlines
 
 
@@ -72,7 +72,7 @@ def judge(logs: list[list[dict]], as_of: datetime, cal: Calendar, instansi_id: s
 
 
 def in_period(items: list[Judged], period: Period, tz: str) -> list[Judged]:
-    return [j for j in items if period.contains(datetime.fromisoformat(j.st["received_at"]), tz)]
+    return [j for j in items if period.contains(datetime.fromisoformat(j.st.received_at), tz)]
 
 
 def _pct(num: int, den: int) -> float | None:
@@ -86,7 +86,7 @@ def _median(values: Sequence[float], ndigits: int = 1) -> float | None:
 def _durations(items: list[Judged], start_key: str, stop_key: str, cal: Calendar) -> dict:
     hours, wdays = [], []
     for j in items:
-        a, b = j.st.get(start_key), j.st.get(stop_key)
+        a, b = getattr(j.st, start_key), getattr(j.st, stop_key)
         if a and b:
             ta, tb = datetime.fromisoformat(a), datetime.fromisoformat(b)
             hours.append((tb - ta).total_seconds() / 3600)
@@ -114,33 +114,33 @@ def _age_bucket(days: int) -> str:
 
 def figures(items: list[Judged], previous: list[Judged], as_of: datetime, cal: Calendar) -> dict:
     n = len(items)
-    status = Counter(j.st["status"] for j in items)
-    eligible = [j for j in items if j.st["status"] not in NOT_OURS]
-    resolved = sum(1 for j in eligible if j.st["status"] == "CLOSED_RESOLVED")
+    status = Counter(j.st.status for j in items)
+    eligible = [j for j in items if j.st.status not in NOT_OURS]
+    resolved = sum(1 for j in eligible if j.st.status == "CLOSED_RESOLVED")
     pct = _pct(resolved, len(eligible))
-    lapor_share = (sum(1 for j in eligible if j.st["channel"] == "lapor") / len(eligible)) if eligible else None
+    lapor_share = (sum(1 for j in eligible if j.st.channel == "lapor") / len(eligible)) if eligible else None
     via_lapor = lapor_share is not None and lapor_share >= 0.5
     score, basis = lapor.ind28_followup(pct, via_lapor)
-    overdue_list = [{"complaint_id": j.st["complaint_id"], "kinds": [d["kind"] for d in j.deadlines if d["overdue"]
+    overdue_list = [{"complaint_id": j.st.complaint_id, "kinds": [d["kind"] for d in j.deadlines if d["overdue"]
                                                                       and d["kind"] in lapor.GOVERNMENT_KINDS]}
                     for j in items]
     backlog: Counter[str] = Counter()
     for j in items:
-        if j.st["status"] in lapor.BACKLOG:
-            age = (as_of - datetime.fromisoformat(j.st["received_at"])).days
+        if j.st.status in lapor.BACKLOG:
+            age = (as_of - datetime.fromisoformat(j.st.received_at)).days
             backlog[_age_bucket(max(age, 0))] += 1
-    latest = [j.st["ratings"][-1]["satisfaction"] for j in items if j.st["ratings"]]
-    answered = sum(1 for j in items if j.st["answers"] > 0)
-    reopened = sum(1 for j in items if j.st["reopens"] > 0)
-    cats = Counter(j.st["category"] or "tanpa_kategori" for j in items)
-    prev_cats = Counter(j.st["category"] or "tanpa_kategori" for j in previous)
+    latest = [j.st.ratings[-1]["satisfaction"] for j in items if j.st.ratings]
+    answered = sum(1 for j in items if j.st.answers > 0)
+    reopened = sum(1 for j in items if j.st.reopens > 0)
+    cats = Counter(j.st.category or "tanpa_kategori" for j in items)
+    prev_cats = Counter(j.st.category or "tanpa_kategori" for j in previous)
     top = sorted(cats.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_CATEGORIES]
     mean = round(statistics.fmean(latest), 2) if latest else None
     return {
         "complaints": n,
         "by_status": {s: status.get(s, 0) for s in lapor.STATUSES},
-        "by_classification": {c: sum(1 for j in items if j.st["classification"] == c) for c in CLASSIFICATIONS},
-        "by_channel": dict(sorted(Counter(j.st["channel"] for j in items).items())),
+        "by_classification": {c: sum(1 for j in items if j.st.classification == c) for c in CLASSIFICATIONS},
+        "by_channel": dict(sorted(Counter(j.st.channel for j in items).items())),
         "resolved": {"closed_resolved": resolved, "eligible": len(eligible), "pct": pct},
         "pekppp_ind28": {"score": score, "basis": basis, "pct": pct, "via_lapor": via_lapor,
                          "lapor_share": round(lapor_share, 3) if lapor_share is not None else None},
@@ -169,11 +169,11 @@ def overdue_cases(items: list[Judged]) -> list[dict]:
     for j in items:
         for d in j.deadlines:
             if d["overdue"] and d["kind"] in lapor.GOVERNMENT_KINDS:
-                holder = j.st["holder_unit_id"]
-                rows.append({"complaint_id": j.st["complaint_id"], "holder_unit_id": holder,
+                holder = j.st.holder_unit_id
+                rows.append({"complaint_id": j.st.complaint_id, "holder_unit_id": holder,
                              "holder_name": (u.name if holder and (u := reg.get(holder)) else holder),
-                             "opd_id": reg.opd_of(holder) if holder else None, "status": j.st["status"],
-                             "received_at": j.st["received_at"], "kind": d["kind"], "round": d["round"],
+                             "opd_id": reg.opd_of(holder) if holder else None, "status": j.st.status,
+                             "received_at": j.st.received_at, "kind": d["kind"], "round": d["round"],
                              "due_date": d["due_date"], "working_days_late": d["working_days_late"],
                              "tier": d["tier"], "charged_to": d["charged_to"]})
     return sorted(rows, key=lambda r: (-r["working_days_late"], r["due_date"], r["complaint_id"], r["kind"]))
@@ -185,7 +185,7 @@ def charged_to(items: list[Judged], unit_id: str) -> dict:
 
 
 def _held_by(items: list[Judged], unit_id: str) -> list[Judged]:
-    return [j for j in items if j.st["holder_unit_id"] == unit_id]
+    return [j for j in items if j.st.holder_unit_id == unit_id]
 
 
 def unit_report(db, unit, period: Period, as_of: datetime, cal: Calendar, tz: str, instansi_id: str) -> dict:
@@ -201,7 +201,7 @@ def unit_report(db, unit, period: Period, as_of: datetime, cal: Calendar, tz: st
 
 def _in_opd(items: list[Judged], opd_id: str) -> list[Judged]:
     reg = Registry.instance()
-    return [j for j in items if j.st["holder_unit_id"] and reg.opd_of(j.st["holder_unit_id"]) == opd_id]
+    return [j for j in items if j.st.holder_unit_id and reg.opd_of(j.st.holder_unit_id) == opd_id]
 
 
 def province_report(db, period: Period, as_of: datetime, cal: Calendar, tz: str, province_id: str,
@@ -220,7 +220,7 @@ def province_report(db, period: Period, as_of: datetime, cal: Calendar, tz: str,
             "overdue_cases": overdue_cases(now_items)}
     body["overdue"].pop("complaints")  # the work list (overdue_cases) has them, with their deadlines
     units = [u for u in reg.all() if u.kind in ("upp", "opd", "kabkota")]
-    holders = {j.st["holder_unit_id"] for j in now_items}
+    holders = {j.st.holder_unit_id for j in now_items}
     rows: dict[str | None, list[dict]] = {}
     for u in units:
         if u.kind != "upp" and u.id not in holders:
@@ -239,8 +239,8 @@ def province_report(db, period: Period, as_of: datetime, cal: Calendar, tz: str,
     for o in (u for u in reg.all() if u.kind == "opd" and (not opd_id or u.id == opd_id)):
         members = rows.get(o.id, [])
         ids = {r["unit_id"] for r in members}
-        f = figures([j for j in now_items if j.st["holder_unit_id"] in ids],
-                    [j for j in prev_items if j.st["holder_unit_id"] in ids], as_of, cal)
+        f = figures([j for j in now_items if j.st.holder_unit_id in ids],
+                    [j for j in prev_items if j.st.holder_unit_id in ids], as_of, cal)
         opds.append({"opd_id": o.id, "name": o.name, "complaints": f["complaints"],
                      "by_status": {k: v for k, v in f["by_status"].items() if v}, "resolved": f["resolved"],
                      "pekppp_ind28": {"score": f["pekppp_ind28"]["score"], "via_lapor": f["pekppp_ind28"]["via_lapor"]},

@@ -117,9 +117,9 @@ def complaint_contribution(judged, tier_of: Callable[[str | None], str]) -> dict
     """What one judged complaint adds to each gauge (pure)."""
     from pantau.rules import lapor
     st = judged.st
-    c: dict[str, Any] = {"open": {}, "overdue": {}, "breaches": {}, "terminal": st["status"] in lapor.TERMINAL}
+    c: dict[str, Any] = {"open": {}, "overdue": {}, "breaches": {}, "terminal": st.status in lapor.TERMINAL}
     if not c["terminal"]:
-        c["open"][tier_of(st.get("holder_unit_id"))] = 1
+        c["open"][tier_of(st.holder_unit_id)] = 1
     for d in judged.deadlines:
         if d["kind"] not in lapor.GOVERNMENT_KINDS:
             continue

@@ -16,23 +16,20 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-import orjson
 from flask import g, request
 from marshmallow import ValidationError
 
-from pantau import audit, auth, data_keys, metrics
-from pantau import store as event_log
-from pantau.envelope import new_event
-from pantau.events import SOURCES
+from pantau import audit, auth, commands, data_keys
 from pantau.events import complaints as ev
 from pantau.params import as_of_arg
 from pantau.problems import ProblemError, flatten_errors
-from pantau.units import Registry
+from pantau.rules import lapor
 from pantau.web import Blueprint, json_response, one_of_doc, read_json
 
 from . import lifecycle, store
+from .lifecycle import ACTION_SCHEMAS
 from .responses import ActionTaken, HandlerView, Received
-from .schemas import ACTION_SCHEMAS, ComplaintSchema
+from .schemas import ComplaintSchema
 
 blp = Blueprint("complaints", __name__, url_prefix="/v1/complaints", description="Pengaduan SP4N-LAPOR!")
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
@@ -65,10 +62,7 @@ def _tracking_id(body: dict) -> str:
 @blp.arguments(ComplaintSchema)
 def post_complaint(body):
     """Terima pengaduan (idempoten per tracking_id atau header Idempotency-Key)."""
-    unit = Registry.instance().get(body["unit_id"])
-    if unit is None or unit.kind == "province":
-        raise ProblemError(422, "Unit tidak dikenal.", detail_en="Unknown unit.",
-                           errors=[{"pointer": "/unit_id", "field": "unit_id", "message": "unit tidak terdaftar"}])
+    commands.require_service_unit(body["unit_id"])
     auth.check_unit(body["unit_id"])
     now = lifecycle.now()
     if body.get("received_at") and body["received_at"] > now + lifecycle.CLOCK_SKEW:
@@ -77,13 +71,11 @@ def post_complaint(body):
     tracking_id = _tracking_id(body)
     received_at = body.get("received_at") or now
     canon = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in body.items() if k != "received_at"}
-    digest = hashlib.sha256(orjson.dumps(canon, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    digest = commands.content_hash(canon)
     data = {"complaint_id": tracking_id, "unit_id": body["unit_id"], "channel": body["channel"],
             "classification": body["classification"], "category": body.get("category"), "tags": body["tags"],
             "received_at": received_at.isoformat(), "anonymous": body["anonymous"],
             "confidential": body["confidential"], "status": "RECEIVED"}
-    event = new_event(source=SOURCES["complaints"], type=ev.RECEIVED, subject=subject(tracking_id), seq=1,
-                      data=data, time=received_at, correlationid=g.get("correlation_id"))
     token = secrets.token_urlsafe(24)
     answer = {"tracking_id": tracking_id, "unit_id": body["unit_id"], "status": "RECEIVED",
               "track_url": f"/v1/complaints/track/{tracking_id}"}
@@ -94,23 +86,25 @@ def post_complaint(body):
         private = {"complaint": {**canon, "received_at": received_at.isoformat(), "tracking_id": tracking_id,
                                  "reporter": lifecycle.seal_reporter(tracking_id, canon.get("reporter"))},
                    "reporter_token_sha256": lifecycle.token_hash(token)}
+    except data_keys.Erased:  # an erased reporter's complaint can only be a repeat
+        result = commands.check_stored(events(), events().find_one({"_id": f"{subject(tracking_id)}:1"}), digest)
+        result = result or commands.Result(commands.Outcome.CONFLICT, None)
+    else:
         # reporter identity and content stay here, never in the event
-        event_log.append(events(), event, tracking_id, {"content_hash": digest, "private": private})
-    except (event_log.Conflict, data_keys.Erased):  # an erased reporter's complaint can only be a repeat
-        prior = events().find_one({"_id": f"{subject(tracking_id)}:1"})
-        if prior and prior.get("content_hash") == digest:
-            event_log.republish(events(), [prior])  # a repeat republishes, so an earlier failed attempt is healed
-            return json_response({**answer, "reporter_token": None,
-                                  "reporter_token_note": "Token pelapor hanya diberikan pada jawaban pertama."},
-                                 201, {"Idempotent-Replay": "true"})
-        raise ProblemError(409, "tracking_id sudah dipakai dengan isi berbeda.",
-                           detail_en="tracking_id already used with different content.") from None
-    metrics.EVENTS_STORED.labels("complaints", ev.RECEIVED).inc()
+        result = commands.append_next(events(), "complaints", subject(tracking_id), ev.RECEIVED, data,
+                                      key=tracking_id, chash=digest, private=private, time=received_at,
+                                      correlation_id=g.get("correlation_id"))
+    result.or_409("tracking_id sudah dipakai dengan isi berbeda.",
+                  detail_en="tracking_id already used with different content.")
+    if result.replayed:  # a repeat republishes, so an earlier failed attempt is healed
+        return json_response({**answer, "reporter_token": None,
+                              "reporter_token_note": "Token pelapor hanya diberikan pada jawaban pertama."},
+                             201, {"Idempotent-Replay": "true"})
     return json_response({**answer, "reporter_token": token, "reporter_token_note": TOKEN_NOTE}, 201,
                          {"Cache-Control": "no-store"})
 
 
-def _load(tracking_id: str) -> tuple[list[dict], dict]:
+def _load(tracking_id: str) -> tuple[list[dict], lapor.ComplaintState]:
     stored = store.docs(tracking_id)
     if not stored:
         raise ProblemError(404, "Pengaduan tidak ditemukan.", detail_en="Complaint not found.")
@@ -149,7 +143,7 @@ def post_action(tracking_id: str):
     else:
         actor = lifecycle.Actor("bureau") if principal.role == "bureau" else lifecycle.Actor("unit", principal.unit_id)
     # named before the write: a bureau action's audit entry travels in its event document
-    audit.note(f"complaint.{action}", tracking_id, status_before=state.get("status") if state else None)
+    audit.note(f"complaint.{action}", tracking_id, status_before=state.status)
     result, replayed = lifecycle.act(tracking_id, action, body, actor, stored, state,
                                      request.headers.get("Idempotency-Key"), g.get("correlation_id"))
     return json_response(result, 200, {"Idempotent-Replay": "true"} if replayed else None)

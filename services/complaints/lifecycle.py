@@ -24,22 +24,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-import orjson
-
-from pantau import data_keys, metrics
-from pantau import store as event_log
+from pantau import commands, data_keys
 from pantau.config import settings
-from pantau.envelope import new_event
-from pantau.events import SOURCES
 from pantau.problems import ProblemError
 from pantau.rules import lapor
 from pantau.rules.workdays import default_calendar
 from pantau.units import Registry
 
-from . import store
+from . import schemas, store
 
 CLOCK_SKEW = timedelta(minutes=2)
 TIER_OF_KIND = {"upp": "upp", "opd": "opd", "kabkota": "kabkota", "province": "instansi"}
@@ -74,10 +70,6 @@ def unit_name(unit_id: str | None) -> str | None:
     return u.name if u else None
 
 
-def digest(obj) -> str:
-    return hashlib.sha256(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
-
-
 def _unprocessable(pointer: str, message: str, detail: str, detail_en: str) -> ProblemError:
     return ProblemError(422, detail, detail_en=detail_en,
                         errors=[{"pointer": pointer, "field": pointer.strip("/"), "message": message}])
@@ -91,35 +83,89 @@ def check_reporter(stored: list[dict], token: str) -> Actor:
     return Actor("pelapor")
 
 
-def check_handler(actor: Actor, state: dict) -> None:
+def check_handler(actor: Actor, state: lapor.ComplaintState) -> None:
     """403 unless the actor is the bureau or the unit holding the complaint now."""
     if actor.role == "bureau":
         return
-    if actor.role != "unit" or actor.unit_id != state["holder_unit_id"]:
+    if actor.role != "unit" or actor.unit_id != state.holder_unit_id:
         raise ProblemError(403, "Pengaduan ini sedang ditangani unit lain; kunci ini tidak dapat "
                                 "bertindak atau membacanya.",
                            detail_en="Another unit holds this complaint; this key can neither act on nor read it.")
 
 
 def _known_unit(unit_id: str, pointer: str) -> None:
-    u = Registry.instance().get(unit_id)
-    if u is None or u.kind == "province":
+    if not commands.is_service_unit(unit_id):
         raise _unprocessable(pointer, "unit tidak terdaftar",
                              f"Unit tujuan {unit_id} tidak terdaftar dalam registri.",
                              f"Target unit {unit_id} is not in the registry.")
 
 
-def act(tracking_id: str, action: str, body: dict, actor: Actor, stored: list[dict], state: dict,
+# --- the commands: what each action of the rules' table (pantau.rules.lapor.TABLE) takes ------
+# its body's schema, and the fields its event carries from the body beside those every action's
+# event has (checked here: a 422 for an unknown unit, a 409 for forwarding to the holder itself)
+
+def _nothing(body: dict, holder: str) -> dict:
+    return {}
+
+
+def _carries(*keys: str) -> Callable[[dict, str], dict]:
+    return lambda body, holder: {k: body[k] for k in keys}
+
+
+def _verify(body: dict, holder: str) -> dict:
+    to = body.get("dispose_to") or holder
+    _known_unit(to, "/dispose_to")
+    return {"holder_unit_id": to, **{k: body[k] for k in ("classification", "category", "tags", "berkadar_pengawasan")
+                                     if body.get(k) is not None}}
+
+
+def _forward(body: dict, holder: str) -> dict:
+    to = body["to_unit_id"]
+    _known_unit(to, "/to_unit_id")
+    if to == holder:  # a conflict with who holds it now (the field alone is valid): 409
+        raise ProblemError(409, "Pengaduan sudah dipegang unit ini.", detail_en="This unit already holds the complaint.",
+                           errors=[{"pointer": "/to_unit_id", "field": "to_unit_id", "message": "sudah pemegang"}])
+    return {"from_unit_id": holder, "to_unit_id": to, "holder_unit_id": to}
+
+
+def _forward_out(body: dict, holder: str) -> dict:
+    return {"from_unit_id": holder, "to_instansi": body["to_instansi"]}
+
+
+@dataclass(frozen=True)
+class Command:
+    schema: type[schemas.ActionBase]
+    carry: Callable[[dict, str], dict] = _nothing  # (validated body, holder now) -> the event's own fields
+
+
+COMMANDS: dict[str, Command] = {
+    "verify": Command(schemas.VerifySchema, _verify),
+    "pend": Command(schemas.PendSchema, _carries("missing")),
+    "complete_info": Command(schemas.NoteRequired),
+    "archive": Command(schemas.ArchiveSchema, _carries("reason")),
+    "forward": Command(schemas.ForwardSchema, _forward),
+    "forward_out": Command(schemas.ForwardOutSchema, _forward_out),
+    "follow_up": Command(schemas.NoteRequired),
+    "resolve": Command(schemas.NoteRequired),
+    "rate": Command(schemas.RateSchema, _carries("satisfaction")),
+    "reopen": Command(schemas.ActionBase),
+    "accept": Command(schemas.ActionBase),
+}
+assert tuple(COMMANDS) == lapor.ACTIONS, "every action of the rules' table is a command, in its order"
+# each action's body schema: one branch of the request body's `oneOf` (discriminator `action`)
+ACTION_SCHEMAS: dict[str, type[schemas.ActionBase]] = {a: schemas.for_action(a, c.schema) for a, c in COMMANDS.items()}
+
+
+def act(tracking_id: str, action: str, body: dict, actor: Actor, stored: list[dict], state: lapor.ComplaintState,
         idem_key: str | None, correlation_id: str | None) -> tuple[dict, bool]:
     """Store one action; returns (answer, replayed). `body` is already validated."""
     if actor.role != "pelapor":
         check_handler(actor, state)
     canon = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in body.items()}
-    content_hash = digest({"action": action, "body": canon, "idempotency_key": idem_key,
-                           "actor": [actor.role, actor.unit_id]})
+    content_hash = commands.content_hash({"action": action, "body": canon, "idempotency_key": idem_key,
+                                          "actor": [actor.role, actor.unit_id]})
     head = stored[-1]
-    if head.get("content_hash") == content_hash:
-        event_log.republish(store.events(), [head])  # a repeat republishes, so an earlier failed attempt is healed
+    if commands.repeats(store.events(), head, content_hash):  # re-pointed: an earlier failed attempt is healed
         return answer(tracking_id, state, default_calendar()), True
     current = now()
     at = body.get("at")
@@ -130,74 +176,51 @@ def act(tracking_id: str, action: str, body: dict, actor: Actor, stored: list[di
         if at > current + CLOCK_SKEW:
             raise _unprocessable("/at", "di masa depan", "Waktu tindakan tidak boleh di masa depan.",
                                  "The time of an action cannot be in the future.")
-    last = datetime.fromisoformat(state["last_at"])
+    last = datetime.fromisoformat(state.last_at)
     t = at or max(current, last)  # a host clock slightly behind the latest event's never reorders history
     if t < last:  # a conflict with the stored history (the field alone is valid): 409
         raise ProblemError(409, "Waktu tindakan tidak boleh sebelum kejadian terakhir pengaduan ini.",
                            detail_en="The time of an action cannot precede the complaint's latest event.",
                            errors=[{"pointer": "/at", "field": "at",
-                                    "message": f"sebelum kejadian terakhir ({state['last_at']})"}])
+                                    "message": f"sebelum kejadian terakhir ({state.last_at})"}])
     cal = default_calendar()
     settled = lapor.settle(state, t, cal)
-    if (settled["status"], action) not in lapor.TRANSITIONS:
-        allowed = lapor.allowed_actions(settled["status"])
+    rule = lapor.BY_NAME[action]  # the action's row: the statuses it is allowed in, who may take it
+    if settled.status not in rule.moves:
+        allowed = lapor.allowed_actions(settled.status)
         raise ProblemError(
-            409, f"Tindakan {action} tidak diizinkan pada status {settled['status']} "
-                 f"({lapor.LAPOR_LABELS[settled['status']]}).",
-            detail_en=f"Action {action} is not allowed in status {settled['status']}.",
-            current_status=settled["status"], allowed_actions=allowed)
-    if actor.table_role not in lapor.ROLES[action]:
-        raise ProblemError(403, f"Tindakan {action} hanya untuk: {', '.join(sorted(lapor.ROLES[action]))}.",
-                           detail_en=f"Action {action} is only for: {', '.join(sorted(lapor.ROLES[action]))}.",
-                           allowed_roles=sorted(lapor.ROLES[action]))
-    holder = settled["holder_unit_id"]
-    data = {"complaint_id": tracking_id, "action": action, "status": lapor.TRANSITIONS[(settled["status"], action)],
+            409, f"Tindakan {action} tidak diizinkan pada status {settled.status} "
+                 f"({lapor.LAPOR_LABELS[settled.status]}).",
+            detail_en=f"Action {action} is not allowed in status {settled.status}.",
+            current_status=settled.status, allowed_actions=allowed)
+    if actor.table_role not in rule.roles:
+        raise ProblemError(403, f"Tindakan {action} hanya untuk: {', '.join(sorted(rule.roles))}.",
+                           detail_en=f"Action {action} is only for: {', '.join(sorted(rule.roles))}.",
+                           allowed_roles=sorted(rule.roles))
+    holder = settled.holder_unit_id
+    data = {"complaint_id": tracking_id, "action": action, "status": rule.moves[settled.status],
             "holder_unit_id": holder, "actor_role": actor.role, "actor_unit_id": actor.unit_id,
             "recorded_at": current.isoformat()}
-    if action == "verify":
-        to = body.get("dispose_to") or holder
-        _known_unit(to, "/dispose_to")
-        data["holder_unit_id"] = to
-        for k in ("classification", "category", "tags", "berkadar_pengawasan"):
-            if body.get(k) is not None:
-                data[k] = body[k]
-    elif action == "pend":
-        data["missing"] = body["missing"]
-    elif action == "archive":
-        data["reason"] = body["reason"]
-    elif action == "forward":
-        to = body["to_unit_id"]
-        _known_unit(to, "/to_unit_id")
-        if to == holder:  # a conflict with who holds it now (the field alone is valid): 409
-            raise ProblemError(409, "Pengaduan sudah dipegang unit ini.", detail_en="This unit already holds the complaint.",
-                               errors=[{"pointer": "/to_unit_id", "field": "to_unit_id", "message": "sudah pemegang"}])
-        data.update(from_unit_id=holder, to_unit_id=to, holder_unit_id=to)
-    elif action == "forward_out":
-        data.update(from_unit_id=holder, to_instansi=body["to_instansi"])
-    elif action == "rate":
-        data["satisfaction"] = body["satisfaction"]
-    etype = lapor.EVENT_TYPES[action]
-    event = new_event(source=SOURCES["complaints"], type=etype, subject=store.subject(tracking_id),
-                      seq=head["seq"] + 1, data=data, time=t, correlationid=correlation_id)
-    new_state = lapor.fold(state, event, cal, strict=False)
+    data.update(COMMANDS[action].carry(body, holder))
     private = {k: body[k] for k in NOTE_KEYS if body.get(k)}
-    try:
-        event_log.append(store.events(), event, tracking_id, {"private": private, "content_hash": content_hash},
-                      not_before=head["stored_at"])
-    except event_log.Conflict:
-        raise ProblemError(409, "Pengaduan ini baru saja diubah oleh permintaan lain; baca ulang lalu putuskan lagi.",
-                           detail_en="The complaint was changed by a concurrent request; re-read it and decide again.") from None
-    metrics.EVENTS_STORED.labels("complaints", etype).inc()
-    return answer(tracking_id, new_state, cal), False
+    result = commands.append_next(store.events(), "complaints", store.subject(tracking_id), rule.event_type,
+                                  data, key=tracking_id, chash=content_hash, private=private, head=head, time=t,
+                                  correlation_id=correlation_id)
+    result.or_409("Pengaduan ini baru saja diubah oleh permintaan lain; baca ulang lalu putuskan lagi.",
+                  detail_en="The complaint was changed by a concurrent request; re-read it and decide again.")
+    if result.replayed:  # the same request, stored concurrently: answered as it left the complaint
+        return answer(tracking_id, store.state_of(store.docs(tracking_id)) or state, cal), True
+    assert result.doc is not None
+    return answer(tracking_id, lapor.fold(state, result.doc["envelope"], cal, strict=False), cal), False
 
 
-def answer(tracking_id: str, state: dict, cal) -> dict:
+def answer(tracking_id: str, state: lapor.ComplaintState, cal) -> dict:
     at = now()
     view = lapor.settle(state, at, cal)
-    return {"tracking_id": tracking_id, "seq": state["seq"], "status": view["status"],
-            "status_label": lapor.LAPOR_LABELS[view["status"]], "holder_unit_id": view["holder_unit_id"],
-            "last_action": state["transitions"][-1]["action"], "last_at": state["last_at"], "as_of": at.isoformat(),
-            "allowed_actions": lapor.allowed_actions(view["status"]),
+    return {"tracking_id": tracking_id, "seq": state.seq, "status": view.status,
+            "status_label": lapor.LAPOR_LABELS[view.status], "holder_unit_id": view.holder_unit_id,
+            "last_action": state.transitions[-1]["action"], "last_at": state.last_at, "as_of": at.isoformat(),
+            "allowed_actions": lapor.allowed_actions(view.status),
             "deadlines": lapor.deadlines(view, at, cal, tier_of, settings().province_id)}
 
 
@@ -226,8 +249,8 @@ def open_reporter(tracking_id: str, stored: dict | None) -> tuple[dict | None, b
 
 # --- views -----------------------------------------------------------------------------------
 
-def _dates(st: dict) -> dict:
-    return {k: st.get(k) for k in ("received_at", "verified_at", "first_follow_up_at", "answered_at",
+def _dates(st: lapor.ComplaintState) -> dict:
+    return {k: getattr(st, k) for k in ("received_at", "verified_at", "first_follow_up_at", "answered_at",
                                    "closed_at", "archived_at")}
 
 
@@ -245,25 +268,25 @@ def handler_view(tracking_id: str, stored: list[dict], as_of: datetime) -> dict 
             notes.append({"seq": d["seq"], "action": d["envelope"]["data"].get("action"),
                           "at": d["envelope"]["time"], "actor_role": d["envelope"]["data"].get("actor_role"),
                           "note": note})
-    latest = st["ratings"][-1] if st["ratings"] else None
+    latest = st.ratings[-1] if st.ratings else None
     return {
-        "tracking_id": tracking_id, "as_of": as_of.isoformat(), "status": st["status"],
-        "status_label": lapor.LAPOR_LABELS[st["status"]], "seq": st["seq"],
-        "holder_unit_id": st["holder_unit_id"], "holder_unit_name": unit_name(st["holder_unit_id"]),
-        "filed_unit_id": st["filed_unit_id"], "to_instansi": st["to_instansi"],
-        "channel": st["channel"], "classification": st["classification"], "category": st["category"],
-        "tags": st["tags"], "berkadar_pengawasan": st["berkadar_pengawasan"],
-        "anonymous": st["anonymous"], "confidential": st["confidential"],
-        **_dates(st), "auto_closed": st["auto_closed"], "archive_reason": st["archive_reason"],
+        "tracking_id": tracking_id, "as_of": as_of.isoformat(), "status": st.status,
+        "status_label": lapor.LAPOR_LABELS[st.status], "seq": st.seq,
+        "holder_unit_id": st.holder_unit_id, "holder_unit_name": unit_name(st.holder_unit_id),
+        "filed_unit_id": st.filed_unit_id, "to_instansi": st.to_instansi,
+        "channel": st.channel, "classification": st.classification, "category": st.category,
+        "tags": st.tags, "berkadar_pengawasan": st.berkadar_pengawasan,
+        "anonymous": st.anonymous, "confidential": st.confidential,
+        **_dates(st), "auto_closed": st.auto_closed, "archive_reason": st.archive_reason,
         "complaint": {"subject": c.get("subject"), "description": c.get("description"), "place": c.get("place"),
                       "event_time": c.get("event_time"), "reporter": reporter},
         "reporter_hidden": bool(c.get("anonymous")), "reporter_erased": erased,
-        "hops": st["hops"], "transitions": st["transitions"],
+        "hops": st.hops, "transitions": st.transitions,
         "deadlines": lapor.deadlines(st, as_of, cal, tier_of, settings().province_id),
-        "rules_version": lapor.rules_for(st["received_at"]).version,
-        "allowed_actions": lapor.allowed_actions(st["status"]),
+        "rules_version": lapor.rules_for(st.received_at).version,
+        "allowed_actions": lapor.allowed_actions(st.status),
         "feedback": {"question": lapor.SATISFACTION_QUESTION, "labels": lapor.SATISFACTION_LABELS,
-                     "latest": latest, "reopens": st["reopens"]},
+                     "latest": latest, "reopens": st.reopens},
         "notes": notes,
         "history": [d["envelope"] for d in stored],
     }
@@ -275,21 +298,21 @@ def public_view(tracking_id: str, stored: list[dict], as_of: datetime, reporter:
     if st is None:  # not yet received at as_of
         return None
     c = stored[0]["private"]["complaint"]
-    body = {"tracking_id": tracking_id, "as_of": as_of.isoformat(), "status": st["status"],
-            "status_label": lapor.LAPOR_LABELS[st["status"]], "confidential": st["confidential"],
-            "holder_unit_id": st["holder_unit_id"], "holder_unit_name": unit_name(st["holder_unit_id"]),
-            "to_instansi": st["to_instansi"], **_dates(st), "auto_closed": st["auto_closed"],
+    body = {"tracking_id": tracking_id, "as_of": as_of.isoformat(), "status": st.status,
+            "status_label": lapor.LAPOR_LABELS[st.status], "confidential": st.confidential,
+            "holder_unit_id": st.holder_unit_id, "holder_unit_name": unit_name(st.holder_unit_id),
+            "to_instansi": st.to_instansi, **_dates(st), "auto_closed": st.auto_closed,
             "timeline": [{"status": tr["status"], "at": tr["at"], "holder_unit_id": tr["holder"]}
-                         for tr in st["transitions"]],
+                         for tr in st.transitions],
             "deadlines": [{k: d[k] for k in ("kind", "round", "due_date", "outcome", "stopped_at")}
                           for d in lapor.deadlines(st, as_of, cal, tier_of, settings().province_id)]}
-    if not st["confidential"]:
-        body.update(subject=c.get("subject"), category=st["category"], classification=st["classification"])
+    if not st.confidential:
+        body.update(subject=c.get("subject"), category=st.category, classification=st.classification)
     if reporter:
         body["answers"] = [{"seq": d["seq"], "action": d["envelope"]["data"]["action"], "at": d["envelope"]["time"],
                             "note": d["private"]["note"]}
                            for d in stored[1:] if d["envelope"]["data"].get("action") in ("follow_up", "resolve")
                            and (d.get("private") or {}).get("note")]
         body["feedback"] = {"question": lapor.SATISFACTION_QUESTION, "labels": lapor.SATISFACTION_LABELS,
-                            "actions": [a for a in lapor.allowed_actions(st["status"]) if "pelapor" in a["roles"]]}
+                            "actions": [a for a in lapor.allowed_actions(st.status) if "pelapor" in a["roles"]]}
     return body

@@ -164,15 +164,15 @@ def service_definition(service_code: str, fmt: str):
 def _request(envs: list[dict], first: dict, at: datetime) -> dict | None:
     cal = default_calendar()
     st = lapor.state_at(envs, at, cal)
-    if st is None or st["confidential"]:
+    if st is None or st.confidential:
         return None
     resolution = [d for d in lapor.deadlines(st, at, cal, lifecycle.tier_of, "")
                   if d["kind"] == "resolution" and d["outcome"] in ("open", "breached") and d["stopped_at"] is None]
-    return {"service_request_id": st["complaint_id"], "status": "closed" if st["status"] in CLOSED else "open",
-            "status_notes": lapor.LAPOR_LABELS[st["status"]], "service_name": SERVICE_NAMES.get(st["classification"]),
-            "service_code": st["classification"], "description": first.get("subject"),
-            "agency_responsible": lifecycle.unit_name(st["holder_unit_id"]) or st["to_instansi"],
-            "service_notice": None, "requested_datetime": st["received_at"], "updated_datetime": st["last_at"],
+    return {"service_request_id": st.complaint_id, "status": "closed" if st.status in CLOSED else "open",
+            "status_notes": lapor.LAPOR_LABELS[st.status], "service_name": SERVICE_NAMES.get(st.classification),
+            "service_code": st.classification, "description": first.get("subject"),
+            "agency_responsible": lifecycle.unit_name(st.holder_unit_id) or st.to_instansi,
+            "service_notice": None, "requested_datetime": st.received_at, "updated_datetime": st.last_at,
             "expected_datetime": resolution[-1]["due_at"] if resolution else None,
             "address": None, "address_id": None, "zipcode": None, "lat": None, "long": None, "media_url": None}
 

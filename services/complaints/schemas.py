@@ -82,16 +82,10 @@ class RateSchema(ActionBase):
     satisfaction = fields.Integer(required=True, strict=True, validate=validate.Range(1, 4))
 
 
-def _for_action(action: str, base: type[ActionBase]) -> type[ActionBase]:
+def for_action(action: str, base: type[ActionBase]) -> type[ActionBase]:
     """`base` whose `action` takes `action` alone: the schema of one action, in the OpenAPI
-    document one branch of the request body's `oneOf` (discriminator `action`)."""
+    document one branch of the request body's `oneOf` (discriminator `action`). Which base each
+    action takes is its row of `services.complaints.lifecycle.COMMANDS`."""
     name = "".join(part.title() for part in action.split("_")) + "Action"
     return type(name, (base,), {"action": fields.String(required=True, validate=validate.OneOf([action])),
                                 "__doc__": f"Tindakan {action}."})
-
-
-ACTION_SCHEMAS: dict[str, type[ActionBase]] = {action: _for_action(action, base) for action, base in {
-    "verify": VerifySchema, "pend": PendSchema, "complete_info": NoteRequired, "archive": ArchiveSchema,
-    "forward": ForwardSchema, "forward_out": ForwardOutSchema, "follow_up": NoteRequired,
-    "resolve": NoteRequired, "rate": RateSchema, "reopen": ActionBase, "accept": ActionBase,
-}.items()}

@@ -33,7 +33,7 @@ def docs(tracking_id: str) -> list[dict]:
     return event_log.stream(events(), subject(tracking_id))
 
 
-def state_of(stored: list[dict]) -> dict | None:
+def state_of(stored: list[dict]) -> lapor.ComplaintState | None:
     """The fold of the stored envelopes (lenient: the log is the truth, see lapor.fold)."""
     return lapor.replay((d["envelope"] for d in stored), default_calendar(), strict=False)
 

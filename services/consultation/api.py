@@ -12,13 +12,12 @@
 """
 from __future__ import annotations
 
-from pantau import audit, auth
-from pantau.errors import Conflict, DomainError, Invalid
+from pantau import audit, auth, commands
+from pantau.errors import Conflict, Invalid
 from pantau.events import fkp as ev
 from pantau.messages import msg
 from pantau.problems import ProblemError
 from pantau.rules import fkp as rules
-from pantau.units import Registry
 from pantau.web import Blueprint, json_response
 
 from . import promises, store
@@ -53,10 +52,7 @@ def _elements(participants: list[dict]) -> list[str]:
 @blp.arguments(ForumSchema)
 def post_forum(body):
     """Catat FKP beserta peserta per unsur dan (boleh) janji perbaikannya; idempoten per fkp_id."""
-    unit = Registry.instance().get(body["unit_id"])
-    if unit is None or unit.kind == "province":
-        raise Invalid(msg("Unknown unit."),
-                      errors=[{"pointer": "/unit_id", "field": "unit_id", "message": "unit tidak terdaftar"}])
+    commands.require_service_unit(body["unit_id"])
     auth.check_unit(body["unit_id"])
     if body["stage"] != "planned" and body["held_on"] > store.today():
         raise _future_held_on()
@@ -82,18 +78,15 @@ def post_forum(body):
                 "held_on": canon["held_on"], "format": body["format"], "stage": body["stage"],
                 "elements": elements, "participant_count": len(body["participants"])}
         audit.note("fkp.forum_record", body["fkp_id"], unit_id=body["unit_id"])  # a bureau write's audit entry
+        # names of participants stay in this service's record, out of the event
+        sealed = {**canon, "participants": store.seal_people(body["fkp_id"], f"{subj}:1", "participants",
+                                                             canon["participants"])}
         try:
-            # names of participants stay in this service's record, out of the event
-            sealed = {**canon, "participants": store.seal_people(body["fkp_id"], f"{subj}:1", "participants",
-                                                                 canon["participants"])}
-            stored_at = store.append(subj, ev.FORUM_RECORDED, data, body["unit_id"], {"forum": sealed}, None,
-                                     digest)["stored_at"]
-        except (ProblemError, DomainError):  # a conflict, whichever layer words it
-            again = events().find_one({"_id": f"{subj}:1"}, projection={"content_hash": 1, "stored_at": 1})
-            if not again or again.get("content_hash") != digest:
-                raise Conflict(msg("fkp_id already used with different content.")) from None
-            replay, stored_at = True, again["stored_at"]
-            store.heal(subj)
+            result = store.append(subj, ev.FORUM_RECORDED, data, body["unit_id"], {"forum": sealed}, None, digest)
+        except ProblemError as exc:  # a concurrent request stored another forum under this fkp_id
+            raise Conflict(msg("fkp_id already used with different content.")) from exc
+        assert result.doc is not None
+        replay, stored_at = result.replayed, result.doc["stored_at"]
     code = None
     if not replay or not store.has_code(body["fkp_id"]):
         code = store.issue_code(body["fkp_id"])

@@ -19,7 +19,7 @@ from datetime import date
 from marshmallow import ValidationError
 
 from pantau import audit, auth
-from pantau.errors import Conflict, DomainError, Forbidden, Invalid
+from pantau.errors import Conflict, Forbidden, Invalid
 from pantau.events import fkp as ev
 from pantau.messages import msg
 from pantau.problems import ProblemError, flatten_errors
@@ -104,17 +104,10 @@ def record(forum: dict, planned: list[dict], forum_stored_at) -> list[str]:
         data = {"unit_id": forum["unit_id"], "fkp_id": forum["fkp_id"], "promise_id": pid,
                 "description": c["description"], "owner": c["owner"], "target_date": c["target_date"],
                 "elements": c["elements"], "sp_component": c["sp_component"], "status": "planned"}
-        try:
-            store.append(store.promise_subject(forum["fkp_id"], pid), ev.PROMISE_RECORDED, data,
-                         forum["unit_id"], c, None, p["digest"], not_before=forum_stored_at)
-        except (ProblemError, DomainError):  # a conflict, whichever layer words it
-            again = store.events().find_one({"_id": f"{store.promise_subject(forum['fkp_id'], pid)}:1"},
-                                            projection={"content_hash": 1})
-            if not again or again.get("content_hash") != p["digest"]:
-                raise
-            store.heal(store.promise_subject(forum["fkp_id"], pid))
-            continue
-        created.append(pid)
+        result = store.append(store.promise_subject(forum["fkp_id"], pid), ev.PROMISE_RECORDED, data,
+                              forum["unit_id"], c, None, p["digest"], not_before=forum_stored_at)
+        if result.appended:  # else a concurrent request stored the same promise
+            created.append(pid)
     return created
 
 

@@ -23,20 +23,18 @@ import secrets
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-import orjson
 from flask import g
 from pymongo.errors import DuplicateKeyError
 
-from pantau import auth, data_keys, metrics, mongo, sealing, store
+from pantau import auth, commands, data_keys, mongo, sealing, store
 from pantau.config import settings
-from pantau.envelope import new_event
-from pantau.events import SOURCES
 from pantau.events import fkp as ev
 from pantau.problems import ProblemError
 from pantau.rules.fkp import Illegal
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
 CODE_GROUPS = 3  # XXXX-XXXX-XXXX: 60 bits
+SERVICE = "consultation"
 
 
 def db():
@@ -55,8 +53,7 @@ def promise_subject(fkp_id: str, promise_id: str) -> str:
     return f"fkp-promise:{fkp_id}:{promise_id}"
 
 
-def digest(obj) -> str:
-    return hashlib.sha256(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
+digest = commands.content_hash
 
 
 def today() -> date:
@@ -72,8 +69,6 @@ def next_seq(prior: dict | None) -> int:
 
 
 # ---- people's names, sealed at rest (pantau/data_keys.py) ----------------------------------
-
-SERVICE = "consultation"
 
 
 def seal_people(fkp_id: str, record: str, field: str, people: list[dict] | None) -> list[dict] | None:
@@ -136,21 +131,14 @@ def heal(subject: str) -> None:
 
 
 def append(subject: str, etype: str, data: dict, key: str, private: dict, prior: dict | None,
-           content_hash: str | None = None, not_before=None) -> dict:
-    """Store the next event of `subject` (after `prior`, its current head). 409 on a race.
+           content_hash: str | None = None, not_before=None) -> commands.Result:
+    """Store the next event of `subject` after `prior`, its current head (pantau.commands: an exact
+    repeat, or a race won by the same request, is a replay; a race lost to another is a 409).
     `not_before` (a stored_at) keeps an event behind another subject's event for the relay:
     a promise is recorded only after its forum, whatever the app hosts' clocks say."""
-    seq = next_seq(prior)
-    event = new_event(source=SOURCES["consultation"], type=etype, subject=subject, seq=seq, data=data,
-                      correlationid=g.get("correlation_id"))
-    try:
-        doc = store.append(events(), event, key, {"private": private, "content_hash": content_hash or digest(private)},
-                            not_before=prior["stored_at"] if prior else not_before)
-    except store.Conflict:
-        raise ProblemError(409, "Data ini baru saja diubah oleh permintaan lain; baca ulang lalu coba lagi.",
-                           detail_en="Changed by a concurrent request; re-read and retry.") from None
-    metrics.EVENTS_STORED.labels("consultation", etype).inc()
-    return doc
+    return commands.append_next(events(), SERVICE, subject, etype, data, key=key, chash=content_hash or digest(private),
+                                private=private, head=prior, correlation_id=g.get("correlation_id"),
+                                not_before=not_before).or_409()
 
 
 # ---- forum ----------------------------------------------------------------------------------

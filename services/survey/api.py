@@ -59,9 +59,7 @@ def post_responses():
 def void_response(body, unit_id: str, response_id: str):
     """Batalkan respons (koreksi) dengan alasan; respons yang dibatalkan keluar dari semua angka."""
     auth.check_unit(unit_id, "/unit_id")
-    answer, created = intake.void(events(), unit_id, response_id, body["reason"], g.get("correlation_id"))
-    if created:
-        metrics.EVENTS_STORED.labels("survey", ev.RESPONSE_VOIDED).inc()
+    answer, _ = intake.void(events(), unit_id, response_id, body["reason"], g.get("correlation_id"))  # counted there
     return json_response(answer, 202)
 
 

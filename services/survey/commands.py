@@ -1,16 +1,11 @@
 """Appending the next event of a subject in the survey service's log (settings, RTL items,
-publications, PEKPPP scores): one sequence number after the head, a conflict with a concurrent
-request answered 409, the content hash kept beside the event so an identical retry is a replay."""
+publications, PEKPPP scores, summaries) through `pantau.commands`, and the checks of a unit and
+a period those routes share."""
 from __future__ import annotations
 
-import hashlib
-
-import orjson
 from flask import g
 
-from pantau import auth, metrics, store
-from pantau.envelope import new_event
-from pantau.events import SOURCES
+from pantau import auth, commands
 from pantau.problems import ProblemError
 from pantau.rules.periods import parse_period
 from pantau.units import Registry
@@ -36,19 +31,12 @@ def period_or_422(raw: str) -> str:
                            errors=[{"pointer": "/period", "field": "period", "message": str(exc)}]) from None
 
 
-def digest(body: dict) -> str:
-    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
+digest = commands.content_hash
 
 
 def append_event(subject: str, etype: str, data: dict, key: str, private: dict, prior: dict | None,
-                 dataversion: int = 1) -> None:
-    seq = (prior["seq"] + 1) if prior else 1
-    event = new_event(source=SOURCES["survey"], type=etype, subject=subject, seq=seq, data=data,
-                      correlationid=g.get("correlation_id"), dataversion=dataversion)
-    try:
-        store.append(events(), event, key, {"private": private, "content_hash": digest(private)},
-                      not_before=prior["stored_at"] if prior else None)
-    except store.Conflict:
-        raise ProblemError(409, "Data ini baru saja diubah oleh permintaan lain; baca ulang lalu coba lagi.",
-                           detail_en="Changed by a concurrent request; re-read and retry.") from None
-    metrics.EVENTS_STORED.labels("survey", etype).inc()
+                 dataversion: int = 1) -> commands.Result:
+    """Store the next event of `subject` after `prior` (its head); 409 when another request's got there first."""
+    return commands.append_next(events(), "survey", subject, etype, data, key=key, chash=digest(private),
+                                private=private, head=prior, correlation_id=g.get("correlation_id"),
+                                dataversion=dataversion).or_409()

@@ -9,7 +9,7 @@ it is an official's public data the aggregator prints on the report (pantau/even
 """
 from __future__ import annotations
 
-from pantau import auth, store
+from pantau import auth, commands, store
 from pantau.events import skm as ev
 from pantau.problems import ProblemError
 from pantau.web import Blueprint, json_response, one_of_doc
@@ -47,13 +47,10 @@ def put_settings(body, unit_id: str, period: str):
     PUT mengganti seluruh pengaturan: tanpa `signatory`, laporan mencetak garis kosong untuk nama dan NIP."""
     period = _scope(unit_id, period)
     subject = f"skm-settings:{unit_id}:{period}"
-    prior = store.head(events(), subject)
-    answer = {"unit_id": unit_id, "period": period, **body}
-    if prior is not None and prior.get("content_hash") == digest(body):
-        store.republish(events(), [prior])
-        return json_response(answer)
-    append_event(subject, ev.SETTINGS_SET, {"unit_id": unit_id, "period": period, **body}, unit_id, body, prior)
-    return json_response(answer)
+    # an exact repeat of the settings in force is a replay (pantau.commands)
+    append_event(subject, ev.SETTINGS_SET, {"unit_id": unit_id, "period": period, **body}, unit_id, body,
+                 store.head(events(), subject))
+    return json_response({"unit_id": unit_id, "period": period, **body})
 
 
 @blp.route("/settings/<unit_id>/<period>", methods=["GET"])
@@ -79,17 +76,14 @@ def plan_item(body, unit_id: str, period: str):
     period = _scope(unit_id, period)
     subject = f"skm-rtl:{unit_id}:{period}:{body['item_id']}"
     private = {**body, "target_date": body["target_date"].isoformat()}
-    prior = store.head(events(), subject)
     answer = {"unit_id": unit_id, "period": period, **private, "status": "planned"}
-    if prior is not None:
-        first = events().find_one({"_id": f"{subject}:1"})
-        if first and first.get("content_hash") == digest(private):
-            store.republish(events(), [first])
-            return json_response(answer, 201, {"Idempotent-Replay": "true"})
-        raise ProblemError(409, "item_id RTL ini sudah dipakai dengan isi berbeda.",
-                           detail_en="This RTL item_id exists with different content.")
-    append_event(subject, ev.RTL_ITEM_PLANNED, {"unit_id": unit_id, "period": period, **private}, unit_id, private, None)
-    return json_response(answer, 201)
+    result = commands.check_stored(events(), events().find_one({"_id": f"{subject}:1"}), digest(private))
+    if result is None:
+        result = append_event(subject, ev.RTL_ITEM_PLANNED, {"unit_id": unit_id, "period": period, **private},
+                              unit_id, private, None)
+    result.or_409("item_id RTL ini sudah dipakai dengan isi berbeda.",
+                  detail_en="This RTL item_id exists with different content.")
+    return json_response(answer, 201, {"Idempotent-Replay": "true"} if result.replayed else None)
 
 
 @blp.route("/rtl/<unit_id>/<period>/items/<item_id>/progress", methods=["POST"])
@@ -108,8 +102,7 @@ def item_progress(body, unit_id: str, period: str, item_id: str):
     if prior is None:
         raise ProblemError(404, "Butir RTL tidak ditemukan.", detail_en="RTL item not found.")
     private = {**body, "at": body["at"].isoformat()}
-    if prior["seq"] > 1 and prior.get("content_hash") == digest(private):
-        store.republish(events(), [prior])
+    if prior["seq"] > 1 and commands.repeats(events(), prior, digest(private)):
         return json_response({"unit_id": unit_id, "period": period, "item_id": item_id, **private})
     last_status = prior["envelope"]["data"].get("status", "planned")
     if last_status in ("done", "cancelled"):
@@ -145,14 +138,11 @@ def publish(body, unit_id: str, period: str):
     subject = f"skm-pub:{unit_id}:{period}:{body['medium']}"
     private = {**body, "published_on": body["published_on"].isoformat()}
     answer = {"unit_id": unit_id, "period": period, **private, "electronic": body["medium"] in ELECTRONIC_MEDIA}
-    prior = store.head(events(), subject)
-    if prior is not None:
-        if prior.get("content_hash") == digest(private):
-            store.republish(events(), [prior])
-            return json_response(answer, 201, {"Idempotent-Replay": "true"})
-        raise ProblemError(409, "Publikasi pada media ini sudah dicatat untuk periode ini.",
-                           detail_en="A publication on this medium is already recorded for the period.")
-    data = {"unit_id": unit_id, "period": period, "medium": body["medium"],
-            "electronic": answer["electronic"], "published_on": private["published_on"]}
-    append_event(subject, ev.RESULT_PUBLISHED, data, unit_id, private, None)
-    return json_response(answer, 201)
+    result = commands.check_stored(events(), events().find_one({"_id": f"{subject}:1"}), digest(private))
+    if result is None:
+        data = {"unit_id": unit_id, "period": period, "medium": body["medium"],
+                "electronic": answer["electronic"], "published_on": private["published_on"]}
+        result = append_event(subject, ev.RESULT_PUBLISHED, data, unit_id, private, None)
+    result.or_409("Publikasi pada media ini sudah dicatat untuk periode ini.",
+                  detail_en="A publication on this medium is already recorded for the period.")
+    return json_response(answer, 201, {"Idempotent-Replay": "true"} if result.replayed else None)

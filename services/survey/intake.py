@@ -7,21 +7,17 @@ batch is stored.
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import orjson
-
-from pantau import store
+from pantau import commands, store
 from pantau.config import settings
 from pantau.envelope import new_event
 from pantau.events import SOURCES
 from pantau.events import skm as ev
 from pantau.problems import ProblemError
 from pantau.rules.periods import month_key
-from pantau.units import Registry
 
 from . import single_posts, suggestions
 
@@ -35,16 +31,14 @@ def subject(unit_id: str, response_id: str) -> str:
 def content_hash(item: dict) -> str:
     canon = dict(item)
     canon["submitted_at"] = item["submitted_at"].isoformat()
-    return hashlib.sha256(orjson.dumps(canon, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return commands.content_hash(canon)
 
 
 def check_units(items: list[dict], principal, pointer_of) -> None:
     """Unknown units → 422, another unit's items → 403; every offending index is listed."""
-    registry = Registry.instance()
     unknown, foreign = [], []
     for i, it in enumerate(items):
-        unit = registry.get(it["unit_id"])
-        if unit is None or unit.kind == "province":
+        if not commands.is_service_unit(it["unit_id"]):
             unknown.append({"pointer": pointer_of(i) + "/unit_id", "field": "unit_id", "index": i,
                             "message": f"unit {it['unit_id']!r} tidak terdaftar sebagai unit pelayanan"})
         elif not principal.can_act_for(it["unit_id"]):
@@ -54,7 +48,7 @@ def check_units(items: list[dict], principal, pointer_of) -> None:
         raise ProblemError(403, "Kunci API ini tidak boleh mengirim data unit lain.",
                            detail_en="This API key may not post for another unit.", errors=foreign)
     if unknown:
-        raise ProblemError(422, "Unit tidak dikenal.", detail_en="Unknown unit.", errors=unknown)
+        raise commands.unknown_unit(unknown)
 
 
 def check_unique(items: list[dict], pointer_of) -> None:
@@ -96,30 +90,24 @@ def record(events, items: list[dict], principal, correlation_id: str | None, poi
     check_unique(items, pointer_of)
     tz = settings().tz
     docs = [build_doc(it, correlation_id, tz) for it in items]
-    found = store.by_id(events, [doc["_id"] for doc in docs])
+    # one `_id` $in query (answered from the index, also on FerretDB: pantau/infra/store.py)
+    checked = commands.check_firsts(events, docs)
     conflicts = [{"pointer": pointer_of(i) + "/response_id", "field": "response_id", "index": i,
                   "message": "response_id sudah dipakai dengan isi yang berbeda"}
-                 for i, d in enumerate(docs) if d["_id"] in found and found[d["_id"]].get("content_hash") != d["content_hash"]]
+                 for i, r in enumerate(checked) if r is not None and r.conflict]
     if conflicts:
         raise ProblemError(409, "Sebagian response_id sudah tercatat dengan isi berbeda; tidak ada yang disimpan.",
                            detail_en="Some response_ids already exist with different content; nothing was stored.",
                            errors=conflicts)
-    new_docs = [d for d in docs if d["_id"] not in found]
-    suggestions.seal(new_docs)
-    raced = store.append_many(events, new_docs)
-    if raced:
-        # a concurrent request stored some of these ids in between: same content is fine
-        again = store.by_id(events, list(raced))
-        bad = [i for i, d in enumerate(docs) if d["_id"] in raced and again[d["_id"]].get("content_hash") != d["content_hash"]]
-        if bad:
-            raise ProblemError(409, "response_id bentrok dengan permintaan lain yang bersamaan.",
-                               detail_en="response_id clashed with a concurrent request.",
-                               errors=[{"pointer": pointer_of(i) + "/response_id", "field": "response_id",
-                                        "index": i, "message": "bentrok"} for i in bad])
-        found.update(again)
-    # a repeat republishes what it found, so an event stored by a failed earlier attempt is published
-    store.republish(events, list(found.values()))
-    n_new = len(new_docs) - len(raced)
+    suggestions.seal([d for d, r in zip(docs, checked, strict=True) if r is None])
+    results = commands.append_firsts(events, docs, checked)
+    bad = [i for i, r in enumerate(results) if r.conflict]
+    if bad:  # a concurrent request stored some of these ids in between, with other content
+        raise ProblemError(409, "response_id bentrok dengan permintaan lain yang bersamaan.",
+                           detail_en="response_id clashed with a concurrent request.",
+                           errors=[{"pointer": pointer_of(i) + "/response_id", "field": "response_id",
+                                    "index": i, "message": "bentrok"} for i in bad])
+    n_new = sum(r.appended for r in results)
     return {"accepted": [it["response_id"] for it in items], "count": len(items), "new": n_new,
             "duplicates": len(items) - n_new}
 
@@ -142,20 +130,15 @@ def void(events, unit_id: str, response_id: str, reason: str, correlation_id: st
     recorded = events.find_one({"_id": f"{subj}:1"})
     if recorded is None:
         raise ProblemError(404, "Respons tidak ditemukan.", detail_en="Response not found.")
-    prior = events.find_one({"_id": f"{subj}:2"})
     answer = {"unit_id": unit_id, "response_id": response_id, "voided": True, "reason": reason}
-    if prior is not None:
-        if prior["private"]["reason"] == reason:
-            store.republish(events, [prior])
-            return answer, False
-        raise ProblemError(409, "Respons ini sudah dibatalkan dengan alasan lain.",
-                           detail_en="This response was already voided with another reason.")
-    event = new_event(source=SOURCE, type=ev.RESPONSE_VOIDED, subject=subj, seq=2,
-                      data={"unit_id": unit_id, "response_id": response_id},
-                      correlationid=correlation_id)
-    try:
-        # the free-text reason stays here (it may name people); the event only says "voided"
-        store.append(events, event, unit_id, {"private": {"reason": reason}}, not_before=recorded["stored_at"])
-    except store.Conflict:
-        return void(events, unit_id, response_id, reason, correlation_id)
-    return answer, True
+    chash = commands.content_hash({"reason": reason})
+    prior = events.find_one({"_id": f"{subj}:2"})
+    if prior is not None and prior["private"]["reason"] == reason:
+        prior = {**prior, "content_hash": chash}  # the same void (one stored before voids kept a hash, too)
+    # the free-text reason stays here (it may name people); the event only says "voided"
+    result = commands.check_stored(events, prior, chash) or commands.append_next(
+        events, "survey", subj, ev.RESPONSE_VOIDED, {"unit_id": unit_id, "response_id": response_id},
+        key=unit_id, chash=chash, private={"reason": reason}, head=recorded, correlation_id=correlation_id)
+    result.or_409("Respons ini sudah dibatalkan dengan alasan lain.",
+                  detail_en="This response was already voided with another reason.")
+    return answer, result.appended

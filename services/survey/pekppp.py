@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from flask import g
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from pantau import audit, auth, store
+from pantau import audit, auth, commands, store
 from pantau.errors import Forbidden, Invalid
 from pantau.events import pekppp as ev
 from pantau.inputs import Text, Url, earliest_date, not_blank_pattern
@@ -134,8 +134,7 @@ def put_scores(body, unit_id: str, year: int):
     private = {"scores": scores, "note": body.get("note"), "evidence": body["evidence"]}
     prior = store.head(events(), subject)
     answer = {"unit_id": unit_id, "year": year, "role": role, **private}
-    if prior is not None and prior.get("content_hash") == digest(private):
-        store.republish(events(), [prior])
+    if commands.repeats(events(), prior, digest(private)):
         return json_response(answer, 200, {"Idempotent-Replay": "true"})
     audit.note("pekppp.scores", f"{unit_id}/{year}", role=role, indicators=[s["indicator"] for s in scores])
     data = {"unit_id": unit_id, "year": year, "role": role, **private, "actor": audit.actor_of_request(),

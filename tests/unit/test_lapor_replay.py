@@ -4,6 +4,7 @@ share nothing with it. Also the two settle paths inside a replay, worked out by 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -39,10 +40,10 @@ def random_log(rnd: random.Random) -> list[dict]:
     log, t = [received(START)], START
     st = lapor.replay(log, CAL)
     for seq in range(2, 2 + rnd.randint(2, 9)):
-        waiting = st["status"] in ("ANSWERED", "PENDING_INFO")  # a window runs: let it end half the time
+        waiting = st.status in ("ANSWERED", "PENDING_INFO")  # a window runs: let it end half the time
         t = t + timedelta(hours=rnd.choice([3, 20, 70, 1500] if waiting else [3, 20, 70, 300]))
         settled = lapor.settle(st, t, CAL)
-        actions = [a for (s, a) in lapor.TRANSITIONS if s == settled["status"]]
+        actions = [a for (s, a) in lapor.TRANSITIONS if s == settled.status]
         if not actions:
             break
         action = rnd.choice(sorted(actions))
@@ -51,7 +52,7 @@ def random_log(rnd: random.Random) -> list[dict]:
     return log
 
 
-def fold_on_copies(log: list[dict], strict: bool) -> dict | None:
+def fold_on_copies(log: list[dict], strict: bool) -> lapor.ComplaintState | None:
     st = None
     for e in log:
         st = lapor.fold(st, e, CAL, strict)
@@ -59,8 +60,13 @@ def fold_on_copies(log: list[dict], strict: bool) -> dict | None:
 
 
 def objects(x, seen=None) -> set[int]:
+    """The ids of every mutable container in `x`: dicts, lists and the state's dataclasses."""
     seen = set() if seen is None else seen
-    if isinstance(x, (dict, list)):
+    if dataclasses.is_dataclass(x):
+        seen.add(id(x))
+        for f in dataclasses.fields(x):
+            objects(getattr(x, f.name), seen)
+    elif isinstance(x, (dict, list)):
         seen.add(id(x))
         for v in (x.values() if isinstance(x, dict) else x):
             objects(v, seen)
@@ -87,9 +93,9 @@ def test_a_window_that_ended_between_events_is_settled_inside_the_replay():
            ev("resolve", 3, answered), ev("rate", 4, answered + timedelta(days=40), satisfaction=2)]
     st = lapor.replay(log, CAL)
     # the 10-working-day reply window ended before the rating: auto-closed, then rated
-    assert st["status"] == "CLOSED_RESOLVED" and st["auto_closed"] is True
-    assert [t["action"] for t in st["transitions"]] == ["receive", "verify", "resolve", "auto_close", "rate"]
-    assert st["ratings"][0]["satisfaction"] == 2
+    assert st.status == "CLOSED_RESOLVED" and st.auto_closed is True
+    assert [t["action"] for t in st.transitions] == ["receive", "verify", "resolve", "auto_close", "rate"]
+    assert st.ratings[0]["satisfaction"] == 2
 
 
 def test_lenient_replay_applies_an_event_to_the_state_before_the_window_ended():
@@ -99,5 +105,5 @@ def test_lenient_replay_applies_an_event_to_the_state_before_the_window_ended():
     with pytest.raises(lapor.IllegalTransition):
         lapor.replay(log, CAL)  # strict: CLOSED_RESOLVED cannot be reopened
     st = lapor.replay(log, CAL, strict=False)
-    assert st["status"] == "REOPENED" and st["auto_closed"] is False and st["reopens"] == 1
-    assert [t["action"] for t in st["transitions"]] == ["receive", "verify", "resolve", "reopen"]
+    assert st.status == "REOPENED" and st.auto_closed is False and st.reopens == 1
+    assert [t["action"] for t in st.transitions] == ["receive", "verify", "resolve", "reopen"]

@@ -56,8 +56,8 @@ def test_figures_of_a_quarter():
     period = parse_period("2026-Q2")
     items = in_period(judged(), period, "Asia/Makassar")
     previous = in_period(judged(), period.previous(), "Asia/Makassar")
-    assert sorted(j.st["complaint_id"] for j in items) == ["C1", "C2", "C3", "C4"]
-    assert [j.st["complaint_id"] for j in previous] == ["P1"]
+    assert sorted(j.st.complaint_id for j in items) == ["C1", "C2", "C3", "C4"]
+    assert [j.st.complaint_id for j in previous] == ["P1"]
     f = figures(items, previous, AS_OF, CAL)
     assert f["complaints"] == 4
     assert {k: v for k, v in f["by_status"].items() if v} == {"CLOSED_RESOLVED": 1, "ANSWERED": 1, "RECEIVED": 1,
@@ -82,7 +82,7 @@ def test_figures_of_a_quarter():
                                    {"category": "biaya", "complaints": 1, "previous": 1, "change": 0},
                                    {"category": "tanpa_kategori", "complaints": 1, "previous": 0, "change": 1}]
     assert f["trend"] == {"complaints": 4, "previous_complaints": 1, "change": 3}
-    c3 = next(j for j in items if j.st["complaint_id"] == "C3")
+    c3 = next(j for j in items if j.st.complaint_id == "C3")
     ver = next(d for d in c3.deadlines if d["kind"] == "verification")
     assert (ver["due_date"], ver["working_days_late"]) == ("2026-06-04", 4)  # 5, 8, 9, 10 June
 

@@ -79,7 +79,7 @@ def state_in(status: str) -> dict:
     st = lapor.fold(None, received(), CAL)
     for i, a in enumerate(PATHS[status], start=2):
         st = lapor.fold(st, event(a, i), CAL)
-    assert st["status"] == status
+    assert st.status == status
     return st
 
 
@@ -98,10 +98,10 @@ def test_every_action_has_a_registered_event_type():
 @pytest.mark.parametrize("status, action", [p for p in itertools.product(STATUSES, ACTIONS) if p in EXPECTED])
 def test_allowed(status, action):
     st = state_in(status)
-    after = lapor.fold(st, event(action, st["seq"] + 1), CAL)
-    assert after["status"] == EXPECTED[(status, action)]
-    assert after["seq"] == st["seq"] + 1
-    assert after["transitions"][-1]["action"] == action
+    after = lapor.fold(st, event(action, st.seq + 1), CAL)
+    assert after.status == EXPECTED[(status, action)]
+    assert after.seq == st.seq + 1
+    assert after.transitions[-1]["action"] == action
     assert lapor.target(status, action) == EXPECTED[(status, action)]
 
 
@@ -109,7 +109,7 @@ def test_allowed(status, action):
 def test_forbidden(status, action):
     st = state_in(status)
     with pytest.raises(lapor.IllegalTransition) as exc:
-        lapor.fold(st, event(action, st["seq"] + 1), CAL)
+        lapor.fold(st, event(action, st.seq + 1), CAL)
     assert (exc.value.status, exc.value.action) == (status, action)
     with pytest.raises(lapor.IllegalTransition):
         lapor.target(status, action)
@@ -147,15 +147,15 @@ def test_a_second_received_event_and_an_action_before_receipt_are_refused():
 def test_forward_moves_the_holder_and_records_every_hop():
     st = state_in("DISPOSED")
     st = lapor.fold(st, event("forward", 3), CAL)
-    assert st["holder_unit_id"] == OTHER
+    assert st.holder_unit_id == OTHER
     st = lapor.fold(st, {**event("forward", 4), "data": {"to_unit_id": "rsud-aws"}}, CAL)
-    assert [(h["from"], h["to"], h["via"]) for h in st["hops"]] == [
+    assert [(h["from"], h["to"], h["via"]) for h in st.hops] == [
         (None, UNIT, "filed"), (UNIT, OTHER, "forwarded"), (OTHER, "rsud-aws", "forwarded")]
-    assert st["holder_unit_id"] == "rsud-aws" and st["status"] == "DISPOSED"
+    assert st.holder_unit_id == "rsud-aws" and st.status == "DISPOSED"
 
 
 def test_forward_before_verification_keeps_it_received_and_moves_the_holder():
     st = lapor.fold(state_in("RECEIVED"), event("forward", 2), CAL)
-    assert (st["status"], st["holder_unit_id"]) == ("RECEIVED", OTHER)
+    assert (st.status, st.holder_unit_id) == ("RECEIVED", OTHER)
     st = lapor.fold(st, {**event("verify", 3), "data": {"holder_unit_id": OTHER}}, CAL)
-    assert (st["status"], st["holder_unit_id"]) == ("DISPOSED", OTHER)
+    assert (st.status, st.holder_unit_id) == ("DISPOSED", OTHER)

@@ -16,7 +16,7 @@ from .labels import ACTION_LABELS, HOP_LABELS, KIND_LABELS, OUTCOME_LABELS, STAT
 from .model import Page, Section, Tile, cols, table_section
 
 
-def case_state(doc: dict, as_of: datetime, cal, province_id: str) -> tuple[dict, list[dict]] | None:
+def case_state(doc: dict, as_of: datetime, cal, province_id: str) -> tuple[lapor.ComplaintState, list[dict]] | None:
     """The complaint and its judged deadlines at `as_of` (None if not received by then)."""
     from ..complaint_reports import tier_of
     st = lapor.state_at(doc["log"], as_of, cal)
@@ -30,23 +30,23 @@ def _name(unit_id: str | None) -> str:
     return u.name if u else (unit_id or fmt.NONE)
 
 
-def case_page(st: dict, deadlines: list[dict], as_of: datetime) -> Page:
+def case_page(st: lapor.ComplaintState, deadlines: list[dict], as_of: datetime) -> Page:
     overdue = [d for d in deadlines if d["overdue"] and d["kind"] in lapor.GOVERNMENT_KINDS]
     tiles = [
-        Tile("Status", STATUS_LABELS.get(st["status"], st["status"]), "status",
-             note=lapor.LAPOR_LABELS.get(st["status"], "")),
-        Tile("Dipegang oleh", _name(st["holder_unit_id"]), "holder"),
-        Tile("Diterima", fmt.tanggal(st["received_at"]), "received_at", note=f"saluran {st['channel']}"),
+        Tile("Status", STATUS_LABELS.get(st.status, st.status), "status",
+             note=lapor.LAPOR_LABELS.get(st.status, "")),
+        Tile("Dipegang oleh", _name(st.holder_unit_id), "holder"),
+        Tile("Diterima", fmt.tanggal(st.received_at), "received_at", note=f"saluran {st.channel}"),
         Tile("Sedang lewat tenggat", fmt.bulat(len(overdue)), "overdue", tone="warn" if overdue else None,
              note=(f"paling lama {fmt.bulat(max(d['working_days_late'] for d in overdue))} hari kerja"
                    if overdue else "tidak ada")),
     ]
     history = [{"n": i + 1, "at": t["at"], "action": ACTION_LABELS.get(t["action"], t["action"]),
                 "status": STATUS_LABELS.get(t["status"], t["status"]), "holder": _name(t.get("holder"))}
-               for i, t in enumerate(st["transitions"])]
+               for i, t in enumerate(st.transitions)]
     hops = [{"n": i + 1, "at": h["at"], "via": HOP_LABELS.get(h["via"], h["via"]), "from": _name(h["from"]),
-             "to": _name(h["to"]) if h["to"] else (st.get("to_instansi") or "instansi lain")}
-            for i, h in enumerate(st["hops"])]
+             "to": _name(h["to"]) if h["to"] else (st.to_instansi or "instansi lain")}
+            for i, h in enumerate(st.hops)]
     clocks = [{"key": f"{d['kind']}:{d['round']}",
                "kind": KIND_LABELS.get(d["kind"], d["kind"]) + (f" (ke-{d['round']})" if d["round"] > 1 else ""),
                "start": d["start"], "due": d["due_date"], "stopped": d["stopped_at"],
@@ -68,8 +68,8 @@ def case_page(st: dict, deadlines: list[dict], as_of: datetime) -> Page:
             ("n", "No.", "int"), ("at", "Waktu", "datetime"), ("via", "Cara"), ("from", "Dari"), ("to", "Kepada")),
             hops, row_key="n")),
     ]
-    category = (st["category"] or "tanpa kategori").replace("_", " ")
-    subtitle = f"{st['classification'].capitalize()} · kategori {category}"
-    holder = st["holder_unit_id"]
+    category = (st.category or "tanpa kategori").replace("_", " ")
+    subtitle = f"{st.classification.capitalize()} · kategori {category}"
+    holder = st.holder_unit_id
     links = [("Pengaduan unit pemegang", f"/dasbor/unit/{holder}/pengaduan")] if holder else []
-    return Page(f"Pengaduan {st['complaint_id']}", subtitle, secs, as_of.isoformat(), links=links)
+    return Page(f"Pengaduan {st.complaint_id}", subtitle, secs, as_of.isoformat(), links=links)
