@@ -23,6 +23,7 @@ from pymongo.collection import Collection
 from . import metrics, store
 from .envelope import new_event
 from .events import SOURCES
+from .messages import msg
 from .mongo import by_id
 from .problems import ProblemError
 from .units import Registry
@@ -59,19 +60,18 @@ class Result:
     def conflict(self) -> bool:
         return self.outcome is Outcome.CONFLICT
 
-    def or_409(self, detail: str | None = None, detail_en: str | None = None, **extra: Any) -> Result:
-        """This result, unless it is a conflict: then the 409 problem (a default text for a race)."""
+    def or_409(self, detail: Any = None, **extra: Any) -> Result:
+        """This result, unless it is a conflict: then the 409 problem (`detail` a catalog message;
+        a default text for a race)."""
         if self.conflict:
-            raise conflict_problem(detail, detail_en, **extra)
+            raise conflict_problem(detail, **extra)
         return self
 
 
-def conflict_problem(detail: str | None = None, detail_en: str | None = None, **extra: Any) -> ProblemError:
+def conflict_problem(detail: Any = None, **extra: Any) -> ProblemError:
     """The 409 of a write that another request's event got to first."""
-    if detail is None:
-        detail = "Data ini baru saja diubah oleh permintaan lain; baca ulang lalu coba lagi."
-        detail_en = "Changed by a concurrent request; re-read and retry."
-    return ProblemError(409, detail, detail_en=detail_en, **extra)
+    default = msg("Changed by a concurrent request; re-read and retry.")
+    return ProblemError(409, detail if detail is not None else default, **extra)
 
 
 def check_stored(events: Collection, stored: dict[str, Any] | None, chash: str) -> Result | None:
@@ -173,7 +173,7 @@ def is_service_unit(unit_id: str) -> bool:
 
 def unknown_unit(errors: list[dict[str, Any]]) -> ProblemError:
     """The 422 of a request naming units the registry does not list (`errors`: their pointers)."""
-    return ProblemError(422, "Unit tidak dikenal.", detail_en="Unknown unit.", errors=errors)
+    return ProblemError(422, msg("Unknown unit."), errors=errors)
 
 
 def require_service_unit(unit_id: str, pointer: str = "/unit_id", message: str = "unit tidak terdaftar") -> None:

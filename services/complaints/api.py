@@ -21,6 +21,7 @@ from marshmallow import ValidationError
 
 from pantau import audit, auth, commands, data_keys
 from pantau.events import complaints as ev
+from pantau.messages import msg
 from pantau.params import as_of_arg
 from pantau.problems import ProblemError, flatten_errors
 from pantau.rules import lapor
@@ -66,7 +67,7 @@ def post_complaint(body):
     auth.check_unit(body["unit_id"])
     now = lifecycle.now()
     if body.get("received_at") and body["received_at"] > now + lifecycle.CLOCK_SKEW:
-        raise ProblemError(422, "received_at tidak boleh di masa depan.", detail_en="received_at cannot be in the future.",
+        raise ProblemError(422, msg("received_at cannot be in the future."),
                            errors=[{"pointer": "/received_at", "field": "received_at", "message": "di masa depan"}])
     tracking_id = _tracking_id(body)
     received_at = body.get("received_at") or now
@@ -94,8 +95,7 @@ def post_complaint(body):
         result = commands.append_next(events(), "complaints", subject(tracking_id), ev.RECEIVED, data,
                                       key=tracking_id, chash=digest, private=private, time=received_at,
                                       correlation_id=g.get("correlation_id"))
-    result.or_409("tracking_id sudah dipakai dengan isi berbeda.",
-                  detail_en="tracking_id already used with different content.")
+    result.or_409(msg("tracking_id already used with different content."))
     if result.replayed:  # a repeat republishes, so an earlier failed attempt is healed
         return json_response({**answer, "reporter_token": None,
                               "reporter_token_note": "Token pelapor hanya diberikan pada jawaban pertama."},
@@ -107,7 +107,7 @@ def post_complaint(body):
 def _load(tracking_id: str) -> tuple[list[dict], lapor.ComplaintState]:
     stored = store.docs(tracking_id)
     if not stored:
-        raise ProblemError(404, "Pengaduan tidak ditemukan.", detail_en="Complaint not found.")
+        raise ProblemError(404, msg("Complaint not found."))
     state = store.state_of(stored)
     assert state is not None  # a complaint with envelopes has a state
     return stored, state
@@ -127,13 +127,13 @@ def post_action(tracking_id: str):
     raw = read_json()  # an object (anything else is a 422 there)
     action = raw.get("action")
     if not isinstance(action, str) or action not in ACTION_SCHEMAS:  # a list or an object is unhashable
-        raise ProblemError(422, "Tindakan tidak dikenal.", detail_en="Unknown action.",
+        raise ProblemError(422, msg("Unknown action."),
                            errors=[{"pointer": "/action", "field": "action",
                                     "message": "harus salah satu dari: " + ", ".join(ACTION_SCHEMAS)}])
     try:
         body = ACTION_SCHEMAS[action]().load(raw)
     except ValidationError as exc:
-        raise ProblemError(422, "Periksa kolom yang ditandai.", detail_en="Check the fields listed.",
+        raise ProblemError(422, msg("Check the fields listed."),
                            errors=flatten_errors(exc.messages)) from None
     body.pop("action")
     stored, state = _load(tracking_id)
@@ -162,5 +162,5 @@ def get_complaint(tracking_id: str):
                             state)
     view = lifecycle.handler_view(tracking_id, stored, as_of_arg(lifecycle.now()))
     if view is None:
-        raise ProblemError(404, "Pengaduan belum diterima pada as_of.", detail_en="Not yet received at as_of.")
+        raise ProblemError(404, msg("Not yet received at as_of."))
     return json_response(view)

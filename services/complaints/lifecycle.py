@@ -27,9 +27,11 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from pantau import commands, data_keys
 from pantau.config import settings
+from pantau.messages import msg
 from pantau.problems import ProblemError
 from pantau.rules import lapor
 from pantau.rules.workdays import default_calendar
@@ -70,16 +72,15 @@ def unit_name(unit_id: str | None) -> str | None:
     return u.name if u else None
 
 
-def _unprocessable(pointer: str, message: str, detail: str, detail_en: str) -> ProblemError:
-    return ProblemError(422, detail, detail_en=detail_en,
+def _unprocessable(pointer: str, message: str, detail: Any) -> ProblemError:
+    return ProblemError(422, detail,
                         errors=[{"pointer": pointer, "field": pointer.strip("/"), "message": message}])
 
 
 def check_reporter(stored: list[dict], token: str) -> Actor:
     expected = (stored[0].get("private") or {}).get("reporter_token_sha256")
     if not expected or not hmac.compare_digest(expected, token_hash(token)):
-        raise ProblemError(401, "Token pelapor tidak cocok dengan pengaduan ini.",
-                           detail_en="The reporter token does not match this complaint.")
+        raise ProblemError(401, msg("The reporter token does not match this complaint."))
     return Actor("pelapor")
 
 
@@ -88,16 +89,13 @@ def check_handler(actor: Actor, state: lapor.ComplaintState) -> None:
     if actor.role == "bureau":
         return
     if actor.role != "unit" or actor.unit_id != state.holder_unit_id:
-        raise ProblemError(403, "Pengaduan ini sedang ditangani unit lain; kunci ini tidak dapat "
-                                "bertindak atau membacanya.",
-                           detail_en="Another unit holds this complaint; this key can neither act on nor read it.")
+        raise ProblemError(403, msg("Another unit holds this complaint; this key can neither act on nor read it."))
 
 
 def _known_unit(unit_id: str, pointer: str) -> None:
     if not commands.is_service_unit(unit_id):
         raise _unprocessable(pointer, "unit tidak terdaftar",
-                             f"Unit tujuan {unit_id} tidak terdaftar dalam registri.",
-                             f"Target unit {unit_id} is not in the registry.")
+                             msg("Target unit %(unit_id)s is not in the registry.", unit_id=unit_id))
 
 
 # --- the commands: what each action of the rules' table (pantau.rules.lapor.TABLE) takes ------
@@ -123,7 +121,7 @@ def _forward(body: dict, holder: str) -> dict:
     to = body["to_unit_id"]
     _known_unit(to, "/to_unit_id")
     if to == holder:  # a conflict with who holds it now (the field alone is valid): 409
-        raise ProblemError(409, "Pengaduan sudah dipegang unit ini.", detail_en="This unit already holds the complaint.",
+        raise ProblemError(409, msg("This unit already holds the complaint."),
                            errors=[{"pointer": "/to_unit_id", "field": "to_unit_id", "message": "sudah pemegang"}])
     return {"from_unit_id": holder, "to_unit_id": to, "holder_unit_id": to}
 
@@ -171,16 +169,14 @@ def act(tracking_id: str, action: str, body: dict, actor: Actor, stored: list[di
     at = body.get("at")
     if at is not None:
         if actor.role == "pelapor":
-            raise _unprocessable("/at", "tidak untuk token pelapor", "Pelapor tidak dapat menentukan waktu tindakan.",
-                                 "A reporter cannot set the time of an action.")
+            raise _unprocessable("/at", "tidak untuk token pelapor", msg("A reporter cannot set the time of an "
+                                                                         "action."))
         if at > current + CLOCK_SKEW:
-            raise _unprocessable("/at", "di masa depan", "Waktu tindakan tidak boleh di masa depan.",
-                                 "The time of an action cannot be in the future.")
+            raise _unprocessable("/at", "di masa depan", msg("The time of an action cannot be in the future."))
     last = datetime.fromisoformat(state.last_at)
     t = at or max(current, last)  # a host clock slightly behind the latest event's never reorders history
     if t < last:  # a conflict with the stored history (the field alone is valid): 409
-        raise ProblemError(409, "Waktu tindakan tidak boleh sebelum kejadian terakhir pengaduan ini.",
-                           detail_en="The time of an action cannot precede the complaint's latest event.",
+        raise ProblemError(409, msg("The time of an action cannot precede the complaint's latest event."),
                            errors=[{"pointer": "/at", "field": "at",
                                     "message": f"sebelum kejadian terakhir ({state.last_at})"}])
     cal = default_calendar()
@@ -189,14 +185,12 @@ def act(tracking_id: str, action: str, body: dict, actor: Actor, stored: list[di
     if settled.status not in rule.moves:
         allowed = lapor.allowed_actions(settled.status)
         raise ProblemError(
-            409, f"Tindakan {action} tidak diizinkan pada status {settled.status} "
-                 f"({lapor.LAPOR_LABELS[settled.status]}).",
-            detail_en=f"Action {action} is not allowed in status {settled.status}.",
+            409, msg("Action %(action)s is not allowed in status %(status)s (%(label)s).", action=action,
+                     status=settled.status, label=lapor.LAPOR_LABELS[settled.status]),
             current_status=settled.status, allowed_actions=allowed)
     if actor.table_role not in rule.roles:
-        raise ProblemError(403, f"Tindakan {action} hanya untuk: {', '.join(sorted(rule.roles))}.",
-                           detail_en=f"Action {action} is only for: {', '.join(sorted(rule.roles))}.",
-                           allowed_roles=sorted(rule.roles))
+        raise ProblemError(403, msg("Action %(action)s is only for: %(value)s.", action=action,
+                                    value=", ".join(sorted(rule.roles))), allowed_roles=sorted(rule.roles))
     holder = settled.holder_unit_id
     data = {"complaint_id": tracking_id, "action": action, "status": rule.moves[settled.status],
             "holder_unit_id": holder, "actor_role": actor.role, "actor_unit_id": actor.unit_id,
@@ -206,8 +200,7 @@ def act(tracking_id: str, action: str, body: dict, actor: Actor, stored: list[di
     result = commands.append_next(store.events(), "complaints", store.subject(tracking_id), rule.event_type,
                                   data, key=tracking_id, chash=content_hash, private=private, head=head, time=t,
                                   correlation_id=correlation_id)
-    result.or_409("Pengaduan ini baru saja diubah oleh permintaan lain; baca ulang lalu putuskan lagi.",
-                  detail_en="The complaint was changed by a concurrent request; re-read it and decide again.")
+    result.or_409(msg("The complaint was changed by a concurrent request; re-read it and decide again."))
     if result.replayed:  # the same request, stored concurrently: answered as it left the complaint
         return answer(tracking_id, store.state_of(store.docs(tracking_id)) or state, cal), True
     assert result.doc is not None

@@ -29,6 +29,7 @@ from pymongo.errors import DuplicateKeyError
 from pantau import auth, commands, data_keys, mongo, sealing, store
 from pantau.config import settings
 from pantau.events import fkp as ev
+from pantau.messages import msg
 from pantau.problems import ProblemError
 from pantau.rules.fkp import Illegal
 
@@ -176,7 +177,7 @@ def load_forum(fkp_id: str) -> tuple[dict, list[dict]]:
     """(forum view, its event documents) or a 404 problem."""
     docs = subject_docs(forum_subject(fkp_id))
     if not docs:
-        raise ProblemError(404, "FKP tidak ditemukan.", detail_en="FKP not found.")
+        raise ProblemError(404, msg("FKP not found."))
     return forum_view(docs), docs
 
 
@@ -219,8 +220,7 @@ def claim_slot(fkp_id: str, promise_id: str) -> None:
             return
         except DuplicateKeyError:
             continue  # another writer took that slot: look again
-    raise ProblemError(409, "Terlalu banyak permintaan bersamaan untuk FKP ini; coba lagi.",
-                       detail_en="Too many concurrent requests for this forum; retry.")
+    raise ProblemError(409, msg("Too many concurrent requests for this forum; retry."))
 
 
 def promise_view(docs: list[dict]) -> dict:
@@ -250,7 +250,7 @@ def promise_view(docs: list[dict]) -> dict:
 def load_promise(fkp_id: str, promise_id: str) -> list[dict]:
     docs = subject_docs(promise_subject(fkp_id, promise_id))
     if not docs:
-        raise ProblemError(404, "Janji perbaikan tidak ditemukan.", detail_en="Promise not found.")
+        raise ProblemError(404, msg("Promise not found."))
     return docs
 
 

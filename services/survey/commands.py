@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import g
 
 from pantau import auth, commands
+from pantau.messages import msg
 from pantau.problems import ProblemError
 from pantau.rules.periods import parse_period
 from pantau.units import Registry
@@ -17,7 +18,7 @@ def own_unit(unit_id: str, kinds: tuple[str, ...] = ("upp",)) -> None:
     """404 unless `unit_id` is a registered unit of one of `kinds`; 403 unless the key may act for it."""
     unit = Registry.instance().get(unit_id)
     if unit is None or unit.kind not in kinds:
-        raise ProblemError(404, "Unit tidak ditemukan.", detail_en="Unit not found.",
+        raise ProblemError(404, msg("Unit not found."),
                            errors=[{"pointer": "/unit_id", "field": "unit_id", "message": "tidak dikenal"}])
     auth.check_unit(unit_id, "/unit_id")
 
@@ -27,7 +28,7 @@ def period_or_422(raw: str) -> str:
     try:
         return str(parse_period(raw))
     except ValueError as exc:
-        raise ProblemError(422, f"Periode tidak valid: {exc}", detail_en=f"Invalid period: {exc}",
+        raise ProblemError(422, msg("Invalid period: %(exc)s", exc=exc),
                            errors=[{"pointer": "/period", "field": "period", "message": str(exc)}]) from None
 
 

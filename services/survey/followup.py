@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pantau import auth, commands, store
 from pantau.events import skm as ev
+from pantau.messages import msg
 from pantau.problems import ProblemError
 from pantau.web import Blueprint, json_response, one_of_doc
 
@@ -62,7 +63,7 @@ def get_settings(unit_id: str, period: str):
     period = _scope(unit_id, period)
     prior = store.head(events(), f"skm-settings:{unit_id}:{period}")
     if prior is None:
-        raise ProblemError(404, "Pengaturan belum ditetapkan.", detail_en="No settings yet.")
+        raise ProblemError(404, msg("No settings yet."))
     return json_response({"unit_id": unit_id, "period": period, **prior["private"]})
 
 
@@ -81,8 +82,7 @@ def plan_item(body, unit_id: str, period: str):
     if result is None:
         result = append_event(subject, ev.RTL_ITEM_PLANNED, {"unit_id": unit_id, "period": period, **private},
                               unit_id, private, None)
-    result.or_409("item_id RTL ini sudah dipakai dengan isi berbeda.",
-                  detail_en="This RTL item_id exists with different content.")
+    result.or_409(msg("This RTL item_id exists with different content."))
     return json_response(answer, 201, {"Idempotent-Replay": "true"} if result.replayed else None)
 
 
@@ -95,18 +95,18 @@ def item_progress(body, unit_id: str, period: str, item_id: str):
     """Laporkan kemajuan/penyelesaian butir RTL beserta bukti."""
     period = _scope(unit_id, period)
     if body["status"] == "done" and body["progress_pct"] != 100:
-        raise ProblemError(422, "Status selesai berarti progress_pct 100.", detail_en="done means progress_pct 100.",
+        raise ProblemError(422, msg("done means progress_pct 100."),
                            errors=[{"pointer": "/progress_pct", "field": "progress_pct", "message": "harus 100"}])
     subject = f"skm-rtl:{unit_id}:{period}:{item_id}"
     prior = store.head(events(), subject)
     if prior is None:
-        raise ProblemError(404, "Butir RTL tidak ditemukan.", detail_en="RTL item not found.")
+        raise ProblemError(404, msg("RTL item not found."))
     private = {**body, "at": body["at"].isoformat()}
     if prior["seq"] > 1 and commands.repeats(events(), prior, digest(private)):
         return json_response({"unit_id": unit_id, "period": period, "item_id": item_id, **private})
     last_status = prior["envelope"]["data"].get("status", "planned")
     if last_status in ("done", "cancelled"):
-        raise ProblemError(409, f"Butir RTL sudah berstatus {last_status}.", detail_en=f"RTL item is already {last_status}.")
+        raise ProblemError(409, msg("RTL item is already %(last_status)s.", last_status=last_status))
     data = {"unit_id": unit_id, "period": period, "item_id": item_id, "status": body["status"],
             "progress_pct": body["progress_pct"], "at": private["at"], "evidence_count": len(body["evidence"])}
     append_event(subject, ev.RTL_ITEM_PROGRESSED, data, unit_id, private, prior)
@@ -123,7 +123,7 @@ def get_item(unit_id: str, period: str, item_id: str):
     subject = f"skm-rtl:{unit_id}:{period}:{item_id}"
     history = [d["envelope"] for d in store.stream(events(), subject, projection={"envelope": 1})]
     if not history:
-        raise ProblemError(404, "Butir RTL tidak ditemukan.", detail_en="RTL item not found.")
+        raise ProblemError(404, msg("RTL item not found."))
     return json_response({"unit_id": unit_id, "period": period, "item_id": item_id, "history": history})
 
 
@@ -143,6 +143,5 @@ def publish(body, unit_id: str, period: str):
         data = {"unit_id": unit_id, "period": period, "medium": body["medium"],
                 "electronic": answer["electronic"], "published_on": private["published_on"]}
         result = append_event(subject, ev.RESULT_PUBLISHED, data, unit_id, private, None)
-    result.or_409("Publikasi pada media ini sudah dicatat untuk periode ini.",
-                  detail_en="A publication on this medium is already recorded for the period.")
+    result.or_409(msg("A publication on this medium is already recorded for the period."))
     return json_response(answer, 201, {"Idempotent-Replay": "true"} if result.replayed else None)

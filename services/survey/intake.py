@@ -16,6 +16,7 @@ from pantau.config import settings
 from pantau.envelope import new_event
 from pantau.events import SOURCES
 from pantau.events import skm as ev
+from pantau.messages import msg
 from pantau.problems import ProblemError
 from pantau.rules.periods import month_key
 
@@ -45,8 +46,7 @@ def check_units(items: list[dict], principal, pointer_of) -> None:
             foreign.append({"pointer": pointer_of(i) + "/unit_id", "field": "unit_id", "index": i,
                             "message": f"kunci ini hanya untuk unit {principal.unit_id}"})
     if foreign:
-        raise ProblemError(403, "Kunci API ini tidak boleh mengirim data unit lain.",
-                           detail_en="This API key may not post for another unit.", errors=foreign)
+        raise ProblemError(403, msg("This API key may not post for another unit."), errors=foreign)
     if unknown:
         raise commands.unknown_unit(unknown)
 
@@ -61,8 +61,7 @@ def check_unique(items: list[dict], pointer_of) -> None:
                            "message": f"response_id sama dengan item {seen[k]} dalam batch ini"})
         seen.setdefault(k, i)
     if errors:
-        raise ProblemError(422, "response_id ganda dalam satu batch.",
-                           detail_en="Duplicate response_id within the batch.", errors=errors)
+        raise ProblemError(422, msg("Duplicate response_id within the batch."), errors=errors)
 
 
 def build_doc(item: dict, correlation_id: str | None, tz: str) -> dict:
@@ -96,15 +95,13 @@ def record(events, items: list[dict], principal, correlation_id: str | None, poi
                   "message": "response_id sudah dipakai dengan isi yang berbeda"}
                  for i, r in enumerate(checked) if r is not None and r.conflict]
     if conflicts:
-        raise ProblemError(409, "Sebagian response_id sudah tercatat dengan isi berbeda; tidak ada yang disimpan.",
-                           detail_en="Some response_ids already exist with different content; nothing was stored.",
+        raise ProblemError(409, msg("Some response_ids already exist with different content; nothing was stored."),
                            errors=conflicts)
     suggestions.seal([d for d, r in zip(docs, checked, strict=True) if r is None])
     results = commands.append_firsts(events, docs, checked)
     bad = [i for i, r in enumerate(results) if r.conflict]
     if bad:  # a concurrent request stored some of these ids in between, with other content
-        raise ProblemError(409, "response_id bentrok dengan permintaan lain yang bersamaan.",
-                           detail_en="response_id clashed with a concurrent request.",
+        raise ProblemError(409, msg("response_id clashed with a concurrent request."),
                            errors=[{"pointer": pointer_of(i) + "/response_id", "field": "response_id",
                                     "index": i, "message": "bentrok"} for i in bad])
     n_new = sum(r.appended for r in results)
@@ -129,7 +126,7 @@ def void(events, unit_id: str, response_id: str, reason: str, correlation_id: st
     subj = subject(unit_id, response_id)
     recorded = events.find_one({"_id": f"{subj}:1"})
     if recorded is None:
-        raise ProblemError(404, "Respons tidak ditemukan.", detail_en="Response not found.")
+        raise ProblemError(404, msg("Response not found."))
     answer = {"unit_id": unit_id, "response_id": response_id, "voided": True, "reason": reason}
     chash = commands.content_hash({"reason": reason})
     prior = events.find_one({"_id": f"{subj}:2"})
@@ -139,6 +136,5 @@ def void(events, unit_id: str, response_id: str, reason: str, correlation_id: st
     result = commands.check_stored(events, prior, chash) or commands.append_next(
         events, "survey", subj, ev.RESPONSE_VOIDED, {"unit_id": unit_id, "response_id": response_id},
         key=unit_id, chash=chash, private={"reason": reason}, head=recorded, correlation_id=correlation_id)
-    result.or_409("Respons ini sudah dibatalkan dengan alasan lain.",
-                  detail_en="This response was already voided with another reason.")
+    result.or_409(msg("This response was already voided with another reason."))
     return answer, result.appended
