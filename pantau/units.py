@@ -153,3 +153,13 @@ class Registry:
 
     def upps(self) -> list[Unit]:
         return [u for u in self.all() if u.kind == "upp"]
+
+
+# the tier a holder answers for in SP4N-LAPOR! (whose clock a deadline is charged to): a unit's
+# kind, the province as the instansi; a holder the registry does not know is "unit"
+TIER_OF_KIND = {"upp": "upp", "opd": "opd", "kabkota": "kabkota", "province": "instansi"}
+
+
+def tier_of(unit_id: str | None) -> str:
+    u = Registry.instance().get(unit_id) if unit_id else None
+    return TIER_OF_KIND.get(u.kind, "unit") if u else "unit"

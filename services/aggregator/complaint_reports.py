@@ -33,18 +33,12 @@ from pantau import deadline
 from pantau.rules import lapor
 from pantau.rules.periods import Period
 from pantau.rules.workdays import Calendar
-from pantau.units import Registry
+from pantau.units import Registry, tier_of
 
 CLASSIFICATIONS = ("pengaduan", "aspirasi", "permintaan_informasi")
 AGE_BUCKETS = ((7, "0-7"), (14, "8-14"), (30, "15-30"), (60, "31-60"), (None, "61+"))
 TOP_CATEGORIES = 5
 NOT_OURS = ("ARCHIVED", "FORWARDED_OUT")
-TIER_OF_KIND = {"upp": "upp", "opd": "opd", "kabkota": "kabkota", "province": "instansi"}
-
-
-def tier_of(unit_id: str | None) -> str:
-    u = Registry.instance().get(unit_id) if unit_id else None
-    return TIER_OF_KIND.get(u.kind, "unit") if u else "unit"
 
 
 def load_logs(db, unit_id: str | None = None) -> list[list[dict]]:

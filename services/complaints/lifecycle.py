@@ -35,12 +35,11 @@ from pantau.messages import msg
 from pantau.problems import ProblemError
 from pantau.rules import lapor
 from pantau.rules.workdays import default_calendar
-from pantau.units import Registry
+from pantau.units import Registry, tier_of
 
 from . import schemas, store
 
 CLOCK_SKEW = timedelta(minutes=2)
-TIER_OF_KIND = {"upp": "upp", "opd": "opd", "kabkota": "kabkota", "province": "instansi"}
 NOTE_KEYS = ("note",)
 
 
@@ -60,11 +59,6 @@ def now() -> datetime:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def tier_of(unit_id: str | None) -> str:
-    u = Registry.instance().get(unit_id) if unit_id else None
-    return TIER_OF_KIND.get(u.kind, "unit") if u else "unit"
 
 
 def unit_name(unit_id: str | None) -> str | None:

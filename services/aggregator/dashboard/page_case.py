@@ -18,7 +18,7 @@ from .model import Page, Section, Tile, cols, table_section
 
 def case_state(doc: dict, as_of: datetime, cal, province_id: str) -> tuple[lapor.ComplaintState, list[dict]] | None:
     """The complaint and its judged deadlines at `as_of` (None if not received by then)."""
-    from ..complaint_reports import tier_of
+    from pantau.units import tier_of
     st = lapor.state_at(doc["log"], as_of, cal)
     if st is None:
         return None
