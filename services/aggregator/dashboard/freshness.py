@@ -16,8 +16,9 @@ def line() -> dict:
         return {"ok": False, "text": "Status pemrosesan data tidak dapat dibaca saat ini."}
     last = max((datetime.fromisoformat(t) for t in h["last_record_at"].values()), default=None)
     seen = f"kiriman terakhir diproses {fmt.waktu(last)}" if last else "belum ada kiriman yang diproses"
-    if h["ok"]:
-        return {"ok": True, "text": f"Data mutakhir: {seen}."}
+    if h["ok"]:  # nothing new since the consumer started is "all processed", not "nothing yet"
+        return {"ok": True, "text": f"Data mutakhir: {seen}." if last else
+                "Data mutakhir: semua kiriman yang masuk sudah diproses."}
     behind = f" ({fmt.bulat(h['lag'])} kiriman menunggu)" if h.get("lag") else ""
     return {"ok": False, "text": f"Perhatian: pemrosesan data tertunda{behind}; angka di halaman ini mungkin "
                                  f"belum memuat kiriman terbaru ({seen})."}
