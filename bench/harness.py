@@ -307,7 +307,7 @@ def write(results: dict, phase: Phases, out_stem: str) -> None:
         shutil.copyfile(last, HERE / tables.previous_name(results))
     (HERE / f"{out_stem}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     (HERE / f"{out_stem}.md").write_text(tables.markdown(results))
-    log(f"wrote bench/{out_stem}.json and bench/{out_stem}.md in {results['total_seconds']} s")
+    log(f"wrote {HERE / out_stem}.json and .md in {results['total_seconds']} s")
 
 
 if __name__ == "__main__":

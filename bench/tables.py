@@ -208,5 +208,5 @@ def _previous(res: dict) -> dict | None:
     import json
     from pathlib import Path
     name = previous_name(res)
-    p = Path(__file__).with_name(name) if name else None
+    p = Path(__file__).parent / name if name else None  # BENCH_OUT may be an absolute path
     return json.loads(p.read_text()) if p and p.exists() and not res.get("quick") else None

@@ -98,16 +98,18 @@ def actor_of_request() -> str:
 
 
 def entries(action: str | None = None, target: str | None = None, account: str | None = None,
-            limit: int = 100) -> list[dict[str, Any]]:
+            limit: int = 100, skip: int = 0) -> list[dict[str, Any]]:
     """The log, newest first: `action` exact or a prefix ending in `.`, `target` exact, `account`
-    a staff account's entries (actor `user:<account>`). Read by GET /v1/audit and the dashboard."""
+    a staff account's entries (actor `user:<account>`); `skip` entries left out first (a page).
+    Read by GET /v1/audit and the dashboard."""
     query: dict[str, Any] = {"target": target} if target else {}
     if account:
         query["actor"] = f"user:{account.strip().lower()}"
     if action:
         query["action"] = {"$regex": "^" + re.escape(action)} if action.endswith(".") else action
     out = []
-    for doc in mongo.db("registry")["audit"].find(query).sort("at", -1).limit(limit):
+    order = [("at", -1), ("_id", -1)]  # _id breaks ties: every page splits them alike
+    for doc in mongo.db("registry")["audit"].find(query).sort(order).skip(skip).limit(limit):
         at = doc["at"] if doc["at"].tzinfo else doc["at"].replace(tzinfo=timezone.utc)  # the store drops the zone
         out.append({"id": doc["_id"], "at": at, "actor": doc["actor"], "action": doc["action"],
                     "target": doc["target"], "details": doc.get("details") or {}})

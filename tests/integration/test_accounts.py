@@ -13,7 +13,7 @@ import pytest
 from card_scenario import install_registry
 from click.testing import CliRunner
 
-from pantau import accounts, mongo
+from pantau import accounts, audit, mongo
 from pantau import sessions as dash_session  # the session rules (pantau/sessions.py)
 from pantau_platform import cli
 from services.aggregator.wsgi import app
@@ -266,3 +266,23 @@ def test_sign_in_posts_are_limited_per_address(infra, monkeypatch):
     codes = [sign_in(c, f"nama{i}{uuid.uuid4().hex[:4]}", "Salah-sandi-2026").status_code for i in range(6)]
     assert codes == [401] * 4 + [429] * 2, codes
     assert c.get("/masuk").status_code == 200  # the page itself is not limited
+
+
+def test_the_audit_page_pages_fifty_entries_newest_first(client):
+    admin = person("bureau_admin")
+    assert sign_in(client, admin.username, PASSWORD).status_code == 302
+    for n in range(120):  # the admin's own entries: the filter akun= keeps other tests' out
+        audit.record(f"user:{admin.username}", "account.set_role", f"target-{n:03d}")
+    pages = [client.get(f"/admin/audit?akun={admin.username}&halaman={p}") for p in (1, 2, 3, 4)]
+    assert [p.status_code for p in pages] == [200] * 4
+    html = [p.get_data(as_text=True) for p in pages]
+    shown = [re.findall(r'data-label="Sasaran">(target-\d+)<', h) for h in html]
+    assert [len(s) for s in shown] == [50, 50, 20, 0]
+    number = [[int(s[-3:]) for s in page] for page in shown]
+    assert min(number[0]) > max(number[2])  # newest first (entries of one millisecond tie)
+    assert len(set(shown[0] + shown[1] + shown[2])) == 120
+    assert "Entri 51–100" in html[1] and 'rel="next"' in html[1] and 'rel="prev"' in html[1]
+    assert 'rel="next"' not in html[2] and "Tidak ada entri di halaman 4" in html[3]
+    assert f"akun={admin.username}" in re.search(r'href="([^"]+)" rel="next"', html[0]).group(1)
+    for bad in ("0", "x", "-1", "1.5", "٣", "99999"):
+        assert client.get(f"/admin/audit?halaman={bad}").status_code == 400, bad

@@ -113,6 +113,10 @@ ACTION_LABELS = {"signin.ok": "Masuk", "signin.failed": "Gagal masuk", "signin.l
                  "backup": "Cadangan dibuat", "restore": "Cadangan dipulihkan"}
 
 
+AUDIT_PAGE_SIZE = 50  # entries per page of /admin/audit (cards on a phone: a page stays scrollable)
+AUDIT_MAX_PAGE = 10_000
+
+
 @blp.route("/admin/audit", methods=["GET"])
 @page_access(bureau_only=True)
 def audit_page():
@@ -122,6 +126,14 @@ def audit_page():
         return error_page(403, "Log audit hanya untuk auditor dan admin Biro Organisasi.")
     account = (request.args.get("akun") or "").strip()[:64] or None
     action = (request.args.get("tindakan") or "").strip()[:64] or None
-    rows = audit.entries(action, None, account, 300)
+    raw_page = request.args.get("halaman") or "1"
+    if not raw_page.isascii() or not raw_page.isdigit() or not 1 <= int(raw_page) <= AUDIT_MAX_PAGE:
+        from .render import error_page
+        return error_page(400, f"halaman harus bilangan bulat 1–{AUDIT_MAX_PAGE}.")
+    page = int(raw_page)
+    rows = audit.entries(action, None, account, AUDIT_PAGE_SIZE + 1, skip=(page - 1) * AUDIT_PAGE_SIZE)
+    more, rows = len(rows) > AUDIT_PAGE_SIZE, rows[:AUDIT_PAGE_SIZE]
+    first = (page - 1) * AUDIT_PAGE_SIZE + 1
     return render_template("audit.html", viewer=v, nav=nav(v), logout_form=LogoutForm(), rows=rows,
-                           account=account or "", action=action or "", labels=ACTION_LABELS)
+                           account=account or "", action=action or "", labels=ACTION_LABELS,
+                           page=page, more=more, first=first, last=first + len(rows) - 1)
