@@ -275,7 +275,7 @@ def _complaint_plan(run: _Run) -> list[tuple[str, str, datetime, list[tuple]]]:
     """(id suffix, unit, received at, [(action, gap, extra)]) per complaint; a gap is `wN` working
     days or `cN` calendar days after the step before. `H` complaints lie in the previous year and
     are finished (on time, late at each tier, archived, auto-closed, forwarded out); `L` complaints
-    are dated back from today, so that their state is the one they are in now."""
+    are dated back from today, so that their state is the one they are in now (two finished)."""
     prev = run.year - 1
     a, b, c, o = "layanan-trantibum", "layanan-desa", "ppid-utama", OPD_UNIT
     done: list[tuple[str, str, dict[str, Any]]] = [
@@ -324,6 +324,9 @@ def _complaint_plan(run: _Run) -> list[tuple[str, str, datetime, list[tuple]]]:
                              ("reopen", "w2", {})]),  # the reporter disputes the answer
         ("L11", c, live(2), [("forward", "w1", {"to_unit_id": a})]),  # before verification: the bureau
         ("L12", a, live(4), [("verify", "w1", {}), ("forward", "w1", {"to_unit_id": c, "by_holder": True})]),
+        # finished weeks ago: the current year shows complaints completed, not only open ones
+        ("L13", c, live(30), done),
+        ("L14", b, live(40), done[:3] + [("rate", "w1", {"satisfaction": 4}), ("accept", "w1", {})]),
     ]
 
 
