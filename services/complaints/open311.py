@@ -51,7 +51,7 @@ class GeoReportBlueprint(Blueprint):
 
 
 open311_blp = GeoReportBlueprint("open311", __name__, url_prefix="/open311",
-                        description="Open311 GeoReport v2 (hanya baca, XML dan JSON, pengaduan tidak rahasia)")
+                                 description="Open311 GeoReport v2 (hanya baca, XML dan JSON, pengaduan tidak rahasia)")
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-04T00:00:00+08:00"  # the date this implementation last changed (discovery)
@@ -81,6 +81,8 @@ DISCOVERY_SCHEMA = {"type": "object", "required": ["changeset", "endpoints"], "p
 _XML_BODY = {"schema": {"type": "string"}}
 ERROR_RESPONSE = {"description": "Dokumen galat GeoReport (XML `<errors>` atau JSON), kode = status HTTP.",
                   "content": {"text/xml": _XML_BODY, "application/json": {"schema": ERRORS_SCHEMA}}}
+
+
 def _ok(summary_schema: dict) -> dict:
     """The answer of one Open311 operation: a GeoReport document as XML or JSON."""
     return {"description": "Dokumen GeoReport v2 (XML atau JSON).",
