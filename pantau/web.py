@@ -26,8 +26,8 @@ from werkzeug.exceptions import HTTPException
 from . import audit, bus, metrics, mongo, openapi
 from .config import settings
 from .errors import DomainError, status_of
-from .messages import msg
-from .problems import PROBLEM_JSON, ProblemError, flatten_errors, problem
+from .messages import Message, msg
+from .problems import PROBLEM_JSON, ProblemError, flatten_errors, problem, translate
 
 log = logging.getLogger("pantau.web")
 STANDARD_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
@@ -116,9 +116,26 @@ class ProblemParser(FlaskParser):
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         messages = error.messages
+        if isinstance(messages, dict) and set(messages) == {"query"}:
+            raise query_problem(messages["query"])
         if isinstance(messages, dict) and len(messages) == 1:  # webargs nests by location: {"json": {...}}
             messages = next(iter(messages.values()))
         raise ProblemError(422, msg("Check the fields listed."), errors=flatten_errors(messages))
+
+
+def query_problem(messages: dict) -> ProblemError:
+    """The 422 for query parameters (pantau/params.py): each error's pointer is the parameter's
+    name, and the first parameter's catalog message is the detail."""
+    errors, detail = [], None
+    for name, found in messages.items():
+        for message in found if isinstance(found, list) else [found]:
+            if isinstance(message, Message):
+                detail = detail or message
+                text = message.render()
+            else:
+                text = translate(str(message))
+            errors.append({"pointer": name, "field": name, "message": text})
+    return ProblemError(422, detail or msg("Check the fields listed."), errors=errors)
 
 
 class Blueprint(flask_smorest.Blueprint):

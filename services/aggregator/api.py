@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import g, request
+from flask import g
 
 from pantau import auth, mongo
 from pantau.config import settings
 from pantau.errors import NotFound
 from pantau.messages import msg
-from pantau.params import AS_OF_DOC, PERIOD_DOC, WEIGHT_DOC, YEAR_DOC, as_of_arg, period_arg, report_settings, year_arg
+from pantau.params import PeriodReportQuery, YearQuery, report_settings
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
 
@@ -31,11 +31,6 @@ blp = Blueprint("reports", __name__, url_prefix="/v1", description="Laporan prov
 
 def db():
     return mongo.db("aggregator")
-
-
-def _as_of():
-    """The `as_of` asked for (figures as the data stood then, exactly), else None = now."""
-    return as_of_arg() if "as_of" in request.args else None
 
 
 def _unit(unit_id: str):
@@ -76,66 +71,73 @@ def unit_summary(unit_id: str):
 
 @blp.route("/ikm/units/<unit_id>", methods=["GET"])
 @blp.response(200, IkmUnitsUnitIdReport, description="Laporan.")
-@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
+@blp.doc(security=[{"bearer": []}])
 @auth.require()
-def ikm_unit(unit_id: str):
+@blp.arguments(PeriodReportQuery, location="query")
+def ikm_unit(query: dict, unit_id: str):
     """IKM unit untuk satu periode (NRR per unsur, mutu, kinerja, kecukupan sampel, tren)."""
     _unit(unit_id)
-    return json_response(reports.unit_ikm(db(), report_settings(), unit_id, period_arg(), as_of=_as_of()))
+    return json_response(reports.unit_ikm(db(), report_settings(query), unit_id, query["period"],
+                                          as_of=query.get("as_of")))
 
 
 @blp.route("/ikm/opd/<opd_id>", methods=["GET"])
 @blp.response(200, IkmOpdOpdIdReport, description="Laporan.")
-@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
+@blp.doc(security=[{"bearer": []}])
 @auth.require("bureau")
-def ikm_opd(opd_id: str):
+@blp.arguments(PeriodReportQuery, location="query")
+def ikm_opd(query: dict, opd_id: str):
     """IKM perangkat daerah: rata-rata IKM unit dan IKM gabungan responden."""
     reg = Registry.instance()
     opd = reg.get(opd_id)
     if opd is None or opd.kind != "opd":
         raise NotFound(msg("OPD not found."))
     unit_ids = [u.id for u in reg.upps() if reg.opd_of(u.id) == opd_id]
-    return json_response(reports.group_ikm(db(), report_settings(), unit_ids, period_arg(),
-                                           {"opd_id": opd_id, "name": opd.name}, as_of=_as_of()))
+    return json_response(reports.group_ikm(db(), report_settings(query), unit_ids, query["period"],
+                                           {"opd_id": opd_id, "name": opd.name}, as_of=query.get("as_of")))
 
 
 @blp.route("/ikm/province", methods=["GET"])
 @blp.response(200, IkmProvinceReport, description="Laporan.")
-@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
+@blp.doc(security=[{"bearer": []}])
 @auth.require("bureau")
-def ikm_province():
+@blp.arguments(PeriodReportQuery, location="query")
+def ikm_province(query: dict):
     """IKM provinsi dengan kedua metode kompilasi."""
-    s = report_settings()
+    s = report_settings(query)
     unit_ids = [u.id for u in Registry.instance().upps()]
-    return json_response(reports.group_ikm(db(), s, unit_ids, period_arg(), {"province_id": s.province_id},
-                                           as_of=_as_of()))
+    return json_response(reports.group_ikm(db(), s, unit_ids, query["period"], {"province_id": s.province_id},
+                                           as_of=query.get("as_of")))
 
 
 @blp.route("/skm/compliance/units/<unit_id>", methods=["GET"])
 @blp.response(200, SkmComplianceUnitsUnitIdReport, description="Laporan.")
-@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC])
+@blp.doc(security=[{"bearer": []}])
 @auth.require()
-def skm_compliance_unit(unit_id: str):
+@blp.arguments(YearQuery, location="query")
+def skm_compliance_unit(query: dict, unit_id: str):
     """Kepatuhan SKM unit setahun (dilaksanakan, sampel, publikasi, RTL) dan skor PEKPPP 6–9."""
     _unit(unit_id)
-    as_of = _as_of()
-    card = skm_compliance.year_compliance(db(), [unit_id], year_arg(), as_of, settings().tz)[0]
+    as_of = query.get("as_of")
+    card = skm_compliance.year_compliance(db(), [unit_id], query["year"], as_of, settings().tz)[0]
     return json_response({**card, "as_of": reports.stamp(as_of)})
 
 
 @blp.route("/skm/compliance", methods=["GET"])
 @blp.response(200, SkmComplianceReport, description="Laporan.")
-@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC])
+@blp.doc(security=[{"bearer": []}])
 @auth.require("bureau")
-def skm_compliance_province():
+@blp.arguments(YearQuery, location="query")
+def skm_compliance_province(query: dict):
     """Kepatuhan SKM semua unit setahun, dengan rekap per perangkat daerah."""
-    return json_response(skm_compliance.province_compliance(db(), year_arg(), _as_of(), settings().tz))
+    return json_response(skm_compliance.province_compliance(db(), query["year"], query.get("as_of"), settings().tz))
 
 
 @blp.route("/ikm/ranking", methods=["GET"])
 @blp.response(200, IkmRankingReport, description="Laporan.")
-@blp.doc(security=[{"bearer": []}], parameters=[PERIOD_DOC, AS_OF_DOC, WEIGHT_DOC])
+@blp.doc(security=[{"bearer": []}])
 @auth.require("bureau")
-def ikm_ranking():
+@blp.arguments(PeriodReportQuery, location="query")
+def ikm_ranking(query: dict):
     """Peringkat unit (hanya sampel memadai) dan unit dengan kenaikan IKM terbesar."""
-    return json_response(skm_compliance.ranking(db(), report_settings(), period_arg(), _as_of()))
+    return json_response(skm_compliance.ranking(db(), report_settings(query), query["period"], query.get("as_of")))

@@ -9,12 +9,10 @@ renders the same functions.
 
 from __future__ import annotations
 
-from flask import request
-
-from pantau import auth, mongo, params
+from pantau import auth, mongo
 from pantau.errors import NotFound
 from pantau.messages import msg
-from pantau.params import AS_OF_DOC, WEIGHT_DOC, YEAR_DOC, as_of_arg, report_settings, year_arg
+from pantau.params import YearOpdReportQuery, YearReportQuery, report_settings
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
 
@@ -25,23 +23,20 @@ blp = Blueprint(
     "card_reports", __name__, url_prefix="/v1",
     description="Laporan gabungan: kartu unit, matriks kepatuhan, ikhtisar provinsi",
 )
-OPD_DOC = {"in": "query", "name": "opd", "required": False, "schema": {"type": "string"},
-           "description": "Batasi pada satu perangkat daerah"}
 
 
 def db():
     return mongo.db("aggregator")
 
 
-def opd_arg() -> str | None:
-    """`opd=<id>` (pantau.params.opd_arg: a registered perangkat daerah, else a 422 naming it, as
-    the document's enum says)."""
-    return params.opd_arg()
-
-
-def live() -> bool:
+def live(query: dict) -> bool:
     """No `as_of` asked for: the SKM tallies are read live (skm_read.py)."""
-    return not request.args.get("as_of")
+    return "as_of" not in query
+
+
+def as_of(query: dict):
+    """The `as_of` asked for, else now."""
+    return query.get("as_of") or card_reports.now()
 
 
 def unit_or_404(unit_id: str):
@@ -53,33 +48,36 @@ def unit_or_404(unit_id: str):
 
 @blp.route("/units/<unit_id>/card", methods=["GET"])
 @blp.response(200, UnitsUnitIdCardReport, description="Laporan.")
-@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, AS_OF_DOC, WEIGHT_DOC])
+@blp.doc(security=[{"bearer": []}])
 @auth.require()
-def unit_card(unit_id: str):
+@blp.arguments(YearReportQuery, location="query")
+def unit_card(query: dict, unit_id: str):
     """Kartu unit: IKM (periode terakhir, tren, unsur terlemah, kecukupan sampel), RTL, FKP dan janji,
     pengaduan, skor PEKPPP 2, 4, 6–9, 28 dengan buktinya, dan kepatuhan per kewajiban."""
     unit_or_404(unit_id)
     auth.check_unit(unit_id, "unit_id")
-    year, as_of = year_arg(), as_of_arg(card_reports.now())
-    return json_response(card_reports.unit_card(db(), report_settings(), unit_id, year, as_of, live=live()))
+    return json_response(card_reports.unit_card(db(), report_settings(query), unit_id, query["year"], as_of(query),
+                                                live=live(query)))
 
 
 @blp.route("/compliance", methods=["GET"])
 @blp.response(200, ComplianceReport, description="Laporan.")
-@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, OPD_DOC, AS_OF_DOC, WEIGHT_DOC])
+@blp.doc(security=[{"bearer": []}])
 @auth.require("bureau")
-def compliance():
+@blp.arguments(YearOpdReportQuery, location="query")
+def compliance(query: dict):
     """Matriks kepatuhan: setiap unit × setiap kewajiban (terpenuhi / tidak terpenuhi / tidak ada data),
     dengan total per perangkat daerah."""
-    year, as_of = year_arg(), as_of_arg(card_reports.now())
-    return json_response(card_reports.compliance_matrix(db(), report_settings(), year, as_of, opd_arg(), live=live()))
+    return json_response(card_reports.compliance_matrix(db(), report_settings(query), query["year"], as_of(query),
+                                                        query.get("opd"), live=live(query)))
 
 
 @blp.route("/province", methods=["GET"])
 @blp.response(200, ProvinceReport, description="Laporan.")
-@blp.doc(security=[{"bearer": []}], parameters=[YEAR_DOC, OPD_DOC, AS_OF_DOC, WEIGHT_DOC])
+@blp.doc(security=[{"bearer": []}])
 @auth.require("bureau")
-def province():
+@blp.arguments(YearOpdReportQuery, location="query")
+def province(query: dict):
     """Ikhtisar provinsi: angka utama, sebaran unit menurut mutu, unit yang perlu perhatian."""
-    year, as_of = year_arg(), as_of_arg(card_reports.now())
-    return json_response(card_reports.province_overview(db(), report_settings(), year, as_of, opd_arg(), live=live()))
+    return json_response(card_reports.province_overview(db(), report_settings(query), query["year"], as_of(query),
+                                                        query.get("opd"), live=live(query)))

@@ -11,7 +11,7 @@ from pantau import auth, mongo
 from pantau.config import settings
 from pantau.errors import NotFound
 from pantau.messages import msg
-from pantau.params import AS_OF_DOC, OPD_DOC, PERIOD_DOC, as_of_arg, opd_arg, period_arg
+from pantau.params import PeriodAsOfQuery, PeriodOpdQuery
 from pantau.rules.workdays import default_calendar
 from pantau.units import Registry
 from pantau.web import Blueprint, json_response
@@ -22,7 +22,6 @@ from .responses import ComplaintsProvinceReport, ComplaintsUnitsUnitIdReport
 default_calendar()  # read the working-day calendar when the report API starts
 blp = Blueprint("complaint_reports", __name__, url_prefix="/v1/complaints",
                 description="Laporan tindak lanjut pengaduan")
-PARAMS = [PERIOD_DOC, AS_OF_DOC]
 
 
 def db():
@@ -31,25 +30,27 @@ def db():
 
 @blp.route("/units/<unit_id>", methods=["GET"])
 @blp.response(200, ComplaintsUnitsUnitIdReport, description="Laporan.")
-@blp.doc(security=[{"bearer": []}], parameters=PARAMS)
+@blp.doc(security=[{"bearer": []}])
 @auth.require()
-def unit_complaints(unit_id: str):
+@blp.arguments(PeriodAsOfQuery, location="query")
+def unit_complaints(query: dict, unit_id: str):
     """Tindak lanjut pengaduan satu unit: status, penyelesaian, indikator PEKPPP 28, tenggat, kepuasan."""
     unit = Registry.instance().get(unit_id)
     if unit is None or unit.kind == "province":
         raise NotFound(msg("Unit not found."))
     auth.check_unit(unit_id, "unit_id")
-    period, as_of = period_arg(), as_of_arg(reports.now())
+    period, as_of = query["period"], query.get("as_of") or reports.now()
     s = settings()
     return json_response(reports.unit_report(db(), unit, period, as_of, default_calendar(), s.tz, s.province_id))
 
 
 @blp.route("/province", methods=["GET"])
 @blp.response(200, ComplaintsProvinceReport, description="Laporan.")
-@blp.doc(security=[{"bearer": []}], parameters=[*PARAMS, OPD_DOC])
+@blp.doc(security=[{"bearer": []}])
 @auth.require("bureau")
-def province_complaints():
+@blp.arguments(PeriodOpdQuery, location="query")
+def province_complaints(query: dict):
     """Tindak lanjut pengaduan se-provinsi, per perangkat daerah dan per unit."""
-    period, as_of, opd = period_arg(), as_of_arg(reports.now()), opd_arg()
+    period, as_of, opd = query["period"], query.get("as_of") or reports.now(), query.get("opd")
     s = settings()
     return json_response(reports.province_report(db(), period, as_of, default_calendar(), s.tz, s.province_id, opd))

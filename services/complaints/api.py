@@ -22,7 +22,7 @@ from marshmallow import ValidationError
 from pantau import audit, auth, commands, data_keys
 from pantau.events import complaints as ev
 from pantau.messages import msg
-from pantau.params import as_of_arg
+from pantau.params import AsOfQuery
 from pantau.problems import ProblemError, flatten_errors
 from pantau.rules import lapor
 from pantau.web import Blueprint, json_response, one_of_doc, read_json
@@ -151,16 +151,16 @@ def post_action(tracking_id: str):
 
 @blp.route("/<tracking_id>", methods=["GET"])
 @blp.response(200, HandlerView, description="Pengaduan lengkap.")
-@blp.doc(security=SECURITY, parameters=[{"in": "query", "name": "as_of", "required": False,
-                                         "schema": {"type": "string", "format": "date-time"}}])
+@blp.doc(security=SECURITY)
 @auth.require()
-def get_complaint(tracking_id: str):
+@blp.arguments(AsOfQuery, location="query")
+def get_complaint(query: dict, tracking_id: str):
     """Pengaduan lengkap: status, riwayat, perpindahan, tenggat; identitas pelapor disembunyikan bila anonim."""
     stored, state = _load(tracking_id)
     p = g.principal
     lifecycle.check_handler(lifecycle.Actor("bureau") if p.role == "bureau" else lifecycle.Actor("unit", p.unit_id),
                             state)
-    view = lifecycle.handler_view(tracking_id, stored, as_of_arg(lifecycle.now()))
+    view = lifecycle.handler_view(tracking_id, stored, query.get("as_of") or lifecycle.now())
     if view is None:
         raise ProblemError(404, msg("Not yet received at as_of."))
     return json_response(view)

@@ -29,16 +29,29 @@ from pantau.messages import msg
 from pantau.problems import PROBLEM_JSON, ProblemError
 from pantau.rules import lapor
 from pantau.rules.workdays import default_calendar
-from pantau.web import Blueprint
+from pantau.web import Blueprint, ProblemParser
 
 from . import lifecycle, store
 from . import open311_format as gr
-from .open311_params import JURISDICTION, check_jurisdiction, request_query
+from .open311_params import JurisdictionQuery, RequestsQuery, georeport_error, window
 from .schemas import CLASSIFICATIONS
 
 PREFIX = "/open311/"
-open311_blp = Blueprint("open311", __name__, url_prefix="/open311",
-                        description="Open311 GeoReport v2 (hanya baca, XML dan JSON, pengaduan tidak rahasia)")
+
+
+class GeoReportParser(ProblemParser):
+    """Query errors as the spec's 400 (one description), not a 422 with pointers."""
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        raise georeport_error(error.messages)
+
+
+class GeoReportBlueprint(Blueprint):
+    ARGUMENTS_PARSER = GeoReportParser()
+
+
+open311_blp = GeoReportBlueprint("open311", __name__, url_prefix="/open311",
+                                 description="Open311 GeoReport v2 (hanya baca, XML dan JSON, pengaduan tidak rahasia)")
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-04T00:00:00+08:00"  # the date this implementation last changed (discovery)
@@ -68,15 +81,6 @@ DISCOVERY_SCHEMA = {"type": "object", "required": ["changeset", "endpoints"], "p
 _XML_BODY = {"schema": {"type": "string"}}
 ERROR_RESPONSE = {"description": "Dokumen galat GeoReport (XML `<errors>` atau JSON), kode = status HTTP.",
                   "content": {"text/xml": _XML_BODY, "application/json": {"schema": ERRORS_SCHEMA}}}
-JURISDICTION_PARAM = {"in": "query", "name": "jurisdiction_id", "required": False,
-                      "schema": {"type": "string"}, "description": f"opsional; hanya `{JURISDICTION}`"}
-LIST_PARAMS = [JURISDICTION_PARAM] + [
-    {"in": "query", "name": n, "required": False, "schema": {"type": "string"}}
-    for n in ("service_request_id", "service_code")] + [
-    {"in": "query", "name": "status", "required": False, "description": "open, closed atau keduanya (dipisah koma)",
-     "schema": {"type": "string", "enum": ["open", "closed", "open,closed", "closed,open"]}}] + [
-    {"in": "query", "name": n, "required": False, "schema": {"type": "string", "format": "date-time"}}
-    for n in ("start_date", "end_date")]
 
 
 def _ok(summary_schema: dict) -> dict:
@@ -85,10 +89,10 @@ def _ok(summary_schema: dict) -> dict:
             "content": {"text/xml": _XML_BODY, "application/json": {"schema": summary_schema}}}
 
 
-def _doc(params: list[dict] | None = None) -> dict:
-    """The rest of one Open311 operation's OpenAPI: GeoReport errors (not problem+json)."""
-    return {"security": [], "parameters": [JURISDICTION_PARAM] if params is None else params,
-            "responses": {"400": ERROR_RESPONSE, "404": ERROR_RESPONSE, "default": ERROR_RESPONSE}}
+def _doc() -> dict:
+    """The rest of one Open311 operation's OpenAPI: GeoReport errors (not problem+json); the query
+    parameters come from the schemas in open311_params."""
+    return {"security": [], "responses": {"400": ERROR_RESPONSE, "404": ERROR_RESPONSE, "default": ERROR_RESPONSE}}
 
 
 def answer(body_ct: tuple[bytes, str]) -> Response:
@@ -129,7 +133,7 @@ def _service(code: str) -> dict:
 
 @open311_blp.route(f"/discovery.{FORMAT}", methods=["GET"])
 @open311_blp.response_doc(200, _ok(DISCOVERY_SCHEMA))
-@open311_blp.doc(**_doc([]))
+@open311_blp.doc(**_doc())
 def discovery(fmt: str):
     """Dokumen penemuan layanan Open311 (satu endpoint produksi GeoReport v2)."""
     doc = {"changeset": CHANGESET,
@@ -144,18 +148,18 @@ def discovery(fmt: str):
 @open311_blp.route(f"/v2/services.{FORMAT}", methods=["GET"])
 @open311_blp.response_doc(200, _ok({"type": "array", "items": SERVICE_SCHEMA}))
 @open311_blp.doc(**_doc())
-def services(fmt: str):
+@open311_blp.arguments(JurisdictionQuery, location="query")
+def services(_query: dict, fmt: str):
     """Jenis layanan Open311 (klasifikasi LAPOR!)."""
-    check_jurisdiction(request.args)
     return answer(gr.services([_service(c) for c in CLASSIFICATIONS], fmt))
 
 
 @open311_blp.route(f"/v2/services/<service_code>.{FORMAT}", methods=["GET"])
 @open311_blp.response_doc(200, _ok(DEFINITION_SCHEMA))
 @open311_blp.doc(**_doc())
-def service_definition(service_code: str, fmt: str):
+@open311_blp.arguments(JurisdictionQuery, location="query")
+def service_definition(_query: dict, service_code: str, fmt: str):
     """Definisi satu jenis layanan: tanpa atribut tambahan (metadata false)."""
-    check_jurisdiction(request.args)
     if service_code not in CLASSIFICATIONS:
         raise ProblemError(404, msg("service_code %(service_code)r not found.", service_code=service_code))
     return answer(gr.service_definition(service_code, [], fmt))
@@ -179,11 +183,12 @@ def _request(envs: list[dict], first: dict, at: datetime) -> dict | None:
 
 @open311_blp.route(f"/v2/requests.{FORMAT}", methods=["GET"])
 @open311_blp.response_doc(200, _ok({"type": "array", "items": REQUEST_SCHEMA}))
-@open311_blp.doc(**_doc(LIST_PARAMS))
-def requests_list(fmt: str):
+@open311_blp.doc(**_doc())
+@open311_blp.arguments(RequestsQuery, location="query")
+def requests_list(loaded: dict, fmt: str):
     """Daftar pengaduan tidak rahasia (Open311 GeoReport v2)."""
     at = lifecycle.now()
-    query = request_query(request.args, at)
+    query = window(loaded, at)
     out = []
     for envs, first in store.all_complaints():
         data = envs[0]["data"]
@@ -202,9 +207,9 @@ def requests_list(fmt: str):
 @open311_blp.route(f"/v2/requests/<request_id>.{FORMAT}", methods=["GET"])
 @open311_blp.response_doc(200, _ok({"type": "array", "items": REQUEST_SCHEMA, "maxItems": 1}))
 @open311_blp.doc(**_doc())
-def request_one(request_id: str, fmt: str):
+@open311_blp.arguments(JurisdictionQuery, location="query")
+def request_one(_query: dict, request_id: str, fmt: str):
     """Satu pengaduan tidak rahasia (Open311 GeoReport v2); yang rahasia tidak ditemukan."""
-    check_jurisdiction(request.args)
     stored = store.docs(request_id)
     item = _request([d["envelope"] for d in stored], (stored[0].get("private") or {}).get("complaint") or {},
                     lifecycle.now()) if stored else None
