@@ -89,7 +89,7 @@ def record(events, items: list[dict], principal, correlation_id: str | None, poi
     check_unique(items, pointer_of)
     tz = settings().tz
     docs = [build_doc(it, correlation_id, tz) for it in items]
-    # one `_id` $in query (answered from the index, also on FerretDB: pantau/infra/store.py)
+    # one `_id` $in query for the whole batch, answered from the `_id` index
     checked = commands.check_firsts(events, docs)
     conflicts = [{"pointer": pointer_of(i) + "/response_id", "field": "response_id", "index": i,
                   "message": "response_id sudah dipakai dengan isi yang berbeda"}
