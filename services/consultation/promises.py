@@ -22,6 +22,7 @@ from pantau import audit, auth
 from pantau.errors import Conflict, Forbidden, Invalid
 from pantau.events import fkp as ev
 from pantau.messages import msg
+from pantau.mongo import by_id
 from pantau.problems import ProblemError, flatten_errors
 from pantau.rules import fkp as rules
 from pantau.web import Blueprint, json_response, one_of_doc, read_json
@@ -57,6 +58,8 @@ def plan(forum: dict, items: list[dict], pointer: str) -> list[dict]:
     invalid, conflicts, out = [], [], []
     seen: dict[str, int] = {}
     held_on = date.fromisoformat(forum["held_on"])
+    firsts = by_id(store.events(), [f"{store.promise_subject(forum['fkp_id'], it['promise_id'])}:1" for it in items],
+                         projection={"content_hash": 1})  # each promise's first event, in one query
     for i, item in enumerate(items):
         at = pointer.format(i=i)
         pid = item["promise_id"]
@@ -67,8 +70,7 @@ def plan(forum: dict, items: list[dict], pointer: str) -> list[dict]:
         seen[pid] = i
         canon = _canon(item)
         digest = store.digest(canon)
-        first = store.events().find_one({"_id": f"{store.promise_subject(forum['fkp_id'], pid)}:1"},
-                                        projection={"content_hash": 1})
+        first = firsts.get(f"{store.promise_subject(forum['fkp_id'], pid)}:1")
         if first is not None and first.get("content_hash") != digest:
             conflicts.append({"pointer": f"{at}/promise_id", "field": "promise_id",
                               "message": "promise_id sudah dipakai dengan isi berbeda"})
@@ -181,11 +183,11 @@ def progress(body, fkp_id: str, promise_id: str):
 
 
 def _check_documents(fkp_id: str, evidence: list[dict]) -> None:
-    links = store.db()["doc_links"]
+    linked = by_id(store.db()["doc_links"], [f"{fkp_id}:{e['sha256']}" for e in evidence if e.get("sha256")],
+                         projection={"_id": 1})
     missing = [{"pointer": f"/evidence/{i}/sha256", "field": "evidence.sha256",
                 "message": "dokumen ini belum diunggah untuk FKP ini (POST /v1/fkp/{fkp_id}/documents)"}
-               for i, e in enumerate(evidence)
-               if e.get("sha256") and links.find_one({"_id": f"{fkp_id}:{e['sha256']}"}, projection={"_id": 1}) is None]
+               for i, e in enumerate(evidence) if e.get("sha256") and f"{fkp_id}:{e['sha256']}" not in linked]
     if missing:  # a well-formed sha256 naming no document of this forum: a conflict with what is stored
         raise Conflict(msg("Evidence document not uploaded."),
                        errors=missing)

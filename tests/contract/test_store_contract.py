@@ -223,6 +223,18 @@ def test_batch_read_by_ids_and_insert_if_absent(impl, db):
     assert store.by_id(col, []) == {}
 
 
+@pytest.mark.parametrize("length", [0, 1, 31, 32, 33, 70])
+def test_series_reads_a_dense_numbered_series_up_to_its_first_gap(impl, db, length):
+    col = db["slots"]
+    col.insert_many([{"_id": f"f.1:{n}", "v": n} for n in range(1, length + 1)]
+                    + [{"_id": f"f.1:{length + 2}", "v": 0},  # past the gap
+                       {"_id": "f.10:1", "v": 0}, {"_id": "fx1:1", "v": 0}, {"_id": "f.1:1:x", "v": 0}])
+    got = impl.series(col, "f.1", projection={"v": 1})
+    assert [d["_id"] for d in got] == [f"f.1:{n}" for n in range(1, length + 1)]
+    assert [d["v"] for d in got] == list(range(1, length + 1))
+    assert impl.series(db["never_created"], "f.1") == []
+
+
 def test_the_adapters_own_state_is_transient_and_the_log_is_not(impl, events, db):
     impl.append(events, event("s:u", 1), "unit-a")
     names = db.list_collection_names()
