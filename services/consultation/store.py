@@ -192,9 +192,9 @@ def illegal(exc: Illegal) -> ProblemError:
     """A refused transition as a problem: 409 when the state forbids it, 422 when the request is
     inconsistent; the reason is the detail."""
     status = 409 if exc.kind == "conflict" else 422
-    errors = ([{"pointer": exc.pointer, "field": exc.pointer.strip("/"), "message": exc.reason_id}]
-              if exc.pointer else None)
-    return ProblemError(status, exc.reason_id, detail_en=exc.reason_en, errors=errors)
+    reason = msg(exc.reason, **exc.params)  # a catalog id of pantau/rules/fkp.py
+    errors = [{"pointer": exc.pointer, "field": exc.pointer.strip("/"), "message": reason}] if exc.pointer else None
+    return ProblemError(status, reason, errors=errors)
 
 
 # ---- promises -------------------------------------------------------------------------------
