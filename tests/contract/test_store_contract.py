@@ -90,6 +90,13 @@ def test_append_then_head_and_stream_in_seq_order(impl, events):
     assert impl.stream(events, "s:b")[0]["key"] == "unit-b"
 
 
+@pytest.mark.parametrize("length", [31, 32, 33, 65])
+def test_head_and_stream_of_a_long_subject(impl, events, length):
+    impl.append_many(events, [doc("s:long", n) for n in range(1, length + 1)] + [doc("s:long1", 1)])
+    assert [d["seq"] for d in impl.stream(events, "s:long")] == list(range(1, length + 1))
+    assert impl.head(events, "s:long")["seq"] == length
+
+
 def test_a_taken_seq_is_a_conflict_and_the_first_event_stays(impl, events):
     from pantau import store
     kept = impl.append(events, event("s:c", 1), "unit-a")
