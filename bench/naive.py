@@ -13,7 +13,7 @@ from pantau.rules import ikm as rules
 from pantau.rules.periods import Period
 from pantau.rules.sample import sample_adequacy
 from pantau.rules.skm_tally import month_doc_add, month_doc_new
-from services.aggregator.reports import population_for
+from services.aggregator.population import population_for, populations
 
 FACT_FIELDS = {"unit_id": 1, "month": 1, "answers": 1, "local_hour": 1, "submitted_at": 1, "channel": 1,
                "service_type": 1, "sex": 1, "education": 1, "occupation": 1}
@@ -35,7 +35,7 @@ def unit_ikm(db, unit_id: str, period: str) -> dict:
     n = b["respondents"] if b else 0
     res = rules.compute_ikm(b["sums"], n, settings().ikm_weight_mode) if n else None
     return {"unit_id": unit_id, "respondents": n, "ikm": res["ikm"] if res else None,
-            "sample": sample_adequacy(population_for(unit_id, p), n)}
+            "sample": sample_adequacy(population_for(db, unit_id, p), n)}
 
 
 def province_ikm(db, unit_ids: list[str], period: str) -> dict:
@@ -43,10 +43,11 @@ def province_ikm(db, unit_ids: list[str], period: str) -> dict:
     per_unit = _fold(db, {"month": {"$in": list(p.months)}})
     mode = settings().ikm_weight_mode
     compile_input = []
+    pops = populations(db, unit_ids, p)
     for uid in unit_ids:
         b = per_unit.get(uid)
         n = b["respondents"] if b else 0
-        adequacy = sample_adequacy(population_for(uid, p), n)
+        adequacy = sample_adequacy(pops[uid], n)
         compile_input.append({"unit_id": uid, "respondents": n, "sums": b["sums"] if b else {k: 0 for k in rules.ELEMENTS},
                               "adequate": adequacy["adequate"]})
     region = rules.compile_region(compile_input, mode)
@@ -65,10 +66,11 @@ def compliance(db, unit_ids: list[str], year: int) -> dict:
         month_doc_add(b, f, +1)
         seen.setdefault(f["unit_id"], set()).add(f["month"])
     cards = []
+    pops = populations(db, unit_ids, p)
     for uid in unit_ids:
         n = per_unit[uid]["respondents"] if uid in per_unit else 0
         cards.append({"unit_id": uid, "skm_run": n > 0, "months_with_responses": len(seen.get(uid, ())),
-                      "sample": sample_adequacy(population_for(uid, p), n)})
+                      "sample": sample_adequacy(pops[uid], n)})
     return {"year": year, "units": cards}
 
 

@@ -128,4 +128,4 @@ def check_unit(unit_id: str, pointer: str = "/unit_id") -> None:
     if not p.can_act_for(unit_id):
         raise ProblemError(403, msg("This key is scoped to unit %(unit_id)s.", unit_id=p.unit_id),
                            errors=[{"pointer": pointer, "field": pointer.strip('/').replace('/', '.'),
-                                    "message": f"unit {unit_id} bukan unit kunci ini"}])
+                                    "message": msg("unit %(unit_id)s is not this key's unit", unit_id=unit_id)}])

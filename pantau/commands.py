@@ -176,7 +176,8 @@ def unknown_unit(errors: list[dict[str, Any]]) -> ProblemError:
     return ProblemError(422, msg("Unknown unit."), errors=errors)
 
 
-def require_service_unit(unit_id: str, pointer: str = "/unit_id", message: str = "unit tidak terdaftar") -> None:
+def require_service_unit(unit_id: str, pointer: str = "/unit_id") -> None:
     """422 naming `pointer` unless `unit_id` is a service unit of the registry."""
     if not is_service_unit(unit_id):
-        raise unknown_unit([{"pointer": pointer, "field": pointer.rsplit("/", 1)[-1], "message": message}])
+        raise unknown_unit([{"pointer": pointer, "field": pointer.rsplit("/", 1)[-1],
+                             "message": msg("unit not registered")}])

@@ -84,8 +84,9 @@ def problem(status: int, detail: Detail = None, *, detail_en: str | None = None,
         body["instance"] = request.path
     except RuntimeError:
         pass
-    if errors:
-        body["errors"] = errors
+    if errors:  # a field message given as a catalog message is rendered like the detail
+        body["errors"] = [{**e, "message": e["message"].render(lang)} if isinstance(e.get("message"), Message) else e
+                          for e in errors]
     body.update(extra)
     resp = Response(orjson.dumps(body), status=status, mimetype=PROBLEM_JSON)
     for k, v in (headers or {}).items():

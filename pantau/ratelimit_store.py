@@ -2,9 +2,9 @@
 and kept across restarts: a `limits` storage (scheme `pantau-store://`) for Flask-Limiter's fixed-
 window strategy (issue 17).
 
-Why not the `limits` MongoDB storage: the local store cannot count with it. So the counting is the
-store adapter's (`WindowCounter`, pantau/store/, exact under concurrency on every store it
-supports), and this module is the `limits` plumbing around it. Windows are aligned to
+The counting is the store adapter's (`WindowCounter`, pantau/store/, on MongoDB one `$inc` per hit;
+exact under concurrency on every store it supports), and this module is the `limits` plumbing
+around it, so the limits count in the one store the services already use. Windows are aligned to
 the clock (a minute limit resets on the minute). A hit is bounded by `OP_TIMEOUT_S` per store
 operation; when the store is unreachable Flask-Limiter falls back to per-worker memory counters
 (pantau/ratelimit.py) and the request meets the store's own 503 anyway. Ended windows are deleted

@@ -77,12 +77,12 @@ def too_large() -> ProblemError:
                         limit_bytes=MAX_DOCUMENT_BYTES)
 
 
-def _file_error(status: int, detail: Message, message: str) -> ProblemError:
+def _file_error(status: int, detail: Message, message: Message) -> ProblemError:
     return ProblemError(status, detail,
                         errors=[{"pointer": "/file", "field": "file", "message": message}])
 
 
-def _form_error(name: str, detail: Message, message: str) -> ProblemError:
+def _form_error(name: str, detail: Message, message: Message) -> ProblemError:
     return ProblemError(422, detail, errors=[{"pointer": f"/{name}", "field": name,
                                                                    "message": message}])
 
@@ -95,28 +95,28 @@ def check_form(files: tuple[str, ...], texts: tuple[str, ...] = ()) -> None:
     names = list(dict.fromkeys([*form.keys(), *uploaded.keys()]))
     if any(not isinstance(name, str) for name in names):  # a part without a name (found by the fuzzer)
         raise ProblemError(422, msg("Every form part must have a name."),
-                           errors=[{"pointer": "/", "field": None, "message": "Bagian formulir tanpa nama."}])
+                           errors=[{"pointer": "/", "field": None, "message": msg("A form part without a name.")}])
     for name in names:
         if name not in files and name not in texts:  # as a JSON body's unknown field (the document says so)
-            raise _form_error(name, msg("Unknown field %(name)s.", name=name), "Kolom tidak dikenal.")
+            raise _form_error(name, msg("Unknown field %(name)s.", name=name), msg("Unknown field."))
         if len(form.getlist(name)) + len(uploaded.getlist(name)) > 1:
             raise _form_error(name, msg("The field %(name)s is sent more than once.", name=name),
-                              "Kirim sekali saja.")
+                              msg("Send it once only."))
     for name in files:
         if name in form:
             raise _form_error(name, msg("The field %(name)s must be a file.", name=name),
-                              "Harus berupa berkas, bukan teks.")
+                              msg("Must be a file, not text."))
         part = uploaded.get(name)
         if part is not None and part.filename:
             start = part.stream.tell()
             empty = not part.stream.read(1)
             part.stream.seek(start)
             if empty:
-                raise _form_error(name, msg("The file %(name)s is empty.", name=name), "berkas kosong")
+                raise _form_error(name, msg("The file %(name)s is empty.", name=name), msg("empty file"))
     for name in texts:
         if name in uploaded:
             raise _form_error(name, msg("The field %(name)s must be text, not a file.", name=name),
-                              "Harus berupa teks.")
+                              msg("Must be text."))
 
 
 def read_upload(types: tuple[str, ...] = (PDF, PNG, JPEG), texts: tuple[str, ...] = ()) -> tuple[bytes, str, str | None]:
@@ -130,17 +130,17 @@ def read_upload(types: tuple[str, ...] = (PDF, PNG, JPEG), texts: tuple[str, ...
     check_form(("file",), texts)
     upload = request.files.get("file")
     if upload is None:
-        raise _file_error(422, msg("The file field is required."), "Wajib diisi.")
+        raise _file_error(422, msg("The file field is required."), msg("Missing data for required field."))
     data = upload.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
         raise too_large()
     if not data:
-        raise _file_error(422, msg("The file is empty."), "berkas kosong")
+        raise _file_error(422, msg("The file is empty."), msg("empty file"))
     ctype = sniff(data)
     if ctype not in types:
         listed = _listed(types)
         raise _file_error(415, msg("The file must be a %(types)s (checked by content, not by name).",
-                                   types="/".join(NAMES[t] for t in types), listed=listed), f"bukan {listed}")
+                                   types="/".join(NAMES[t] for t in types), listed=listed), msg("not %(listed)s", listed=listed))
     try:  # the name is kept with the file's record: bounded text like every other field
         filename = check_text(upload.filename, 0, MAX_FILENAME) if upload.filename else None
     except ValidationError as exc:
@@ -155,11 +155,11 @@ def check_pdf(data: bytes) -> int:
     from pypdf.errors import PyPdfError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repair warnings are not ours to log
-    unreadable = _file_error(422, msg("The PDF is damaged or cannot be read."), "PDF tidak dapat dibaca")
+    unreadable = _file_error(422, msg("The PDF is damaged or cannot be read."), msg("PDF cannot be read"))
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise _file_error(422, msg("The PDF needs a password to open."), "PDF berkata sandi")
+            raise _file_error(422, msg("The PDF needs a password to open."), msg("PDF with a password"))
         pages = len(reader.pages)
     except ProblemError:
         raise

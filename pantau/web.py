@@ -102,7 +102,7 @@ def read_json() -> dict:
         raise ProblemError(400, msg("Malformed JSON: %(exc)s", exc=exc)) from None
     if not isinstance(body, dict):
         raise ProblemError(422, msg("The request body must be one JSON object {...}."),
-                           errors=[{"pointer": "/", "field": None, "message": "Harus berupa objek JSON."}])
+                           errors=[{"pointer": "/", "field": None, "message": msg("Must be a JSON object.")}])
     return body
 
 
@@ -200,10 +200,10 @@ def check_query_shape() -> None:
         values = request.args.getlist(name)
         if len(values) > 1:
             raise ProblemError(422, msg("The parameter %(name)s is given more than once.", name=name),
-                               errors=[{"pointer": name, "field": name, "message": "Berikan sekali saja."}])
+                               errors=[{"pointer": name, "field": name, "message": msg("Give it once only.")}])
         if values[0] == "":
             raise ProblemError(422, msg("The parameter %(name)s is empty; give a value or leave it out.", name=name),
-                               errors=[{"pointer": name, "field": name, "message": "Tidak boleh kosong."}])
+                               errors=[{"pointer": name, "field": name, "message": msg("May not be empty.")}])
 
 
 _ready_cache: dict[str, tuple[float, bool]] = {}

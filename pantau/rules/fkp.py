@@ -47,54 +47,49 @@ TRANSITIONS: dict[tuple[str, str], dict[str, str]] = {
     ("review", "disputed"): {"dispute_upheld": "in_progress", "dispute_rejected": "fulfilled"},
 }
 
-# why an (action, current status) pair is not in the table: (Indonesian, English)
-_REFUSED: dict[tuple[str, str], tuple[str, str]] = {
-    ("progress", "fulfilled"): ("Janji ini sudah dipenuhi; kemajuan tidak bisa dilaporkan lagi. Bila peserta "
-                                "menyanggah, Biro Organisasi meninjau dan dapat membukanya kembali.",
-                                "This promise is already fulfilled; no further progress can be reported."),
-    ("progress", "dropped"): ("Janji ini sudah dibatalkan (dropped); kemajuan tidak bisa dilaporkan lagi.",
-                              "This promise was dropped; no further progress can be reported."),
-    ("progress", "disputed"): ("Pemenuhan janji ini sedang disanggah peserta dan menunggu tinjauan Biro "
-                               "Organisasi; kemajuan baru bisa dilaporkan setelah ditinjau.",
-                               "This promise's fulfilment is disputed and awaits the bureau's review."),
-    ("review", "planned"): ("Hanya janji yang sedang disanggah yang dapat ditinjau.",
-                            "Only a disputed promise can be reviewed."),
+def N_(msgid: str) -> str:
+    """Marks a refusal's reason for the catalogs (`make messages`): an English msgid with
+    %-parameters, rendered in the request's language by the service (pantau/messages.py); the
+    rules stay stdlib only."""
+    return msgid
+
+
+# why an (action, current status) pair is not in the table
+_REFUSED: dict[tuple[str, str], str] = {
+    ("progress", "fulfilled"): N_("This promise is already fulfilled; no further progress can be reported."),
+    ("progress", "dropped"): N_("This promise was dropped; no further progress can be reported."),
+    ("progress", "disputed"): N_("This promise's fulfilment is disputed and awaits the bureau's review."),
+    ("review", "planned"): N_("Only a disputed promise can be reviewed."),
 }
-_NOT_FULFILLED = ("Konfirmasi atau sanggahan peserta hanya untuk janji berstatus fulfilled; "
-                  "status janji ini {status}.",
-                  "Participants can confirm or dispute only a fulfilled promise; this one is {status}.")
 
 
 class Illegal(Exception):
     """A refused change. `kind` is "conflict" (the current state forbids it: HTTP 409) or
-    "invalid" (the request itself is inconsistent: HTTP 422); `pointer` names the field."""
+    "invalid" (the request itself is inconsistent: HTTP 422); `reason` is a catalog msgid with
+    `params`; `pointer` names the field."""
 
-    def __init__(self, kind: str, reason_id: str, reason_en: str, pointer: str | None = None):
-        super().__init__(reason_en)
-        self.kind, self.reason_id, self.reason_en, self.pointer = kind, reason_id, reason_en, pointer
+    def __init__(self, kind: str, reason: str, pointer: str | None = None, **params: Any):
+        super().__init__(reason % params if params else reason)
+        self.kind, self.reason, self.pointer, self.params = kind, reason, pointer, params
 
 
 def next_stage(current: str, target: str) -> str:
     """The forum's next stage, or Illegal: forward and one step only."""
     if target == current:
-        raise Illegal("conflict", f"FKP sudah berada pada tahap {current}.", f"The forum is already {current}.")
+        raise Illegal("conflict", N_("The forum is already %(stage)s."), stage=current)
     if STAGE_NEXT.get(current) != target:
         if current == "closed":
-            msg = ("FKP sudah ditutup (closed); tahapnya tidak bisa diubah lagi.", "The forum is closed.")
-        elif target == "closed":
-            msg = ("FKP belum dilaksanakan; ubah tahap ke held sebelum closed.",
-                   "The forum was not held yet; move it to held before closed.")
-        else:
-            msg = (f"Tahap FKP tidak bisa mundur dari {current} ke {target}.",
-                   f"A forum cannot go back from {current} to {target}.")
-        raise Illegal("conflict", *msg, pointer="/stage")
+            raise Illegal("conflict", N_("The forum is closed."), "/stage")
+        if target == "closed":
+            raise Illegal("conflict", N_("The forum was not held yet; move it to held before closed."), "/stage")
+        raise Illegal("conflict", N_("A forum cannot go back from %(current)s to %(target)s."), "/stage",
+                      current=current, target=target)
     return target
 
 
 def check_can_add_promise(stage: str) -> None:
     if stage == "closed":
-        raise Illegal("conflict", "FKP sudah ditutup (closed); janji baru tidak bisa ditambahkan.",
-                      "The forum is closed; no promise can be added.")
+        raise Illegal("conflict", N_("The forum is closed; no promise can be added."))
 
 
 def next_status(action: str, current: str, requested: str, forum_stage: str | None = None) -> str:
@@ -102,23 +97,21 @@ def next_status(action: str, current: str, requested: str, forum_stage: str | No
     row = TRANSITIONS.get((action, current))
     if row is None:
         if action == "feedback":
-            raise Illegal("conflict", _NOT_FULFILLED[0].format(status=current),
-                          _NOT_FULFILLED[1].format(status=current))
-        reason = _REFUSED.get((action, current)) or (
-            f"Janji berstatus {current} tidak dapat ditinjau; hanya janji yang disanggah." if action == "review"
-            else f"Tindakan {action} tidak berlaku untuk janji berstatus {current}.",
-            f"{action} is not allowed for a {current} promise.")
-        raise Illegal("conflict", *reason)
+            raise Illegal("conflict", N_("Participants can confirm or dispute only a fulfilled promise; "
+                                         "this one is %(status)s."), status=current)
+        if (action, current) in _REFUSED:
+            raise Illegal("conflict", _REFUSED[(action, current)])
+        if action == "review":
+            raise Illegal("conflict", N_("A %(status)s promise cannot be reviewed; only a disputed one can."),
+                          status=current)
+        raise Illegal("conflict", N_("%(action)s is not allowed for a %(status)s promise."),
+                      action=action, status=current)
     if requested not in row:
-        allowed = ", ".join(sorted(row))
-        raise Illegal("conflict", f"Status janji tidak bisa berubah dari {current} ke {requested}; "
-                                  f"yang diizinkan: {allowed}.",
-                      f"A {current} promise cannot become {requested}; allowed: {allowed}.", pointer="/status")
+        raise Illegal("conflict", N_("A %(current)s promise cannot become %(requested)s; allowed: %(allowed)s."),
+                      "/status", current=current, requested=requested, allowed=", ".join(sorted(row)))
     if action == "progress" and row[requested] == "fulfilled" and forum_stage not in HELD:
-        raise Illegal("conflict", "Janji belum bisa dinyatakan terpenuhi karena FKP-nya belum dilaksanakan "
-                                  f"(tahap masih {forum_stage}); ubah tahap FKP ke held lebih dulu.",
-                      f"A promise cannot be fulfilled before its forum is held (stage {forum_stage}).",
-                      pointer="/status")
+        raise Illegal("conflict", N_("A promise cannot be fulfilled before its forum is held (stage %(stage)s)."),
+                      "/status", stage=forum_stage)
     return row[requested]
 
 
@@ -128,24 +121,19 @@ def check_progress(status: str, progress_pct: int | None, evidence_count: int, r
     Raises Illegal("invalid") for the first inconsistency found."""
     if status == "fulfilled":
         if progress_pct not in (None, 100):
-            raise Illegal("invalid", "Janji yang terpenuhi berarti progress_pct 100.",
-                          "A fulfilled promise means progress_pct 100.", "/progress_pct")
+            raise Illegal("invalid", N_("A fulfilled promise means progress_pct 100."), "/progress_pct")
         if evidence_count < 1:
-            raise Illegal("invalid", "Sertakan minimal satu bukti pemenuhan janji (evidence).",
-                          "Fulfilment needs at least one piece of evidence.", "/evidence")
+            raise Illegal("invalid", N_("Fulfilment needs at least one piece of evidence."), "/evidence")
         progress_pct = 100
     if status == "dropped" and not (reason or "").strip():
-        raise Illegal("invalid", "Janji yang dibatalkan (dropped) wajib disertai alasan (reason).",
-                      "Dropping a promise needs a reason.", "/reason")
+        raise Illegal("invalid", N_("Dropping a promise needs a reason."), "/reason")
     if status == "planned" and progress_pct not in (None, 0):
-        raise Illegal("invalid", "Status planned berarti progress_pct 0.", "planned means progress_pct 0.",
-                      "/progress_pct")
+        raise Illegal("invalid", N_("planned means progress_pct 0."), "/progress_pct")
     if at_day < held_on:
-        raise Illegal("invalid", f"Tanggal kemajuan (at) tidak boleh sebelum tanggal FKP {held_on.isoformat()}.",
-                      f"'at' cannot be before the forum date {held_on.isoformat()}.", "/at")
+        raise Illegal("invalid", N_("'at' cannot be before the forum date %(held_on)s."), "/at",
+                      held_on=held_on.isoformat())
     if (at_day - today).days > 1:
-        raise Illegal("invalid", "Tanggal kemajuan (at) tidak boleh di masa depan.", "'at' cannot be in the future.",
-                      "/at")
+        raise Illegal("invalid", N_("'at' cannot be in the future."), "/at")
     return 0 if progress_pct is None else progress_pct
 
 

@@ -61,6 +61,7 @@ __all__ = [
     "publish",
     "recorded_since",
     "republish",
+    "series",
     "stream",
     "transient",
 ]
@@ -127,6 +128,10 @@ def stream(events: Collection, subject: str, projection: dict | None = None) -> 
 
 def recorded_since(events: Collection, since: datetime, projection: dict | None = None) -> list[dict]:
     return impl().recorded_since(events, since, projection)
+
+
+def series(col: Collection, prefix: str, projection: dict | None = None) -> list[dict]:
+    return impl().series(col, prefix, projection)
 
 
 def document_count(col: Collection) -> int:

@@ -24,6 +24,14 @@ from ..envelope import Event
 from ..mongo import insert_ignoring_duplicates, only_duplicate_keys
 
 
+def dense(prefix: str, found: dict[str, dict]) -> list[dict]:
+    """`found[<prefix>:1]`, `found[<prefix>:2]`, ... up to the first number missing."""
+    out: list[dict] = []
+    while (d := found.get(f"{prefix}:{len(out) + 1}")) is not None:
+        out.append(d)
+    return out
+
+
 class Conflict(Exception):
     """Another event already holds this (subject, seq): a concurrent or conflicting write."""
 
@@ -164,6 +172,11 @@ class EventStore(ABC):
     @abstractmethod
     def recorded_since(self, events: Collection, since: datetime, projection: dict | None = None) -> list[dict]:
         """The event documents stored at or after `since`, in stored order."""
+
+    @abstractmethod
+    def series(self, col: Collection, prefix: str, projection: dict | None = None) -> list[dict]:
+        """The numbered documents `<prefix>:1`, `<prefix>:2`, ... of any collection, in order, up to
+        the first number missing (a series kept dense by insert-if-absent claims)."""
 
     @abstractmethod
     def count(self, col: Collection) -> int:

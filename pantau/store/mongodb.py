@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
@@ -18,7 +19,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from .base import EventStore, OutboxReader, Round, WindowCounter
+from .base import EventStore, OutboxReader, Round, WindowCounter, dense
 
 FLAG = "unpublished"
 BATCH = 5000  # events per relay round at most
@@ -62,6 +63,11 @@ class MongoDBStore(EventStore):
             projection = {**projection, "stored_at": 1, "subject": 1, "seq": 1}
         return _order(list(events.find({"stored_at": {"$gte": since}}, projection=projection)
                            .sort("stored_at", ASCENDING)))
+
+    def series(self, col: Collection, prefix: str, projection: dict | None = None) -> list[dict]:
+        # an anchored prefix regex is a range scan of the `_id` index
+        found = col.find({"_id": {"$regex": f"^{re.escape(prefix)}:[0-9]+$"}}, projection=projection)
+        return dense(prefix, {d["_id"]: d for d in found})
 
     def count(self, col: Collection) -> int:
         return col.count_documents({})

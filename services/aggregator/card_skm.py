@@ -15,7 +15,8 @@ from pantau.rules.skm_result import UnitSkm
 
 from . import skm_compliance
 from .followup_at import followup_at
-from .reports import far_below, objectivity_flags, population
+from .population import population
+from .reports import far_below, objectivity_flags
 from .skm_read import MonthTallies, month_tallies, result_of, summary_docs
 
 

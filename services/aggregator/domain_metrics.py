@@ -43,7 +43,7 @@ from pantau.rules.sample import sample_adequacy
 from pantau.units import Registry
 
 from . import complaint_reports, fkp_reports
-from .reports import population
+from .population import population
 from .skm_read import month_tallies, result_of, summary_docs
 
 log = logging.getLogger("pantau.aggregator.domain_metrics")

@@ -15,9 +15,8 @@ from pantau.rules.periods import Period
 from pantau.rules.sample import sample_adequacy
 from pantau.rules.skm_result import UnitSkm
 from pantau.rules.skm_tally import SkmTally
-from pantau.units import Registry
 
-from .followup_at import settings_at
+from .population import population_for, populations
 from .skm_read import unit_results
 
 ALL4_SHARE_FLAG = 0.5      # more than half of questionnaires all-4: implausible
@@ -35,31 +34,6 @@ def stamp(as_of: datetime | None) -> str:
     return as_of.isoformat() if as_of is not None else now_iso()
 
 
-def population(unit_id: str, period: Period, settings_doc: dict | None) -> int | None:
-    """Service users (N) in the period (pure but for the registry): the unit's survey settings
-    for that period when they give one, else the registry's yearly figure scaled to the period."""
-    if settings_doc and settings_doc.get("population"):
-        return int(settings_doc["population"])
-    unit = Registry.instance().get(unit_id)
-    if unit is None or not unit.population:
-        return None
-    return max(1, round(unit.population * len(period.months) / 12))
-
-
-def population_for(unit_id: str, period: Period, db=None, as_of: datetime | None = None) -> int | None:
-    """`population` with the unit's settings for the period as recorded by `as_of` (None: now)."""
-    doc = settings_at(db["skm_settings"].find_one({"_id": f"{unit_id}:{period}"}), as_of) if db is not None else None
-    return population(unit_id, period, doc)
-
-
-def populations(db, unit_ids: list[str], period: Period, as_of: datetime | None = None) -> dict[str, int | None]:
-    """`population` of each unit in one read of the (small) settings collection."""
-    docs = db["skm_settings"].find({"period": str(period)},
-                                   projection={"unit_id": 1, "population": 1, "updated_at": 1, "history": 1})
-    then = {d["unit_id"]: d for d in (settings_at(x, as_of) for x in docs) if d is not None}
-    return {uid: population(uid, period, then.get(uid)) for uid in unit_ids}
-
-
 def unit_ikm(db, s: Settings, unit_id: str, period: Period, result: UnitSkm | None = None,
              with_trend: bool = True, as_of: datetime | None = None) -> dict:
     """A unit's IKM for the period, from its responses, else its summary report (`source`)."""
@@ -67,7 +41,7 @@ def unit_ikm(db, s: Settings, unit_id: str, period: Period, result: UnitSkm | No
         result = unit_results(db, [unit_id], period, as_of)[unit_id]
     n = result.respondents
     figures = result.ikm(s.ikm_weight_mode)
-    adequacy = sample_adequacy(population_for(unit_id, period, db, as_of), n)
+    adequacy = sample_adequacy(population_for(db, unit_id, period, as_of), n)
     body: dict = {"unit_id": unit_id, "period": str(period), "respondents": n, "as_of": stamp(as_of),
                   "weight_mode": s.ikm_weight_mode, "sample": adequacy, "source": result.source}
     if figures is None:

@@ -18,7 +18,8 @@ from pantau.rules.skm_tally import SkmTally
 from pantau.units import Registry
 
 from .followup_at import followup_at
-from .reports import population_for, populations, stamp
+from .population import population, populations
+from .reports import stamp
 from .skm_read import month_tallies, result_of, summary_docs, unit_results
 
 
@@ -48,8 +49,7 @@ def unit_compliance(unit_id: str, year: int, months: dict[str, SkmTally], settin
     yearly = Period("year", year)
     result = result_of(months, summaries or [], yearly, as_of)
     respondents = result.respondents
-    population = (settings_doc or {}).get("population") or population_for(unit_id, yearly)
-    adequacy = sample_adequacy(population, respondents)
+    adequacy = sample_adequacy(population(unit_id, yearly, settings_doc), respondents)
     periods = periods_for_year(year, period_type)
     silent = [str(p) for p in periods if not result_of(months, summaries or [], p, as_of).respondents]
     media = sorted({p["medium"] for p in pubs})

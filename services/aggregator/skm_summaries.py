@@ -16,10 +16,12 @@ the informational note `report_missing` ("berkas laporan belum diunggah") in `ch
 missing file is not an arithmetic discrepancy, so it never sets `flagged`."""
 from __future__ import annotations
 
+from pantau.mongo import by_id
 from pantau.rules.periods import Period, parse_period
 from pantau.rules.skm_summary_check import check_summary
 from pantau.units import Registry
 
+from .population import SETTINGS, population
 from .projections.skm_summaries import COLLECTION, profile_of
 from .reports import now_iso
 
@@ -65,10 +67,9 @@ def _checked(doc: dict, population: int | None) -> dict:
 
 
 def _populations(db, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int | None]:
-    """N of each (unit, period) from its survey settings, in one read."""
-    ids = [f"{u}:{p}" for u, p in keys]
-    docs = {d["_id"]: d for d in db["skm_settings"].find({"_id": {"$in": ids}}, {"population": 1})} if ids else {}
-    return {(u, p): (docs.get(f"{u}:{p}") or {}).get("population") for u, p in keys}
+    """N of each (unit, period) from its survey settings only (module doc), in one read."""
+    docs = by_id(db[SETTINGS], [f"{u}:{p}" for u, p in keys], {"population": 1})
+    return {(u, p): population(u, parse_period(p), docs.get(f"{u}:{p}"), estimate=False) for u, p in keys}
 
 
 def _period_entry(unit_period: tuple[str, str], subs: list[dict], population: int | None) -> dict:

@@ -68,7 +68,7 @@ def post_complaint(body):
     now = lifecycle.now()
     if body.get("received_at") and body["received_at"] > now + lifecycle.CLOCK_SKEW:
         raise ProblemError(422, msg("received_at cannot be in the future."),
-                           errors=[{"pointer": "/received_at", "field": "received_at", "message": "di masa depan"}])
+                           errors=[{"pointer": "/received_at", "field": "received_at", "message": msg("in the future")}])
     tracking_id = _tracking_id(body)
     received_at = body.get("received_at") or now
     canon = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in body.items() if k != "received_at"}
@@ -129,7 +129,7 @@ def post_action(tracking_id: str):
     if not isinstance(action, str) or action not in ACTION_SCHEMAS:  # a list or an object is unhashable
         raise ProblemError(422, msg("Unknown action."),
                            errors=[{"pointer": "/action", "field": "action",
-                                    "message": "harus salah satu dari: " + ", ".join(ACTION_SCHEMAS)}])
+                                    "message": msg("must be one of: %(choices)s", choices=", ".join(ACTION_SCHEMAS))}])
     try:
         body = ACTION_SCHEMAS[action]().load(raw)
     except ValidationError as exc:

@@ -31,7 +31,7 @@ from typing import Any
 
 from pantau import commands, data_keys
 from pantau.config import settings
-from pantau.messages import msg
+from pantau.messages import Message, msg
 from pantau.problems import ProblemError
 from pantau.rules import lapor
 from pantau.rules.workdays import default_calendar
@@ -66,7 +66,7 @@ def unit_name(unit_id: str | None) -> str | None:
     return u.name if u else None
 
 
-def _unprocessable(pointer: str, message: str, detail: Any) -> ProblemError:
+def _unprocessable(pointer: str, message: Message, detail: Any) -> ProblemError:
     return ProblemError(422, detail,
                         errors=[{"pointer": pointer, "field": pointer.strip("/"), "message": message}])
 
@@ -88,7 +88,7 @@ def check_handler(actor: Actor, state: lapor.ComplaintState) -> None:
 
 def _known_unit(unit_id: str, pointer: str) -> None:
     if not commands.is_service_unit(unit_id):
-        raise _unprocessable(pointer, "unit tidak terdaftar",
+        raise _unprocessable(pointer, msg("unit not registered"),
                              msg("Target unit %(unit_id)s is not in the registry.", unit_id=unit_id))
 
 
@@ -116,7 +116,7 @@ def _forward(body: dict, holder: str) -> dict:
     _known_unit(to, "/to_unit_id")
     if to == holder:  # a conflict with who holds it now (the field alone is valid): 409
         raise ProblemError(409, msg("This unit already holds the complaint."),
-                           errors=[{"pointer": "/to_unit_id", "field": "to_unit_id", "message": "sudah pemegang"}])
+                           errors=[{"pointer": "/to_unit_id", "field": "to_unit_id", "message": msg("already the holder")}])
     return {"from_unit_id": holder, "to_unit_id": to, "holder_unit_id": to}
 
 
@@ -163,16 +163,16 @@ def act(tracking_id: str, action: str, body: dict, actor: Actor, stored: list[di
     at = body.get("at")
     if at is not None:
         if actor.role == "pelapor":
-            raise _unprocessable("/at", "tidak untuk token pelapor", msg("A reporter cannot set the time of an "
+            raise _unprocessable("/at", msg("not for a reporter token"), msg("A reporter cannot set the time of an "
                                                                          "action."))
         if at > current + CLOCK_SKEW:
-            raise _unprocessable("/at", "di masa depan", msg("The time of an action cannot be in the future."))
+            raise _unprocessable("/at", msg("in the future"), msg("The time of an action cannot be in the future."))
     last = datetime.fromisoformat(state.last_at)
     t = at or max(current, last)  # a host clock slightly behind the latest event's never reorders history
     if t < last:  # a conflict with the stored history (the field alone is valid): 409
         raise ProblemError(409, msg("The time of an action cannot precede the complaint's latest event."),
                            errors=[{"pointer": "/at", "field": "at",
-                                    "message": f"sebelum kejadian terakhir ({state.last_at})"}])
+                                    "message": msg("before the latest event (%(last_at)s)", last_at=state.last_at)}])
     cal = default_calendar()
     settled = lapor.settle(state, t, cal)
     rule = lapor.BY_NAME[action]  # the action's row: the statuses it is allowed in, who may take it

@@ -38,7 +38,7 @@ def subject(fkp_id: str) -> str:
 
 def _future_held_on() -> Invalid:
     return Invalid(msg("A forum cannot be held on a date still to come."),
-                   errors=[{"pointer": "/held_on", "field": "held_on", "message": "tanggal di masa depan"}])
+                   errors=[{"pointer": "/held_on", "field": "held_on", "message": msg("a date still to come")}])
 
 
 def _elements(participants: list[dict]) -> list[str]:

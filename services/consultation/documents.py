@@ -62,14 +62,14 @@ def _signatories() -> list[dict]:
     raw = request.form.get("signatories")
     if not raw:
         raise ProblemError(422, msg("The signatories list is required."),
-                           errors=[{"pointer": "/signatories", "field": "signatories", "message": "Wajib diisi."}])
+                           errors=[{"pointer": "/signatories", "field": "signatories", "message": msg("Missing data for required field.")}])
     try:
         value = orjson.loads(raw)
         return SignatoriesSchema().load({"signatories": value})["signatories"]
     except orjson.JSONDecodeError:
         raise ProblemError(422, msg("signatories must be a JSON list."),
                            errors=[{"pointer": "/signatories", "field": "signatories",
-                                    "message": "JSON tidak valid"}]) from None
+                                    "message": msg("invalid JSON")}]) from None
     except ValidationError as exc:
         raise ProblemError(422, msg("Check the signatories."),
                            errors=flatten_errors(exc.messages)) from None

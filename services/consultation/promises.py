@@ -22,6 +22,7 @@ from pantau import audit, auth
 from pantau.errors import Conflict, Forbidden, Invalid
 from pantau.events import fkp as ev
 from pantau.messages import msg
+from pantau.mongo import by_id
 from pantau.problems import ProblemError, flatten_errors
 from pantau.rules import fkp as rules
 from pantau.web import Blueprint, json_response, one_of_doc, read_json
@@ -57,24 +58,25 @@ def plan(forum: dict, items: list[dict], pointer: str) -> list[dict]:
     invalid, conflicts, out = [], [], []
     seen: dict[str, int] = {}
     held_on = date.fromisoformat(forum["held_on"])
+    firsts = by_id(store.events(), [f"{store.promise_subject(forum['fkp_id'], it['promise_id'])}:1" for it in items],
+                         projection={"content_hash": 1})  # each promise's first event, in one query
     for i, item in enumerate(items):
         at = pointer.format(i=i)
         pid = item["promise_id"]
         if pid in seen:
             invalid.append({"pointer": f"{at}/promise_id", "field": "promise_id",
-                            "message": f"promise_id sama dengan janji ke-{seen[pid]} dalam permintaan ini"})
+                            "message": msg("promise_id same as promise %(index)s of this request", index=seen[pid])})
             continue
         seen[pid] = i
         canon = _canon(item)
         digest = store.digest(canon)
-        first = store.events().find_one({"_id": f"{store.promise_subject(forum['fkp_id'], pid)}:1"},
-                                        projection={"content_hash": 1})
+        first = firsts.get(f"{store.promise_subject(forum['fkp_id'], pid)}:1")
         if first is not None and first.get("content_hash") != digest:
             conflicts.append({"pointer": f"{at}/promise_id", "field": "promise_id",
-                              "message": "promise_id sudah dipakai dengan isi berbeda"})
+                              "message": msg("promise_id already used with different content")})
         elif first is None and item["target_date"] < held_on:
             invalid.append({"pointer": f"{at}/target_date", "field": "target_date",
-                            "message": f"target tidak boleh sebelum tanggal FKP {forum['held_on']}"})
+                            "message": msg("target cannot be before the forum date %(held_on)s", held_on=forum["held_on"])})
         out.append({"item": item, "canon": canon, "digest": digest, "exists": first is not None})
     if invalid:
         raise Invalid(msg("Check the promises listed; nothing was stored."), errors=invalid)
@@ -181,11 +183,12 @@ def progress(body, fkp_id: str, promise_id: str):
 
 
 def _check_documents(fkp_id: str, evidence: list[dict]) -> None:
-    links = store.db()["doc_links"]
+    linked = by_id(store.db()["doc_links"], [f"{fkp_id}:{e['sha256']}" for e in evidence if e.get("sha256")],
+                         projection={"_id": 1})
     missing = [{"pointer": f"/evidence/{i}/sha256", "field": "evidence.sha256",
-                "message": "dokumen ini belum diunggah untuk FKP ini (POST /v1/fkp/{fkp_id}/documents)"}
-               for i, e in enumerate(evidence)
-               if e.get("sha256") and links.find_one({"_id": f"{fkp_id}:{e['sha256']}"}, projection={"_id": 1}) is None]
+                "message": msg("this document is not uploaded for this forum (POST /v1/fkp/%(fkp_id)s/documents)",
+                               fkp_id=fkp_id)}
+               for i, e in enumerate(evidence) if e.get("sha256") and f"{fkp_id}:{e['sha256']}" not in linked]
     if missing:  # a well-formed sha256 naming no document of this forum: a conflict with what is stored
         raise Conflict(msg("Evidence document not uploaded."),
                        errors=missing)
@@ -207,13 +210,13 @@ def feedback(body, fkp_id: str, promise_id: str):
     forum, _ = store.load_forum(fkp_id)
     if not store.code_matches(fkp_id, body["code"]):
         raise Forbidden(msg("The confirmation code does not match this forum."),
-                        errors=[{"pointer": "/code", "field": "code", "message": "kode salah"}])
+                        errors=[{"pointer": "/code", "field": "code", "message": msg("wrong code")}])
     head, view = _current(fkp_id, promise_id)
     name = (body.get("participant_name") or "").strip() or None
     if name and not _listed(forum, name):
         raise Invalid(msg("This name is not on the forum's participant list."),
                       errors=[{"pointer": "/participant_name", "field": "participant_name",
-                               "message": "tidak ada dalam daftar peserta"}])
+                               "message": msg("not on the participant list")}])
     private = {"verdict": body["verdict"], "note": body.get("note"), "participant_name": name}
     # the caller holds only the forum's code: answer with the outcome, never the promise's private record
     answer = {"fkp_id": fkp_id, "promise_id": promise_id, "verdict": body["verdict"]}

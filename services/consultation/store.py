@@ -192,20 +192,18 @@ def illegal(exc: Illegal) -> ProblemError:
     """A refused transition as a problem: 409 when the state forbids it, 422 when the request is
     inconsistent; the reason is the detail."""
     status = 409 if exc.kind == "conflict" else 422
-    errors = ([{"pointer": exc.pointer, "field": exc.pointer.strip("/"), "message": exc.reason_id}]
-              if exc.pointer else None)
-    return ProblemError(status, exc.reason_id, detail_en=exc.reason_en, errors=errors)
+    reason = msg(exc.reason, **exc.params)  # a catalog id of pantau/rules/fkp.py
+    errors = [{"pointer": exc.pointer, "field": exc.pointer.strip("/"), "message": reason}] if exc.pointer else None
+    return ProblemError(status, reason, errors=errors)
 
 
 # ---- promises -------------------------------------------------------------------------------
 
 def promise_ids(fkp_id: str) -> list[str]:
-    out, n = [], 1
-    while (doc := db()["promise_slots"].find_one({"_id": f"{fkp_id}:{n}"})) is not None:
-        if doc["promise_id"] not in out:
-            out.append(doc["promise_id"])
-        n += 1
-    return out
+    """The forum's promises in the order they were listed, read in one query (store.series); two
+    concurrent claims of one promise take two slots, the first counts."""
+    slots = store.series(db()["promise_slots"], fkp_id, projection={"promise_id": 1})
+    return list(dict.fromkeys(d["promise_id"] for d in slots))
 
 
 def claim_slot(fkp_id: str, promise_id: str) -> None:

@@ -19,7 +19,7 @@ def own_unit(unit_id: str, kinds: tuple[str, ...] = ("upp",)) -> None:
     unit = Registry.instance().get(unit_id)
     if unit is None or unit.kind not in kinds:
         raise ProblemError(404, msg("Unit not found."),
-                           errors=[{"pointer": "/unit_id", "field": "unit_id", "message": "tidak dikenal"}])
+                           errors=[{"pointer": "/unit_id", "field": "unit_id", "message": msg("unknown")}])
     auth.check_unit(unit_id, "/unit_id")
 
 

@@ -96,7 +96,7 @@ def item_progress(body, unit_id: str, period: str, item_id: str):
     period = _scope(unit_id, period)
     if body["status"] == "done" and body["progress_pct"] != 100:
         raise ProblemError(422, msg("done means progress_pct 100."),
-                           errors=[{"pointer": "/progress_pct", "field": "progress_pct", "message": "harus 100"}])
+                           errors=[{"pointer": "/progress_pct", "field": "progress_pct", "message": msg("must be 100")}])
     subject = f"skm-rtl:{unit_id}:{period}:{item_id}"
     prior = store.head(events(), subject)
     if prior is None:

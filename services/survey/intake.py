@@ -41,10 +41,10 @@ def check_units(items: list[dict], principal, pointer_of) -> None:
     for i, it in enumerate(items):
         if not commands.is_service_unit(it["unit_id"]):
             unknown.append({"pointer": pointer_of(i) + "/unit_id", "field": "unit_id", "index": i,
-                            "message": f"unit {it['unit_id']!r} tidak terdaftar sebagai unit pelayanan"})
+                            "message": msg("unit %(unit_id)r is not a registered service unit", unit_id=it["unit_id"])})
         elif not principal.can_act_for(it["unit_id"]):
             foreign.append({"pointer": pointer_of(i) + "/unit_id", "field": "unit_id", "index": i,
-                            "message": f"kunci ini hanya untuk unit {principal.unit_id}"})
+                            "message": msg("this key is only for unit %(unit_id)s", unit_id=principal.unit_id)})
     if foreign:
         raise ProblemError(403, msg("This API key may not post for another unit."), errors=foreign)
     if unknown:
@@ -58,7 +58,7 @@ def check_unique(items: list[dict], pointer_of) -> None:
         k = (it["unit_id"], it["response_id"])
         if k in seen:
             errors.append({"pointer": pointer_of(i) + "/response_id", "field": "response_id", "index": i,
-                           "message": f"response_id sama dengan item {seen[k]} dalam batch ini"})
+                           "message": msg("response_id same as item %(index)s of this batch", index=seen[k])})
         seen.setdefault(k, i)
     if errors:
         raise ProblemError(422, msg("Duplicate response_id within the batch."), errors=errors)
@@ -89,10 +89,10 @@ def record(events, items: list[dict], principal, correlation_id: str | None, poi
     check_unique(items, pointer_of)
     tz = settings().tz
     docs = [build_doc(it, correlation_id, tz) for it in items]
-    # one `_id` $in query (answered from the index, also on FerretDB: pantau/infra/store.py)
+    # one `_id` $in query for the whole batch, answered from the `_id` index
     checked = commands.check_firsts(events, docs)
     conflicts = [{"pointer": pointer_of(i) + "/response_id", "field": "response_id", "index": i,
-                  "message": "response_id sudah dipakai dengan isi yang berbeda"}
+                  "message": msg("response_id already used with different content")}
                  for i, r in enumerate(checked) if r is not None and r.conflict]
     if conflicts:
         raise ProblemError(409, msg("Some response_ids already exist with different content; nothing was stored."),
@@ -103,7 +103,7 @@ def record(events, items: list[dict], principal, correlation_id: str | None, poi
     if bad:  # a concurrent request stored some of these ids in between, with other content
         raise ProblemError(409, msg("response_id clashed with a concurrent request."),
                            errors=[{"pointer": pointer_of(i) + "/response_id", "field": "response_id",
-                                    "index": i, "message": "bentrok"} for i in bad])
+                                    "index": i, "message": msg("clash")} for i in bad])
     n_new = sum(r.appended for r in results)
     return {"accepted": [it["response_id"] for it in items], "count": len(items), "new": n_new,
             "duplicates": len(items) - n_new}

@@ -90,7 +90,7 @@ def _read_upload() -> tuple[str, bytes, str | None, object | None]:
     uploads.check_form(("file", "mapping"), ("unit_id", "layout"))
     unit_id = (request.form.get("unit_id") or "").strip()
     upload_file = request.files.get("file")
-    missing = [{"pointer": f"/{name}", "field": name, "message": "Wajib diisi."}
+    missing = [{"pointer": f"/{name}", "field": name, "message": msg("Missing data for required field.")}
                for name, present in (("unit_id", bool(unit_id)), ("file", upload_file is not None)) if not present]
     if missing:
         raise ProblemError(422, msg("The upload form is incomplete."), errors=missing)
@@ -99,11 +99,11 @@ def _read_upload() -> tuple[str, bytes, str | None, object | None]:
     if unit is None or unit.kind == "province":
         raise ProblemError(422, msg("Unknown unit."), errors=[
             {"pointer": "/unit_id", "field": "unit_id",
-             "message": f"unit {unit_id!r} tidak terdaftar sebagai unit pelayanan"}])
+             "message": msg("unit %(unit_id)r is not a registered service unit", unit_id=unit_id)}])
     layout = (request.form.get("layout") or "").strip().lower() or None
     if layout is not None and layout not in paper.LAYOUTS:
         raise ProblemError(422, msg("Unknown layout."), errors=[
-            {"pointer": "/layout", "field": "layout", "message": f"Harus salah satu dari: {', '.join(paper.LAYOUTS)}."}])
+            {"pointer": "/layout", "field": "layout", "message": msg("Must be one of: %(choices)s.", choices=", ".join(paper.LAYOUTS))}])
     mapping = None
     mapping_file = request.files.get("mapping")
     raw = mapping_file.read(MAX_MAPPING_BYTES + 1) if mapping_file is not None else b""
@@ -111,7 +111,7 @@ def _read_upload() -> tuple[str, bytes, str | None, object | None]:
         if layout == paper.TEMPLATE:
             raise ProblemError(422, msg("A mapping file is only for form-service exports (layout form)."), errors=[
                                    {"pointer": "/mapping", "field": "mapping",
-                                    "message": "Hapus berkas pemetaan atau pilih layout form."}])
+                                    "message": msg("Remove the mapping file or choose the form layout.")}])
         try:
             mapping = load_mapping(raw, unit_id)
         except MappingError as exc:

@@ -96,7 +96,7 @@ def _scope(unit_id: str, year: int) -> None:
     hi = datetime.now(timezone.utc).year + 1
     if not earliest_date().year <= year <= hi:
         raise Invalid(msg("The evaluation year must be between %(year)s and %(hi)s.", year=earliest_date().year, hi=hi),
-                      errors=[{"pointer": "/year", "field": "year", "message": "di luar rentang"}])
+                      errors=[{"pointer": "/year", "field": "year", "message": msg("out of range")}])
 
 
 SCORING_ACCOUNTS = ("bureau_admin", "evaluator", "unit_operator")
@@ -111,7 +111,7 @@ def _role(asked: str | None) -> str:
         return asked or "evaluator"
     if asked == "evaluator":
         raise Forbidden(msg("A unit key may only record its self-assessment, not evaluator scores."),
-                        errors=[{"pointer": "/role", "field": "role", "message": "hanya 'self' untuk kunci unit"}])
+                        errors=[{"pointer": "/role", "field": "role", "message": msg("only 'self' for a unit key")}])
     return "self"
 
 

@@ -56,7 +56,7 @@ def committer(events: Collection) -> GroupCommit:
 def conflict() -> Conflict:
     return Conflict(msg("This response_id already exists with different content; nothing was stored."),
                     errors=[{"pointer": "/response_id", "field": "response_id", "index": 0,
-                             "message": "response_id sudah dipakai dengan isi yang berbeda"}])
+                             "message": msg("response_id already used with different content")}])
 
 
 def store(events: Collection, docs: list[dict]) -> list[bool | Exception]:

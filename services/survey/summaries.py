@@ -84,7 +84,7 @@ def _submission(unit_id: str, raw_period: str, submission_id: str) -> tuple[str,
     head = store.head(events(), subject)
     if head is None:
         raise NotFound(msg("No summary with this submission_id for this unit and period."),
-                       errors=[{"pointer": "/submission_id", "field": "submission_id", "message": "tidak dikenal"}])
+                       errors=[{"pointer": "/submission_id", "field": "submission_id", "message": msg("unknown")}])
     return period, subject, head
 
 

@@ -90,6 +90,13 @@ def test_append_then_head_and_stream_in_seq_order(impl, events):
     assert impl.stream(events, "s:b")[0]["key"] == "unit-b"
 
 
+@pytest.mark.parametrize("length", [31, 32, 33, 65])
+def test_head_and_stream_of_a_long_subject(impl, events, length):
+    impl.append_many(events, [doc("s:long", n) for n in range(1, length + 1)] + [doc("s:long1", 1)])
+    assert [d["seq"] for d in impl.stream(events, "s:long")] == list(range(1, length + 1))
+    assert impl.head(events, "s:long")["seq"] == length
+
+
 def test_a_taken_seq_is_a_conflict_and_the_first_event_stays(impl, events):
     from pantau import store
     kept = impl.append(events, event("s:c", 1), "unit-a")
@@ -221,6 +228,18 @@ def test_batch_read_by_ids_and_insert_if_absent(impl, db):
     got = store.by_id(col, ["a", "b", "zz"], projection={"v": 1, "_id": 0})
     assert {k: v["v"] for k, v in got.items()} == {"a": 1, "b": 2}
     assert store.by_id(col, []) == {}
+
+
+@pytest.mark.parametrize("length", [0, 1, 31, 32, 33, 70])
+def test_series_reads_a_dense_numbered_series_up_to_its_first_gap(impl, db, length):
+    col = db["slots"]
+    col.insert_many([{"_id": f"f.1:{n}", "v": n} for n in range(1, length + 1)]
+                    + [{"_id": f"f.1:{length + 2}", "v": 0},  # past the gap
+                       {"_id": "f.10:1", "v": 0}, {"_id": "fx1:1", "v": 0}, {"_id": "f.1:1:x", "v": 0}])
+    got = impl.series(col, "f.1", projection={"v": 1})
+    assert [d["_id"] for d in got] == [f"f.1:{n}" for n in range(1, length + 1)]
+    assert [d["v"] for d in got] == list(range(1, length + 1))
+    assert impl.series(db["never_created"], "f.1") == []
 
 
 def test_the_adapters_own_state_is_transient_and_the_log_is_not(impl, events, db):

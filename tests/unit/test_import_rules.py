@@ -116,3 +116,20 @@ def test_no_import_cycles():
         if m not in state:
             visit(m)
     assert not cycles, cycles
+
+
+STORE_ADAPTER = ("pantau.store", "pantau_platform.infra")  # the adapter and the process that starts the store
+
+
+def _names_the_stand_in(path: Path) -> bool:
+    return "ferret" in path.read_text(encoding="utf-8").lower()
+
+
+def test_only_the_store_adapter_names_the_local_store():
+    """FerretDB's limits are handled in pantau/store/ (and it is built and started by
+    pantau_platform/infra/); no other module names it (issue 15)."""
+    known = modules()
+    inside = {m for m in known if any(m == a or m.startswith(a + ".") for a in STORE_ADAPTER)}
+    assert any(_names_the_stand_in(known[m]) for m in inside)  # the check reads the right text
+    bad = sorted(str(p.relative_to(ROOT)) for m, p in known.items() if m not in inside and _names_the_stand_in(p))
+    assert not bad, bad

@@ -7,6 +7,7 @@ import ast
 import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -54,14 +55,26 @@ def test_every_message_of_the_code_is_translated_and_none_is_stale(extracted, la
 
 
 def _call_params() -> dict[str, set[frozenset[str]]]:
-    """msgid -> the sets of keyword parameters its msg() calls pass."""
+    """msgid -> the sets of keyword parameters its msg() calls pass, and its FKP rule refusals
+    (`Illegal(kind, N_("..."), pointer, **params)`, rendered by the consultation service)."""
     out: dict[str, set[frozenset[str]]] = {}
     for path in [*ROOT.joinpath("pantau").rglob("*.py"), *ROOT.joinpath("services").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text())):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("msg", "_")
                     and node.args and isinstance(node.args[0], ast.Constant)):
                 out.setdefault(node.args[0].value, set()).add(frozenset(k.arg for k in node.keywords if k.arg))
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Illegal"
+                  and len(node.args) > 1 and isinstance(node.args[1], ast.Call) and node.args[1].args
+                  and isinstance(node.args[1].args[0], ast.Constant)):
+                out.setdefault(node.args[1].args[0].value, set()).add(
+                    frozenset(k.arg for k in node.keywords if k.arg and k.arg != "pointer"))
     return out
+
+
+def test_the_fkp_rule_refusals_are_among_the_checked_calls():
+    params = _call_params()
+    assert params["A forum cannot go back from %(current)s to %(target)s."] == {frozenset({"current", "target"})}
+    assert params["The forum is closed."] == {frozenset()}
 
 
 @pytest.mark.parametrize("lang", messages.LANGUAGES)
@@ -167,3 +180,45 @@ def test_problem_keeps_a_plain_detail():
     app = Flask("t")
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert problem(400, "Satu teks").get_json(force=True)["detail"] == "Satu teks"
+
+
+def test_an_fkp_rule_refusal_answers_in_the_request_language():
+    from pantau.rules import fkp as rules
+    from services.consultation.store import illegal
+
+    with pytest.raises(rules.Illegal) as exc:
+        rules.next_status("progress", "in_progress", "fulfilled", forum_stage="planned")
+    refused = illegal(exc.value)
+    app = Flask("t")
+    for lang, want in (("id", "Janji belum bisa dinyatakan terpenuhi karena FKP-nya belum dilaksanakan (tahap masih "
+                              "planned); ubah tahap FKP ke held lebih dulu."),
+                       ("en", "A promise cannot be fulfilled before its forum is held (stage planned).")):
+        with app.test_request_context("/v1/fkp/F-1/promises/P-1/progress", headers={"Accept-Language": lang}):
+            body = refused.response().get_json(force=True)
+        assert body["status"] == 409 and body["detail"] == want
+        assert body["errors"] == [{"pointer": "/status", "field": "status", "message": want}]
+    with pytest.raises(rules.Illegal) as exc:
+        rules.check_progress("in_progress", 40, 0, None, date(2026, 2, 9), date(2026, 2, 10), date(2026, 3, 1))
+    invalid = illegal(exc.value)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        body = invalid.response().get_json(force=True)
+    assert body["status"] == 422 and body["errors"][0]["message"] == "'at' cannot be before the forum date 2026-02-10."
+
+
+def test_a_field_error_message_answers_in_the_request_language():
+    from pantau.web import create_app, read_json
+
+    app = create_app("t", [], title="t")
+
+    @app.post("/v1/echo")
+    def echo():
+        return read_json()
+
+    client = app.test_client()
+    for lang, want in (("en", "Must be a JSON object."), ("id", "Harus berupa objek JSON.")):
+        resp = client.post("/v1/echo", data=b"[1]", headers={"Accept-Language": lang, "Content-Type": "application/json"})
+        body = resp.get_json(force=True)
+        assert resp.status_code == 422 and body["errors"][0]["message"] == want, body
+    for lang, want in (("en", "Give it once only."), ("id", "Berikan sekali saja.")):
+        resp = client.get("/v1/echo?year=1&year=2", headers={"Accept-Language": lang})
+        assert resp.status_code == 422 and resp.get_json(force=True)["errors"][0]["message"] == want

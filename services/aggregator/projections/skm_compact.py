@@ -1,11 +1,12 @@
 """The compact copy of each SKM year document and snapshot, for the reports over many units.
 
-The store (FerretDB) parses every value of a document it returns, whatever the projection, so
-its cost per document follows the number of values: a live year document (`skm_units`) holds
-12 month tallies with their respondent profiles, the offset marks and the list of recorded
-days (up to a year of them), ≈ 9 KB and several hundred values; reading 71 of them took
-≈ 650 ms at the bench's size, against ≈ 12 ms for one unit's (bench/README.md, "reports").
-The province, OPD, ranking and compliance reports and the bureau's dashboard pages need no
+A store reads a whole document to answer it, whatever the projection (MongoDB loads the full
+BSON document before projecting, unless an index covers the query), so a read's cost follows the
+document's size: a live year document (`skm_units`) holds 12 month tallies with their respondent
+profiles, the offset marks and the list of recorded days (up to a year of them), ≈ 9 KB and
+several hundred values; reading 71 of them took ≈ 650 ms at the bench's size, against ≈ 12 ms
+for one unit's (bench/README.md, "reports"). This is MongoDB's subset pattern: the
+province, OPD, ranking and compliance reports and the bureau's dashboard pages need no
 profile, so they read this copy (`skm_unit_tallies`, same `_id` as the document it copies):
 the month tallies without the profile, the recorded days and the slot counts (what
 skm_read.state_at needs to rewind), each packed into one string value.
