@@ -218,3 +218,36 @@ def test_a_parked_change_is_taken_out_everywhere_and_its_replay_counts_once():
     assert stored(store) == naive([a, bad, b])
     assert stored(store, T0 + timedelta(hours=1)) == naive([a, bad], T0 + timedelta(hours=1))
     assert stored(store, T0 + timedelta(minutes=1)) == naive([a], T0 + timedelta(minutes=1))
+
+
+def largest_bursts(changes: list[hist.Change]) -> dict[str, int]:
+    """The largest identical-answer burst of each month, recounted from the changes."""
+    groups: dict[tuple[str, str], int] = {}
+    for ch in changes:
+        key = (ch.month, hist.burst_key(ch.contribution))
+        groups[key] = groups.get(key, 0) + ch.sign
+    out: dict[str, int] = {}
+    for (month, _), n in groups.items():
+        out[month] = max(out.get(month, 0), n)
+    return out
+
+
+@given(histories(), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_the_burst_figure_follows_the_bursts_whether_stored_packed_or_in_the_older_list_form(history, legacy):
+    changes, cuts = history
+    store = Store()
+    bounds = [0, *cuts, len(changes)]
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        consume(store, changes[lo:hi])
+        if legacy:  # the bursts as older code wrote them: a list of {value, count} per month
+            for d in store.cols.get("skm_bursts", {}).values():
+                d["months"] = {m: [{"value": k, "count": n} for k, n in hist.burst_counts(v).items()]
+                               for m, v in d["months"].items()}
+    live = store.cols[UNITS]
+    want = largest_bursts(changes)
+    got = {f"{d['year']}-{mm}": m["burst"] for d in live.values() for mm, m in d["months"].items()
+           if m.get("respondents")}
+    assert got == {mm: want.get(mm, 0) for mm in got}
+    if not legacy:
+        assert all(isinstance(v, str) for d in store.cols["skm_bursts"].values() for v in d["months"].values())

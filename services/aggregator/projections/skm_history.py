@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import orjson
+
 from pantau.rules.ikm import ELEMENTS
-from pantau.rules.skm_tally import counts_from_store, counts_to_store, month_doc_add, month_doc_new
+from pantau.rules.skm_tally import counts_from_store, month_doc_add, month_doc_new
 
 CHUNK = 2000  # changes per slot document (a 5,000-response batch in one slot spans three)
 
@@ -131,13 +133,31 @@ def _add_month(doc: dict, ch: Change, sign: int) -> None:
     month_doc_add(month, ch.contribution, sign)
 
 
+def burst_counts(stored) -> dict[str, int]:
+    """A bursts document's month as {burst key: count}: packed (one JSON string, as written now),
+    or the list of {value, count} (or mapping) that older code wrote."""
+    return orjson.loads(stored) if isinstance(stored, str) else counts_from_store(stored)
+
+
+def pack_bursts(doc: dict) -> None:
+    """Every month of a bursts document in its stored form: one JSON string of {key: count}. A
+    month holds an entry per distinct answer set and ten minutes (about one per response), so
+    as BSON lists of {value, count} a unit year's document grew to ≈ 200 KB and several thousand
+    values, and to ≈ 7× that as Python objects, loaded for every unit a batch touches."""
+    doc["months"] = {m: v if isinstance(v, str) else orjson.dumps(burst_counts(v)).decode()
+                     for m, v in doc["months"].items()}
+
+
 def _add_burst(doc: dict, ch: Change, sign: int) -> None:
-    counts = counts_from_store(doc["months"].get(ch.month[5:7]))
+    # the month stays unpacked ({key: count}) until pack_bursts, once per part
+    m = ch.month[5:7]
+    counts = doc["months"].get(m)
+    if not isinstance(counts, dict):
+        counts = doc["months"][m] = burst_counts(counts)
     k = burst_key(ch.contribution)
     counts[k] = counts.get(k, 0) + sign
     if counts[k] <= 0:
         del counts[k]
-    doc["months"][ch.month[5:7]] = counts_to_store(counts)
 
 
 def apply_to(doc: dict, ch: Change, noted: bool, add=_add_month) -> bool:
@@ -272,13 +292,16 @@ def park_change(uy: UnitYear, ch: Change, tz: str) -> None:
                 take_out(uy.snapshots[d], ch)
                 uy.changed.add(uy.snapshots[d]["_id"])
     _take_out_of_slot(uy, ch, tz)
+    pack_bursts(uy.bursts)
 
 
 def refresh_bursts(uy: UnitYear) -> None:
     """The largest identical-answer burst of each month, from the bursts, into the live document
-    and the snapshots changed in this batch (for a snapshot, as known now: see skm_read.py)."""
-    largest = {m: max((e["count"] for e in entries), default=0) for m, entries in uy.bursts["months"].items()}
+    and the snapshots changed in this batch (for a snapshot, as known now: see skm_read.py); the
+    bursts packed again for writing."""
+    largest = {m: max(burst_counts(v).values(), default=0) for m, v in uy.bursts["months"].items()}
     for doc in [uy.live, *uy.snapshots.values()]:
         if doc["_id"] in uy.changed:
             for m, month in doc["months"].items():
                 month["burst"] = largest.get(m, 0)
+    pack_bursts(uy.bursts)
