@@ -12,11 +12,26 @@ grouping: each caller flushes its own item at once.
 """
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
+DEFAULT_WINDOW_MS = 3.0
+
 T = TypeVar("T")
+
+
+def window_s() -> float:
+    """The grouping window of this process's group commits (PANTAU_GROUP_COMMIT_MS, 0 disables)."""
+    return max(0.0, float(os.environ.get("PANTAU_GROUP_COMMIT_MS") or DEFAULT_WINDOW_MS)) / 1000.0
+
+
+def max_group() -> int:
+    """A worker's request threads (deploy/gunicorn.conf.py): once each has an item waiting, no other
+    can come, so the group is written at once."""
+    return max(1, int(os.environ.get("PANTAU_THREADS") or 4))
+
 R = TypeVar("R")
 
 

@@ -6,7 +6,8 @@ The counting is the store adapter's (`WindowCounter`, pantau/store/, on MongoDB 
 exact under concurrency on every store it supports), and this module is the `limits` plumbing
 around it, so the limits count in the one store the services already use. Windows are aligned to
 the clock (a minute limit resets on the minute). A hit is bounded by `OP_TIMEOUT_S` per store
-operation; when the store is unreachable Flask-Limiter falls back to per-worker memory counters
+operation; the hits of concurrent requests of a worker are counted together (pantau/group_commit.py,
+the single posts' window). When the store is unreachable Flask-Limiter falls back to per-worker memory counters
 (pantau/ratelimit.py) and the request meets the store's own 503 anyway. Ended windows are deleted
 now and then.
 """
@@ -21,6 +22,7 @@ from limits.storage import Storage
 from pymongo.errors import PyMongoError
 
 from . import store
+from .group_commit import GroupCommit, max_group, window_s
 
 OP_TIMEOUT_S = 0.5
 SWEEP_EVERY = 500  # hits, on average, between deletions of ended windows
@@ -37,6 +39,13 @@ class StoreStorage(Storage):
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: float | str | bool):
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
         self._counter = store.impl().counter()  # what this worker remembers of the windows
+        # the hits of concurrent requests (each request thread's) share one store write
+        self._group: GroupCommit[tuple[str, str, datetime], int] = GroupCommit(
+            self._take_many, window_s(), max_group())
+
+    def _take_many(self, hits: list[tuple[str, str, datetime]]) -> list[int]:
+        with pymongo.timeout(OP_TIMEOUT_S * 4):
+            return self._counter.take_many(self._coll(), hits)
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
@@ -52,9 +61,8 @@ class StoreStorage(Storage):
         window = f"{key}|{start}"
         coll = self._coll()
         rank = 0
-        with pymongo.timeout(OP_TIMEOUT_S * 4):
-            for _ in range(max(1, amount)):
-                rank = self._counter.take(coll, key, window, exp)
+        for _ in range(max(1, amount)):
+            rank = self._group.submit((key, window, exp))
         if random.random() < 1 / SWEEP_EVERY:
             self._sweep(coll)
         return rank

@@ -123,6 +123,11 @@ class WindowCounter(ABC):
         """Count one hit of `key` in `window` (ending at `expires`); returns its rank there (1, 2, ...),
         exact under concurrency: the first `limit` hits of a window, whoever serves them, pass."""
 
+    def take_many(self, col: Collection, hits: list[tuple[str, str, datetime]]) -> list[int]:
+        """Count each hit `(key, window, expires)` as `take` does; their ranks, in order (a group
+        of concurrent requests' hits: implementations store them in fewer round trips)."""
+        return [self.take(col, key, window, expires) for key, window, expires in hits]
+
     @abstractmethod
     def count(self, col: Collection, key: str) -> int:
         """The hits of `key` in its windows not yet ended."""

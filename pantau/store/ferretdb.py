@@ -31,7 +31,7 @@ pantau/infra/store.py), shaped by what that store does cheaply and what it does 
   and retries on a conflict; its rank is `n`. Every process takes the first missing slot from
   where it last stood, so the slots of a window stay dense and exactly the first `limit` hits
   pass. A hit costs one insert when its process served the window's last hit, else a `$in` read
-  and an insert more.
+  and an insert more; a group of concurrent requests' hits shares one insert (`take_many`).
 """
 from __future__ import annotations
 
@@ -172,6 +172,23 @@ class SlotCounter(WindowCounter):
                 continue
             self._last[window] = n
             return n
+
+    def take_many(self, col: Collection, hits: list[tuple[str, str, datetime]]) -> list[int]:
+        """The slots after the last ones this process took, in one unordered insert; a slot another
+        process had is taken again as `take` does (probed), so the slots stay dense."""
+        if len(self._last) > 10000:
+            self._last.clear()
+        after: dict[str, int] = {}  # window -> the last slot proposed in this group
+        wanted: list[tuple[int, dict]] = []
+        for key, window, expires in hits:
+            n = after[window] = after.get(window, self._last.get(window, 0)) + 1
+            wanted.append((n, {"_id": self._slot(window, n), "key": key, "window": window, "exp": expires}))
+        taken = insert_ignoring_duplicates(col, [doc for _, doc in wanted])
+        for (_, window, _), (n, doc) in zip(hits, wanted, strict=True):
+            if doc["_id"] not in taken:
+                self._last[window] = max(n, self._last.get(window, 0))
+        return [self.take(col, key, window, expires) if doc["_id"] in taken else n
+                for (key, window, expires), (n, doc) in zip(hits, wanted, strict=True)]
 
     def count(self, col: Collection, key: str) -> int:
         return col.count_documents({"key": key, "exp": {"$gt": datetime.now(timezone.utc)}})

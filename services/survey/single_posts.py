@@ -21,25 +21,13 @@ from pymongo.errors import AutoReconnect
 
 from pantau import store as event_log
 from pantau.errors import Conflict
-from pantau.group_commit import GroupCommit
+from pantau.group_commit import GroupCommit, max_group, window_s
 from pantau.messages import msg
 
 from . import suggestions
 
-DEFAULT_WINDOW_MS = 3.0
-
 _lock = threading.Lock()
 _committers: dict[tuple[int, int, str, str, float], GroupCommit] = {}
-
-
-def window_s() -> float:
-    return max(0.0, float(os.environ.get("PANTAU_GROUP_COMMIT_MS") or DEFAULT_WINDOW_MS)) / 1000.0
-
-
-def max_group() -> int:
-    """A worker's request threads (deploy/gunicorn.conf.py): once each has a post waiting, no other
-    can come, so the group is stored at once."""
-    return max(1, int(os.environ.get("PANTAU_THREADS") or 4))
 
 
 def committer(events: Collection) -> GroupCommit:

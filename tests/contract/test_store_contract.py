@@ -305,6 +305,18 @@ def test_a_window_counter_ranks_hits_across_processes_and_windows(impl, db):
     assert two.count(col, "k3") == 0  # an ended window counts no more
 
 
+def test_a_group_of_hits_is_ranked_as_one_hit_each(impl, db):
+    """`take_many` (the hits of a group of concurrent requests) ranks like `take`, also after
+    another process took the slots this one would propose next."""
+    col = db["rate_hits"]
+    exp = datetime.now(timezone.utc) + timedelta(minutes=1)
+    one, two = impl.counter(), impl.counter()
+    assert one.take_many(col, [("k1", "k1|1", exp), ("k2", "k2|1", exp), ("k1", "k1|1", exp)]) == [1, 1, 2]
+    assert [two.take(col, "k1", "k1|1", exp) for _ in range(2)] == [3, 4]
+    assert one.take_many(col, [("k1", "k1|1", exp), ("k1", "k1|1", exp), ("k2", "k2|1", exp)]) == [5, 6, 2]
+    assert one.count(col, "k1") == 6 and one.count(col, "k2") == 2
+
+
 def test_a_window_counter_is_exact_under_concurrency(kind, impl, db):
     if kind == "mongodb-queries":
         pytest.skip("FerretDB's updates are read-modify-writes without a lock: only the implementations' own "

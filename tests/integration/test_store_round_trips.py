@@ -24,15 +24,17 @@ class Commands(monitoring.CommandListener):
     def __init__(self):
         self.db: str | None = None
         self.seen: list[tuple[str, str]] = []
+        self.everywhere: list[tuple[str, str, str]] = []  # (database, command, collection)
         self.elsewhere = 0
 
     def started(self, event):
         if event.command_name in NOT_DATA:
             return
+        coll = event.command.get(event.command_name)
+        self.everywhere.append((event.database_name, event.command_name, coll if isinstance(coll, str) else ""))
         if event.database_name != self.db:
             self.elsewhere += 1
             return
-        coll = event.command.get(event.command_name)
         self.seen.append((event.command_name, coll if isinstance(coll, str) else ""))
 
     def succeeded(self, event):
@@ -42,7 +44,7 @@ class Commands(monitoring.CommandListener):
         pass
 
     def count(self, fn) -> list[tuple[str, str]]:
-        self.seen, self.elsewhere = [], 0
+        self.seen, self.everywhere, self.elsewhere = [], [], 0
         fn()
         return list(self.seen)
 
@@ -146,14 +148,16 @@ def test_an_skm_batch_costs_the_same_round_trips_whatever_its_size(infra, listen
 
 @pytest.fixture
 def survey_app(listener, monkeypatch):
-    """The survey app on the real store, grouping single posts with a window long enough that a
-    group is closed by its size (PANTAU_THREADS posts), never by the clock."""
+    """The survey app on the real store, grouping single posts (and their requests' rate-limit hits)
+    with a window long enough that a group is closed by its size (PANTAU_THREADS posts), not by the
+    clock."""
     from pantau import auth, units
     from pantau.config import settings
     from pantau.web import create_app
     from pantau_platform.infra.procs import ROOT
     from services.survey.api import blp
-    monkeypatch.setenv("PANTAU_GROUP_COMMIT_MS", "20000")
+    # a lone request (the warm-up) waits the window out: long enough for a group, short for a test
+    monkeypatch.setenv("PANTAU_GROUP_COMMIT_MS", "3000")
     monkeypatch.setenv("PANTAU_THREADS", "4")
     units.import_units(units.load_file(ROOT / "deploy" / "registry" / "kaltim.yaml"))
     app = create_app("survey", [blp], title="t")
@@ -205,6 +209,53 @@ def test_concurrent_single_posts_are_stored_in_one_insert_of_events_and_one_of_p
     assert shape(seen) == Counter({("insert", "events"): 1, ("insert", "outbox_<slot>"): 1}), seen
     ids = [f"skm:{UNITS[0]}:{b['response_id']}:1" for b in bodies]
     assert set(stored(ids)) == set(ids) and slot_pointers(ids) == set(ids)
+
+
+def group_app(monkeypatch, k: int):
+    """A survey app whose group commits close at k requests (PANTAU_THREADS = k)."""
+    from pantau.web import create_app
+    from services.survey.api import blp
+    monkeypatch.setenv("PANTAU_THREADS", str(k))
+    return create_app("survey", [blp], title="t")
+
+
+def post_each(app, headers: list[dict], bodies: list[dict]) -> list:
+    """Each body from its own thread with its own key, all released at once."""
+    import threading
+    out: list = [None] * len(bodies)
+    start = threading.Barrier(len(bodies))
+
+    def one(i: int) -> None:
+        client = app.test_client()
+        start.wait()
+        out[i] = client.post("/v1/skm/responses", json=bodies[i], headers=headers[i])
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(bodies))]
+    [t.start() for t in threads]
+    [t.join(60) for t in threads]
+    assert not any(t.is_alive() for t in threads)
+    return out
+
+
+@pytest.mark.parametrize("k", [2, 4, 8])
+def test_a_group_of_k_single_posts_costs_what_one_post_costs(survey_app, listener, monkeypatch, k):
+    """From request to stored and in the outbox, k concurrent single posts (each with its own key,
+    as the bench's clients) cost what one post costs: the group's rate-limit hits in one insert,
+    its events in one, its pointers in one; nothing per request, in any database."""
+    from pantau import auth
+    from pantau.config import settings
+    app = group_app(monkeypatch, k)
+    keys = [{"Authorization": f"Bearer {auth.issue('unit', UNITS[0], note=f'group {i}')}"} for i in range(k)]
+    for hk in keys:  # a key is verified once per process (pantau/auth.py): not what is counted
+        auth.verify(hk["Authorization"][7:])
+    bodies = responses(k, uuid.uuid4().hex[:6], datetime.now(WITA) - timedelta(hours=1), (UNITS[0],))
+    answers: list = []
+    listener.count(lambda: answers.extend(post_each(app, keys, bodies)))
+    assert [(r.status_code, r.get_json()["new"]) for r in answers] == [(202, 1)] * k
+    survey, registry = settings().db_name("survey"), settings().db_name("registry")
+    got = Counter((db, name, "outbox_<slot>" if coll.startswith("outbox_") else coll)
+                  for db, name, coll in listener.everywhere)
+    assert got == Counter({(registry, "insert", "rate_hits"): 1, (survey, "insert", "events"): 1,
+                           (survey, "insert", "outbox_<slot>"): 1}), listener.everywhere
 
 
 def test_a_group_answers_repeats_conflicts_and_duplicates_each_on_its_own(survey_app, listener):
