@@ -102,8 +102,8 @@ def test_a_survey_batch_costs_three_round_trips_whatever_its_size(listener):
     assert small_elsewhere <= 2 and listener.elsewhere <= 2, (small_elsewhere, listener.elsewhere)
 
 
-def skm_events(n: int, tag: str, when: datetime, offset0: int) -> list:
-    """Recorded at one moment (one ten-minute slot of recording)."""
+def skm_events(n: int, tag: str, when: datetime, offset0: int, every: timedelta = timedelta(0)) -> list:
+    """Recorded at one moment (one ten-minute slot of recording), or one after the other `every` apart."""
     import orjson
 
     from pantau import events as _contracts  # noqa: F401  (registers the event schemas)
@@ -113,7 +113,7 @@ def skm_events(n: int, tag: str, when: datetime, offset0: int) -> list:
     out = []
     for i, item in enumerate(responses(n, tag, when)):
         doc = build_doc(ResponseSchema().load(item), None, "Asia/Makassar")
-        doc["envelope"]["data"]["recorded_at"] = when.isoformat()
+        doc["envelope"]["data"]["recorded_at"] = (when + every * i).isoformat()
         out.append(at_position(decode(orjson.dumps(doc["envelope"])), "skm.events", 0, offset0 + i))
     return out
 
@@ -139,6 +139,42 @@ def test_an_skm_batch_costs_the_same_round_trips_whatever_its_size(infra, listen
             ("update", "skm_units"): 1}), (small, large)
         years = client[name]["skm_units"].find({})
         assert sum(m["respondents"] for y in years for m in y["months"].values()) == 1014  # each counted once
+    finally:
+        client.drop_database(name)
+        client.close()
+
+
+def test_an_skm_batch_in_parts_reads_each_year_document_and_its_bursts_once(infra, listener):
+    """A batch recorded over more days than a part holds is applied part by part (skm.in_parts),
+    each part written before the next; the year documents and bursts a part wrote are carried to
+    the next one, not read again; the figures equal those of the same responses applied alone."""
+    from services.aggregator.projections.skm import DAYS_PER_PART, SkmProjection, in_parts
+    name = f"rt_{uuid.uuid4().hex[:8]}"
+    client = MongoClient(infra.mongo_url, tz_aware=True, event_listeners=[listener])
+    try:
+        proj = SkmProjection(client[name])
+        listener.db = name
+        start = datetime.now(WITA) - timedelta(days=3 * DAYS_PER_PART + 1)
+        proj.apply(skm_events(4, "w", start - timedelta(days=1), 0))  # warm-up: creates the collections
+        n = 12 * DAYS_PER_PART  # four a day: every unit on every day
+        batch = skm_events(n, "p", start, 100, every=timedelta(hours=6))
+        from services.aggregator.projections.skm import change_of, fact_from, year_of
+        changes: dict = {}
+        for e in batch:
+            f = fact_from(e)
+            changes.setdefault(year_of(f), []).append(change_of(e, f))
+        parts = len(in_parts(changes, proj.tz))
+        assert parts >= 3, parts
+        got = shape(listener.count(lambda: proj.apply(batch)))
+        # read once for the whole batch; written once per part
+        assert got[("find", "skm_units")] == got[("find", "skm_bursts")] == 1, got
+        assert got[("update", "skm_units")] == got[("update", "skm_bursts")] == parts, got
+        years = list(client[name]["skm_units"].find({}))
+        assert sum(m["respondents"] for y in years for m in y["months"].values()) == 4 + n
+        # the same events again (a redelivery) change nothing
+        before = {y["_id"]: y for y in years}
+        proj.apply(batch)
+        assert {y["_id"]: y for y in client[name]["skm_units"].find({})} == before
     finally:
         client.drop_database(name)
         client.close()

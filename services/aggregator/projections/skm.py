@@ -13,8 +13,8 @@
 
 Round trips per batch, whatever its size: facts and voids inserted; then per part of the batch
 (at most DAYS_PER_PART recording days of each unit year, `in_parts`; one part when the batch was
-recorded within a few days) the year documents, their bursts, the parked notes and the slots read
-by `_id $in` (the snapshots too when a response was recorded before the live day); slots, bursts,
+recorded within a few days) the year documents, their bursts (only those no earlier part wrote),
+the parked notes and the slots read by `_id $in` (the snapshots too when a response was recorded before the live day); slots, bursts,
 the compact copies (skm_compact.py), snapshots and year documents written in one bulk each
 (tests/integration/test_store_round_trips.py).
 """
@@ -115,18 +115,21 @@ class SkmProjection:
                     rejected[e.id] = Rejected("unknown_subject", f"void of unrecorded response {e.subject}")
                 elif void_owner.get(e.subject) == list(e.position or ()):
                     changes[year_of(f)].append(change_of(e, f))
+        known: dict[str, hist.UnitYear] = {}  # year documents as the previous part wrote them
         for part in in_parts(changes, self.tz):
-            years = self._load(part)
+            years = self._load(part, known)
             notes = by_id(self.notes, [ch.pos_key for chs in part.values() for ch in chs])
             for uy_id, chs in part.items():
                 for ch in chs:
                     hist.apply_change(years[uy_id], ch, ch.pos_key in notes, self.tz)
                 hist.refresh_bursts(years[uy_id])
             self._write(years.values())
+            known.update(years)
         return rejected
 
-    def _load(self, changes: dict[str, list[hist.Change]]) -> dict[str, hist.UnitYear]:
-        return load_years(changes, self.tz, lambda name, ids: by_id(self.db[name], ids))
+    def _load(self, changes: dict[str, list[hist.Change]],
+              known: dict[str, hist.UnitYear] | None = None) -> dict[str, hist.UnitYear]:
+        return load_years(changes, self.tz, lambda name, ids: by_id(self.db[name], ids), known)
 
     def _write(self, years) -> None:
         for name, docs in writes(years):
@@ -206,15 +209,23 @@ def writes(years) -> list[tuple[str, list[dict]]]:
                                             (DAYS, snaps), (UNITS, lives)) if docs]
 
 
-def load_years(changes: dict[str, list[hist.Change]], tz: str, fetch) -> dict[str, hist.UnitYear]:
+def load_years(changes: dict[str, list[hist.Change]], tz: str, fetch,
+               known: dict[str, hist.UnitYear] | None = None) -> dict[str, hist.UnitYear]:
     """The year documents these changes touch, with what they need: bursts, the snapshots a
     change recorded before the live day must reach, and the slots the changes go into (pure but
-    for `fetch(name, ids)` -> {_id: document}: three or four calls)."""
+    for `fetch(name, ids)` -> {_id: document}: three or four calls). The live documents and bursts
+    in `known` (written by an earlier part of the batch, so as stored) are taken, not read again."""
+    known = known or {}
     ids = list(changes)
-    live, bursts = fetch(UNITS, ids), fetch(BURSTS, ids)
+    missing = [i for i in ids if i not in known]
+    live = fetch(UNITS, missing) if missing else {}
+    bursts = fetch(BURSTS, missing) if missing else {}
     years = {}
     for uy_id in ids:
         unit_id, year = uy_id.rsplit(":", 1)
+        if uy_id in known:
+            years[uy_id] = hist.UnitYear(known[uy_id].live, known[uy_id].bursts)
+            continue
         years[uy_id] = hist.UnitYear(live.get(uy_id) or hist.new_live(unit_id, year),
                                      bursts.get(uy_id) or hist.new_bursts(uy_id))
     want = {hist.snapshot_id(uy_id, d): uy_id for uy_id, chs in changes.items()
