@@ -15,6 +15,7 @@ from pantau import accounts, audit
 from pantau.units import Registry
 
 from .blueprint import blp
+from .labels import ACTION_LABELS as COMPLAINT_ACTIONS
 from .login import page_access
 from .render import nav
 from .session import LogoutForm
@@ -110,7 +111,11 @@ ACTION_LABELS = {"signin.ok": "Masuk", "signin.failed": "Gagal masuk", "signin.l
                  "privacy.erase": "Data pribadi dihapus", "data_key.rotate": "Kunci enkripsi data diganti",
                  "key.issue": "Kunci API diterbitkan", "key.revoke": "Kunci API dicabut", "key.rotate": "Kunci API diganti",
                  "dlq.replay": "Rekaman DLQ dikirim ulang", "units.import": "Daftar unit diimpor",
-                 "backup": "Cadangan dibuat", "restore": "Cadangan dipulihkan"}
+                 "backup": "Cadangan dibuat", "restore": "Cadangan dipulihkan",
+                 # bureau writes through the API (audit.note in the services)
+                 "fkp.forum_record": "Forum FKP dicatat", "fkp.promise_review": "Janji FKP ditinjau",
+                 "pekppp.scores": "Nilai PEKPPP diisi",
+                 **{f"complaint.{k}": f"Pengaduan: {v.lower()}" for k, v in COMPLAINT_ACTIONS.items()}}
 
 
 AUDIT_PAGE_SIZE = 50  # entries per page of /admin/audit (cards on a phone: a page stays scrollable)
@@ -129,7 +134,7 @@ def audit_page():
     raw_page = request.args.get("halaman") or "1"
     if not raw_page.isascii() or not raw_page.isdigit() or not 1 <= int(raw_page) <= AUDIT_MAX_PAGE:
         from .render import error_page
-        return error_page(400, f"halaman harus bilangan bulat 1–{AUDIT_MAX_PAGE}.")
+        return error_page(400, f"Halaman harus bilangan bulat 1–{AUDIT_MAX_PAGE}.")
     page = int(raw_page)
     rows = audit.entries(action, None, account, AUDIT_PAGE_SIZE + 1, skip=(page - 1) * AUDIT_PAGE_SIZE)
     more, rows = len(rows) > AUDIT_PAGE_SIZE, rows[:AUDIT_PAGE_SIZE]
