@@ -6,10 +6,12 @@ pantau/infra/store.py), shaped by what that store does cheaply and what it does 
   So nothing ever queries, updates or scans the growing event log: a subject's head and stream
   are read by `_id $in` of `SERIES_PROBE` seqs at a time (`<subject>:1` ... `:32`, then on while
   every one was found), one query for most subjects.
-- The outbox is therefore not a flag in the log but time-slot collections: right after its event
-  the writer inserts a small *pointer* (`_id`, subject, seq, key, stored_at) into
-  `outbox_<epoch seconds // 10>`. If that insert fails the event is removed again and the client
-  gets a 503; if even that fails, the client's retry finds the event and re-inserts its pointer
+- The outbox is therefore not a flag in the log but time-slot collections of small *pointers*
+  (`_id`, subject, seq, key, stored_at) in `outbox_<epoch seconds // 10>`. A command's event
+  (`append`, `append_many`) is pointed at before it is stored, so a crash between the two writes
+  leaves only a pointer the relay skips. The single posts' group (`insert`, then `publish`) points
+  right after its events: if that insert fails the events are removed again and the clients get
+  a 503; if even that fails, a client's retry finds its event and re-inserts its pointer
   (`republish`), so an acknowledged event is always published.
 - The relay reads the few open slots oldest first and drops a slot once it is closed
   (`CLOSE_AFTER` seconds past its end, longer than any request takes) and fully published. Every
@@ -43,8 +45,9 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from ..envelope import Event
 from ..mongo import by_id, insert_ignoring_duplicates
-from .base import EventStore, OutboxReader, Round, WindowCounter, dense
+from .base import Conflict, EventStore, OutboxReader, Round, WindowCounter, dense, event_doc
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +98,24 @@ class FerretDBStore(EventStore):
         if docs:
             slot = events.database[slot_name(datetime.now(timezone.utc))]
             insert_ignoring_duplicates(slot, [pointer(d) for d in docs])
+
+    # One write path and a command's events: the pointer before its event. A process killed between
+    # the two leaves a pointer whose event never came (the relay skips it), not a stored event no
+    # relay hands out. A pointer naming an event stored before (a replay or a conflict) republishes
+    # it: consumers absorb the duplicate.
+    def append(self, events: Collection, event: Event, partition_key: str, extra: dict | None = None,
+               not_before: datetime | None = None) -> dict:
+        doc = event_doc(event, partition_key, extra, not_before)
+        self.republish(events, [doc])
+        try:
+            events.insert_one(self.stamp(doc))
+        except DuplicateKeyError:
+            raise Conflict(doc["_id"]) from None
+        return doc
+
+    def append_many(self, events: Collection, docs: list[dict]) -> set[str]:
+        self.republish(events, docs)
+        return self.insert(events, docs)
 
     def head(self, events: Collection, subject: str) -> dict | None:
         docs = self.series(events, subject)

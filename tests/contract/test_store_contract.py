@@ -186,6 +186,56 @@ def test_insert_then_publish_with_a_repeats_events(impl, events, db):
     assert {d["_id"]: d["envelope"]["id"] for d in got}["s:m:1"] == old["envelope"]["id"]
 
 
+class Killed(BaseException):
+    """The process killed at this write (kill -9): nothing after it runs, no handler undoes anything."""
+
+
+@pytest.mark.parametrize("at", [1, 2])
+@pytest.mark.parametrize("op", ["append", "append_many"])
+def test_a_kill_at_any_write_of_an_append_leaves_no_event_the_outbox_does_not_hand_out(impl, events, db, monkeypatch,
+                                                                                       op, at):
+    """Killed at its first or second store write, an append leaves either nothing or an event the
+    outbox hands out (a pointer without its event is skipped); the client's retry stores it once."""
+    from pymongo.collection import Collection
+    e = event(f"s:kill-{op}-{at}", 1)
+    calls = {"n": 0}
+
+    def write(real):
+        def wrapped(self, *a, **kw):
+            calls["n"] += 1
+            if calls["n"] == at:
+                raise Killed
+            return real(self, *a, **kw)
+        return wrapped
+    for name in ("insert_one", "insert_many", "update_one", "update_many"):
+        monkeypatch.setattr(Collection, name, write(getattr(Collection, name)))
+
+    def run() -> None:
+        if op == "append":
+            impl.append(events, e, "unit-a")
+        else:
+            from pantau import store
+            impl.append_many(events, [store.event_doc(e, "unit-a")])
+    try:
+        run()
+    except Killed:
+        pass
+    else:
+        assert calls["n"] < at, "the write that was to be killed ran"  # one write: nothing to cut
+    monkeypatch.undo()
+    reader = impl.outbox(db)
+    stored = {d["_id"] for d in events.find({"subject": e.subject})}
+    handed = [d["_id"] for d in drain(reader)]
+    assert stored <= set(handed), "an event was stored that no relay will hand out"
+    try:
+        run()  # the client's retry
+    except Exception:  # noqa: BLE001 - a Conflict when the killed attempt had stored it
+        assert stored
+    assert [d["_id"] for d in events.find({"subject": e.subject})] == [f"{e.subject}:1"]
+    handed += [d["_id"] for d in drain(reader)]
+    assert handed == [f"{e.subject}:1"]  # handed out once, before or after the retry
+
+
 def test_a_bureau_writes_audit_entry_travels_with_its_event(impl, events, db):
     entry = {"_id": f"w:{uuid.uuid4()}", "actor": "key:k1:bureau", "action": "t.x", "target": "s:o"}
     impl.append_many(events, [doc("s:o", 1, audit=entry)])
