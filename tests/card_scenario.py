@@ -37,6 +37,20 @@ def install_registry(monkeypatch) -> Registry:
     return reg
 
 
+def aggregator_client(monkeypatch, db, principals: dict, active_keys: set[str]):
+    """An in-process client of the aggregator's API and pages reading `db`, where the bearer tokens
+    of `principals` are keys (those in `active_keys` also for a page's session check)."""
+    from pantau import auth, sessions
+    from services.aggregator.wsgi import app
+    install_registry(monkeypatch)
+    monkeypatch.setattr(auth, "verify", lambda token: principals.get(token))
+    monkeypatch.setattr(sessions, "key_active", lambda key_id: key_id in active_keys)
+    for where in ("api", "card_api", "dashboard.views"):
+        monkeypatch.setattr(f"services.aggregator.{where}.db", lambda: db)
+    app.config.update(TESTING=True)
+    return app.test_client()
+
+
 def answers(value: int = 3, **override) -> dict:
     return {k: override.get(k, value) for k in ELEMENTS}
 

@@ -15,14 +15,13 @@ from datetime import datetime, timedelta, timezone
 
 import orjson
 import pytest
-from card_scenario import UNITS, install_registry
+from card_scenario import UNITS, aggregator_client
 from pymongo import MongoClient
 
 from pantau import auth
 from pantau.rules.ikm import ELEMENTS
 from pantau.rules.sample import required_sample
 from services.aggregator.exports import fmt
-from services.aggregator.wsgi import app
 
 pytestmark = pytest.mark.infra
 
@@ -73,14 +72,7 @@ def client(infra, monkeypatch):
     assert SkmProjection(db).apply(response_events(uuid.uuid4().hex[:6])) == {}
     for projection in skm_followup.projections(db):
         assert projection.apply(settings_events()) == {}
-    install_registry(monkeypatch)
-    monkeypatch.setattr(auth, "verify", lambda token: PRINCIPALS.get(token))
-    from pantau import sessions as session
-    monkeypatch.setattr(session, "key_active", lambda key_id: key_id == "kbn")
-    for where in ("api", "card_api", "dashboard.views"):
-        monkeypatch.setattr(f"services.aggregator.{where}.db", lambda: db)
-    app.config.update(TESTING=True)
-    yield app.test_client()
+    yield aggregator_client(monkeypatch, db, PRINCIPALS, {"kbn"})
     mongo.drop_database(db.name)
     mongo.close()
 

@@ -16,13 +16,12 @@ from datetime import datetime, timedelta, timezone
 
 import orjson
 import pytest
-from card_scenario import install_registry
+from card_scenario import aggregator_client
 from pymongo import MongoClient
 
 from pantau import auth
 from pantau.rules.ikm import ELEMENTS, compute_ikm
 from services.aggregator.exports import fmt
-from services.aggregator.wsgi import app
 
 pytestmark = pytest.mark.infra
 
@@ -63,15 +62,8 @@ def client(infra, monkeypatch):
     db = mongo[f"weight_{uuid.uuid4().hex[:8]}"]
     from services.aggregator.projections.skm import SkmProjection
     assert SkmProjection(db).apply(events(uuid.uuid4().hex[:6])) == {}
-    install_registry(monkeypatch)
     monkeypatch.setenv("PANTAU_IKM_WEIGHT_MODE", "exact")
-    monkeypatch.setattr(auth, "verify", lambda token: PRINCIPALS.get(token))
-    from pantau import sessions as session  # where a session document is checked
-    monkeypatch.setattr(session, "key_active", lambda key_id: key_id in ("kbw", "klw"))
-    for where in ("api", "card_api", "dashboard.views"):
-        monkeypatch.setattr(f"services.aggregator.{where}.db", lambda: db)
-    app.config.update(TESTING=True)
-    yield app.test_client()
+    yield aggregator_client(monkeypatch, db, PRINCIPALS, {"kbw", "klw"})
     mongo.drop_database(db.name)
     mongo.close()
 
