@@ -115,6 +115,10 @@ ACTION_LABELS = {"signin.ok": "Masuk", "signin.failed": "Gagal masuk", "signin.l
                  # bureau writes through the API (audit.note in the services)
                  "fkp.forum_record": "Forum FKP dicatat", "fkp.promise_review": "Janji FKP ditinjau",
                  "pekppp.scores": "Nilai PEKPPP diisi",
+                 # writes named by their route (no audit.note): service.blueprint.view
+                 "consultation.fkp_promises.progress": "Kemajuan janji FKP dilaporkan",
+                 "survey.skm.post_responses": "Respons SKM dikirim",
+                 "survey.skm_summaries.submit": "Laporan hasil SKM dikirim",
                  **{f"complaint.{k}": f"Pengaduan: {v.lower()}" for k, v in COMPLAINT_ACTIONS.items()}}
 
 
